@@ -1,0 +1,19 @@
+/** The source of "now". Injected everywhere; domain code never calls `Date.now()` itself. */
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };
+
+export function fixedClock(at: Date): Clock {
+  return { now: () => new Date(at.getTime()) };
+}
+
+/**
+ * A clock that starts at `start` and then runs at real speed: the local demo uses it to live in
+ * January 2018. `realNow` is injectable so the drift can be tested.
+ */
+export function simulatedClock(start: Date, realNow: () => number = Date.now): Clock {
+  const offset = start.getTime() - realNow();
+  return { now: () => new Date(realNow() + offset) };
+}

@@ -1,0 +1,44 @@
+import type { Bilingual, FieldIssue } from '../../../schemas/validation.ts';
+
+/**
+ * Domain errors. Each carries a bilingual message safe to show the user; the HTTP layer maps
+ * them to status codes in one place (`functions/http/respond.ts`). Anything else is a 5xx.
+ */
+export abstract class DomainError extends Error {
+  abstract readonly status: number;
+  readonly zh: string;
+  readonly en: string;
+
+  constructor(message: Bilingual, options?: ErrorOptions) {
+    super(message.en, options);
+    this.name = new.target.name;
+    this.zh = message.zh;
+    this.en = message.en;
+  }
+}
+
+export class ValidationError extends DomainError {
+  readonly status = 400;
+  readonly issues: FieldIssue[];
+
+  constructor(
+    issues: FieldIssue[],
+    summary: Bilingual = { zh: '提交的内容有误', en: 'The input is invalid' },
+  ) {
+    super(summary);
+    this.issues = issues;
+  }
+}
+
+export class NotFoundError extends DomainError {
+  readonly status = 404;
+}
+
+/** A conditional write lost: the item changed or already exists. Safe to re-read and retry. */
+export class ConflictError extends DomainError {
+  readonly status = 409;
+}
+
+export class TooManyRequestsError extends DomainError {
+  readonly status = 429;
+}

@@ -1,0 +1,71 @@
+import { z } from 'zod';
+import type { Campaign } from './campaign.ts';
+import { EmailSchema, SlugSchema, UNIT_TYPE_LABELS, UnitTypeSchema } from './primitives.ts';
+import { addIssue, formatPath } from './validation.ts';
+
+/** One participating unit, as listed in a campaign's roster. */
+export const RosterRowSchema = z
+  .strictObject({
+    code: z.string().regex(/^[A-Z0-9][A-Z0-9-]{1,31}$/, { message: 'unit-code' }),
+    name: z.string().trim().min(1).max(100),
+    type: UnitTypeSchema,
+    /** The district code from the campaign config; null for directly affiliated units, which answer to the city. */
+    district: SlugSchema.nullable(),
+    contact: z.string().trim().min(1).max(50),
+    email: EmailSchema,
+    phone: z.string().regex(/^[0-9+\-() ]{6,20}$/, { message: 'phone' }),
+  })
+  .superRefine((row, ctx) => {
+    if (row.type === 'affiliated-unit' && row.district !== null) {
+      addIssue(ctx, 'district-forbidden', ['district'], row.district);
+    }
+    if (row.type !== 'affiliated-unit' && row.district === null) {
+      const label = UNIT_TYPE_LABELS[row.type];
+      addIssue(ctx, 'district-required', ['district'], row.district, { typeZh: label.zh, typeEn: label.en });
+    }
+  });
+export type RosterRow = z.infer<typeof RosterRowSchema>;
+
+export const RosterSchema = z.strictObject({
+  $schema: z.string().optional(),
+  /** The campaign id this roster belongs to. */
+  campaign: SlugSchema,
+  units: z.array(RosterRowSchema).min(1).max(10_000),
+});
+export type Roster = z.infer<typeof RosterSchema>;
+
+/** The roster's checks against its campaign: known districts, one owner per code, a bureau per district. */
+export function rosterForCampaign(campaign: Campaign) {
+  const known = campaign.districts.map((d) => d.code);
+  return RosterSchema.superRefine((roster, ctx) => {
+    if (roster.campaign !== campaign.id) {
+      addIssue(ctx, 'roster-campaign', ['campaign'], roster.campaign, { expected: campaign.id });
+    }
+    const firstIndex = new Map<string, number>();
+    const bureaus = new Set<string>();
+    roster.units.forEach((unit, index) => {
+      const first = firstIndex.get(unit.code);
+      if (first === undefined) firstIndex.set(unit.code, index);
+      else
+        addIssue(ctx, 'duplicate', ['units', index, 'code'], unit.code, {
+          what: 'unit code',
+          first: formatPath(['units', first, 'code']),
+        });
+      if (unit.district !== null && !known.includes(unit.district)) {
+        addIssue(ctx, 'unknown-district', ['units', index, 'district'], unit.district, {
+          known: known.join(', '),
+        });
+      }
+      if (unit.type === 'district-bureau' && unit.district !== null) bureaus.add(unit.district);
+    });
+    const reported = new Set<string>();
+    roster.units.forEach((unit, index) => {
+      const { district } = unit;
+      if (unit.type === 'school' && district !== null && known.includes(district) && !bureaus.has(district)) {
+        if (!reported.has(district))
+          addIssue(ctx, 'district-without-bureau', ['units', index, 'district'], district);
+        reported.add(district);
+      }
+    });
+  });
+}
