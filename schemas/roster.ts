@@ -3,19 +3,20 @@ import type { Campaign } from './campaign.ts';
 import { EmailSchema, SlugSchema, UNIT_TYPE_LABELS, UnitTypeSchema } from './primitives.ts';
 import { addIssue, formatPath } from './validation.ts';
 
-/** One participating unit, as listed in a campaign's roster. */
-export const RosterRowSchema = z
-  .strictObject({
-    code: z.string().regex(/^[A-Z0-9][A-Z0-9-]{1,31}$/, { message: 'unit-code' }),
-    name: z.string().trim().min(1).max(100),
-    type: UnitTypeSchema,
-    /** The district code from the campaign config; null for directly affiliated units, which answer to the city. */
-    district: SlugSchema.nullable(),
-    contact: z.string().trim().min(1).max(50),
-    email: EmailSchema,
-    phone: z.string().regex(/^[0-9+\-() ]{6,20}$/, { message: 'phone' }),
-  })
-  .superRefine((row, ctx) => {
+/** The fields of one participating unit, as listed in a campaign's roster. */
+export const RosterRowFieldsSchema = z.strictObject({
+  code: z.string().regex(/^[A-Z0-9][A-Z0-9-]{1,31}$/, { message: 'unit-code' }),
+  name: z.string().trim().min(1).max(100),
+  type: UnitTypeSchema,
+  /** The district code from the campaign config; null for directly affiliated units, which answer to the city. */
+  district: SlugSchema.nullable(),
+  contact: z.string().trim().min(1).max(50),
+  email: EmailSchema,
+  phone: z.string().regex(/^[0-9+\-() ]{6,20}$/, { message: 'phone' }),
+});
+
+export const RosterRowSchema = RosterRowFieldsSchema.superRefine(
+  (row, ctx) => {
     if (row.type === 'affiliated-unit' && row.district !== null) {
       addIssue(ctx, 'district-forbidden', ['district'], row.district);
     }
@@ -23,7 +24,12 @@ export const RosterRowSchema = z
       const label = UNIT_TYPE_LABELS[row.type];
       addIssue(ctx, 'district-required', ['district'], row.district, { typeZh: label.zh, typeEn: label.en });
     }
-  });
+  },
+  {
+    when: (payload) =>
+      RosterRowFieldsSchema.pick({ type: true, district: true }).loose().safeParse(payload.value).success,
+  },
+);
 export type RosterRow = z.infer<typeof RosterRowSchema>;
 
 export const RosterSchema = z.strictObject({

@@ -1,0 +1,43 @@
+/** Key builders for the campaign table; the layout is documented in `table.ts`. */
+const pad = (n: number): string => String(n).padStart(6, '0');
+
+/** Units without a district (directly affiliated units) sort under the city. */
+export const districtKey = (district: string | null): string => district ?? 'CITY';
+
+export const keys = {
+  campaign: () => ({ pk: 'CAMPAIGN', sk: 'CONFIG' }),
+  unit: (unit: string) => ({ pk: `UNIT#${unit}`, sk: 'PROFILE' }),
+  unitIndex: (district: string | null, type: string, unit: string) => ({
+    gsi1pk: 'UNITS',
+    gsi1sk: `${districtKey(district)}#${type}#${unit}`,
+  }),
+  link: (hash: string) => ({ pk: `LINK#${hash}`, sk: 'LINK' }),
+  submissionPointer: (unit: string, deliverable: string) => ({
+    pk: `UNIT#${unit}`,
+    sk: `SUB#${deliverable}`,
+  }),
+  submissionIndex: (deliverable: string, district: string | null, unit: string) => ({
+    gsi1pk: `SUB#${deliverable}`,
+    gsi1sk: `${districtKey(district)}#${unit}`,
+  }),
+  submissionVersion: (unit: string, deliverable: string, version: number) => ({
+    pk: `UNIT#${unit}`,
+    sk: `SUB#${deliverable}#V#${pad(version)}`,
+  }),
+  submissionVersionPrefix: (deliverable: string) => `SUB#${deliverable}#V#`,
+  hazard: (unit: string, id: string) => ({ pk: `UNIT#${unit}`, sk: `HAZARD#${id}` }),
+  hazardIndex: (district: string | null, unit: string, id: string) => ({
+    gsi1pk: 'HAZARDS',
+    gsi1sk: `${districtKey(district)}#${unit}#${id}`,
+  }),
+  hazardLog: (unit: string, id: string, seq: number) => ({
+    pk: `UNIT#${unit}`,
+    sk: `HAZLOG#${id}#${pad(seq)}`,
+  }),
+  hazardLogPrefix: (id: string) => `HAZLOG#${id}#`,
+  audit: (day: string, at: string, id: string) => ({ pk: `AUDIT#${day}`, sk: `${at}#${id}` }),
+  mail: (day: string, purpose: string, recipient: string) => ({
+    pk: `MAIL#${day}`,
+    sk: `${purpose}#${recipient.toLowerCase()}`,
+  }),
+};

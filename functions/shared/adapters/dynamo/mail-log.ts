@@ -1,0 +1,75 @@
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type MailRecord, MailRecordSchema } from '../../../../schemas/records.ts';
+import type { MailLog } from '../../ports.ts';
+import { keys } from './keys.ts';
+import { type DynamoStore, isConditionFailure, stripKeys } from './store.ts';
+
+/**
+ * Records of outbound mail, keyed by campaign day + purpose + recipient. A claim is written
+ * conditionally before sending, so a retried run finds it and sends nothing twice.
+ */
+export class DynamoMailLog implements MailLog {
+  constructor(private readonly store: DynamoStore) {}
+
+  async claim(day: string, purpose: string, recipient: string, now: Date): Promise<boolean> {
+    const record: MailRecord = { day, purpose, recipient, status: 'claimed', claimedAt: now.toISOString() };
+    try {
+      await this.store.client.send(
+        new PutCommand({
+          TableName: this.store.tableName,
+          Item: { ...keys.mail(day, purpose, recipient), ...record },
+          ConditionExpression: 'attribute_not_exists(pk) OR #status = :failed',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':failed': 'failed' },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async markSent(
+    day: string,
+    purpose: string,
+    recipient: string,
+    messageId: string,
+    now: Date,
+  ): Promise<void> {
+    await this.store.client.send(
+      new UpdateCommand({
+        TableName: this.store.tableName,
+        Key: keys.mail(day, purpose, recipient),
+        UpdateExpression: 'SET #status = :sent, messageId = :id, sentAt = :at REMOVE #error',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
+        ExpressionAttributeValues: { ':sent': 'sent', ':id': messageId, ':at': now.toISOString() },
+      }),
+    );
+  }
+
+  async markFailed(day: string, purpose: string, recipient: string, error: string): Promise<void> {
+    await this.store.client.send(
+      new UpdateCommand({
+        TableName: this.store.tableName,
+        Key: keys.mail(day, purpose, recipient),
+        UpdateExpression: 'SET #status = :failed, #error = :error',
+        ConditionExpression: 'attribute_exists(pk) AND #status <> :sent',
+        ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
+        ExpressionAttributeValues: { ':failed': 'failed', ':sent': 'sent', ':error': error.slice(0, 1000) },
+      }),
+    );
+  }
+
+  async get(day: string, purpose: string, recipient: string): Promise<MailRecord | null> {
+    const { Item } = await this.store.client.send(
+      new GetCommand({
+        TableName: this.store.tableName,
+        Key: keys.mail(day, purpose, recipient),
+        ConsistentRead: true,
+      }),
+    );
+    return Item ? MailRecordSchema.parse(stripKeys(Item)) : null;
+  }
+}

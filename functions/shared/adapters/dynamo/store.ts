@@ -1,0 +1,118 @@
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { z } from 'zod';
+import { ConflictError, ValidationError } from '../../domain/errors.ts';
+import type { Page, PageRequest } from '../../ports.ts';
+import { GSI1 } from './table.ts';
+
+/** Key attributes that the repositories add to every item and strip from every record. */
+const KEY_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'expiresAt'] as const;
+
+export function stripKeys(item: Record<string, unknown>): Record<string, unknown> {
+  const record = { ...item };
+  for (const key of KEY_ATTRIBUTES) delete record[key];
+  return record;
+}
+
+function encodeCursor(key: Record<string, unknown> | undefined): string | undefined {
+  return key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined;
+}
+
+function decodeCursor(cursor: string | undefined): Record<string, unknown> | undefined {
+  if (cursor === undefined) return undefined;
+  try {
+    const key: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (key !== null && typeof key === 'object' && !Array.isArray(key)) return key as Record<string, unknown>;
+  } catch {
+    // fall through to the error below
+  }
+  throw new ValidationError([
+    { path: 'cursor', value: cursor, code: 'cursor', zh: '分页游标无效', en: 'is not a valid page cursor' },
+  ]);
+}
+
+/** True when a write was refused by its condition, alone or inside a transaction. */
+export function isConditionFailure(error: unknown): boolean {
+  if (error instanceof ConditionalCheckFailedException) return true;
+  return (
+    error instanceof TransactionCanceledException &&
+    (error.CancellationReasons ?? []).some((reason) => reason.Code === 'ConditionalCheckFailed')
+  );
+}
+
+/** Runs a conditional write; a refused condition becomes a `ConflictError` with `message`. */
+export async function conditionally<T>(
+  write: () => Promise<T>,
+  message: { zh: string; en: string },
+): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    if (isConditionFailure(error)) throw new ConflictError(message, { cause: error });
+    throw error;
+  }
+}
+
+/** What every repository shares: the document client, the table name and paged queries. */
+export class DynamoStore {
+  constructor(
+    readonly client: DynamoDBDocumentClient,
+    readonly tableName: string,
+  ) {}
+
+  /** One page of a query (default 50 items, at most 500), each stripped of keys and parsed by `schema`. */
+  async queryPage<S extends z.ZodType>(
+    schema: S,
+    input: Omit<QueryCommandInput, 'TableName' | 'Limit' | 'ExclusiveStartKey'>,
+    page: PageRequest = {},
+  ): Promise<Page<z.output<S>>> {
+    const limit = Math.min(Math.max(page.limit ?? 50, 1), 500);
+    const result = await this.client.send(
+      new QueryCommand({
+        ...input,
+        TableName: this.tableName,
+        Limit: limit,
+        ExclusiveStartKey: decodeCursor(page.cursor),
+      }),
+    );
+    const items = (result.Items ?? []).map((item) => schema.parse(stripKeys(item)));
+    const cursor = encodeCursor(result.LastEvaluatedKey);
+    return cursor ? { items, cursor } : { items };
+  }
+
+  /** One page of the items of a gsi1 collection (`gsi1pk`), optionally those whose gsi1sk starts with `prefix`. */
+  queryIndexPage<S extends z.ZodType>(
+    schema: S,
+    collection: string,
+    prefix: string | undefined,
+    page?: PageRequest,
+  ): Promise<Page<z.output<S>>> {
+    return this.queryPage(
+      schema,
+      {
+        IndexName: GSI1,
+        KeyConditionExpression:
+          prefix === undefined ? 'gsi1pk = :pk' : 'gsi1pk = :pk AND begins_with(gsi1sk, :prefix)',
+        ExpressionAttributeValues: {
+          ':pk': collection,
+          ...(prefix === undefined ? {} : { ':prefix': prefix }),
+        },
+      },
+      page,
+    );
+  }
+
+  /** Every item of a query, fetched page by page as the caller iterates. */
+  async *queryAll<S extends z.ZodType>(
+    schema: S,
+    input: Omit<QueryCommandInput, 'TableName' | 'Limit' | 'ExclusiveStartKey'>,
+    pageSize = 100,
+  ): AsyncGenerator<z.output<S>> {
+    let cursor: string | undefined;
+    do {
+      const page = await this.queryPage(schema, input, { limit: pageSize, ...(cursor ? { cursor } : {}) });
+      yield* page.items;
+      cursor = page.cursor;
+    } while (cursor);
+  }
+}

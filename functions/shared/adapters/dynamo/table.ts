@@ -1,0 +1,69 @@
+import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+
+/**
+ * The campaign table: one DynamoDB table per campaign, single-table design. This definition is
+ * the only one: the CDK stack and the local bootstrap both build the table from it.
+ *
+ * Keys (all strings; `<unit>` is the roster's unit code, `<d>` a district code or `CITY`):
+ *
+ * | item                     | pk                        | sk                                  | gsi1pk            | gsi1sk                 |
+ * |--------------------------|---------------------------|-------------------------------------|-------------------|------------------------|
+ * | campaign config          | `CAMPAIGN`                | `CONFIG`                            |                   |                        |
+ * | unit (+ counters)        | `UNIT#<unit>`             | `PROFILE`                           | `UNITS`           | `<d>#<type>#<unit>`    |
+ * | form link (by hash)      | `LINK#<sha256 hex>`       | `LINK`                              |                   |                        |
+ * | submission pointer       | `UNIT#<unit>`             | `SUB#<deliverable>`                 | `SUB#<deliverable>` | `<d>#<unit>`         |
+ * | submission version       | `UNIT#<unit>`             | `SUB#<deliverable>#V#<000001>`      |                   |                        |
+ * | hazard (current state)   | `UNIT#<unit>`             | `HAZARD#<hazard id>`                | `HAZARDS`         | `<d>#<unit>#<id>`      |
+ * | hazard history entry     | `UNIT#<unit>`             | `HAZLOG#<hazard id>#<000001>`       |                   |                        |
+ * | audit event              | `AUDIT#<campaign day>`    | `<ISO instant>#<event id>`          |                   |                        |
+ * | mail record              | `MAIL#<campaign day>`     | `<purpose>#<recipient>`             |                   |                        |
+ *
+ * Access patterns:
+ * - a unit's profile and counters: GetItem `UNIT#<unit>`/`PROFILE`;
+ * - a form link: GetItem `LINK#<hash>` (the raw token is never stored);
+ * - everything of one unit (page model): Query pk=`UNIT#<unit>`, optionally `begins_with(sk, 'SUB#')` or `'HAZARD#'`;
+ * - a submission's versions: Query `begins_with(sk, 'SUB#<deliverable>#V#')`;
+ * - a unit's hazards: Query `begins_with(sk, 'HAZARD#')`; one's history: Query `begins_with(sk, 'HAZLOG#<id>#')`;
+ * - all units, or one district's: Query gsi1 `UNITS` (with `begins_with(gsi1sk, '<d>#')`);
+ * - who has filed a deliverable: Query gsi1 `SUB#<deliverable>`;
+ * - all hazards, or one district's: Query gsi1 `HAZARDS` (history entries carry no gsi1 keys: sparse);
+ * - a day's audit trail: Query `AUDIT#<day>`; a mail already sent: GetItem `MAIL#<day>`/`<purpose>#<recipient>`.
+ *
+ * Every list is read page by page (`Limit` + cursor); no call loads a whole partition at once.
+ * `expiresAt` (epoch seconds) is the TTL attribute, for short-lived counters such as rate limits.
+ */
+export const CAMPAIGN_TABLE = {
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  timeToLiveAttribute: 'expiresAt',
+  globalSecondaryIndexes: [{ indexName: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' }],
+} as const;
+
+export const GSI1 = CAMPAIGN_TABLE.globalSecondaryIndexes[0].indexName;
+
+/** The CreateTable request for the local bootstrap and tests (on-demand billing, all keys strings). */
+export function createTableInput(tableName: string): CreateTableCommandInput {
+  const { partitionKey, sortKey, globalSecondaryIndexes } = CAMPAIGN_TABLE;
+  const attributes = [
+    partitionKey,
+    sortKey,
+    ...globalSecondaryIndexes.flatMap((i) => [i.partitionKey, i.sortKey]),
+  ];
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: attributes.map((name) => ({ AttributeName: name, AttributeType: 'S' })),
+    KeySchema: [
+      { AttributeName: partitionKey, KeyType: 'HASH' },
+      { AttributeName: sortKey, KeyType: 'RANGE' },
+    ],
+    GlobalSecondaryIndexes: globalSecondaryIndexes.map((index) => ({
+      IndexName: index.indexName,
+      KeySchema: [
+        { AttributeName: index.partitionKey, KeyType: 'HASH' },
+        { AttributeName: index.sortKey, KeyType: 'RANGE' },
+      ],
+      Projection: { ProjectionType: 'ALL' },
+    })),
+  };
+}

@@ -1,0 +1,60 @@
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type UnitRecord, UnitRecordSchema } from '../../../../schemas/records.ts';
+import type { RosterRow } from '../../../../schemas/roster.ts';
+import type { Page, PageRequest, UnitRepository } from '../../ports.ts';
+import { districtKey, keys } from './keys.ts';
+import { type DynamoStore, stripKeys } from './store.ts';
+import { GSI1 } from './table.ts';
+
+export class DynamoUnitRepository implements UnitRepository {
+  constructor(private readonly store: DynamoStore) {}
+
+  async upsertFromRoster(row: RosterRow, now: Date): Promise<void> {
+    const index = keys.unitIndex(row.district, row.type, row.code);
+    await this.store.client.send(
+      new UpdateCommand({
+        TableName: this.store.tableName,
+        Key: keys.unit(row.code),
+        UpdateExpression:
+          'SET code = :code, #name = :name, #type = :type, district = :district, contact = :contact, ' +
+          'email = :email, phone = :phone, gsi1pk = :gsi1pk, gsi1sk = :gsi1sk, updatedAt = :now, ' +
+          'hazardSeq = if_not_exists(hazardSeq, :zero), openGeneral = if_not_exists(openGeneral, :zero), ' +
+          'openMajor = if_not_exists(openMajor, :zero)',
+        ExpressionAttributeNames: { '#name': 'name', '#type': 'type' },
+        ExpressionAttributeValues: {
+          ':code': row.code,
+          ':name': row.name,
+          ':type': row.type,
+          ':district': row.district,
+          ':contact': row.contact,
+          ':email': row.email,
+          ':phone': row.phone,
+          ':gsi1pk': index.gsi1pk,
+          ':gsi1sk': index.gsi1sk,
+          ':now': now.toISOString(),
+          ':zero': 0,
+        },
+      }),
+    );
+  }
+
+  async get(code: string): Promise<UnitRecord | null> {
+    const { Item } = await this.store.client.send(
+      new GetCommand({ TableName: this.store.tableName, Key: keys.unit(code), ConsistentRead: true }),
+    );
+    return Item ? UnitRecordSchema.parse(stripKeys(Item)) : null;
+  }
+
+  list(filter: { district?: string | null }, page?: PageRequest): Promise<Page<UnitRecord>> {
+    const prefix = filter.district === undefined ? undefined : `${districtKey(filter.district)}#`;
+    return this.store.queryIndexPage(UnitRecordSchema, 'UNITS', prefix, page);
+  }
+
+  all(): AsyncIterable<UnitRecord> {
+    return this.store.queryAll(UnitRecordSchema, {
+      IndexName: GSI1,
+      KeyConditionExpression: 'gsi1pk = :pk',
+      ExpressionAttributeValues: { ':pk': 'UNITS' },
+    });
+  }
+}

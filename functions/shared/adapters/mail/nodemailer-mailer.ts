@@ -1,0 +1,33 @@
+import { type SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import { createTransport, type Transporter } from 'nodemailer';
+import type { Mailer, OutboundMail } from '../../ports.ts';
+
+/**
+ * Sends mail through a nodemailer transport, which builds the MIME (Chinese subjects and
+ * names, HTML + text alternatives, attachments): SES v2 where AWS has it, SMTP where it does
+ * not (the China regions).
+ */
+export class NodemailerMailer implements Mailer {
+  constructor(private readonly transporter: Transporter) {}
+
+  static ses(client: SESv2Client): NodemailerMailer {
+    return new NodemailerMailer(createTransport({ SES: { sesClient: client, SendEmailCommand } }));
+  }
+
+  async send(mail: OutboundMail): Promise<{ messageId: string }> {
+    const info = await this.transporter.sendMail({
+      from: mail.from,
+      to: mail.to,
+      ...(mail.replyTo ? { replyTo: mail.replyTo } : {}),
+      subject: mail.subject,
+      text: mail.text,
+      ...(mail.html ? { html: mail.html } : {}),
+      attachments: (mail.attachments ?? []).map((a) => ({
+        filename: a.filename,
+        content: Buffer.from(a.content),
+        contentType: a.contentType,
+      })),
+    });
+    return { messageId: String(info.messageId) };
+  }
+}

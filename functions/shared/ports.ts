@@ -1,0 +1,145 @@
+import type { Campaign } from '../../schemas/campaign.ts';
+import type {
+  AuditEvent,
+  HazardHistoryEntry,
+  HazardRecord,
+  LinkRecord,
+  MailRecord,
+  SubmissionPointer,
+  SubmissionVersion,
+  UnitRecord,
+} from '../../schemas/records.ts';
+import type { RosterRow } from '../../schemas/roster.ts';
+
+/**
+ * The small interfaces the domain and handlers depend on. The DynamoDB, S3 and mail adapters
+ * implement them; tests may pass their own.
+ */
+export interface Page<T> {
+  items: T[];
+  /** Opaque; pass it back to get the next page. Absent on the last page. */
+  cursor?: string;
+}
+
+export interface PageRequest {
+  limit?: number;
+  cursor?: string;
+}
+
+export interface CampaignRepository {
+  save(campaign: Campaign): Promise<void>;
+  get(): Promise<Campaign | null>;
+}
+
+export interface UnitRepository {
+  /** Creates the unit or refreshes its roster fields; its counters and link are kept. */
+  upsertFromRoster(row: RosterRow, now: Date): Promise<void>;
+  get(code: string): Promise<UnitRecord | null>;
+  /** Units by district and type; `district: null` lists the directly affiliated units. */
+  list(filter: { district?: string | null }, page?: PageRequest): Promise<Page<UnitRecord>>;
+  all(): AsyncIterable<UnitRecord>;
+}
+
+export interface LinkRepository {
+  /**
+   * Makes `hash` the unit's link and revokes the one it replaces, atomically. `replacing` is the
+   * hash the caller saw (undefined for the first link); if another issue raced it, `ConflictError`.
+   */
+  issue(unitCode: string, hash: string, replacing: string | undefined, now: Date): Promise<void>;
+  revoke(unitCode: string, hash: string, now: Date): Promise<void>;
+  find(hash: string): Promise<LinkRecord | null>;
+}
+
+export interface SubmissionRepository {
+  /** Adds `version` (which must be the next number) and makes it current, atomically. */
+  addVersion(version: SubmissionVersion, district: string | null): Promise<void>;
+  pointer(unitCode: string, deliverableId: string): Promise<SubmissionPointer | null>;
+  versions(unitCode: string, deliverableId: string, page?: PageRequest): Promise<Page<SubmissionVersion>>;
+  /** Pointers of every unit that filed `deliverableId`. */
+  filers(deliverableId: string, page?: PageRequest): Promise<Page<SubmissionPointer>>;
+}
+
+export interface CounterDelta {
+  openGeneral?: number;
+  openMajor?: number;
+}
+
+export interface HazardRepository {
+  /**
+   * Stores a new hazard (version 1) with its first history entry, sets the unit's `hazardSeq` to
+   * `unitSeq` (refused unless it was `unitSeq - 1`) and applies `delta` to its counters.
+   */
+  create(
+    hazard: HazardRecord,
+    entry: HazardHistoryEntry,
+    delta: CounterDelta,
+    unitSeq: number,
+  ): Promise<void>;
+  /** Replaces the hazard if its stored version is `hazard.version - 1`, appending `entry`. */
+  update(hazard: HazardRecord, entry: HazardHistoryEntry, delta: CounterDelta): Promise<void>;
+  get(unitCode: string, id: string): Promise<HazardRecord | null>;
+  history(unitCode: string, id: string, page?: PageRequest): Promise<Page<HazardHistoryEntry>>;
+  listForUnit(unitCode: string, page?: PageRequest): Promise<Page<HazardRecord>>;
+  /** All hazards, or one district's (`null` for the directly affiliated units). */
+  list(filter: { district?: string | null }, page?: PageRequest): Promise<Page<HazardRecord>>;
+}
+
+export interface AuditLog {
+  append(event: Omit<AuditEvent, 'id'>): Promise<AuditEvent>;
+  listDay(day: string, page?: PageRequest): Promise<Page<AuditEvent>>;
+}
+
+export interface MailLog {
+  /**
+   * Claims the right to send one mail. True once per (day, purpose, recipient); a failed send
+   * may be claimed again. Write the claim before sending: a retry then finds it and skips.
+   */
+  claim(day: string, purpose: string, recipient: string, now: Date): Promise<boolean>;
+  markSent(day: string, purpose: string, recipient: string, messageId: string, now: Date): Promise<void>;
+  markFailed(day: string, purpose: string, recipient: string, error: string): Promise<void>;
+  get(day: string, purpose: string, recipient: string): Promise<MailRecord | null>;
+}
+
+export interface StoredObject {
+  key: string;
+  size: number;
+  etag: string;
+  contentType?: string;
+  metadata: Record<string, string>;
+}
+
+/** Uploaded files. Keys are immutable: every write is a new object; metadata lives in DynamoDB. */
+export interface DocumentStore {
+  /** Writes `body` under a new key `<prefix>/<uuid>` and returns it. Never overwrites. */
+  putNew(input: {
+    prefix: string;
+    body: Uint8Array | string;
+    contentType: string;
+    metadata?: Record<string, string>;
+  }): Promise<StoredObject>;
+  head(key: string): Promise<StoredObject | null>;
+  /** At most the first `count` bytes, for magic-byte checks without reading the whole file. */
+  readFirstBytes(key: string, count: number): Promise<Uint8Array>;
+  /** Copies to `to` (which must not exist) and deletes `from`, e.g. into quarantine/. */
+  move(from: string, to: string): Promise<void>;
+}
+
+export interface MailAttachment {
+  filename: string;
+  content: Uint8Array;
+  contentType: string;
+}
+
+export interface OutboundMail {
+  from: string;
+  to: string[];
+  replyTo?: string;
+  subject: string;
+  text: string;
+  html?: string;
+  attachments?: MailAttachment[];
+}
+
+export interface Mailer {
+  send(mail: OutboundMail): Promise<{ messageId: string }>;
+}

@@ -1,0 +1,114 @@
+import { z } from 'zod';
+import { HazardAreaIdSchema, HazardLevelIdSchema } from './campaign.ts';
+import { RosterRowFieldsSchema } from './roster.ts';
+
+/** Stored records: what the repositories return. Instants are ISO strings in UTC (`Z`). */
+const Instant = z.iso.datetime({ offset: false });
+
+/** A unit with the counters that change in the same transaction as its hazards. */
+export const UnitRecordSchema = RosterRowFieldsSchema.extend({
+  /** The last hazard number handed out; hazard ids are `<unit>-H<nnn>`. */
+  hazardSeq: z.number().int().min(0),
+  openGeneral: z.number().int().min(0),
+  openMajor: z.number().int().min(0),
+  /** SHA-256 of the unit's current form-link token, if one was issued. */
+  linkHash: z.string().optional(),
+  updatedAt: Instant,
+});
+export type UnitRecord = z.infer<typeof UnitRecordSchema>;
+
+export const LinkRecordSchema = z.object({
+  hash: z.string().regex(/^[0-9a-f]{64}$/),
+  unitCode: z.string(),
+  campaignId: z.string(),
+  issuedAt: Instant,
+  revokedAt: Instant.optional(),
+});
+export type LinkRecord = z.infer<typeof LinkRecordSchema>;
+
+export const SubmissionVersionSchema = z.object({
+  unitCode: z.string(),
+  deliverableId: z.string(),
+  version: z.number().int().min(1),
+  /** The immutable S3 key of this version's file. */
+  fileKey: z.string(),
+  displayName: z.string(),
+  contentType: z.string(),
+  size: z.number().int().min(0),
+  etag: z.string(),
+  receivedAt: Instant,
+  onTime: z.boolean(),
+});
+export type SubmissionVersion = z.infer<typeof SubmissionVersionSchema>;
+
+/** Which version of a deliverable is current; older versions stay stored. */
+export const SubmissionPointerSchema = z.object({
+  unitCode: z.string(),
+  district: z.string().nullable(),
+  deliverableId: z.string(),
+  currentVersion: z.number().int().min(1),
+  firstReceivedAt: Instant,
+  currentReceivedAt: Instant,
+  /** Whether the first filing was on time: a late re-upload does not make an on-time filing late. */
+  firstOnTime: z.boolean(),
+});
+export type SubmissionPointer = z.infer<typeof SubmissionPointerSchema>;
+
+export const HAZARD_STATUSES = ['registered', 'rectifying', 'awaiting-acceptance', 'closed'] as const;
+export const HazardStatusSchema = z.enum(HAZARD_STATUSES);
+
+export const HazardRecordSchema = z.object({
+  id: z.string(),
+  unitCode: z.string(),
+  district: z.string().nullable(),
+  area: HazardAreaIdSchema,
+  level: HazardLevelIdSchema,
+  status: HazardStatusSchema,
+  title: z.string(),
+  /** Optimistic-lock counter; also the sequence number of the latest history entry. */
+  version: z.number().int().min(1),
+  createdAt: Instant,
+  updatedAt: Instant,
+  /** The form's remaining fields (description, five implementations, supervision, ...). */
+  details: z.record(z.string(), z.unknown()),
+});
+export type HazardRecord = z.infer<typeof HazardRecordSchema>;
+
+export const HazardChangeSchema = z.object({ field: z.string(), from: z.unknown(), to: z.unknown() });
+
+/** One append-only entry in a hazard's history: nothing ever overwrites an old value. */
+export const HazardHistoryEntrySchema = z.object({
+  hazardId: z.string(),
+  seq: z.number().int().min(1),
+  at: Instant,
+  /** The unit whose link made the change (the school, its district bureau or the city). */
+  byUnit: z.string(),
+  action: z.string(),
+  changes: z.array(HazardChangeSchema),
+  note: z.string().optional(),
+});
+export type HazardHistoryEntry = z.infer<typeof HazardHistoryEntrySchema>;
+
+export const AuditEventSchema = z.object({
+  id: z.string(),
+  at: Instant,
+  /** Who acted: a unit code, `system`, or `admin`. */
+  actor: z.string(),
+  action: z.string(),
+  subject: z.string(),
+  detail: z.record(z.string(), z.unknown()).default({}),
+});
+export type AuditEvent = z.infer<typeof AuditEventSchema>;
+
+export const MailRecordSchema = z.object({
+  /** The campaign day the mail belongs to, e.g. the scheduled run's day. */
+  day: z.string(),
+  purpose: z.string(),
+  recipient: z.string(),
+  status: z.enum(['claimed', 'sent', 'failed']),
+  claimedAt: Instant,
+  sentAt: Instant.optional(),
+  messageId: z.string().optional(),
+  error: z.string().optional(),
+});
+export type MailRecord = z.infer<typeof MailRecordSchema>;
