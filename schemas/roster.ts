@@ -40,38 +40,52 @@ export const RosterSchema = z.strictObject({
 });
 export type Roster = z.infer<typeof RosterSchema>;
 
+/** What the cross-row checks read; they run whenever this much is valid, even if other fields are not. */
+const CrossCheckedSchema = z.object({
+  campaign: z.string(),
+  units: z.array(z.object({ code: z.string(), type: UnitTypeSchema, district: z.string().nullable() })),
+});
+
 /** The roster's checks against its campaign: known districts, one owner per code, a bureau per district. */
 export function rosterForCampaign(campaign: Campaign) {
   const known = campaign.districts.map((d) => d.code);
-  return RosterSchema.superRefine((roster, ctx) => {
-    if (roster.campaign !== campaign.id) {
-      addIssue(ctx, 'roster-campaign', ['campaign'], roster.campaign, { expected: campaign.id });
-    }
-    const firstIndex = new Map<string, number>();
-    const bureaus = new Set<string>();
-    roster.units.forEach((unit, index) => {
-      const first = firstIndex.get(unit.code);
-      if (first === undefined) firstIndex.set(unit.code, index);
-      else
-        addIssue(ctx, 'duplicate', ['units', index, 'code'], unit.code, {
-          what: 'unit code',
-          first: formatPath(['units', first, 'code']),
-        });
-      if (unit.district !== null && !known.includes(unit.district)) {
-        addIssue(ctx, 'unknown-district', ['units', index, 'district'], unit.district, {
-          known: known.join(', '),
-        });
+  return RosterSchema.superRefine(
+    (roster, ctx) => {
+      if (roster.campaign !== campaign.id) {
+        addIssue(ctx, 'roster-campaign', ['campaign'], roster.campaign, { expected: campaign.id });
       }
-      if (unit.type === 'district-bureau' && unit.district !== null) bureaus.add(unit.district);
-    });
-    const reported = new Set<string>();
-    roster.units.forEach((unit, index) => {
-      const { district } = unit;
-      if (unit.type === 'school' && district !== null && known.includes(district) && !bureaus.has(district)) {
-        if (!reported.has(district))
-          addIssue(ctx, 'district-without-bureau', ['units', index, 'district'], district);
-        reported.add(district);
-      }
-    });
-  });
+      const firstIndex = new Map<string, number>();
+      const bureaus = new Set<string>();
+      roster.units.forEach((unit, index) => {
+        const first = firstIndex.get(unit.code);
+        if (first === undefined) firstIndex.set(unit.code, index);
+        else
+          addIssue(ctx, 'duplicate', ['units', index, 'code'], unit.code, {
+            what: 'unit code',
+            first: formatPath(['units', first, 'code']),
+          });
+        if (unit.district !== null && !known.includes(unit.district)) {
+          addIssue(ctx, 'unknown-district', ['units', index, 'district'], unit.district, {
+            known: known.join(', '),
+          });
+        }
+        if (unit.type === 'district-bureau' && unit.district !== null) bureaus.add(unit.district);
+      });
+      const reported = new Set<string>();
+      roster.units.forEach((unit, index) => {
+        const { district } = unit;
+        if (
+          unit.type === 'school' &&
+          district !== null &&
+          known.includes(district) &&
+          !bureaus.has(district)
+        ) {
+          if (!reported.has(district))
+            addIssue(ctx, 'district-without-bureau', ['units', index, 'district'], district);
+          reported.add(district);
+        }
+      });
+    },
+    { when: (payload) => CrossCheckedSchema.safeParse(payload.value).success },
+  );
 }
