@@ -112,3 +112,13 @@ export const MailRecordSchema = z.object({
   error: z.string().optional(),
 });
 export type MailRecord = z.infer<typeof MailRecordSchema>;
+
+/** One S3 object-created notification that was processed; its key makes redelivery a no-op. */
+export const UploadReceiptSchema = z.object({
+  bucket: z.string(),
+  key: z.string(),
+  etag: z.string(),
+  size: z.number().int().min(0),
+  receivedAt: Instant,
+});
+export type UploadReceipt = z.infer<typeof UploadReceiptSchema>;

@@ -8,6 +8,7 @@ import type {
   SubmissionPointer,
   SubmissionVersion,
   UnitRecord,
+  UploadReceipt,
 } from '../../schemas/records.ts';
 import type { RosterRow } from '../../schemas/roster.ts';
 
@@ -45,7 +46,10 @@ export interface LinkRepository {
    * Makes `hash` the unit's link and revokes the one it replaces, atomically. `replacing` is the
    * hash the caller saw (undefined for the first link); if another issue raced it, `ConflictError`.
    */
-  issue(unitCode: string, hash: string, replacing: string | undefined, now: Date): Promise<void>;
+  issue(
+    link: { unitCode: string; campaignId: string; hash: string; replacing?: string },
+    now: Date,
+  ): Promise<void>;
   revoke(unitCode: string, hash: string, now: Date): Promise<void>;
   find(hash: string): Promise<LinkRecord | null>;
 }
@@ -87,6 +91,14 @@ export interface HazardRepository {
 export interface AuditLog {
   append(event: Omit<AuditEvent, 'id'>): Promise<AuditEvent>;
   listDay(day: string, page?: PageRequest): Promise<Page<AuditEvent>>;
+}
+
+export interface UploadReceipts {
+  /**
+   * Records that an S3 object was processed, together with its audit event, in one
+   * transaction. False (and nothing written) if the same bucket, key and ETag came before.
+   */
+  record(receipt: UploadReceipt, audit: Omit<AuditEvent, 'id'>): Promise<boolean>;
 }
 
 export interface MailLog {

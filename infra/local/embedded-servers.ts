@@ -72,8 +72,8 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Dummy credentials: the local servers check that requests are signed, not by whom. */
-export const LOCAL_CREDENTIALS = { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' } as const;
+/** s3rver accepts only its own fixed key pair; DynamoDB Local and the SES server accept any. */
+export const LOCAL_CREDENTIALS = { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER' } as const;
 
 /** The environment that points the AWS SDK at the embedded servers. */
 export function localAwsEnvironment(endpoints: Endpoints): Record<string, string> {

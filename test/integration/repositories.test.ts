@@ -75,10 +75,10 @@ describe('DynamoDB repositories against DynamoDB Local', () => {
   });
 
   it('keeps counters and links when the roster is loaded again', async () => {
-    const links = new DynamoLinkRepository(store, 'test');
+    const links = new DynamoLinkRepository(store);
     const other = { ...school, code: 'LY-199', email: 'ly-199@schools.czedu.example' };
     await units.upsertFromRoster(other, now);
-    await links.issue('LY-199', 'a'.repeat(64), undefined, now);
+    await links.issue({ unitCode: 'LY-199', campaignId: 'c', hash: 'a'.repeat(64) }, now);
     await units.upsertFromRoster({ ...other, contact: '新联系人' }, now);
     const unit = await units.get('LY-199');
     expect(unit).toMatchObject({ contact: '新联系人', linkHash: 'a'.repeat(64), hazardSeq: 0, openMajor: 0 });
@@ -200,19 +200,24 @@ describe('form links, submissions, audit and mail log', () => {
   });
 
   it('rotates a link atomically and refuses a racing issue', async () => {
-    const links = new DynamoLinkRepository(store, '2018-changzhou');
+    const links = new DynamoLinkRepository(store);
     const units = new DynamoUnitRepository(store);
     const [h1, h2, h3] = ['1', '2', '3'].map((c) => c.repeat(64)) as [string, string, string];
-    await links.issue('LY-101', h1, undefined, now);
-    await expect(links.issue('LY-101', h2, undefined, now)).rejects.toBeInstanceOf(ConflictError);
+    const campaignId = '2018-changzhou';
+    await links.issue({ unitCode: 'LY-101', campaignId, hash: h1 }, now);
+    await expect(links.issue({ unitCode: 'LY-101', campaignId, hash: h2 }, now)).rejects.toBeInstanceOf(
+      ConflictError,
+    );
     expect(await links.find(h2)).toBeNull();
 
-    await links.issue('LY-101', h2, h1, now);
+    await links.issue({ unitCode: 'LY-101', campaignId, hash: h2, replacing: h1 }, now);
     expect((await links.find(h1))?.revokedAt).toBe(now.toISOString());
     expect(await links.find(h2)).toMatchObject({ unitCode: 'LY-101', campaignId: '2018-changzhou' });
     expect((await units.get('LY-101'))?.linkHash).toBe(h2);
 
-    await expect(links.issue('LY-101', h3, h1, now)).rejects.toBeInstanceOf(ConflictError);
+    await expect(
+      links.issue({ unitCode: 'LY-101', campaignId, hash: h3, replacing: h1 }, now),
+    ).rejects.toBeInstanceOf(ConflictError);
     await links.revoke('LY-101', h2, now);
     expect((await links.find(h2))?.revokedAt).toBeDefined();
     expect((await units.get('LY-101'))?.linkHash).toBeUndefined();

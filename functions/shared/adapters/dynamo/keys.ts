@@ -35,6 +35,10 @@ export const keys = {
     sk: `HAZLOG#${id}#${pad(seq)}`,
   }),
   hazardLogPrefix: (id: string) => `HAZLOG#${id}#`,
+  uploadReceipt: (bucket: string, key: string, etag: string) => ({
+    pk: `UPLOAD#${bucket}/${key}`,
+    sk: `ETAG#${etag}`,
+  }),
   audit: (day: string, at: string, id: string) => ({ pk: `AUDIT#${day}`, sk: `${at}#${id}` }),
   mail: (day: string, purpose: string, recipient: string) => ({
     pk: `MAIL#${day}`,

@@ -11,12 +11,17 @@ const RACED = {
 
 /** Form links, stored by the SHA-256 of their token; the unit item points at its current one. */
 export class DynamoLinkRepository implements LinkRepository {
-  constructor(
-    private readonly store: DynamoStore,
-    private readonly campaignId: string,
-  ) {}
+  constructor(private readonly store: DynamoStore) {}
 
-  async issue(unitCode: string, hash: string, replacing: string | undefined, now: Date): Promise<void> {
+  async issue(
+    {
+      unitCode,
+      campaignId,
+      hash,
+      replacing,
+    }: { unitCode: string; campaignId: string; hash: string; replacing?: string },
+    now: Date,
+  ): Promise<void> {
     const table = this.store.tableName;
     const at = now.toISOString();
     await conditionally(
@@ -27,7 +32,7 @@ export class DynamoLinkRepository implements LinkRepository {
               {
                 Put: {
                   TableName: table,
-                  Item: { ...keys.link(hash), hash, unitCode, campaignId: this.campaignId, issuedAt: at },
+                  Item: { ...keys.link(hash), hash, unitCode, campaignId, issuedAt: at },
                   ConditionExpression: 'attribute_not_exists(pk)',
                 },
               },

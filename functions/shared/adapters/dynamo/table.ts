@@ -15,6 +15,7 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  * | submission version       | `UNIT#<unit>`             | `SUB#<deliverable>#V#<000001>`      |                   |                        |
  * | hazard (current state)   | `UNIT#<unit>`             | `HAZARD#<hazard id>`                | `HAZARDS`         | `<d>#<unit>#<id>`      |
  * | hazard history entry     | `UNIT#<unit>`             | `HAZLOG#<hazard id>#<000001>`       |                   |                        |
+ * | upload receipt           | `UPLOAD#<bucket>/<key>`   | `ETAG#<etag>`                       |                   |                        |
  * | audit event              | `AUDIT#<campaign day>`    | `<ISO instant>#<event id>`          |                   |                        |
  * | mail record              | `MAIL#<campaign day>`     | `<purpose>#<recipient>`             |                   |                        |
  *
@@ -27,6 +28,7 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  * - all units, or one district's: Query gsi1 `UNITS` (with `begins_with(gsi1sk, '<d>#')`);
  * - who has filed a deliverable: Query gsi1 `SUB#<deliverable>`;
  * - all hazards, or one district's: Query gsi1 `HAZARDS` (history entries carry no gsi1 keys: sparse);
+ * - was this S3 notification processed already: GetItem / conditional Put `UPLOAD#…`/`ETAG#…`;
  * - a day's audit trail: Query `AUDIT#<day>`; a mail already sent: GetItem `MAIL#<day>`/`<purpose>#<recipient>`.
  *
  * Every list is read page by page (`Limit` + cursor); no call loads a whole partition at once.

@@ -1,0 +1,35 @@
+/**
+ * The HTTP API's routes, in API Gateway HTTP API route-key syntax. The CDK stack declares these
+ * routes and the local runtime matches requests against them, so both send the same events.
+ */
+export const HTTP_ROUTES = ['GET /', 'GET /f/{token}'] as const;
+export type RouteKey = (typeof HTTP_ROUTES)[number];
+
+export interface RouteMatch {
+  routeKey: RouteKey;
+  pathParameters: Record<string, string>;
+}
+
+const compiled = HTTP_ROUTES.map((routeKey) => {
+  const [method, path = ''] = routeKey.split(' ');
+  const names: string[] = [];
+  const pattern = path.replace(/\{(\w+)\}/g, (_, name: string) => {
+    names.push(name);
+    return '([^/]+)';
+  });
+  return { routeKey, method, regex: new RegExp(`^${pattern}$`), names };
+});
+
+/** The route a request takes, as API Gateway would pick it; null means API Gateway's own 404. */
+export function matchRoute(method: string, path: string): RouteMatch | null {
+  for (const route of compiled) {
+    if (route.method !== method) continue;
+    const match = route.regex.exec(path);
+    if (!match) continue;
+    const pathParameters = Object.fromEntries(
+      route.names.map((name, i) => [name, decodeURIComponent(match[i + 1] ?? '')]),
+    );
+    return { routeKey: route.routeKey, pathParameters };
+  }
+  return null;
+}

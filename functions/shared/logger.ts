@@ -1,0 +1,27 @@
+/**
+ * Structured JSON log lines. Callers pass fields, never raw request paths or tokens: a form
+ * link's token must not reach a log, so HTTP logs name the route key, not the path.
+ */
+export interface Logger {
+  info(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+function serialise(value: unknown): unknown {
+  return value instanceof Error ? { name: value.name, message: value.message, stack: value.stack } : value;
+}
+
+export function jsonLogger(write: (line: string) => void = (line) => console.log(line)): Logger {
+  const log = (level: string, message: string, fields: Record<string, unknown> = {}) =>
+    write(
+      JSON.stringify({
+        level,
+        message,
+        ...Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, serialise(v)])),
+      }),
+    );
+  return {
+    info: (message, fields) => log('info', message, fields),
+    error: (message, fields) => log('error', message, fields),
+  };
+}

@@ -1,0 +1,35 @@
+import type { S3Event } from 'aws-lambda';
+
+export interface CreatedObject {
+  bucket: string;
+  key: string;
+  size: number;
+  etag: string;
+  eventTime: string;
+}
+
+/**
+ * S3 notifications carry object keys URL-encoded as in a form (`+` for a space): decode
+ * before use, or `incoming/LY-101/实施 方案` would never be found.
+ */
+export function decodeS3Key(encoded: string): string {
+  return decodeURIComponent(encoded.replace(/\+/g, ' '));
+}
+
+/** The inverse, as S3 encodes keys in notifications; the local runtime uses it to send real-shaped events. */
+export function encodeS3Key(key: string): string {
+  return key
+    .split('/')
+    .map((segment) => encodeURIComponent(segment).replace(/%20/g, '+'))
+    .join('/');
+}
+
+export function createdObjects(event: S3Event): CreatedObject[] {
+  return event.Records.filter((record) => record.eventName.startsWith('ObjectCreated:')).map((record) => ({
+    bucket: record.s3.bucket.name,
+    key: decodeS3Key(record.s3.object.key),
+    size: record.s3.object.size,
+    etag: (record.s3.object.eTag ?? '').replaceAll('"', ''),
+    eventTime: record.eventTime,
+  }));
+}

@@ -1,0 +1,83 @@
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  ResourceNotFoundException,
+} from '@aws-sdk/client-dynamodb';
+import { CreateBucketCommand, HeadBucketCommand } from '@aws-sdk/client-s3';
+import { DynamoCampaignRepository } from '../../functions/shared/adapters/dynamo/campaign-repository.ts';
+import { DynamoLinkRepository } from '../../functions/shared/adapters/dynamo/links-repository.ts';
+import { DynamoStore } from '../../functions/shared/adapters/dynamo/store.ts';
+import { createTableInput } from '../../functions/shared/adapters/dynamo/table.ts';
+import { DynamoUnitRepository } from '../../functions/shared/adapters/dynamo/units-repository.ts';
+import type { AwsClients } from '../../functions/shared/aws-clients.ts';
+import { hashToken, issueLink } from '../../functions/shared/domain/form-links.ts';
+import type { Campaign } from '../../schemas/campaign.ts';
+import type { Roster } from '../../schemas/roster.ts';
+
+export async function ensureTable(clients: AwsClients, tableName: string): Promise<boolean> {
+  try {
+    await clients.dynamo.send(new DescribeTableCommand({ TableName: tableName }));
+    return false;
+  } catch (error) {
+    if (!(error instanceof ResourceNotFoundException)) throw error;
+    await clients.dynamo.send(new CreateTableCommand(createTableInput(tableName)));
+    return true;
+  }
+}
+
+export async function ensureBucket(clients: AwsClients, bucket: string): Promise<boolean> {
+  try {
+    await clients.s3.send(new HeadBucketCommand({ Bucket: bucket }));
+    return false;
+  } catch {
+    await clients.s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    return true;
+  }
+}
+
+/** Unit code → raw token. Local mode only: in a real campaign tokens are shown once, at issue. */
+export type LinkBook = Record<string, string>;
+
+async function readLinkBook(path: string): Promise<LinkBook> {
+  try {
+    return JSON.parse(await readFile(path, 'utf8')) as LinkBook;
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * Loads the campaign and roster into the table and makes sure every unit has a form link whose
+ * token is in the local link book (`.data/links.json`), so a restart can print the same links.
+ */
+export async function seedCampaign(input: {
+  clients: AwsClients;
+  tableName: string;
+  campaign: Campaign;
+  roster: Roster;
+  linkBookPath: string;
+  now: Date;
+}): Promise<LinkBook> {
+  const store = new DynamoStore(input.clients.doc, input.tableName);
+  const units = new DynamoUnitRepository(store);
+  const links = new DynamoLinkRepository(store);
+  await new DynamoCampaignRepository(store).save(input.campaign);
+  const book = await readLinkBook(input.linkBookPath);
+  let changed = false;
+  for (const row of input.roster.units) {
+    await units.upsertFromRoster(row, input.now);
+    const unit = await units.get(row.code);
+    const known = book[row.code];
+    if (unit?.linkHash && known && hashToken(known) === unit.linkHash) continue;
+    book[row.code] = await issueLink(row.code, input.campaign.id, { links, units }, input.now);
+    changed = true;
+  }
+  if (changed) {
+    await mkdir(dirname(input.linkBookPath), { recursive: true });
+    await writeFile(input.linkBookPath, `${JSON.stringify(book, null, 2)}\n`, { mode: 0o600 });
+    await chmod(input.linkBookPath, 0o600);
+  }
+  return book;
+}

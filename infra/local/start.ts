@@ -1,0 +1,94 @@
+// `npm start`: the whole system on this machine, with the demo campaign, on a simulated clock.
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { formatLocal, parseInstant } from '../../functions/shared/domain/calendar.ts';
+import { type Clock, simulatedClock, systemClock } from '../../functions/shared/domain/clock.ts';
+import { formatIssue } from '../../schemas/validation.ts';
+import { readCampaignFile, readRosterFile, rosterPathFor } from '../campaign-files.ts';
+import { JavaMissingError } from './embedded-servers.ts';
+import { startLocalSystem } from './system.ts';
+
+const DEFAULT_CLOCK = '2018-01-10T08:00:00+08:00';
+
+const { values } = parseArgs({
+  options: {
+    campaign: { type: 'string', default: 'campaigns/2018-changzhou.json' },
+    roster: { type: 'string' },
+    clock: { type: 'string', default: DEFAULT_CLOCK },
+    port: { type: 'string', default: process.env.PORT ?? '3000' },
+    data: { type: 'string', default: '.data' },
+  },
+});
+
+function fail(message: string): never {
+  console.error(message);
+  process.exit(1);
+}
+
+function clockFrom(option: string): Clock {
+  if (option === 'real') return systemClock;
+  const start = parseInstant(option);
+  if (!start)
+    fail(
+      `--clock: 需要 real 或带时区的 ISO 时间 / expected "real" or an ISO time with offset, got "${option}"`,
+    );
+  return simulatedClock(start);
+}
+
+const campaign = await readCampaignFile(values.campaign);
+if (!campaign.ok) fail(campaign.issues.map(formatIssue).join('\n'));
+const rosterPath = values.roster ?? rosterPathFor(values.campaign);
+const roster = await readRosterFile(rosterPath, campaign.value);
+if (!roster.ok) fail(roster.issues.map(formatIssue).join('\n'));
+
+const clock = clockFrom(values.clock);
+const port = Number(values.port);
+const system = await startLocalSystem({
+  campaign: campaign.value,
+  roster: roster.value,
+  dataDir: resolve(values.data),
+  clock,
+  httpPort: port,
+}).catch((error: unknown) => {
+  if (error instanceof JavaMissingError) fail(error.message);
+  if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE')
+    fail(`port ${port} is in use: try npm start -- --port 3001`);
+  throw error;
+});
+
+const units = roster.value.units;
+const examples = [
+  units.find((u) => u.type === 'district-bureau'),
+  ...units.filter((u) => u.type === 'school').slice(0, 3),
+  units.find((u) => u.type === 'affiliated-unit'),
+].filter((u) => u !== undefined);
+
+const zone = campaign.value.timeZone;
+console.log(`
+${campaign.value.name.zh}
+${campaign.value.name.en} — local mode
+
+  Campaign clock  ${formatLocal(clock.now(), zone)} ${zone}${clock === systemClock ? ' (real)' : ' (simulated; --clock real | <ISO time>)'}
+  Landing page    ${system.url}/
+  Form links (one per unit; all in ${resolve(values.data, 'links.json')}):
+${examples.map((u) => `    ${u.code.padEnd(7)} ${system.url}/f/${system.links[u.code]}  ${u.name}`).join('\n')}
+  Mail viewer     ${system.mailViewerUrl}/
+  Data            ${resolve(values.data)} (kept between runs)
+
+Press Ctrl-C to stop.`);
+
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (stopping) process.exit(130);
+    stopping = true;
+    console.log('\nstopping…');
+    system.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(error);
+        process.exit(1);
+      },
+    );
+  });
+}

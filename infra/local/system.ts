@@ -1,0 +1,110 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { makeHandler as makeHttpHandler } from '../../functions/http/handler.ts';
+import { createAwsClients } from '../../functions/shared/aws-clients.ts';
+import type { Clock } from '../../functions/shared/domain/clock.ts';
+import { jsonLogger, type Logger } from '../../functions/shared/logger.ts';
+import { createAdapters } from '../../functions/shared/wiring.ts';
+import { makeHandler as makeUploadHandler } from '../../functions/upload-received/handler.ts';
+import type { Campaign } from '../../schemas/campaign.ts';
+import type { Roster } from '../../schemas/roster.ts';
+import { ensureBucket, ensureTable, type LinkBook, seedCampaign } from './bootstrap.ts';
+import {
+  type EmbeddedServers,
+  type Endpoints,
+  localAwsEnvironment,
+  startEmbeddedServers,
+} from './embedded-servers.ts';
+import { serverUrl, startHttpBridge } from './http-bridge.ts';
+import { bridgeS3Events } from './s3-event-bridge.ts';
+
+export interface LocalSystemOptions {
+  campaign: Campaign;
+  roster: Roster;
+  /** Persistent data (DynamoDB, S3, link book); null keeps everything temporary. */
+  dataDir: string | null;
+  clock: Clock;
+  httpPort: number;
+  ports?: Partial<Record<keyof Endpoints, number>>;
+  logger?: Logger;
+}
+
+export interface LocalSystem {
+  url: string;
+  mailViewerUrl: string;
+  endpoints: Endpoints;
+  tableName: string;
+  bucket: string;
+  links: LinkBook;
+  /** Resolves once every S3 event delivered so far was handled. */
+  uploadsIdle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const HOST = '127.0.0.1';
+
+/**
+ * The whole system on one machine: embedded servers, the campaign loaded, and the same
+ * handlers Lambda runs, behind a local API Gateway and S3 notifications.
+ */
+export async function startLocalSystem(options: LocalSystemOptions): Promise<LocalSystem> {
+  const servers: EmbeddedServers = await startEmbeddedServers({
+    dataDir: options.dataDir,
+    ...(options.ports ? { ports: options.ports } : {}),
+  });
+  const stops: (() => Promise<void> | void)[] = [() => servers.stop()];
+  const stop = async () => {
+    for (const fn of stops.reverse()) await fn();
+  };
+  try {
+    // The handlers' SDK clients find the servers the way they do everywhere: through the environment.
+    const tableName = `campaign-${options.campaign.id}`;
+    const bucket = `campaign-${options.campaign.id}-documents`;
+    Object.assign(process.env, localAwsEnvironment(servers.endpoints), {
+      TABLE_NAME: tableName,
+      BUCKET_NAME: bucket,
+    });
+    const clients = createAwsClients();
+    await ensureTable(clients, tableName);
+    await ensureBucket(clients, bucket);
+    const linkDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'campaign-links-')));
+    if (options.dataDir === null) stops.push(() => rm(linkDir, { recursive: true, force: true }));
+    const linkBookPath = join(linkDir, 'links.json');
+    const links = await seedCampaign({
+      clients,
+      tableName,
+      campaign: options.campaign,
+      roster: options.roster,
+      linkBookPath,
+      now: options.clock.now(),
+    });
+
+    const logger = options.logger ?? jsonLogger();
+    const adapters = await createAdapters({ clock: options.clock, logger, clients });
+    const http: Server = await startHttpBridge(makeHttpHandler(adapters), {
+      host: HOST,
+      port: options.httpPort,
+    });
+    stops.push(() => new Promise<void>((resolve) => http.close(() => resolve())));
+    const uploads = bridgeS3Events(servers.s3rver, bucket, makeUploadHandler(adapters), (error) =>
+      logger.error('upload-received failed', { error }),
+    );
+    stops.push(() => uploads.close());
+
+    return {
+      url: serverUrl(http),
+      mailViewerUrl: servers.endpoints.sesv2,
+      endpoints: servers.endpoints,
+      tableName,
+      bucket,
+      links,
+      uploadsIdle: () => uploads.idle(),
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
