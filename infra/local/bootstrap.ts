@@ -4,12 +4,13 @@ import {
   CreateTableCommand,
   DescribeTableCommand,
   ResourceNotFoundException,
+  UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, HeadBucketCommand } from '@aws-sdk/client-s3';
 import { DynamoCampaignRepository } from '../../functions/shared/adapters/dynamo/campaign-repository.ts';
 import { DynamoLinkRepository } from '../../functions/shared/adapters/dynamo/links-repository.ts';
 import { DynamoStore } from '../../functions/shared/adapters/dynamo/store.ts';
-import { createTableInput } from '../../functions/shared/adapters/dynamo/table.ts';
+import { CAMPAIGN_TABLE, createTableInput } from '../../functions/shared/adapters/dynamo/table.ts';
 import { DynamoUnitRepository } from '../../functions/shared/adapters/dynamo/units-repository.ts';
 import type { AwsClients } from '../../functions/shared/aws-clients.ts';
 import { hashToken, issueLink } from '../../functions/shared/domain/form-links.ts';
@@ -23,6 +24,12 @@ export async function ensureTable(clients: AwsClients, tableName: string): Promi
   } catch (error) {
     if (!(error instanceof ResourceNotFoundException)) throw error;
     await clients.dynamo.send(new CreateTableCommand(createTableInput(tableName)));
+    await clients.dynamo.send(
+      new UpdateTimeToLiveCommand({
+        TableName: tableName,
+        TimeToLiveSpecification: { AttributeName: CAMPAIGN_TABLE.timeToLiveAttribute, Enabled: true },
+      }),
+    );
     return true;
   }
 }

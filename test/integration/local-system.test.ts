@@ -1,3 +1,4 @@
+import { DescribeTableCommand, DescribeTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, inject, it } from 'vitest';
@@ -77,6 +78,18 @@ describe('the local system behind its API Gateway stand-in', () => {
     const rotated = await get(`/f/${fresh}`);
     expect(rotated.status).toBe(200);
     expect(await rotated.text()).toContain('武进区');
+  });
+
+  it('created the campaign table from the one definition, TTL included', async () => {
+    const { dynamo } = testClients();
+    const table = await dynamo.send(new DescribeTableCommand({ TableName: system.tableName }));
+    expect(table.Table?.KeySchema?.map((k) => k.AttributeName)).toEqual(['pk', 'sk']);
+    expect(table.Table?.GlobalSecondaryIndexes?.map((i) => i.IndexName)).toEqual(['gsi1']);
+    const ttl = await dynamo.send(new DescribeTimeToLiveCommand({ TableName: system.tableName }));
+    expect(ttl.TimeToLiveDescription).toMatchObject({
+      AttributeName: 'expiresAt',
+      TimeToLiveStatus: 'ENABLED',
+    });
   });
 
   it("gives API Gateway's own 404 for a path no route matches", async () => {

@@ -1,0 +1,95 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+/**
+ * `npm start` as a user runs it: its own embedded servers and a persistent data directory.
+ * This is the one place a second DynamoDB Local starts during the test run.
+ */
+const root = new URL('../../', import.meta.url).pathname;
+
+interface Started {
+  child: ChildProcess;
+  output: () => string;
+}
+
+function start(dataDir: string): Promise<Started> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'infra/local/start.ts', '--data', dataDir, '--port', '0'],
+    {
+      cwd: root,
+      env: { ...process.env, NODE_OPTIONS: '--openssl-legacy-provider' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`not ready within 60 s:\n${output}`)), 60_000);
+    const check = setInterval(() => {
+      if (output.includes('Press Ctrl-C to stop.')) {
+        clearInterval(check);
+        clearTimeout(timer);
+        resolve({ child, output: () => output });
+      }
+    }, 100);
+    child.once('exit', (code) => {
+      clearInterval(check);
+      clearTimeout(timer);
+      reject(new Error(`npm start exited with ${code}:\n${output}`));
+    });
+  });
+}
+
+function stop({ child }: Started): Promise<number | null> {
+  return new Promise((resolve) => {
+    child.once('exit', (code) => resolve(code));
+    child.kill('SIGINT');
+  });
+}
+
+function processesUsing(dataDir: string): string[] {
+  return execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })
+    .split('\n')
+    .filter((line) => line.includes(dataDir));
+}
+
+describe('npm start', () => {
+  const dirs: string[] = [];
+  afterAll(() => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
+
+  it('serves the landing page and form links, keeps data across a restart, and leaves nothing behind', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'npm-start-'));
+    dirs.push(dataDir);
+
+    const first = await start(dataDir);
+    const url = /Landing page\s+(http:\/\/\S+)\//.exec(first.output())?.[1];
+    const link = /LY-101\s+(http:\/\/\S+)/.exec(first.output())?.[1];
+    expect(url).toBeDefined();
+    expect(first.output()).toContain('2018-01-10 08:00 Asia/Shanghai');
+    expect((await fetch(`${url}/`)).status).toBe(200);
+    const page = await fetch(link as string);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('溧阳市燕山示例小学');
+    expect(await stop(first)).toBe(0);
+    expect(processesUsing(dataDir)).toEqual([]);
+
+    const book = JSON.parse(await readFile(join(dataDir, 'links.json'), 'utf8')) as Record<string, string>;
+    expect(link).toContain(book['LY-101']);
+
+    const second = await start(dataDir);
+    const again = /LY-101\s+(http:\/\/\S+)/.exec(second.output())?.[1] as string;
+    expect(new URL(again).pathname).toBe(new URL(link as string).pathname);
+    expect((await fetch(again)).status).toBe(200);
+    expect(await stop(second)).toBe(0);
+    expect(processesUsing(dataDir)).toEqual([]);
+  });
+});
