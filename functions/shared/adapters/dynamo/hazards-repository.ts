@@ -1,4 +1,3 @@
-import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import {
   type HazardHistoryEntry,
   HazardHistoryEntrySchema,
@@ -7,11 +6,7 @@ import {
 } from '../../../../schemas/records.ts';
 import type { CounterDelta, HazardRepository, Page, PageRequest } from '../../ports.ts';
 import { districtKey, keys } from './keys.ts';
-import { conditionally, type DynamoStore, stripKeys } from './store.ts';
-
-type TransactItem = NonNullable<
-  ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']
->[number];
+import type { DynamoStore, TransactItem } from './store.ts';
 
 /**
  * Hazards: the current state, an append-only history and the unit's counters change in one
@@ -20,19 +15,41 @@ type TransactItem = NonNullable<
 export class DynamoHazardRepository implements HazardRepository {
   constructor(private readonly store: DynamoStore) {}
 
-  private historyPut(entry: HazardHistoryEntry, unitCode: string): TransactItem {
-    return {
-      Put: {
-        TableName: this.store.tableName,
-        Item: { ...keys.hazardLog(unitCode, entry.hazardId, entry.seq), ...entry },
-        ConditionExpression: 'attribute_not_exists(pk)',
+  /** The three writes of a change: the hazard (under `condition`), its history entry, the unit's counters. */
+  private change(
+    hazard: HazardRecord,
+    entry: HazardHistoryEntry,
+    condition: { expression: string; values?: Record<string, unknown> },
+    unitUpdate: TransactItem | null,
+  ): TransactItem[] {
+    return [
+      {
+        Put: {
+          TableName: this.store.tableName,
+          Item: {
+            ...keys.hazard(hazard.unitCode, hazard.id),
+            ...keys.hazardIndex(hazard.district, hazard.unitCode, hazard.id),
+            ...hazard,
+          },
+          ConditionExpression: condition.expression,
+          ...(condition.values ? { ExpressionAttributeValues: condition.values } : {}),
+        },
       },
-    };
+      {
+        Put: {
+          TableName: this.store.tableName,
+          Item: { ...keys.hazardLog(hazard.unitCode, entry.hazardId, entry.seq), ...entry },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+      ...(unitUpdate ? [unitUpdate] : []),
+    ];
   }
 
-  private unitUpdate(unitCode: string, delta: CounterDelta, extra?: { seq: number }): TransactItem | null {
+  /** Adds `delta` to the unit's counters; with `seq`, also moves `hazardSeq` from `seq - 1` to `seq`. */
+  private unitUpdate(unitCode: string, delta: CounterDelta, seq?: number): TransactItem | null {
     const adds = Object.entries(delta).filter(([, value]) => value !== undefined && value !== 0);
-    if (adds.length === 0 && !extra) return null;
+    if (adds.length === 0 && seq === undefined) return null;
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = {};
     const parts: string[] = [];
@@ -41,28 +58,20 @@ export class DynamoHazardRepository implements HazardRepository {
       values[`:c${i}`] = value;
       parts.push(`#c${i} = #c${i} + :c${i}`);
     });
-    if (extra) {
+    if (seq !== undefined) {
       parts.push('hazardSeq = :seq');
-      values[':seq'] = extra.seq;
-      values[':previousSeq'] = extra.seq - 1;
+      values[':seq'] = seq;
+      values[':previousSeq'] = seq - 1;
     }
     return {
       Update: {
         TableName: this.store.tableName,
         Key: keys.unit(unitCode),
         UpdateExpression: `SET ${parts.join(', ')}`,
-        ConditionExpression: extra ? 'hazardSeq = :previousSeq' : 'attribute_exists(pk)',
+        ConditionExpression: seq === undefined ? 'attribute_exists(pk)' : 'hazardSeq = :previousSeq',
         ...(adds.length > 0 ? { ExpressionAttributeNames: names } : {}),
         ExpressionAttributeValues: values,
       },
-    };
-  }
-
-  private item(hazard: HazardRecord) {
-    return {
-      ...keys.hazard(hazard.unitCode, hazard.id),
-      ...keys.hazardIndex(hazard.district, hazard.unitCode, hazard.id),
-      ...hazard,
     };
   }
 
@@ -72,48 +81,25 @@ export class DynamoHazardRepository implements HazardRepository {
     delta: CounterDelta,
     unitSeq: number,
   ): Promise<void> {
-    const unitUpdate = this.unitUpdate(hazard.unitCode, delta, { seq: unitSeq });
-    await conditionally(
-      () =>
-        this.store.client.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Put: {
-                  TableName: this.store.tableName,
-                  Item: this.item(hazard),
-                  ConditionExpression: 'attribute_not_exists(pk)',
-                },
-              },
-              this.historyPut(entry, hazard.unitCode),
-              ...(unitUpdate ? [unitUpdate] : []),
-            ],
-          }),
-        ),
+    await this.store.transact(
+      this.change(
+        hazard,
+        entry,
+        { expression: 'attribute_not_exists(pk)' },
+        this.unitUpdate(hazard.unitCode, delta, unitSeq),
+      ),
       { zh: `隐患编号 ${hazard.id} 已被占用，请重试`, en: `hazard number ${hazard.id} is taken; try again` },
     );
   }
 
   async update(hazard: HazardRecord, entry: HazardHistoryEntry, delta: CounterDelta): Promise<void> {
-    const unitUpdate = this.unitUpdate(hazard.unitCode, delta);
-    await conditionally(
-      () =>
-        this.store.client.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Put: {
-                  TableName: this.store.tableName,
-                  Item: this.item(hazard),
-                  ConditionExpression: 'version = :previous',
-                  ExpressionAttributeValues: { ':previous': hazard.version - 1 },
-                },
-              },
-              this.historyPut(entry, hazard.unitCode),
-              ...(unitUpdate ? [unitUpdate] : []),
-            ],
-          }),
-        ),
+    await this.store.transact(
+      this.change(
+        hazard,
+        entry,
+        { expression: 'version = :previous', values: { ':previous': hazard.version - 1 } },
+        this.unitUpdate(hazard.unitCode, delta),
+      ),
       {
         zh: `隐患 ${hazard.id} 已被他人修改，请刷新后重试`,
         en: `hazard ${hazard.id} was changed meanwhile; reload and try again`,
@@ -121,37 +107,21 @@ export class DynamoHazardRepository implements HazardRepository {
     );
   }
 
-  async get(unitCode: string, id: string): Promise<HazardRecord | null> {
-    const { Item } = await this.store.client.send(
-      new GetCommand({
-        TableName: this.store.tableName,
-        Key: keys.hazard(unitCode, id),
-        ConsistentRead: true,
-      }),
-    );
-    return Item ? HazardRecordSchema.parse(stripKeys(Item)) : null;
+  get(unitCode: string, id: string): Promise<HazardRecord | null> {
+    return this.store.getItem(HazardRecordSchema, keys.hazard(unitCode, id));
   }
 
   history(unitCode: string, id: string, page?: PageRequest): Promise<Page<HazardHistoryEntry>> {
-    return this.store.queryPage(
+    return this.store.queryPrefixPage(
       HazardHistoryEntrySchema,
-      {
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': keys.unit(unitCode).pk, ':prefix': keys.hazardLogPrefix(id) },
-      },
+      keys.unit(unitCode).pk,
+      keys.hazardLogPrefix(id),
       page,
     );
   }
 
   listForUnit(unitCode: string, page?: PageRequest): Promise<Page<HazardRecord>> {
-    return this.store.queryPage(
-      HazardRecordSchema,
-      {
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': keys.unit(unitCode).pk, ':prefix': 'HAZARD#' },
-      },
-      page,
-    );
+    return this.store.queryPrefixPage(HazardRecordSchema, keys.unit(unitCode).pk, 'HAZARD#', page);
   }
 
   list(filter: { district?: string | null }, page?: PageRequest): Promise<Page<HazardRecord>> {

@@ -1,8 +1,8 @@
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { type MailRecord, MailRecordSchema } from '../../../../schemas/records.ts';
 import type { MailLog } from '../../ports.ts';
 import { keys } from './keys.ts';
-import { type DynamoStore, isConditionFailure, stripKeys } from './store.ts';
+import { type DynamoStore, isConditionFailure } from './store.ts';
 
 /**
  * Records of outbound mail, keyed by campaign day + purpose + recipient. A claim is written
@@ -62,14 +62,7 @@ export class DynamoMailLog implements MailLog {
     );
   }
 
-  async get(day: string, purpose: string, recipient: string): Promise<MailRecord | null> {
-    const { Item } = await this.store.client.send(
-      new GetCommand({
-        TableName: this.store.tableName,
-        Key: keys.mail(day, purpose, recipient),
-        ConsistentRead: true,
-      }),
-    );
-    return Item ? MailRecordSchema.parse(stripKeys(Item)) : null;
+  get(day: string, purpose: string, recipient: string): Promise<MailRecord | null> {
+    return this.store.getItem(MailRecordSchema, keys.mail(day, purpose, recipient));
   }
 }

@@ -1,6 +1,14 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  type QueryCommandInput,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import type { z } from 'zod';
+import type { Bilingual } from '../../../../schemas/validation.ts';
 import { ConflictError, ValidationError } from '../../domain/errors.ts';
 import type { Page, PageRequest } from '../../ports.ts';
 import { GSI1 } from './table.ts';
@@ -41,10 +49,7 @@ export function isConditionFailure(error: unknown): boolean {
 }
 
 /** Runs a conditional write; a refused condition becomes a `ConflictError` with `message`. */
-export async function conditionally<T>(
-  write: () => Promise<T>,
-  message: { zh: string; en: string },
-): Promise<T> {
+export async function conditionally<T>(write: () => Promise<T>, message: Bilingual): Promise<T> {
   try {
     return await write();
   } catch (error) {
@@ -53,12 +58,49 @@ export async function conditionally<T>(
   }
 }
 
-/** What every repository shares: the document client, the table name and paged queries. */
+export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+/** What every repository shares: the document client, the table name, reads, transactions and paged queries. */
 export class DynamoStore {
   constructor(
     readonly client: DynamoDBDocumentClient,
     readonly tableName: string,
   ) {}
+
+  /** A strongly consistent read of one item, stripped of keys and parsed by `schema`; null if absent. */
+  async getItem<S extends z.ZodType>(
+    schema: S,
+    key: { pk: string; sk: string },
+  ): Promise<z.output<S> | null> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }),
+    );
+    return Item ? schema.parse(stripKeys(Item)) : null;
+  }
+
+  /** Writes all `items` or none; a refused condition on any becomes a `ConflictError` with `conflict`. */
+  async transact(items: TransactItem[], conflict: Bilingual): Promise<void> {
+    await conditionally(() => this.client.send(new TransactWriteCommand({ TransactItems: items })), conflict);
+  }
+
+  /** One page of the items of partition `pk` whose sort key starts with `prefix`. */
+  queryPrefixPage<S extends z.ZodType>(
+    schema: S,
+    pk: string,
+    prefix: string,
+    page?: PageRequest,
+    order: 'ascending' | 'descending' = 'ascending',
+  ): Promise<Page<z.output<S>>> {
+    return this.queryPage(
+      schema,
+      {
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': pk, ':prefix': prefix },
+        ScanIndexForward: order === 'ascending',
+      },
+      page,
+    );
+  }
 
   /** One page of a query (default 50 items, at most 500), each stripped of keys and parsed by `schema`. */
   async queryPage<S extends z.ZodType>(

@@ -1,4 +1,3 @@
-import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import {
   type SubmissionPointer,
   SubmissionPointerSchema,
@@ -7,7 +6,7 @@ import {
 } from '../../../../schemas/records.ts';
 import type { Page, PageRequest, SubmissionRepository } from '../../ports.ts';
 import { keys } from './keys.ts';
-import { conditionally, type DynamoStore, stripKeys } from './store.ts';
+import type { DynamoStore } from './store.ts';
 
 export class DynamoSubmissionRepository implements SubmissionRepository {
   constructor(private readonly store: DynamoStore) {}
@@ -15,47 +14,40 @@ export class DynamoSubmissionRepository implements SubmissionRepository {
   async addVersion(version: SubmissionVersion, district: string | null): Promise<void> {
     const { unitCode, deliverableId } = version;
     const first = version.version === 1;
-    await conditionally(
-      () =>
-        this.store.client.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Put: {
-                  TableName: this.store.tableName,
-                  Item: { ...keys.submissionVersion(unitCode, deliverableId, version.version), ...version },
-                  ConditionExpression: 'attribute_not_exists(pk)',
-                },
-              },
-              {
-                Update: {
-                  TableName: this.store.tableName,
-                  Key: keys.submissionPointer(unitCode, deliverableId),
-                  UpdateExpression:
-                    'SET unitCode = :unit, district = :district, deliverableId = :deliverable, ' +
-                    'currentVersion = :version, currentReceivedAt = :at, ' +
-                    'firstReceivedAt = if_not_exists(firstReceivedAt, :at), ' +
-                    'firstOnTime = if_not_exists(firstOnTime, :onTime), gsi1pk = :gsi1pk, gsi1sk = :gsi1sk',
-                  ConditionExpression: first ? 'attribute_not_exists(pk)' : 'currentVersion = :previous',
-                  ExpressionAttributeValues: {
-                    ':unit': unitCode,
-                    ':district': district,
-                    ':deliverable': deliverableId,
-                    ':version': version.version,
-                    ':at': version.receivedAt,
-                    ':onTime': version.onTime,
-                    ...Object.fromEntries(
-                      Object.entries(keys.submissionIndex(deliverableId, district, unitCode)).map(
-                        ([k, v]) => [`:${k}`, v],
-                      ),
-                    ),
-                    ...(first ? {} : { ':previous': version.version - 1 }),
-                  },
-                },
-              },
-            ],
-          }),
-        ),
+    const index = keys.submissionIndex(deliverableId, district, unitCode);
+    await this.store.transact(
+      [
+        {
+          Put: {
+            TableName: this.store.tableName,
+            Item: { ...keys.submissionVersion(unitCode, deliverableId, version.version), ...version },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
+        {
+          Update: {
+            TableName: this.store.tableName,
+            Key: keys.submissionPointer(unitCode, deliverableId),
+            UpdateExpression:
+              'SET unitCode = :unit, district = :district, deliverableId = :deliverable, ' +
+              'currentVersion = :version, currentReceivedAt = :at, ' +
+              'firstReceivedAt = if_not_exists(firstReceivedAt, :at), ' +
+              'firstOnTime = if_not_exists(firstOnTime, :onTime), gsi1pk = :gsi1pk, gsi1sk = :gsi1sk',
+            ConditionExpression: first ? 'attribute_not_exists(pk)' : 'currentVersion = :previous',
+            ExpressionAttributeValues: {
+              ':unit': unitCode,
+              ':district': district,
+              ':deliverable': deliverableId,
+              ':version': version.version,
+              ':at': version.receivedAt,
+              ':onTime': version.onTime,
+              ':gsi1pk': index.gsi1pk,
+              ':gsi1sk': index.gsi1sk,
+              ...(first ? {} : { ':previous': version.version - 1 }),
+            },
+          },
+        },
+      ],
       {
         zh: `版本 ${version.version} 已存在或不是下一个版本`,
         en: `version ${version.version} already exists or is not the next one`,
@@ -63,29 +55,18 @@ export class DynamoSubmissionRepository implements SubmissionRepository {
     );
   }
 
-  async pointer(unitCode: string, deliverableId: string): Promise<SubmissionPointer | null> {
-    const { Item } = await this.store.client.send(
-      new GetCommand({
-        TableName: this.store.tableName,
-        Key: keys.submissionPointer(unitCode, deliverableId),
-        ConsistentRead: true,
-      }),
-    );
-    return Item ? SubmissionPointerSchema.parse(stripKeys(Item)) : null;
+  pointer(unitCode: string, deliverableId: string): Promise<SubmissionPointer | null> {
+    return this.store.getItem(SubmissionPointerSchema, keys.submissionPointer(unitCode, deliverableId));
   }
 
   versions(unitCode: string, deliverableId: string, page?: PageRequest): Promise<Page<SubmissionVersion>> {
-    return this.store.queryPage(
+    const prefix = keys.submissionVersionPrefix(deliverableId);
+    return this.store.queryPrefixPage(
       SubmissionVersionSchema,
-      {
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: {
-          ':pk': keys.unit(unitCode).pk,
-          ':prefix': keys.submissionVersionPrefix(deliverableId),
-        },
-        ScanIndexForward: false,
-      },
+      keys.unit(unitCode).pk,
+      prefix,
       page,
+      'descending',
     );
   }
 

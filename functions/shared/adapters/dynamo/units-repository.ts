@@ -1,9 +1,9 @@
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { type UnitRecord, UnitRecordSchema } from '../../../../schemas/records.ts';
 import type { RosterRow } from '../../../../schemas/roster.ts';
 import type { Page, PageRequest, UnitRepository } from '../../ports.ts';
 import { districtKey, keys } from './keys.ts';
-import { type DynamoStore, stripKeys } from './store.ts';
+import type { DynamoStore } from './store.ts';
 import { GSI1 } from './table.ts';
 
 export class DynamoUnitRepository implements UnitRepository {
@@ -38,11 +38,8 @@ export class DynamoUnitRepository implements UnitRepository {
     );
   }
 
-  async get(code: string): Promise<UnitRecord | null> {
-    const { Item } = await this.store.client.send(
-      new GetCommand({ TableName: this.store.tableName, Key: keys.unit(code), ConsistentRead: true }),
-    );
-    return Item ? UnitRecordSchema.parse(stripKeys(Item)) : null;
+  get(code: string): Promise<UnitRecord | null> {
+    return this.store.getItem(UnitRecordSchema, keys.unit(code));
   }
 
   list(filter: { district?: string | null }, page?: PageRequest): Promise<Page<UnitRecord>> {
