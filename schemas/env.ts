@@ -4,5 +4,8 @@ import { z } from 'zod';
 export const FunctionEnvSchema = z.object({
   TABLE_NAME: z.string().min(1),
   BUCKET_NAME: z.string().min(1),
+  /** SMTP credentials, for campaigns whose mail transport is smtp (from a secret, never from the config file). */
+  SMTP_USER: z.string().min(1).optional(),
+  SMTP_PASSWORD: z.string().min(1).optional(),
 });
 export type FunctionEnv = z.infer<typeof FunctionEnvSchema>;

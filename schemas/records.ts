@@ -122,3 +122,44 @@ export const UploadReceiptSchema = z.object({
   receivedAt: Instant,
 });
 export type UploadReceipt = z.infer<typeof UploadReceiptSchema>;
+
+/**
+ * An upload the server prepared (the presigned POST it handed out). The upload-received function
+ * finds it by object key: a key it does not know is not an upload of ours.
+ */
+export const PendingUploadSchema = z.object({
+  key: z.string(),
+  unitCode: z.string(),
+  deliverableId: z.string(),
+  displayName: z.string(),
+  /** The accepted type the name promised; null when the name is unknown (a form without script). */
+  fileType: z.string().nullable(),
+  createdAt: Instant,
+  /** After this the presigned form is void, and an object arriving under the key is refused. */
+  expiresAt: Instant,
+});
+export type PendingUpload = z.infer<typeof PendingUploadSchema>;
+
+export const REJECTION_REASONS = [
+  'unknown-upload',
+  'expired',
+  'empty',
+  'too-large',
+  'type-not-accepted',
+  'type-mismatch',
+  'closed',
+] as const;
+export const RejectionReasonSchema = z.enum(REJECTION_REASONS);
+export type RejectionReason = z.infer<typeof RejectionReasonSchema>;
+
+/** An upload that arrived but was refused after checking; the file sits in quarantine/. */
+export const RejectedUploadSchema = z.object({
+  unitCode: z.string(),
+  deliverableId: z.string(),
+  displayName: z.string(),
+  reason: RejectionReasonSchema,
+  size: z.number().int().min(0),
+  receivedAt: Instant,
+  quarantineKey: z.string(),
+});
+export type RejectedUpload = z.infer<typeof RejectedUploadSchema>;

@@ -5,6 +5,8 @@ import type {
   HazardRecord,
   LinkRecord,
   MailRecord,
+  PendingUpload,
+  RejectedUpload,
   SubmissionPointer,
   SubmissionVersion,
   UnitRecord,
@@ -93,18 +95,43 @@ export interface AuditLog {
   listDay(day: string, page?: PageRequest): Promise<Page<AuditEvent>>;
 }
 
-export interface UploadReceipts {
-  /**
-   * Records that an S3 object was processed, together with its audit event, in one
-   * transaction. False (and nothing written) if the same bucket, key and ETag came before.
-   */
-  record(receipt: UploadReceipt, audit: Omit<AuditEvent, 'id'>): Promise<boolean>;
+export interface PendingUploadRepository {
+  put(pending: PendingUpload): Promise<void>;
+  get(key: string): Promise<PendingUpload | null>;
+}
+
+/**
+ * What became of each uploaded object. Each method writes, in one transaction, the receipt of
+ * (bucket, key, ETag), the outcome and its audit event; a receipt seen before makes it a no-op
+ * returning 'duplicate'. `accept` throws `ConflictError` if another version won the race.
+ */
+export interface UploadLedger {
+  accept(input: {
+    receipt: UploadReceipt;
+    version: SubmissionVersion;
+    district: string | null;
+    audit: Omit<AuditEvent, 'id'>;
+  }): Promise<'recorded' | 'duplicate'>;
+  reject(input: {
+    receipt: UploadReceipt;
+    rejection: RejectedUpload;
+    audit: Omit<AuditEvent, 'id'>;
+  }): Promise<'recorded' | 'duplicate'>;
+  /** A unit's refused uploads, newest first. */
+  rejections(unitCode: string, page?: PageRequest): Promise<Page<RejectedUpload>>;
+}
+
+/** Counts bad form-link tokens per source in fixed windows (a TTL cleans up). */
+export interface BadTokenCounter {
+  count(source: string, now: Date): Promise<number>;
+  add(source: string, now: Date): Promise<number>;
 }
 
 export interface MailLog {
   /**
-   * Claims the right to send one mail. True once per (day, purpose, recipient); a failed send
-   * may be claimed again. Write the claim before sending: a retry then finds it and skips.
+   * Claims the right to send one mail. True once per (day, purpose, recipient); a failed send,
+   * or a claim left unfinished past its lease, may be claimed again. Write the claim before
+   * sending: a retry then finds it and skips.
    */
   claim(day: string, purpose: string, recipient: string, now: Date): Promise<boolean>;
   markSent(day: string, purpose: string, recipient: string, messageId: string, now: Date): Promise<void>;
@@ -132,8 +159,18 @@ export interface DocumentStore {
   head(key: string): Promise<StoredObject | null>;
   /** At most the first `count` bytes, for magic-byte checks without reading the whole file. */
   readFirstBytes(key: string, count: number): Promise<Uint8Array>;
-  /** Copies to `to` (which must not exist) and deletes `from`, e.g. into quarantine/. */
+  /** Copies to `to` and deletes `from`, e.g. into quarantine/. A missing `from` is a no-op (already moved). */
   move(from: string, to: string): Promise<void>;
+  /** A browser form that uploads one file straight to storage under `key`, and nothing else. */
+  presignPost(input: {
+    key: string;
+    contentType: string;
+    maxBytes: number;
+    expiresInSeconds: number;
+    redirectTo?: string;
+  }): Promise<{ url: string; fields: Record<string, string> }>;
+  /** A short-lived download link that saves the file as `fileName`. */
+  presignGet(key: string, fileName: string, contentType: string): Promise<string>;
 }
 
 export interface MailAttachment {

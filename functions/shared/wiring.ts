@@ -1,6 +1,7 @@
-import type { Campaign } from '../../schemas/campaign.ts';
-import { FunctionEnvSchema } from '../../schemas/env.ts';
+import type { Campaign, MailConfig } from '../../schemas/campaign.ts';
+import { type FunctionEnv, FunctionEnvSchema } from '../../schemas/env.ts';
 import { DynamoAuditLog } from './adapters/dynamo/audit-log.ts';
+import { DynamoBadTokenCounter } from './adapters/dynamo/bad-token-counter.ts';
 import { DynamoCampaignRepository } from './adapters/dynamo/campaign-repository.ts';
 import { DynamoHazardRepository } from './adapters/dynamo/hazards-repository.ts';
 import { DynamoLinkRepository } from './adapters/dynamo/links-repository.ts';
@@ -8,12 +9,13 @@ import { DynamoMailLog } from './adapters/dynamo/mail-log.ts';
 import { DynamoStore } from './adapters/dynamo/store.ts';
 import { DynamoSubmissionRepository } from './adapters/dynamo/submissions-repository.ts';
 import { DynamoUnitRepository } from './adapters/dynamo/units-repository.ts';
-import { DynamoUploadReceipts } from './adapters/dynamo/upload-receipts.ts';
+import { DynamoPendingUploads, DynamoUploadLedger } from './adapters/dynamo/upload-ledger.ts';
 import { NodemailerMailer } from './adapters/mail/nodemailer-mailer.ts';
 import { S3DocumentStore } from './adapters/s3/document-store.ts';
 import { type AwsClients, createAwsClients } from './aws-clients.ts';
 import type { Clock } from './domain/clock.ts';
 import { systemClock } from './domain/clock.ts';
+import { BAD_TOKEN_WINDOW_MS } from './domain/form-links.ts';
 import { jsonLogger, type Logger } from './logger.ts';
 
 /** Everything a handler may need, built once per container (or once per local runtime). */
@@ -27,9 +29,28 @@ export interface Adapters {
   hazards: DynamoHazardRepository;
   audit: DynamoAuditLog;
   mailLog: DynamoMailLog;
-  receipts: DynamoUploadReceipts;
+  pending: DynamoPendingUploads;
+  ledger: DynamoUploadLedger;
+  badTokens: DynamoBadTokenCounter;
   documents: S3DocumentStore;
   mailer: NodemailerMailer;
+}
+
+/** The campaign's mail transport: SES v2, or SMTP where SES is missing (AWS China regions). */
+export function mailerFor(
+  mail: MailConfig,
+  env: FunctionEnv,
+  clients: Pick<AwsClients, 'ses'>,
+): NodemailerMailer {
+  if (mail.transport === 'ses') return NodemailerMailer.ses(clients.ses);
+  const auth =
+    env.SMTP_USER && env.SMTP_PASSWORD ? { user: env.SMTP_USER, pass: env.SMTP_PASSWORD } : undefined;
+  return NodemailerMailer.smtp({
+    host: mail.host,
+    port: mail.port,
+    secure: mail.secure,
+    ...(auth ? { auth } : {}),
+  });
 }
 
 export class CampaignMissingError extends Error {
@@ -61,8 +82,10 @@ export async function createAdapters(
     hazards: new DynamoHazardRepository(store),
     audit: new DynamoAuditLog(store, campaign.timeZone),
     mailLog: new DynamoMailLog(store),
-    receipts: new DynamoUploadReceipts(store, campaign.timeZone),
+    pending: new DynamoPendingUploads(store),
+    ledger: new DynamoUploadLedger(store, campaign.timeZone),
+    badTokens: new DynamoBadTokenCounter(store, BAD_TOKEN_WINDOW_MS),
     documents: new S3DocumentStore(clients.s3, env.BUCKET_NAME),
-    mailer: NodemailerMailer.ses(clients.ses),
+    mailer: mailerFor(campaign.mail, env, clients),
   };
 }

@@ -1,45 +1,34 @@
 import middy from '@middy/core';
 import type { Context, S3Event } from 'aws-lambda';
-import type { Clock } from '../shared/domain/clock.ts';
-import type { Logger } from '../shared/logger.ts';
-import type { UploadReceipts } from '../shared/ports.ts';
+import {
+  type ReceiveOutcome,
+  type ReceiveUploadDeps,
+  receiveUpload,
+} from '../shared/domain/receive-upload.ts';
 import { createdObjects } from './s3-event.ts';
 
-export interface UploadReceivedDeps {
-  clock: Clock;
-  logger: Logger;
-  receipts: UploadReceipts;
-}
-
-/** Uploads land under `incoming/<unit>/<uuid>`; the unit is the actor of the audit event. */
-const INCOMING = /^incoming\/([A-Z0-9-]+)\/[^/]+$/;
+export type UploadReceivedDeps = ReceiveUploadDeps;
 
 /**
- * The S3 object-created function. Idempotent on bucket + key + ETag: S3 delivers at least once,
- * and a redelivered event writes nothing new.
+ * The S3 object-created function. S3 delivers at least once; `receiveUpload` is idempotent on
+ * bucket + key + ETag, so a redelivered event changes nothing and sends no second mail.
  */
 export function makeHandler(deps: UploadReceivedDeps) {
-  return middy<S3Event, { processed: number; duplicates: number }, Error, Context>().handler(
-    async (event) => {
-      let processed = 0;
-      let duplicates = 0;
-      for (const object of createdObjects(event)) {
-        const at = deps.clock.now().toISOString();
-        const first = await deps.receipts.record(
-          { bucket: object.bucket, key: object.key, etag: object.etag, size: object.size, receivedAt: at },
+  return middy<S3Event, ReceiveOutcome[], Error, Context>().handler(async (event) => {
+    const outcomes: ReceiveOutcome[] = [];
+    for (const object of createdObjects(event)) {
+      outcomes.push(
+        await receiveUpload(
           {
-            at,
-            actor: INCOMING.exec(object.key)?.[1] ?? 'system',
-            action: 'upload-received',
-            subject: object.key,
-            detail: { size: object.size, etag: object.etag },
+            bucket: object.bucket,
+            key: object.key,
+            etag: object.etag,
+            createdAt: new Date(object.eventTime),
           },
-        );
-        if (first) processed += 1;
-        else duplicates += 1;
-        deps.logger.info('upload received', { key: object.key, size: object.size, duplicate: !first });
-      }
-      return { processed, duplicates };
-    },
-  );
+          deps,
+        ),
+      );
+    }
+    return outcomes;
+  });
 }

@@ -16,11 +16,18 @@ export function decodeS3Key(encoded: string): string {
   return decodeURIComponent(encoded.replace(/\+/g, ' '));
 }
 
-/** The inverse, as S3 encodes keys in notifications; the local runtime uses it to send real-shaped events. */
+/**
+ * The inverse, as S3 encodes keys in notifications: form encoding (space as `+`), with only
+ * RFC 3986 unreserved characters and `/` left as they are. The local runtime sends events so.
+ */
 export function encodeS3Key(key: string): string {
   return key
     .split('/')
-    .map((segment) => encodeURIComponent(segment).replace(/%20/g, '+'))
+    .map((segment) =>
+      encodeURIComponent(segment)
+        .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+        .replace(/%20/g, '+'),
+    )
     .join('/');
 }
 

@@ -47,11 +47,21 @@ export async function ensureBucket(clients: AwsClients, bucket: string): Promise
 /** Unit code → raw token. Local mode only: in a real campaign tokens are shown once, at issue. */
 export type LinkBook = Record<string, string>;
 
+/** A missing book is empty; a damaged one is an error, since rotating every link silently would break them all. */
 async function readLinkBook(path: string): Promise<LinkBook> {
+  let text: string;
   try {
-    return JSON.parse(await readFile(path, 'utf8')) as LinkBook;
-  } catch {
-    return {};
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw error;
+  }
+  try {
+    return JSON.parse(text) as LinkBook;
+  } catch (error) {
+    throw new Error(
+      `${path} is damaged (${(error as Error).message}); fix it, or delete it to issue new links`,
+    );
   }
 }
 

@@ -41,10 +41,14 @@ const startSesServer: typeof import('aws-ses-v2-local').default = createRequire(
 ).default;
 
 export class JavaMissingError extends Error {
-  constructor() {
+  constructor(foundMajor?: number) {
+    const found =
+      foundMajor === undefined
+        ? ['`java` was not found on PATH', '没有找到 java']
+        : [`the java on PATH is version ${foundMajor}`, `找到的 java 版本是 ${foundMajor}`];
     super(
-      'DynamoDB Local needs a Java runtime (17 or newer), and `java` was not found on PATH.\n' +
-        '本地模式的 DynamoDB Local 需要 Java 17+，但没有找到 java。\n' +
+      `DynamoDB Local needs a Java runtime (17 or newer), and ${found[0]}.\n` +
+        `本地模式的 DynamoDB Local 需要 Java 17+，但${found[1]}。\n` +
         'Install one, e.g. on Debian/Ubuntu: sudo apt-get install openjdk-17-jre-headless\n' +
         'or on macOS: brew install openjdk@17',
     );
@@ -52,9 +56,19 @@ export class JavaMissingError extends Error {
   }
 }
 
+/** The Java major version `java -version` reports (e.g. 17 for "17.0.15", 8 for "1.8.0_392"), or null. */
+export function javaMajorVersion(versionOutput: string): number | null {
+  const match = /version "(\d+)(?:\.(\d+))?/.exec(versionOutput);
+  if (!match) return null;
+  const first = Number(match[1]);
+  return first === 1 ? Number(match[2]) : first;
+}
+
 export function assertJava(): void {
-  const probe = spawnSync('java', ['-version'], { stdio: 'ignore' });
+  const probe = spawnSync('java', ['-version'], { encoding: 'utf8' });
   if (probe.error || probe.status !== 0) throw new JavaMissingError();
+  const major = javaMajorVersion(`${probe.stderr}${probe.stdout}`);
+  if (major !== null && major < 17) throw new JavaMissingError(major);
 }
 
 /** A port that was free a moment ago (the OS picks it). */
@@ -176,6 +190,7 @@ export async function startEmbeddedServers(options: EmbeddedServerOptions): Prom
     await s3rver.close().catch(() => undefined);
     ses?.close();
     process.off('exit', killOnExit);
+    if (tempDir) await rm(tempDir, { recursive: true, force: true });
     throw error;
   }
 }

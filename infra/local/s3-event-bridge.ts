@@ -1,19 +1,21 @@
 import type { Context, S3Event } from 'aws-lambda';
 import type S3rver from 's3rver';
 import type { S3rverEvent } from 's3rver';
+import type { Clock } from '../../functions/shared/domain/clock.ts';
 import { encodeS3Key } from '../../functions/upload-received/s3-event.ts';
 import { localContext } from './http-bridge.ts';
 
 export type S3Handler = (event: S3Event, context: Context) => Promise<unknown>;
 
 /** Rewrites s3rver's event into the shape of a real S3 notification, key encoded as S3 encodes it. */
-export function toS3Notification(event: S3rverEvent, region: string): S3Event {
+export function toS3Notification(event: S3rverEvent, region: string, clock: Clock): S3Event {
   return {
     Records: event.Records.map((record) => ({
       eventVersion: '2.1',
       eventSource: 'aws:s3',
       awsRegion: region,
-      eventTime: record.eventTime,
+      // s3rver stamps wall-clock time; the campaign's simulated clock is what S3 time means locally.
+      eventTime: clock.now().toISOString(),
       eventName: record.eventName,
       userIdentity: { principalId: 'local' },
       requestParameters: { sourceIPAddress: '127.0.0.1' },
@@ -41,6 +43,7 @@ export function bridgeS3Events(
   s3rver: S3rver,
   bucket: string,
   handler: S3Handler,
+  clock: Clock,
   onError: (error: unknown) => void,
 ): { idle(): Promise<void>; close(): void } {
   const pending = new Set<Promise<unknown>>();
@@ -50,7 +53,7 @@ export function bridgeS3Events(
     );
     if (created.length === 0) return;
     const delivery = handler(
-      toS3Notification({ Records: created }, 'us-east-1'),
+      toS3Notification({ Records: created }, 'us-east-1', clock),
       localContext('upload-received'),
     )
       .catch(onError)

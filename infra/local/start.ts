@@ -6,7 +6,7 @@ import { type Clock, simulatedClock, systemClock } from '../../functions/shared/
 import { formatIssue } from '../../schemas/validation.ts';
 import { readCampaignFile, readRosterFile, rosterPathFor } from '../campaign-files.ts';
 import { JavaMissingError } from './embedded-servers.ts';
-import { startLocalSystem } from './system.ts';
+import { type LocalSystem, startLocalSystem } from './system.ts';
 
 const DEFAULT_CLOCK = '2018-01-10T08:00:00+08:00';
 
@@ -43,7 +43,29 @@ if (!roster.ok) fail(roster.issues.map(formatIssue).join('\n'));
 
 const clock = clockFrom(values.clock);
 const port = Number(values.port);
-const system = await startLocalSystem({
+
+// Signals are handled from the start: a stop during the few seconds of startup must still take
+// DynamoDB Local's Java process down with us.
+let system: LocalSystem | undefined;
+let stopping = false;
+function shutdown(): void {
+  if (stopping && !system) return;
+  if (stopping) process.exit(130);
+  stopping = true;
+  if (!system) return; // startup finishes, then sees `stopping`
+  console.log('\nstopping…');
+  system.stop().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}
+process.on('SIGINT', shutdown);
+process.on('SIGTERM', shutdown);
+
+const running = await startLocalSystem({
   campaign: campaign.value,
   roster: roster.value,
   dataDir: resolve(values.data),
@@ -55,6 +77,11 @@ const system = await startLocalSystem({
     fail(`port ${port} is in use: try npm start -- --port 3001`);
   throw error;
 });
+system = running;
+if (stopping) {
+  stopping = false;
+  shutdown();
+}
 
 const units = roster.value.units;
 const examples = [
@@ -69,26 +96,10 @@ ${campaign.value.name.zh}
 ${campaign.value.name.en} — local mode
 
   Campaign clock  ${formatLocal(clock.now(), zone)} ${zone}${clock === systemClock ? ' (real)' : ' (simulated; --clock real | <ISO time>)'}
-  Landing page    ${system.url}/
+  Landing page    ${running.url}/
   Form links (one per unit; all in ${resolve(values.data, 'links.json')}):
-${examples.map((u) => `    ${u.code.padEnd(7)} ${system.url}/f/${system.links[u.code]}  ${u.name}`).join('\n')}
-  Mail viewer     ${system.mailViewerUrl}/
+${examples.map((u) => `    ${u.code.padEnd(7)} ${running.url}/f/${running.links[u.code]}  ${u.name}`).join('\n')}
+  Mail viewer     ${running.mailViewerUrl}/
   Data            ${resolve(values.data)} (kept between runs)
 
 Press Ctrl-C to stop.`);
-
-let stopping = false;
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    if (stopping) process.exit(130);
-    stopping = true;
-    console.log('\nstopping…');
-    system.stop().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        console.error(error);
-        process.exit(1);
-      },
-    );
-  });
-}

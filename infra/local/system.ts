@@ -88,10 +88,17 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       port: options.httpPort,
     });
     stops.push(() => new Promise<void>((resolve) => http.close(() => resolve())));
-    const uploads = bridgeS3Events(servers.s3rver, bucket, makeUploadHandler(adapters), (error) =>
-      logger.error('upload-received failed', { error }),
+    const uploads = bridgeS3Events(
+      servers.s3rver,
+      bucket,
+      makeUploadHandler(adapters),
+      options.clock,
+      (error) => logger.error('upload-received failed', { error }),
     );
-    stops.push(() => uploads.close());
+    stops.push(async () => {
+      uploads.close();
+      await uploads.idle();
+    });
 
     return {
       url: serverUrl(http),

@@ -64,13 +64,26 @@ function processesUsing(dataDir: string): string[] {
 
 describe('npm start', () => {
   const dirs: string[] = [];
-  afterAll(() => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
+  const children: ChildProcess[] = [];
+  afterAll(async () => {
+    // Whatever a failed assertion left running goes down here; SIGTERM lets npm start stop its Java too.
+    for (const child of children) {
+      if (child.exitCode !== null || child.signalCode !== null) continue;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 15_000))]);
+    }
+    await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
+  });
 
-  it('serves the landing page and form links, keeps data across a restart, and leaves nothing behind', async () => {
+  it('serves the landing page and form links, keeps data across a restart, and leaves nothing behind', {
+    timeout: 150_000,
+  }, async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'npm-start-'));
     dirs.push(dataDir);
 
     const first = await start(dataDir);
+    children.push(first.child);
     const url = /Landing page\s+(http:\/\/\S+)\//.exec(first.output())?.[1];
     const link = /LY-101\s+(http:\/\/\S+)/.exec(first.output())?.[1];
     expect(url).toBeDefined();
@@ -86,6 +99,7 @@ describe('npm start', () => {
     expect(link).toContain(book['LY-101']);
 
     const second = await start(dataDir);
+    children.push(second.child);
     const again = /LY-101\s+(http:\/\/\S+)/.exec(second.output())?.[1] as string;
     expect(new URL(again).pathname).toBe(new URL(link as string).pathname);
     expect((await fetch(again)).status).toBe(200);

@@ -1,7 +1,14 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { SMTPServer } from 'smtp-server';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { NodemailerMailer } from '../../functions/shared/adapters/mail/nodemailer-mailer.ts';
 import { S3DocumentStore } from '../../functions/shared/adapters/s3/document-store.ts';
+import { mailerFor } from '../../functions/shared/wiring.ts';
+import { freePort } from '../../infra/local/embedded-servers.ts';
 import { freshBucket, testClients } from '../support/tables.ts';
 
 interface StoredMail {
@@ -82,7 +89,11 @@ describe('S3 document store on s3rver', () => {
 
 describe('mail through SES v2 (aws-ses-v2-local)', () => {
   it('sends a Chinese subject, text and HTML parts and an xlsx attachment', async () => {
-    const mailer = NodemailerMailer.ses(testClients().ses);
+    const mailer = mailerFor(
+      { transport: 'ses', from: 'noreply@czedu.example' },
+      { TABLE_NAME: 't', BUCKET_NAME: 'b' },
+      testClients(),
+    );
     const subject = `【除隐患防事故保安全】每日汇总 ${Date.now()}`;
     const sent = await mailer.send({
       from: 'noreply@czedu.example',
@@ -109,5 +120,92 @@ describe('mail through SES v2 (aws-ses-v2-local)', () => {
     expect(mail?.body.text).toContain('已报送：12 / 52');
     expect(mail?.body.html).toContain('<b>12</b>');
     expect(mail?.attachments.map((a) => a.filename)).toEqual(['汇总-2018-01-10.xlsx']);
+  });
+});
+
+describe('mail through SMTP (the transport for regions without SES)', () => {
+  it('logs in over STARTTLS with the secret credentials and delivers the MIME message', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'smtp-'));
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=localhost',
+        '-addext',
+        'subjectAltName=DNS:localhost',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
+    const [key, cert] = await Promise.all([
+      readFile(join(dir, 'key.pem'), 'utf8'),
+      readFile(join(dir, 'cert.pem'), 'utf8'),
+    ]);
+    const received: { from?: string; data: string; user?: string; secure: boolean }[] = [];
+    const server = new SMTPServer({
+      key,
+      cert,
+      onAuth: (auth, _session, callback) =>
+        auth.username === 'mailer' && auth.password === 's3cret'
+          ? callback(null, { user: auth.username })
+          : callback(new Error('bad credentials')),
+      onData: (stream, session, callback) => {
+        let data = '';
+        stream.on('data', (chunk: Buffer) => {
+          data += chunk.toString();
+        });
+        stream.on('end', () => {
+          received.push({ data, user: String(session.user), secure: session.secure });
+          callback();
+        });
+      },
+    });
+    const port = await freePort();
+    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+    try {
+      const smtp = {
+        transport: 'smtp' as const,
+        from: 'noreply@czedu.example',
+        host: 'localhost',
+        port,
+        secure: false,
+      };
+      const env = { TABLE_NAME: 't', BUCKET_NAME: 'b', SMTP_USER: 'mailer', SMTP_PASSWORD: 's3cret' };
+      const mailer = mailerFor(smtp, env, testClients());
+      // mailerFor builds the production transport; trust the test CA on a twin built the same way.
+      const trusted = NodemailerMailer.smtp({
+        host: 'localhost',
+        port,
+        secure: false,
+        auth: { user: 'mailer', pass: 's3cret' },
+        ca: cert,
+      });
+      await expect(
+        mailer.send({ from: smtp.from, to: ['a@czedu.example'], subject: 'x', text: 'y' }),
+      ).rejects.toThrow(/certificate/);
+      await trusted.send({
+        from: smtp.from,
+        to: ['ly-101@schools.czedu.example'],
+        subject: '【回执】工作总结',
+        text: '已收到',
+      });
+      expect(received).toHaveLength(1);
+      expect(received[0]).toMatchObject({ user: 'mailer', secure: true });
+      expect(received[0]?.data).toContain('=?UTF-8?');
+      expect(received[0]?.data).toContain('To: ly-101@schools.czedu.example');
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -87,7 +87,7 @@ describe('the local system behind its API Gateway stand-in', () => {
     expect(table.Table?.GlobalSecondaryIndexes?.map((i) => i.IndexName)).toEqual(['gsi1']);
     const ttl = await dynamo.send(new DescribeTimeToLiveCommand({ TableName: system.tableName }));
     expect(ttl.TimeToLiveDescription).toMatchObject({
-      AttributeName: 'expiresAt',
+      AttributeName: 'ttl',
       TimeToLiveStatus: 'ENABLED',
     });
   });

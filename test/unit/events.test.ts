@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { S3Event } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { matchRoute } from '../../functions/http/routes.ts';
+import { fixedClock } from '../../functions/shared/domain/clock.ts';
 import { createdObjects, decodeS3Key, encodeS3Key } from '../../functions/upload-received/s3-event.ts';
 import { toApiGatewayEvent } from '../../infra/local/http-bridge.ts';
 import { toS3Notification } from '../../infra/local/s3-event-bridge.ts';
@@ -19,6 +20,7 @@ describe('S3 notification keys', () => {
       expect(decodeS3Key(encodeS3Key(key))).toBe(key);
     }
     expect(encodeS3Key('incoming/a b/c+d')).toBe('incoming/a+b/c%2Bd');
+    expect(encodeS3Key("x/a (1)!'*.pdf")).toBe('x/a+%281%29%21%27%2A.pdf');
   });
 
   it('turns an s3rver event into a real-shaped notification the handler reads back', () => {
@@ -36,6 +38,7 @@ describe('S3 notification keys', () => {
         ],
       },
       'us-east-1',
+      fixedClock(new Date('2018-01-10T00:00:00.000Z')),
     );
     expect(event.Records[0]?.s3.object.key).toBe(
       'incoming/LY-101/%E5%B7%A5%E4%BD%9C+%E6%80%BB%E7%BB%93.docx',

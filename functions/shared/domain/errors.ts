@@ -42,3 +42,8 @@ export class ConflictError extends DomainError {
 export class TooManyRequestsError extends DomainError {
   readonly status = 429;
 }
+
+/** The request is understood but not allowed now, e.g. filing after a hard close. */
+export class ForbiddenError extends DomainError {
+  readonly status = 403;
+}

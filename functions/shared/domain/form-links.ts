@@ -9,6 +9,10 @@ import { NotFoundError } from './errors.ts';
  */
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 
+/** More bad tokens than this from one source within the window get 429 on every form-link route. */
+export const BAD_TOKEN_LIMIT = 20;
+export const BAD_TOKEN_WINDOW_MS = 10 * 60 * 1000;
+
 export function newToken(): string {
   return randomBytes(32).toString('base64url');
 }

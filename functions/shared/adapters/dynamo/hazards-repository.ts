@@ -53,10 +53,16 @@ export class DynamoHazardRepository implements HazardRepository {
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = {};
     const parts: string[] = [];
+    // A counter never goes below zero: a decrement requires that much to be there.
+    const floors: string[] = [];
     adds.forEach(([field, value], i) => {
       names[`#c${i}`] = field;
       values[`:c${i}`] = value;
       parts.push(`#c${i} = #c${i} + :c${i}`);
+      if ((value ?? 0) < 0) {
+        values[`:min${i}`] = -(value ?? 0);
+        floors.push(`#c${i} >= :min${i}`);
+      }
     });
     if (seq !== undefined) {
       parts.push('hazardSeq = :seq');
@@ -68,7 +74,10 @@ export class DynamoHazardRepository implements HazardRepository {
         TableName: this.store.tableName,
         Key: keys.unit(unitCode),
         UpdateExpression: `SET ${parts.join(', ')}`,
-        ConditionExpression: seq === undefined ? 'attribute_exists(pk)' : 'hazardSeq = :previousSeq',
+        ConditionExpression: [
+          seq === undefined ? 'attribute_exists(pk)' : 'hazardSeq = :previousSeq',
+          ...floors,
+        ].join(' AND '),
         ...(adds.length > 0 ? { ExpressionAttributeNames: names } : {}),
         ExpressionAttributeValues: values,
       },

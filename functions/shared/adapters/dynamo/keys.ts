@@ -39,6 +39,10 @@ export const keys = {
     pk: `UPLOAD#${bucket}/${key}`,
     sk: `ETAG#${etag}`,
   }),
+  pendingUpload: (key: string) => ({ pk: `PENDING#${key}`, sk: 'PENDING' }),
+  rejection: (unit: string, at: string, key: string) => ({ pk: `UNIT#${unit}`, sk: `REJECT#${at}#${key}` }),
+  rejectionPrefix: 'REJECT#',
+  badTokens: (source: string, window: string) => ({ pk: `RATE#${source}#${window}`, sk: 'RATE' }),
   audit: (day: string, at: string, id: string) => ({ pk: `AUDIT#${day}`, sk: `${at}#${id}` }),
   mail: (day: string, purpose: string, recipient: string) => ({
     pk: `MAIL#${day}`,

@@ -5,6 +5,12 @@ import { keys } from './keys.ts';
 import { type DynamoStore, isConditionFailure } from './store.ts';
 
 /**
+ * How long a claim holds without being marked sent or failed. Past it, the sender is presumed
+ * dead (a Lambda that timed out between claiming and sending) and the mail may be claimed again.
+ */
+export const CLAIM_LEASE_MS = 15 * 60 * 1000;
+
+/**
  * Records of outbound mail, keyed by campaign day + purpose + recipient. A claim is written
  * conditionally before sending, so a retried run finds it and sends nothing twice.
  */
@@ -18,9 +24,14 @@ export class DynamoMailLog implements MailLog {
         new PutCommand({
           TableName: this.store.tableName,
           Item: { ...keys.mail(day, purpose, recipient), ...record },
-          ConditionExpression: 'attribute_not_exists(pk) OR #status = :failed',
+          ConditionExpression:
+            'attribute_not_exists(pk) OR #status = :failed OR (#status = :claimed AND claimedAt < :stale)',
           ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':failed': 'failed' },
+          ExpressionAttributeValues: {
+            ':failed': 'failed',
+            ':claimed': 'claimed',
+            ':stale': new Date(now.getTime() - CLAIM_LEASE_MS).toISOString(),
+          },
         }),
       );
       return true;

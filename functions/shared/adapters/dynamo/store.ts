@@ -14,7 +14,7 @@ import type { Page, PageRequest } from '../../ports.ts';
 import { GSI1 } from './table.ts';
 
 /** Key attributes that the repositories add to every item and strip from every record. */
-const KEY_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'expiresAt'] as const;
+const KEY_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'ttl'] as const;
 
 export function stripKeys(item: Record<string, unknown>): Record<string, unknown> {
   const record = { ...item };
@@ -30,7 +30,18 @@ function decodeCursor(cursor: string | undefined): Record<string, unknown> | und
   if (cursor === undefined) return undefined;
   try {
     const key: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (key !== null && typeof key === 'object' && !Array.isArray(key)) return key as Record<string, unknown>;
+    // A cursor is a LastEvaluatedKey: key attributes with string values, nothing else.
+    if (
+      key !== null &&
+      typeof key === 'object' &&
+      !Array.isArray(key) &&
+      Object.keys(key).length > 0 &&
+      Object.entries(key).every(
+        ([name, value]) => (KEY_ATTRIBUTES as readonly string[]).includes(name) && typeof value === 'string',
+      )
+    ) {
+      return key as Record<string, unknown>;
+    }
   } catch {
     // fall through to the error below
   }
@@ -39,12 +50,17 @@ function decodeCursor(cursor: string | undefined): Record<string, unknown> | und
   ]);
 }
 
-/** True when a write was refused by its condition, alone or inside a transaction. */
+/**
+ * True when a write lost: refused by its condition, alone or inside a transaction, or a
+ * transaction cancelled by a concurrent one touching the same item. Re-reading and retrying is safe.
+ */
 export function isConditionFailure(error: unknown): boolean {
   if (error instanceof ConditionalCheckFailedException) return true;
   return (
     error instanceof TransactionCanceledException &&
-    (error.CancellationReasons ?? []).some((reason) => reason.Code === 'ConditionalCheckFailed')
+    (error.CancellationReasons ?? []).some(
+      (reason) => reason.Code === 'ConditionalCheckFailed' || reason.Code === 'TransactionConflict',
+    )
   );
 }
 

@@ -6,53 +6,62 @@ import {
 } from '../../../../schemas/records.ts';
 import type { Page, PageRequest, SubmissionRepository } from '../../ports.ts';
 import { keys } from './keys.ts';
-import type { DynamoStore } from './store.ts';
+import type { DynamoStore, TransactItem } from './store.ts';
+
+/**
+ * The writes that add `version` and make it current: the version item (new) and the pointer,
+ * which must still point at the previous version. Other adapters add them to their transactions.
+ */
+export function submissionVersionWrites(
+  tableName: string,
+  version: SubmissionVersion,
+  district: string | null,
+): TransactItem[] {
+  const { unitCode, deliverableId } = version;
+  const first = version.version === 1;
+  const index = keys.submissionIndex(deliverableId, district, unitCode);
+  return [
+    {
+      Put: {
+        TableName: tableName,
+        Item: { ...keys.submissionVersion(unitCode, deliverableId, version.version), ...version },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    },
+    {
+      Update: {
+        TableName: tableName,
+        Key: keys.submissionPointer(unitCode, deliverableId),
+        UpdateExpression:
+          'SET unitCode = :unit, district = :district, deliverableId = :deliverable, ' +
+          'currentVersion = :version, currentReceivedAt = :at, ' +
+          'firstReceivedAt = if_not_exists(firstReceivedAt, :at), ' +
+          'firstOnTime = if_not_exists(firstOnTime, :onTime), gsi1pk = :gsi1pk, gsi1sk = :gsi1sk',
+        ConditionExpression: first ? 'attribute_not_exists(pk)' : 'currentVersion = :previous',
+        ExpressionAttributeValues: {
+          ':unit': unitCode,
+          ':district': district,
+          ':deliverable': deliverableId,
+          ':version': version.version,
+          ':at': version.receivedAt,
+          ':onTime': version.onTime,
+          ':gsi1pk': index.gsi1pk,
+          ':gsi1sk': index.gsi1sk,
+          ...(first ? {} : { ':previous': version.version - 1 }),
+        },
+      },
+    },
+  ];
+}
 
 export class DynamoSubmissionRepository implements SubmissionRepository {
   constructor(private readonly store: DynamoStore) {}
 
   async addVersion(version: SubmissionVersion, district: string | null): Promise<void> {
-    const { unitCode, deliverableId } = version;
-    const first = version.version === 1;
-    const index = keys.submissionIndex(deliverableId, district, unitCode);
-    await this.store.transact(
-      [
-        {
-          Put: {
-            TableName: this.store.tableName,
-            Item: { ...keys.submissionVersion(unitCode, deliverableId, version.version), ...version },
-            ConditionExpression: 'attribute_not_exists(pk)',
-          },
-        },
-        {
-          Update: {
-            TableName: this.store.tableName,
-            Key: keys.submissionPointer(unitCode, deliverableId),
-            UpdateExpression:
-              'SET unitCode = :unit, district = :district, deliverableId = :deliverable, ' +
-              'currentVersion = :version, currentReceivedAt = :at, ' +
-              'firstReceivedAt = if_not_exists(firstReceivedAt, :at), ' +
-              'firstOnTime = if_not_exists(firstOnTime, :onTime), gsi1pk = :gsi1pk, gsi1sk = :gsi1sk',
-            ConditionExpression: first ? 'attribute_not_exists(pk)' : 'currentVersion = :previous',
-            ExpressionAttributeValues: {
-              ':unit': unitCode,
-              ':district': district,
-              ':deliverable': deliverableId,
-              ':version': version.version,
-              ':at': version.receivedAt,
-              ':onTime': version.onTime,
-              ':gsi1pk': index.gsi1pk,
-              ':gsi1sk': index.gsi1sk,
-              ...(first ? {} : { ':previous': version.version - 1 }),
-            },
-          },
-        },
-      ],
-      {
-        zh: `版本 ${version.version} 已存在或不是下一个版本`,
-        en: `version ${version.version} already exists or is not the next one`,
-      },
-    );
+    await this.store.transact(submissionVersionWrites(this.store.tableName, version, district), {
+      zh: `版本 ${version.version} 已存在或不是下一个版本`,
+      en: `version ${version.version} already exists or is not the next one`,
+    });
   }
 
   pointer(unitCode: string, deliverableId: string): Promise<SubmissionPointer | null> {

@@ -15,6 +15,9 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  * | submission version       | `UNIT#<unit>`             | `SUB#<deliverable>#V#<000001>`      |                   |                        |
  * | hazard (current state)   | `UNIT#<unit>`             | `HAZARD#<hazard id>`                | `HAZARDS`         | `<d>#<unit>#<id>`      |
  * | hazard history entry     | `UNIT#<unit>`             | `HAZLOG#<hazard id>#<000001>`       |                   |                        |
+ * | pending upload (TTL)     | `PENDING#<object key>`    | `PENDING`                           |                   |                        |
+ * | rejected upload          | `UNIT#<unit>`             | `REJECT#<ISO instant>#<object key>` |                   |                        |
+ * | bad-token counter (TTL)  | `RATE#<source hash>#<window>` | `RATE`                          |                   |                        |
  * | upload receipt           | `UPLOAD#<bucket>/<key>`   | `ETAG#<etag>`                       |                   |                        |
  * | audit event              | `AUDIT#<campaign day>`    | `<ISO instant>#<event id>`          |                   |                        |
  * | mail record              | `MAIL#<campaign day>`     | `<purpose>#<recipient>`             |                   |                        |
@@ -28,16 +31,18 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  * - all units, or one district's: Query gsi1 `UNITS` (with `begins_with(gsi1sk, '<d>#')`);
  * - who has filed a deliverable: Query gsi1 `SUB#<deliverable>`;
  * - all hazards, or one district's: Query gsi1 `HAZARDS` (history entries carry no gsi1 keys: sparse);
+ * - the upload the server prepared for an object: GetItem `PENDING#<key>`; a unit's refused uploads: Query `begins_with(sk, 'REJECT#')`;
+ * - bad tokens from one source in this window: GetItem / atomic ADD on `RATE#…`;
  * - was this S3 notification processed already: GetItem / conditional Put `UPLOAD#…`/`ETAG#…`;
  * - a day's audit trail: Query `AUDIT#<day>`; a mail already sent: GetItem `MAIL#<day>`/`<purpose>#<recipient>`.
  *
  * Every list is read page by page (`Limit` + cursor); no call loads a whole partition at once.
- * `expiresAt` (epoch seconds) is the TTL attribute, for short-lived counters such as rate limits.
+ * `ttl` (epoch seconds) is the TTL attribute, for short-lived items: rate-limit counters, pending uploads.
  */
 export const CAMPAIGN_TABLE = {
   partitionKey: 'pk',
   sortKey: 'sk',
-  timeToLiveAttribute: 'expiresAt',
+  timeToLiveAttribute: 'ttl',
   globalSecondaryIndexes: [{ indexName: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' }],
 } as const;
 

@@ -14,6 +14,29 @@ export class NodemailerMailer implements Mailer {
     return new NodemailerMailer(createTransport({ SES: { sesClient: client, SendEmailCommand } }));
   }
 
+  /**
+   * SMTP with STARTTLS required unless `secure` (implicit TLS, usually port 465) is set. `ca`
+   * trusts a private relay's certificate authority (PEM); certificates are always verified.
+   */
+  static smtp(options: {
+    host: string;
+    port: number;
+    secure: boolean;
+    auth?: { user: string; pass: string };
+    ca?: string;
+  }): NodemailerMailer {
+    return new NodemailerMailer(
+      createTransport({
+        host: options.host,
+        port: options.port,
+        secure: options.secure,
+        requireTLS: !options.secure,
+        ...(options.auth ? { auth: options.auth } : {}),
+        ...(options.ca ? { tls: { ca: options.ca } } : {}),
+      }),
+    );
+  }
+
   async send(mail: OutboundMail): Promise<{ messageId: string }> {
     const info = await this.transporter.sendMail({
       from: mail.from,

@@ -8,6 +8,9 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
+import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { contentDisposition } from '../../domain/file-names.ts';
 import type { DocumentStore, StoredObject } from '../../ports.ts';
 
 const unquote = (etag: string | undefined): string => (etag ?? '').replaceAll('"', '');
@@ -66,15 +69,24 @@ export class S3DocumentStore implements DocumentStore {
   }
 
   async readFirstBytes(key: string, count: number): Promise<Uint8Array> {
-    const result = await this.client.send(
-      new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: `bytes=0-${Math.max(count, 1) - 1}` }),
-    );
-    const bytes = (await result.Body?.transformToByteArray()) ?? new Uint8Array();
-    // A server that ignores Range sends everything; never hand back more than asked.
-    return bytes.subarray(0, count);
+    try {
+      const result = await this.client.send(
+        new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: `bytes=0-${Math.max(count, 1) - 1}` }),
+      );
+      const bytes = (await result.Body?.transformToByteArray()) ?? new Uint8Array();
+      // A server that ignores Range sends everything; never hand back more than asked.
+      return bytes.subarray(0, count);
+    } catch (error) {
+      // S3 answers 416 for any range of an empty object.
+      if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 416) {
+        return new Uint8Array();
+      }
+      throw error;
+    }
   }
 
   async move(from: string, to: string): Promise<void> {
+    if (!(await this.head(from))) return;
     await this.client.send(
       new CopyObjectCommand({
         Bucket: this.bucket,
@@ -83,5 +95,40 @@ export class S3DocumentStore implements DocumentStore {
       }),
     );
     await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: from }));
+  }
+
+  /**
+   * The POST policy pins everything: the exact key, the Content-Type, the size range 1..max,
+   * the redirect, and a 10-minute expiry. `${filename}` is never used in the key.
+   */
+  async presignPost(input: {
+    key: string;
+    contentType: string;
+    maxBytes: number;
+    expiresInSeconds: number;
+    redirectTo?: string;
+  }): Promise<{ url: string; fields: Record<string, string> }> {
+    const fields: Record<string, string> = { 'Content-Type': input.contentType };
+    if (input.redirectTo) fields.success_action_redirect = input.redirectTo;
+    return createPresignedPost(this.client, {
+      Bucket: this.bucket,
+      Key: input.key,
+      Conditions: [['content-length-range', 1, input.maxBytes]],
+      Fields: fields,
+      Expires: input.expiresInSeconds,
+    });
+  }
+
+  presignGet(key: string, fileName: string, contentType: string): Promise<string> {
+    return getSignedUrl(
+      this.client,
+      new GetObjectCommand({
+        Bucket: this.bucket,
+        Key: key,
+        ResponseContentDisposition: contentDisposition(fileName),
+        ResponseContentType: contentType,
+      }),
+      { expiresIn: 300 },
+    );
   }
 }

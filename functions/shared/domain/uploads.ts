@@ -1,0 +1,199 @@
+import { randomUUID } from 'node:crypto';
+import type { Campaign, Deliverable, FileType } from '../../../schemas/campaign.ts';
+import type { PendingUpload, RejectionReason, UnitRecord } from '../../../schemas/records.ts';
+import type { Bilingual, FieldIssue } from '../../../schemas/validation.ts';
+import { isOnTime } from './calendar.ts';
+import { ForbiddenError, ValidationError } from './errors.ts';
+import { cleanDisplayName } from './file-names.ts';
+import { detectSignature, FILE_TYPE_INFO, fileTypeOfExtension, fileTypeOfSignature } from './file-types.ts';
+
+/** A presigned upload form is good for ten minutes. */
+export const UPLOAD_FORM_LIFETIME_MS = 10 * 60 * 1000;
+
+export interface UploadRequest {
+  deliverableId: string;
+  /** The name of the file chosen; absent for a plain HTML form rendered before a file was chosen. */
+  fileName?: string | undefined;
+  size?: number | undefined;
+}
+
+const megabytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+
+function typeList(campaign: Campaign): string {
+  return campaign.uploads.acceptedTypes.map((t) => t.toUpperCase()).join(', ');
+}
+
+function issue(path: string, value: unknown, code: string, message: Bilingual): FieldIssue {
+  return { path, value, code, ...message };
+}
+
+/** The deliverables a unit owes, by its type. */
+export function deliverablesOf(campaign: Campaign, unit: Pick<UnitRecord, 'type'>): Deliverable[] {
+  return campaign.deliverables.filter((d) => d.requiredOf.includes(unit.type));
+}
+
+/** True once the campaign's hard close (if any) has passed: uploads are then refused. */
+export function isHardClosed(campaign: Campaign, at: Date): boolean {
+  const { hardCloseOn } = campaign.uploads;
+  return hardCloseOn !== undefined && !isOnTime(at, hardCloseOn, campaign.timeZone);
+}
+
+export const HARD_CLOSED = (campaign: Campaign): Bilingual => ({
+  zh: `报送已于 ${campaign.uploads.hardCloseOn} 截止，不再接收文件。如有特殊情况，请联系${campaign.organiser.name.zh}。`,
+  en: `Filing closed on ${campaign.uploads.hardCloseOn}; no more files are accepted. Contact the ${campaign.organiser.name.en} if you must.`,
+});
+
+/**
+ * Checks an upload request and plans the object: a server-made key under `incoming/<unit>/`,
+ * the display name, and when the form expires. Throws `ValidationError` naming each bad field.
+ */
+export function planUpload(input: {
+  campaign: Campaign;
+  unit: UnitRecord;
+  request: UploadRequest;
+  now: Date;
+}): PendingUpload {
+  const { campaign, unit, request, now } = input;
+  if (isHardClosed(campaign, now)) throw new ForbiddenError(HARD_CLOSED(campaign));
+  const issues: FieldIssue[] = [];
+  const deliverable = deliverablesOf(campaign, unit).find((d) => d.id === request.deliverableId);
+  if (!deliverable) {
+    issues.push(
+      issue('deliverableId', request.deliverableId, 'unknown-deliverable', {
+        zh: `“${request.deliverableId}” 不是本单位需要报送的材料`,
+        en: `"${request.deliverableId}" is not a deliverable this unit files`,
+      }),
+    );
+  }
+  let displayName = deliverable?.name.zh ?? '';
+  let fileType: FileType | null = null;
+  if (request.fileName !== undefined) {
+    const cleaned = cleanDisplayName(request.fileName);
+    if (typeof cleaned === 'string') {
+      const messages: Record<typeof cleaned, Bilingual> = {
+        empty: { zh: '文件名为空', en: 'the file name is empty' },
+        nul: { zh: '文件名含有非法字符', en: 'the file name holds a forbidden character' },
+        'no-extension': {
+          zh: `文件名没有扩展名；可接受：${typeList(campaign)}`,
+          en: `the file name has no extension; accepted: ${typeList(campaign)}`,
+        },
+        'too-long': {
+          zh: '文件名过长（超过 255 个字符）',
+          en: 'the file name is too long (over 255 characters)',
+        },
+      };
+      issues.push(issue('fileName', request.fileName, `file-name-${cleaned}`, messages[cleaned]));
+    } else {
+      fileType = fileTypeOfExtension(cleaned.extension, campaign.uploads.acceptedTypes);
+      if (!fileType) {
+        issues.push(
+          issue('fileName', request.fileName, 'file-type', {
+            zh: `不接受 .${cleaned.extension} 文件；可接受：${typeList(campaign)}`,
+            en: `.${cleaned.extension} files are not accepted; accepted: ${typeList(campaign)}`,
+          }),
+        );
+      }
+      displayName = cleaned.name;
+    }
+  }
+  if (request.size !== undefined) {
+    if (request.size < 1) {
+      issues.push(
+        issue('size', request.size, 'file-empty', {
+          zh: '文件是空的（0 字节）',
+          en: 'the file is empty (0 bytes)',
+        }),
+      );
+    } else if (request.size > campaign.uploads.maxBytes) {
+      issues.push(
+        issue('size', request.size, 'file-too-large', {
+          zh: `文件过大：${megabytes(request.size)}，上限 ${megabytes(campaign.uploads.maxBytes)}`,
+          en: `the file is too large: ${megabytes(request.size)}; the limit is ${megabytes(campaign.uploads.maxBytes)}`,
+        }),
+      );
+    }
+  }
+  if (issues.length > 0 || !deliverable) throw new ValidationError(issues);
+  return {
+    key: `incoming/${unit.code}/${randomUUID()}`,
+    unitCode: unit.code,
+    deliverableId: deliverable.id,
+    displayName,
+    fileType,
+    createdAt: now.toISOString(),
+    expiresAt: new Date(now.getTime() + UPLOAD_FORM_LIFETIME_MS).toISOString(),
+  };
+}
+
+export type UploadVerdict =
+  | { ok: true; fileType: FileType; contentType: string; displayName: string; onTime: boolean }
+  | { ok: false; reason: RejectionReason };
+
+/**
+ * Judges an object that arrived under `incoming/`, after the fact: local S3 enforces no POST
+ * policy, and even real S3 cannot see through a renamed .exe. Size and the first bytes decide.
+ */
+export function judgeUpload(input: {
+  campaign: Campaign;
+  pending: PendingUpload | null;
+  size: number;
+  firstBytes: Uint8Array;
+  receivedAt: Date;
+}): UploadVerdict {
+  const { campaign, pending, size, receivedAt } = input;
+  const deliverable = campaign.deliverables.find((d) => d.id === pending?.deliverableId);
+  if (!pending || !deliverable) return { ok: false, reason: 'unknown-upload' };
+  if (isHardClosed(campaign, receivedAt)) return { ok: false, reason: 'closed' };
+  if (receivedAt.getTime() > new Date(pending.expiresAt).getTime()) return { ok: false, reason: 'expired' };
+  if (size < 1) return { ok: false, reason: 'empty' };
+  if (size > campaign.uploads.maxBytes) return { ok: false, reason: 'too-large' };
+  const signature = detectSignature(input.firstBytes);
+  const accepted = campaign.uploads.acceptedTypes;
+  const promised = pending.fileType as FileType | null;
+  if (promised && signature !== FILE_TYPE_INFO[promised].signature) {
+    return {
+      ok: false,
+      reason: signature && fileTypeOfSignature(signature, accepted) ? 'type-mismatch' : 'type-not-accepted',
+    };
+  }
+  const fileType = promised ?? (signature ? fileTypeOfSignature(signature, accepted) : null);
+  if (!fileType) return { ok: false, reason: 'type-not-accepted' };
+  const extension = FILE_TYPE_INFO[fileType].extensions[0] ?? fileType;
+  return {
+    ok: true,
+    fileType,
+    contentType: FILE_TYPE_INFO[fileType].contentType,
+    displayName: promised ? pending.displayName : `${pending.displayName}.${extension}`,
+    onTime: isOnTime(receivedAt, deliverable.dueDate, campaign.timeZone),
+  };
+}
+
+export function rejectionMessage(reason: RejectionReason, campaign: Campaign): Bilingual {
+  const limit = megabytes(campaign.uploads.maxBytes);
+  const types = typeList(campaign);
+  switch (reason) {
+    case 'unknown-upload':
+      return { zh: '不是通过本页面发起的上传，已拒收', en: 'not an upload started from this page; refused' };
+    case 'expired':
+      return {
+        zh: '上传表单已过期（10 分钟有效），请刷新页面后重新上传',
+        en: 'the upload form had expired (it lasts 10 minutes); reload the page and upload again',
+      };
+    case 'empty':
+      return { zh: '文件是空的（0 字节）', en: 'the file was empty (0 bytes)' };
+    case 'too-large':
+      return { zh: `文件超过上限 ${limit}`, en: `the file was over the ${limit} limit` };
+    case 'type-not-accepted':
+      return {
+        zh: `文件内容不是可接受的类型（${types}）`,
+        en: `the file's content is not an accepted type (${types})`,
+      };
+    case 'type-mismatch':
+      return {
+        zh: '文件内容与扩展名不符（例如改了扩展名的文件）',
+        en: "the file's content does not match its extension (e.g. a renamed file)",
+      };
+    case 'closed':
+      return HARD_CLOSED(campaign);
+  }
+}
