@@ -1,15 +1,38 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import type { Campaign } from '../../schemas/campaign.ts';
+import type { UnitRecord } from '../../schemas/records.ts';
+import { UploadRequestSchema } from '../../schemas/uploads.ts';
+import { MESSAGES, parseWith } from '../../schemas/validation.ts';
 import type { Clock } from '../shared/domain/clock.ts';
-import { deliverableState } from '../shared/domain/deadlines.ts';
-import { NotFoundError } from '../shared/domain/errors.ts';
-import { resolveLink } from '../shared/domain/form-links.ts';
+import { NotFoundError, TooManyRequestsError, ValidationError } from '../shared/domain/errors.ts';
+import { BAD_TOKEN_LIMIT, resolveLink } from '../shared/domain/form-links.ts';
+import { planUpload } from '../shared/domain/uploads.ts';
 import type { Logger } from '../shared/logger.ts';
-import type { LinkRepository, SubmissionRepository, UnitRepository } from '../shared/ports.ts';
+import type {
+  BadTokenCounter,
+  DocumentStore,
+  LinkRepository,
+  PendingUploadRepository,
+  SubmissionRepository,
+  UnitRepository,
+  UploadLedger,
+} from '../shared/ports.ts';
 import { pickLang } from '../shared/web/html.ts';
+import { contentSecurityPolicy } from '../shared/web/security-headers.ts';
+import { UPLOAD_SCRIPT } from './assets.ts';
 import { formPage, landingPage } from './pages.ts';
-import { errorResponse, type HttpResult, htmlResponse, withSecurityHeaders } from './respond.ts';
+import {
+  errorResponse,
+  type Format,
+  type HttpResult,
+  htmlResponse,
+  jsonResponse,
+  redirect,
+  withSecurityHeaders,
+} from './respond.ts';
+import type { RouteKey } from './routes.ts';
+import { loadUnitPage, prepareForm } from './unit-page.ts';
 
 export interface HttpDeps {
   clock: Clock;
@@ -19,61 +42,176 @@ export interface HttpDeps {
   links: LinkRepository;
   units: UnitRepository;
   submissions: SubmissionRepository;
+  pending: PendingUploadRepository;
+  ledger: UploadLedger;
+  documents: DocumentStore;
+  badTokens: BadTokenCounter;
 }
 
-type Route = (event: APIGatewayProxyEventV2, deps: HttpDeps) => Promise<HttpResult>;
+type Event = APIGatewayProxyEventV2;
+interface Route {
+  format: Format;
+  handle(event: Event, deps: HttpDeps): Promise<HttpResult>;
+}
 
-const langOf = (event: APIGatewayProxyEventV2) =>
-  pickLang(event.queryStringParameters, event.headers['accept-language']);
+const langOf = (event: Event) => pickLang(event.queryStringParameters, event.headers['accept-language']);
 
-const routes: Record<string, Route> = {
-  'GET /': async (event, deps) =>
-    htmlResponse(200, landingPage(deps.campaign, deps.clock.now(), langOf(event))),
+/** The site's own address as the browser sees it, for the upload form's redirect back. */
+function publicBase(event: Event): string {
+  const proto = event.headers['x-forwarded-proto'] ?? 'https';
+  return `${proto}://${event.headers.host ?? event.requestContext.domainName}`;
+}
 
-  'GET /f/{token}': async (event, deps) => {
-    const { campaign } = deps;
-    const token = event.pathParameters?.token ?? '';
-    const unit = await resolveLink(token, deps, campaign.id);
-    const now = deps.clock.now();
-    const required = campaign.deliverables.filter((d) => d.requiredOf.includes(unit.type));
-    const states = await Promise.all(
-      required.map(async (deliverable) => ({
-        deliverable,
-        state: deliverableState(
-          deliverable,
-          await deps.submissions.pointer(unit.code, deliverable.id),
+const TOO_MANY = {
+  zh: '无效链接尝试次数过多，请 10 分钟后再试',
+  en: 'Too many attempts with invalid links; try again in 10 minutes',
+};
+
+/**
+ * The unit a form-link route acts for. A source that sent too many bad tokens lately gets 429
+ * before any lookup; each bad token counts. Unknown, revoked and foreign tokens look the same.
+ */
+async function unitOf(event: Event, deps: HttpDeps): Promise<UnitRecord> {
+  const source = event.requestContext.http.sourceIp;
+  const now = deps.clock.now();
+  if ((await deps.badTokens.count(source, now)) >= BAD_TOKEN_LIMIT) throw new TooManyRequestsError(TOO_MANY);
+  try {
+    return await resolveLink(event.pathParameters?.token ?? '', deps, deps.campaign.id);
+  } catch (error) {
+    if (error instanceof NotFoundError) await deps.badTokens.add(source, now);
+    throw error;
+  }
+}
+
+function formPath(event: Event): string {
+  return `/f/${event.pathParameters?.token ?? ''}`;
+}
+
+function parseJsonBody(event: Event): unknown {
+  const text = event.isBase64Encoded
+    ? Buffer.from(event.body ?? '', 'base64').toString('utf8')
+    : (event.body ?? '');
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    throw new ValidationError([
+      { path: '', value: text.slice(0, 200), code: 'json-syntax', ...MESSAGES['json-syntax']({ detail }) },
+    ]);
+  }
+}
+
+const routes: Record<RouteKey, Route> = {
+  'GET /': {
+    format: 'html',
+    handle: async (event, deps) =>
+      htmlResponse(200, landingPage(deps.campaign, deps.clock.now(), langOf(event))),
+  },
+
+  'GET /assets/upload.js': {
+    format: 'html',
+    handle: async () => ({
+      statusCode: 200,
+      headers: { 'Content-Type': 'text/javascript; charset=utf-8' },
+      body: UPLOAD_SCRIPT,
+    }),
+  },
+
+  'GET /f/{token}': {
+    format: 'html',
+    handle: async (event, deps) => {
+      const unit = await unitOf(event, deps);
+      const now = deps.clock.now();
+      const self = formPath(event);
+      const base = publicBase(event);
+      const panels = await loadUnitPage(
+        deps,
+        unit,
+        now,
+        (id) => `${base}${self}?uploaded=${encodeURIComponent(id)}#${id}`,
+      );
+      const known = new Set(panels.map((p) => p.deliverable.id));
+      const others = (await deps.ledger.rejections(unit.code, { limit: 50 })).items.filter(
+        (r) => !known.has(r.deliverableId),
+      );
+      const origins = [...new Set(panels.flatMap((p) => (p.form ? [new URL(p.form.url).origin] : [])))];
+      return htmlResponse(
+        200,
+        formPage({
+          campaign: deps.campaign,
+          unit,
+          panels,
+          otherRejections: others,
+          uploaded: event.queryStringParameters?.uploaded,
           now,
-          campaign.timeZone,
-        ),
-      })),
-    );
-    return htmlResponse(
-      200,
-      formPage({ campaign, unit, states, now, lang: langOf(event), selfPath: event.rawPath }),
-    );
+          lang: langOf(event),
+          selfPath: self,
+        }),
+        { 'Content-Security-Policy': contentSecurityPolicy(origins) },
+      );
+    },
+  },
+
+  'POST /f/{token}/uploads': {
+    format: 'json',
+    handle: async (event, deps) => {
+      const unit = await unitOf(event, deps);
+      const parsed = parseWith(UploadRequestSchema, parseJsonBody(event));
+      if (!parsed.ok) throw new ValidationError(parsed.issues);
+      const pending = planUpload({
+        campaign: deps.campaign,
+        unit,
+        request: parsed.value,
+        now: deps.clock.now(),
+      });
+      const redirectTo = `${publicBase(event)}${formPath(event)}?uploaded=${encodeURIComponent(pending.deliverableId)}#${pending.deliverableId}`;
+      const form = await prepareForm(deps, pending, redirectTo);
+      return jsonResponse(200, { ...form, key: pending.key, expiresAt: pending.expiresAt });
+    },
+  },
+
+  'GET /f/{token}/files/{deliverable}/{version}': {
+    format: 'html',
+    handle: async (event, deps) => {
+      const unit = await unitOf(event, deps);
+      const number = Number(event.pathParameters?.version);
+      const version = Number.isInteger(number)
+        ? await deps.submissions.version(unit.code, event.pathParameters?.deliverable ?? '', number)
+        : null;
+      if (!version) throw new NotFoundError({ zh: '没有这个文件版本', en: 'No such version of the file' });
+      return redirect(
+        await deps.documents.presignGet(version.fileKey, version.displayName, version.contentType),
+      );
+    },
   },
 };
 
 /**
  * The HTTP API function. Middleware first: security headers on every response and the one
- * mapping of errors to HTTP. The handler routes by API Gateway's route key.
+ * mapping of errors to HTTP. The handler routes by API Gateway's route key. Logs name the route
+ * key, never the path: the path holds the form-link token.
  */
 export function makeHandler(deps: HttpDeps) {
-  return middy<APIGatewayProxyEventV2, HttpResult, Error, Context>()
+  const routeOf = (event: Event): Route | undefined => routes[event.routeKey as RouteKey];
+  return middy<Event, HttpResult, Error, Context>()
     .use({
       after: (request) => {
         if (request.response) request.response = withSecurityHeaders(request.response);
       },
       onError: (request) => {
-        const lang = langOf(request.event);
         request.response = withSecurityHeaders(
-          errorResponse(request.error, lang, deps.logger, request.event.routeKey),
+          errorResponse(request.error, {
+            lang: langOf(request.event),
+            format: routeOf(request.event)?.format ?? 'html',
+            logger: deps.logger,
+            routeKey: request.event.routeKey,
+          }),
         );
       },
     })
     .handler(async (event) => {
-      const route = routes[event.routeKey];
+      const route = routeOf(event);
       if (!route) throw new NotFoundError({ zh: '页面不存在', en: 'Page not found' });
-      return route(event, deps);
+      return route.handle(event, deps);
     });
 }

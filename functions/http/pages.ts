@@ -1,9 +1,12 @@
 import type { Campaign, Deliverable } from '../../schemas/campaign.ts';
 import { UNIT_TYPE_LABELS } from '../../schemas/primitives.ts';
-import type { UnitRecord } from '../../schemas/records.ts';
+import type { RejectedUpload, UnitRecord } from '../../schemas/records.ts';
 import { daysBetween, formatLocal, localDateOf } from '../shared/domain/calendar.ts';
 import type { DeliverableState } from '../shared/domain/deadlines.ts';
+import { FILE_TYPE_INFO } from '../shared/domain/file-types.ts';
+import { HARD_CLOSED, rejectionMessage } from '../shared/domain/uploads.ts';
 import { type Html, html, type Lang, layout } from '../shared/web/html.ts';
+import type { DeliverablePanel } from './unit-page.ts';
 
 const t = (lang: Lang, zh: string, en: string) => (lang === 'zh' ? zh : en);
 
@@ -62,24 +65,68 @@ ${driveLine(campaign, now, lang)}
   return layout({ lang, title, body, switchHref: '/' });
 }
 
+function versionList(panel: DeliverablePanel, lang: Lang, zone: string, base: string): Html {
+  if (panel.versions.length === 0) return html``;
+  return html`<ol class="versions" reversed>${panel.versions.map(
+    (v, i) =>
+      html`<li><a href="${base}/files/${panel.deliverable.id}/${v.version}" download>${v.displayName}</a>
+<span class="muted">${t(lang, `第 ${v.version} 版`, `version ${v.version}`)}${i === 0 ? t(lang, '（当前）', ' (current)') : ''} · ${formatLocal(new Date(v.receivedAt), zone)} · ${v.onTime ? t(lang, '按时', 'on time') : t(lang, '逾期', 'late')} · ${(v.size / 1024).toFixed(0)} KB</span></li>`,
+  )}</ol>`;
+}
+
+function rejectionList(rejections: RejectedUpload[], campaign: Campaign, lang: Lang): Html {
+  if (rejections.length === 0) return html``;
+  return html`<div class="rejected"><strong>${t(lang, '被拒收的上传', 'Refused uploads')}</strong><ul>${rejections.map(
+    (r) => {
+      const message = rejectionMessage(r.reason, campaign);
+      return html`<li>${r.displayName ? html`${r.displayName}：` : ''}${message[lang]} <span class="muted">${formatLocal(new Date(r.receivedAt), campaign.timeZone)}</span></li>`;
+    },
+  )}</ul></div>`;
+}
+
+function uploadForm(panel: DeliverablePanel, campaign: Campaign, lang: Lang, base: string): Html {
+  if (!panel.form) return html`<p class="tag bad">${HARD_CLOSED(campaign)[lang]}</p>`;
+  const accept = campaign.uploads.acceptedTypes.flatMap((type) =>
+    FILE_TYPE_INFO[type].extensions.map((e) => `.${e}`),
+  );
+  const label =
+    panel.versions.length > 0
+      ? t(lang, '上传新版本', 'Upload a new version')
+      : t(lang, '上传文件', 'Upload the file');
+  return html`<form class="upload" method="post" action="${panel.form.url}" enctype="multipart/form-data" data-api="${base}/uploads" data-deliverable="${panel.deliverable.id}">
+${Object.entries(panel.form.fields).map(([name, value]) => html`<input type="hidden" name="${name}" value="${value}">`)}
+<label>${label}<br><input type="file" name="file" required accept="${accept.join(',')}"></label>
+<p class="error" role="alert" hidden></p>
+<button type="submit">${t(lang, '上传', 'Upload')}</button>
+<div class="muted">${t(lang, `可接受 ${accept.join(' ')}，不超过 ${(campaign.uploads.maxBytes / 1024 / 1024).toFixed(0)} MB`, `Accepted: ${accept.join(' ')}, up to ${(campaign.uploads.maxBytes / 1024 / 1024).toFixed(0)} MB`)}</div>
+</form>`;
+}
+
 export function formPage(input: {
   campaign: Campaign;
   unit: UnitRecord;
-  states: { deliverable: Deliverable; state: DeliverableState }[];
+  panels: DeliverablePanel[];
+  otherRejections: RejectedUpload[];
+  uploaded: string | undefined;
   now: Date;
   lang: Lang;
   selfPath: string;
 }): string {
-  const { campaign, unit, lang, now } = input;
+  const { campaign, unit, lang, now, selfPath } = input;
   const district = campaign.districts.find((d) => d.code === unit.district);
+  const zone = campaign.timeZone;
   const body = html`
 <h1>${unit.name}</h1>
 <p class="muted">${UNIT_TYPE_LABELS[unit.type][lang]}${district ? html` · ${district.name[lang]}` : ''} · ${campaign.name[lang]}</p>
-<p class="muted">${t(lang, '今天', 'Today')} ${localDateOf(now, campaign.timeZone)}</p>
-${input.states.map(
-  ({ deliverable, state }) =>
-    html`<div class="card"><h2>${deliverable.name[lang]}</h2>${dueLine(deliverable, campaign, lang)}<p>${stateTag(state, lang, campaign.timeZone)}</p></div>`,
+<p class="muted">${t(lang, '今天', 'Today')} ${localDateOf(now, zone)}</p>
+${input.uploaded ? html`<p class="notice" role="status">${t(lang, '文件已上传，正在核验；稍后刷新本页即可看到结果。', 'Uploaded. It is being checked; reload this page in a moment to see the result.')}</p>` : ''}
+${input.panels.map(
+  (panel) =>
+    html`<section class="card" id="${panel.deliverable.id}"><h2>${panel.deliverable.name[lang]}</h2>${dueLine(panel.deliverable, campaign, lang)}<p>${stateTag(panel.state, lang, zone)}</p>
+${versionList(panel, lang, zone, selfPath)}${rejectionList(panel.rejections, campaign, lang)}${uploadForm(panel, campaign, lang, selfPath)}</section>`,
 )}
-${driveLine(campaign, now, lang)}`;
-  return layout({ lang, title: `${unit.name} · ${campaign.name[lang]}`, body, switchHref: input.selfPath });
+${input.otherRejections.length > 0 ? html`<section class="card">${rejectionList(input.otherRejections, campaign, lang)}</section>` : ''}
+${driveLine(campaign, now, lang)}
+<script src="/assets/upload.js" defer></script>`;
+  return layout({ lang, title: `${unit.name} · ${campaign.name[lang]}`, body, switchHref: selfPath });
 }

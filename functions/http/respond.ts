@@ -1,41 +1,75 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { DomainError } from '../shared/domain/errors.ts';
+import type { Bilingual } from '../../schemas/validation.ts';
+import { DomainError, ValidationError } from '../shared/domain/errors.ts';
 import type { Logger } from '../shared/logger.ts';
 import { html, type Lang, layout } from '../shared/web/html.ts';
 import { SECURITY_HEADERS } from '../shared/web/security-headers.ts';
 
 export type HttpResult = APIGatewayProxyStructuredResultV2;
+export type Format = 'html' | 'json';
 
-export function htmlResponse(statusCode: number, body: string): HttpResult {
-  return { statusCode, headers: { 'Content-Type': 'text/html; charset=utf-8' }, body };
+export function htmlResponse(
+  statusCode: number,
+  body: string,
+  headers: Record<string, string> = {},
+): HttpResult {
+  return { statusCode, headers: { 'Content-Type': 'text/html; charset=utf-8', ...headers }, body };
 }
 
-/** Adds the security headers to a response; every response passes through here. */
+export function jsonResponse(statusCode: number, body: unknown): HttpResult {
+  return {
+    statusCode,
+    headers: { 'Content-Type': 'application/json; charset=utf-8' },
+    body: JSON.stringify(body),
+  };
+}
+
+export function redirect(location: string): HttpResult {
+  return { statusCode: 302, headers: { Location: location }, body: '' };
+}
+
+/** Adds the security headers; a route may have set its own, wider CSP (upload forms). */
 export function withSecurityHeaders(result: HttpResult): HttpResult {
-  return { ...result, headers: { ...result.headers, ...SECURITY_HEADERS } };
+  return { ...result, headers: { ...SECURITY_HEADERS, ...result.headers } };
 }
+
+const GENERIC: Bilingual = {
+  zh: '系统暂时出错，请稍后再试',
+  en: 'Something went wrong; please try again later',
+};
 
 /**
- * The one place errors become HTTP. A domain error shows its own message (4xx); anything else
- * is logged and the user sees a generic page (5xx), with no detail that could leak internals.
+ * The one place errors become HTTP. A domain error shows its own message and, for invalid input,
+ * each field with the value it got (4xx); anything else is logged and the user sees a generic
+ * message (5xx), with no detail that could leak internals.
  */
-export function errorResponse(error: unknown, lang: Lang, logger: Logger, routeKey: string): HttpResult {
-  if (error instanceof DomainError && error.status < 500) {
-    const title = lang === 'zh' ? error.zh : error.en;
-    const other = lang === 'zh' ? error.en : error.zh;
-    return htmlResponse(
-      error.status,
-      layout({ lang, title, body: html`<h1>${title}</h1><p class="muted">${other}</p>` }),
-    );
+export function errorResponse(
+  error: unknown,
+  options: { lang: Lang; format: Format; logger: Logger; routeKey: string },
+): HttpResult {
+  const known = error instanceof DomainError && error.status < 500 ? error : null;
+  if (!known) options.logger.error('request failed', { routeKey: options.routeKey, error });
+  const status = known?.status ?? 500;
+  const message: Bilingual = known ? { zh: known.zh, en: known.en } : GENERIC;
+  const issues = known instanceof ValidationError ? known.issues : [];
+  if (options.format === 'json') {
+    return jsonResponse(status, {
+      error: message,
+      issues: issues.map(({ path, zh, en, value }) => ({ path, zh, en, value })),
+    });
   }
-  logger.error('request failed', { routeKey, error });
-  const title = lang === 'zh' ? '系统暂时出错，请稍后再试' : 'Something went wrong; please try again later';
+  const { lang } = options;
+  const other: Lang = lang === 'zh' ? 'en' : 'zh';
   return htmlResponse(
-    500,
+    status,
     layout({
       lang,
-      title,
-      body: html`<h1>${title}</h1><p class="muted">${lang === 'zh' ? 'Something went wrong; please try again later' : '系统暂时出错，请稍后再试'}</p>`,
+      title: message[lang],
+      body: html`<h1>${message[lang]}</h1><p class="muted">${message[other]}</p>${
+        issues.length > 0
+          ? html`<ul>${issues.map((i) => html`<li><code>${i.path}</code>: ${i[lang]} / ${i[other]}</li>`)}</ul>`
+          : ''
+      }`,
     }),
   );
 }

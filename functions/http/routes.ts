@@ -2,7 +2,13 @@
  * The HTTP API's routes, in API Gateway HTTP API route-key syntax. The CDK stack declares these
  * routes and the local runtime matches requests against them, so both send the same events.
  */
-export const HTTP_ROUTES = ['GET /', 'GET /f/{token}'] as const;
+export const HTTP_ROUTES = [
+  'GET /',
+  'GET /assets/upload.js',
+  'GET /f/{token}',
+  'POST /f/{token}/uploads',
+  'GET /f/{token}/files/{deliverable}/{version}',
+] as const;
 export type RouteKey = (typeof HTTP_ROUTES)[number];
 
 export interface RouteMatch {

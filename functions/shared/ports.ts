@@ -60,6 +60,7 @@ export interface SubmissionRepository {
   /** Adds `version` (which must be the next number) and makes it current, atomically. */
   addVersion(version: SubmissionVersion, district: string | null): Promise<void>;
   pointer(unitCode: string, deliverableId: string): Promise<SubmissionPointer | null>;
+  version(unitCode: string, deliverableId: string, version: number): Promise<SubmissionVersion | null>;
   versions(unitCode: string, deliverableId: string, page?: PageRequest): Promise<Page<SubmissionVersion>>;
   /** Pointers of every unit that filed `deliverableId`. */
   filers(deliverableId: string, page?: PageRequest): Promise<Page<SubmissionPointer>>;

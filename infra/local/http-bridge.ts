@@ -53,6 +53,9 @@ export function toApiGatewayEvent(
     if (value !== undefined && name !== 'cookie')
       headers[name] = Array.isArray(value) ? value.join(',') : value;
   }
+  // API Gateway adds these; the handler builds absolute URLs (upload redirects) from them.
+  headers['x-forwarded-proto'] = 'http';
+  headers['x-forwarded-for'] = request.socket.remoteAddress ?? '127.0.0.1';
   const query: Record<string, string> = {};
   for (const [name, value] of url.searchParams)
     query[name] = name in query ? `${query[name]},${value}` : value;

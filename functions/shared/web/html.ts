@@ -60,7 +60,11 @@ main{max-width:40rem;margin:0 auto;padding:1rem}h1{font-size:1.3rem;margin:.5rem
 .card{background:#fff;border-radius:8px;padding:.8rem 1rem;margin:.6rem 0;box-shadow:0 1px 2px rgba(0,0,0,.08)}
 .muted{color:#5f6368;font-size:.9rem}.tag{display:inline-block;padding:0 .5rem;border-radius:4px;font-size:.85rem}
 .ok{background:#e6f4ea;color:#137333}.warn{background:#fef7e0;color:#8a5a00}.bad{background:#fce8e6;color:#a50e0e}
-nav{text-align:right;font-size:.9rem}a{color:#1a56c4}
+nav{text-align:right;font-size:.9rem}a{color:#1a56c4;word-break:break-all}
+form.upload{margin-top:.6rem;border-top:1px solid #e3e5e8;padding-top:.6rem}input[type=file]{max-width:100%;margin:.3rem 0}
+button{font-size:1rem;padding:.4rem 1.2rem;border:0;border-radius:6px;background:#1a56c4;color:#fff}
+.error{color:#a50e0e}.notice{background:#e8f0fe;padding:.5rem .8rem;border-radius:6px}
+.versions{padding-left:1.4rem}.versions li,.rejected li{margin:.3rem 0}.rejected{color:#a50e0e;font-size:.9rem}
 `;
 
 /** The page shell: mobile viewport, no scripts, the language switch. */

@@ -1,10 +1,23 @@
 /**
- * Headers on every response (OWASP HTTP Headers cheat sheet): pages carry a per-school token in
- * their URL, so they must not leak it through Referer, caches or search engines.
+ * Headers on every response (OWASP HTTP Headers cheat sheet): pages carry a per-unit token in
+ * their URL, so they must not leak it through Referer, caches or search engines. Forms may post
+ * only to this site and to the upload origins named (the S3 bucket of presigned POSTs).
  */
+export function contentSecurityPolicy(formActionOrigins: readonly string[] = []): string {
+  return [
+    "default-src 'none'",
+    "script-src 'self'",
+    "connect-src 'self'",
+    "style-src 'unsafe-inline'",
+    "img-src 'self' data:",
+    `form-action ${["'self'", ...formActionOrigins].join(' ')}`,
+    "base-uri 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
-  'Content-Security-Policy':
-    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+  'Content-Security-Policy': contentSecurityPolicy(),
   'Referrer-Policy': 'no-referrer',
   'X-Content-Type-Options': 'nosniff',
   'Cache-Control': 'no-store',

@@ -68,6 +68,13 @@ export class DynamoSubmissionRepository implements SubmissionRepository {
     return this.store.getItem(SubmissionPointerSchema, keys.submissionPointer(unitCode, deliverableId));
   }
 
+  version(unitCode: string, deliverableId: string, version: number): Promise<SubmissionVersion | null> {
+    return this.store.getItem(
+      SubmissionVersionSchema,
+      keys.submissionVersion(unitCode, deliverableId, version),
+    );
+  }
+
   versions(unitCode: string, deliverableId: string, page?: PageRequest): Promise<Page<SubmissionVersion>> {
     const prefix = keys.submissionVersionPrefix(deliverableId);
     return this.store.queryPrefixPage(

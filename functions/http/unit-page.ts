@@ -1,0 +1,93 @@
+import type { Campaign, Deliverable } from '../../schemas/campaign.ts';
+import type { PendingUpload, RejectedUpload, SubmissionVersion, UnitRecord } from '../../schemas/records.ts';
+import { type DeliverableState, deliverableState } from '../shared/domain/deadlines.ts';
+import { FILE_TYPE_INFO } from '../shared/domain/file-types.ts';
+import {
+  deliverablesOf,
+  isHardClosed,
+  planUpload,
+  UPLOAD_FORM_LIFETIME_MS,
+} from '../shared/domain/uploads.ts';
+import type {
+  DocumentStore,
+  PendingUploadRepository,
+  SubmissionRepository,
+  UploadLedger,
+} from '../shared/ports.ts';
+
+export interface UploadForm {
+  url: string;
+  fields: Record<string, string>;
+}
+
+export interface DeliverablePanel {
+  deliverable: Deliverable;
+  state: DeliverableState;
+  /** Newest first; the first is current. */
+  versions: SubmissionVersion[];
+  rejections: RejectedUpload[];
+  /** A ready-to-post form (works without script); null once filing is hard-closed. */
+  form: UploadForm | null;
+}
+
+export interface UnitPageDeps {
+  campaign: Campaign;
+  submissions: SubmissionRepository;
+  ledger: UploadLedger;
+  pending: PendingUploadRepository;
+  documents: DocumentStore;
+}
+
+/** The generic type a form posts when the file is not known yet; the content check decides what it is. */
+const UNKNOWN_CONTENT_TYPE = 'application/octet-stream';
+
+/** Registers a planned upload and signs its POST form: the key, type, size range and redirect are fixed. */
+export async function prepareForm(
+  deps: UnitPageDeps,
+  pending: PendingUpload,
+  redirectTo: string,
+): Promise<UploadForm> {
+  await deps.pending.put(pending);
+  return deps.documents.presignPost({
+    key: pending.key,
+    contentType: pending.fileType
+      ? FILE_TYPE_INFO[pending.fileType as keyof typeof FILE_TYPE_INFO].contentType
+      : UNKNOWN_CONTENT_TYPE,
+    maxBytes: deps.campaign.uploads.maxBytes,
+    expiresInSeconds: UPLOAD_FORM_LIFETIME_MS / 1000,
+    redirectTo,
+  });
+}
+
+export async function loadUnitPage(
+  deps: UnitPageDeps,
+  unit: UnitRecord,
+  now: Date,
+  redirectFor: (deliverableId: string) => string,
+): Promise<DeliverablePanel[]> {
+  const { campaign } = deps;
+  const rejections = (await deps.ledger.rejections(unit.code, { limit: 50 })).items;
+  const closed = isHardClosed(campaign, now);
+  return Promise.all(
+    deliverablesOf(campaign, unit).map(async (deliverable) => {
+      const [pointer, versions] = await Promise.all([
+        deps.submissions.pointer(unit.code, deliverable.id),
+        deps.submissions.versions(unit.code, deliverable.id, { limit: 20 }),
+      ]);
+      const form = closed
+        ? null
+        : await prepareForm(
+            deps,
+            planUpload({ campaign, unit, request: { deliverableId: deliverable.id }, now }),
+            redirectFor(deliverable.id),
+          );
+      return {
+        deliverable,
+        state: deliverableState(deliverable, pointer, now, campaign.timeZone),
+        versions: versions.items,
+        rejections: rejections.filter((r) => r.deliverableId === deliverable.id),
+        form,
+      };
+    }),
+  );
+}

@@ -1,0 +1,9 @@
+import { z } from 'zod';
+
+/** `POST /f/{token}/uploads`: the page asks for an upload form for one chosen file. */
+export const UploadRequestSchema = z.strictObject({
+  deliverableId: z.string().min(1).max(64),
+  fileName: z.string().min(1).max(2000),
+  size: z.number().int().min(0),
+});
+export type UploadRequestBody = z.infer<typeof UploadRequestSchema>;
