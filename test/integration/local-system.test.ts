@@ -126,7 +126,8 @@ describe('the local system behind its API Gateway stand-in', () => {
     for (const day of ['2018-01-10', '2018-01-11'])
       events.push(...(await audit.listDay(day, { limit: 500 })).items);
     const mine = events.filter((e) => e.subject === key);
+    // Nobody asked for this upload (no form was signed for the key), so it was refused, once.
     expect(mine).toHaveLength(1);
-    expect(mine[0]).toMatchObject({ actor: 'LY-102', action: 'upload-received' });
+    expect(mine[0]).toMatchObject({ actor: 'LY-102', action: 'upload-rejected', detail: { reason: 'unknown-upload' } });
   });
 });

@@ -1,0 +1,132 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { APIGatewayProxyEventV2, S3Event } from 'aws-lambda';
+import { makeHandler as makeHttpHandler } from '../../functions/http/handler.ts';
+import { matchRoute, type RouteMatch } from '../../functions/http/routes.ts';
+import type { Clock } from '../../functions/shared/domain/clock.ts';
+import type { Logger } from '../../functions/shared/logger.ts';
+import { type Adapters, createAdapters } from '../../functions/shared/wiring.ts';
+import { makeHandler as makeUploadHandler } from '../../functions/upload-received/handler.ts';
+import { encodeS3Key } from '../../functions/upload-received/s3-event.ts';
+import { seedCampaign } from '../../infra/local/bootstrap.ts';
+import { localContext } from '../../infra/local/http-bridge.ts';
+import type { Campaign } from '../../schemas/campaign.ts';
+import { demoCampaign, demoRoster } from './fixtures.ts';
+import { freshBucket, freshTable, testClients } from './tables.ts';
+
+/** A settable clock for tests that cross deadlines. */
+export function manualClock(start: string): Clock & { set(iso: string): void } {
+  let now = new Date(start);
+  return {
+    now: () => new Date(now.getTime()),
+    set: (iso) => {
+      now = new Date(iso);
+    },
+  };
+}
+
+export const FEW_UNITS = ['LY-000', 'LY-101', 'LY-102', 'WJ-000', 'WJ-101', 'CZ-001'];
+
+export interface TestApp {
+  adapters: Adapters;
+  links: Record<string, string>;
+  logs: string[];
+  http(
+    method: string,
+    path: string,
+    init?: { body?: string; headers?: Record<string, string>; sourceIp?: string },
+  ): Promise<{
+    statusCode: number;
+    headers: Record<string, string>;
+    body: string;
+  }>;
+  /** Delivers an S3 object-created notification for `key` to the upload handler, as S3 would. */
+  s3Created(key: string, etag: string, eventTime: Date): ReturnType<ReturnType<typeof makeUploadHandler>>;
+  cleanup(): Promise<void>;
+}
+
+/**
+ * The same handlers Lambda runs, wired to real adapters on the embedded servers, but with their
+ * own table and bucket (which the running local system does not watch) and a clock the test sets.
+ */
+export async function testApp(options: {
+  clock: Clock;
+  campaign?: Campaign;
+  units?: string[];
+}): Promise<TestApp> {
+  const campaign = options.campaign ?? demoCampaign();
+  const roster = demoRoster();
+  const wanted = options.units ?? FEW_UNITS;
+  const store = await freshTable();
+  const bucket = await freshBucket();
+  const dir = await mkdtemp(join(tmpdir(), 'test-app-'));
+  const links = await seedCampaign({
+    clients: testClients(),
+    tableName: store.tableName,
+    campaign,
+    roster: { ...roster, units: roster.units.filter((u) => wanted.includes(u.code)) },
+    linkBookPath: join(dir, 'links.json'),
+    now: options.clock.now(),
+  });
+  const logs: string[] = [];
+  const logger: Logger = {
+    info: (message, fields) => logs.push(JSON.stringify({ message, ...fields })),
+    error: (message, fields) =>
+      logs.push(JSON.stringify({ message, ...fields, error: String(fields?.error) })),
+  };
+  const adapters = await createAdapters({
+    env: { ...process.env, TABLE_NAME: store.tableName, BUCKET_NAME: bucket },
+    clock: options.clock,
+    logger,
+    clients: testClients(),
+  });
+  const http = makeHttpHandler(adapters);
+  const upload = makeUploadHandler(adapters);
+  return {
+    adapters,
+    links,
+    logs,
+    async http(method, path, init = {}) {
+      const url = new URL(path, 'http://app.test');
+      const route: RouteMatch | null = matchRoute(method, url.pathname);
+      if (!route) throw new Error(`no route for ${method} ${url.pathname}`);
+      const event = {
+        version: '2.0',
+        routeKey: route.routeKey,
+        rawPath: url.pathname,
+        rawQueryString: url.search.slice(1),
+        headers: { host: 'app.test', 'x-forwarded-proto': 'http', ...init.headers },
+        ...(url.search ? { queryStringParameters: Object.fromEntries(url.searchParams) } : {}),
+        pathParameters: route.pathParameters,
+        ...(init.body !== undefined ? { body: init.body } : {}),
+        isBase64Encoded: false,
+        requestContext: {
+          http: { method, path: url.pathname, sourceIp: init.sourceIp ?? '192.0.2.1' },
+          domainName: 'app.test',
+        },
+      } as unknown as APIGatewayProxyEventV2;
+      const result = await http(event, localContext('http'));
+      return {
+        statusCode: result.statusCode ?? 200,
+        headers: Object.fromEntries(
+          Object.entries(result.headers ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)]),
+        ),
+        body: result.body ?? '',
+      };
+    },
+    s3Created(key, etag, eventTime) {
+      const event = {
+        Records: [
+          {
+            eventName: 'ObjectCreated:Post',
+            eventTime: eventTime.toISOString(),
+            s3: { bucket: { name: bucket }, object: { key: encodeS3Key(key), size: 0, eTag: etag } },
+          },
+        ],
+      } as unknown as S3Event;
+      return upload(event, localContext('upload-received'));
+    },
+    cleanup: () => rm(dir, { recursive: true, force: true }),
+  };
+}
