@@ -205,6 +205,7 @@ export function makeHandler(deps: HttpDeps) {
             format: routeOf(request.event)?.format ?? 'html',
             logger: deps.logger,
             routeKey: request.event.routeKey,
+            secrets: [request.event.pathParameters?.token ?? ''],
           }),
         );
       },

@@ -33,6 +33,21 @@ export function withSecurityHeaders(result: HttpResult): HttpResult {
   return { ...result, headers: { ...SECURITY_HEADERS, ...result.headers } };
 }
 
+/** The error as a plain object with every secret (the request's form-link token) blanked out. */
+export function redacted(
+  error: unknown,
+  secrets: readonly string[],
+): { name: string; message: string; stack?: string } {
+  const scrub = (text: string) =>
+    secrets.filter((s) => s.length > 0).reduce((t, s) => t.replaceAll(s, '[redacted]'), text);
+  if (!(error instanceof Error)) return { name: 'NonError', message: scrub(String(error)) };
+  return {
+    name: error.name,
+    message: scrub(error.message),
+    ...(error.stack ? { stack: scrub(error.stack) } : {}),
+  };
+}
+
 const GENERIC: Bilingual = {
   zh: '系统暂时出错，请稍后再试',
   en: 'Something went wrong; please try again later',
@@ -45,10 +60,15 @@ const GENERIC: Bilingual = {
  */
 export function errorResponse(
   error: unknown,
-  options: { lang: Lang; format: Format; logger: Logger; routeKey: string },
+  options: { lang: Lang; format: Format; logger: Logger; routeKey: string; secrets: readonly string[] },
 ): HttpResult {
   const known = error instanceof DomainError && error.status < 500 ? error : null;
-  if (!known) options.logger.error('request failed', { routeKey: options.routeKey, error });
+  if (!known) {
+    options.logger.error('request failed', {
+      routeKey: options.routeKey,
+      error: redacted(error, options.secrets),
+    });
+  }
   const status = known?.status ?? 500;
   const message: Bilingual = known ? { zh: known.zh, en: known.en } : GENERIC;
   const issues = known instanceof ValidationError ? known.issues : [];

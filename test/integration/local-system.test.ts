@@ -100,7 +100,7 @@ describe('the local system behind its API Gateway stand-in', () => {
 
   it('delivers S3 object-created events to the upload handler once, with the key decoded', async () => {
     const { s3, doc } = testClients();
-    const key = 'incoming/LY-102/实施 方案+v1.pdf';
+    const key = 'incoming/LY-102/实施 方案 (v1).pdf';
     const put = () =>
       s3.send(
         new PutObjectCommand({
@@ -128,6 +128,10 @@ describe('the local system behind its API Gateway stand-in', () => {
     const mine = events.filter((e) => e.subject === key);
     // Nobody asked for this upload (no form was signed for the key), so it was refused, once.
     expect(mine).toHaveLength(1);
-    expect(mine[0]).toMatchObject({ actor: 'LY-102', action: 'upload-rejected', detail: { reason: 'unknown-upload' } });
+    expect(mine[0]).toMatchObject({
+      actor: 'LY-102',
+      action: 'upload-rejected',
+      detail: { reason: 'unknown-upload' },
+    });
   });
 });

@@ -37,7 +37,7 @@ async function formFor(unit: string, deliverableId: string, fileName: string, si
   return (await response.json()) as Form;
 }
 
-const unescape = (s: string) =>
+const unescapeHtml = (s: string) =>
   s
     .replaceAll('&quot;', '"')
     .replaceAll('&#39;', "'")
@@ -53,9 +53,9 @@ function pageForm(html: string, deliverableId: string): Form {
   if (!block) throw new Error(`no form for ${deliverableId}`);
   const fields: Record<string, string> = {};
   for (const m of (block[2] ?? '').matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) {
-    fields[unescape(m[1] ?? '')] = unescape(m[2] ?? '');
+    fields[unescapeHtml(m[1] ?? '')] = unescapeHtml(m[2] ?? '');
   }
-  return { url: unescape(block[1] ?? ''), fields };
+  return { url: unescapeHtml(block[1] ?? ''), fields };
 }
 
 function postFile(form: Form, bytes: Uint8Array, fileName: string, override: Record<string, string> = {}) {

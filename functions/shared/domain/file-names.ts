@@ -8,6 +8,7 @@ export const MAX_RAW_NAME = 255;
 
 // C0 and C1 controls and DEL; bidi embeddings/overrides U+202A–202E and isolates U+2066–2069;
 // the invisible marks U+200E/U+200F that can reorder a name the same way.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
 export type NameProblem = 'empty' | 'nul' | 'no-extension' | 'too-long';
