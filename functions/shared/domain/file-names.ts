@@ -41,11 +41,12 @@ export function cleanDisplayName(raw: string): CleanName | NameProblem {
   if (cleaned === '') return 'empty';
   const dot = cleaned.lastIndexOf('.');
   if (dot <= 0 || dot === cleaned.length - 1) return 'no-extension';
-  const extension = cleaned.slice(dot + 1).toLowerCase();
+  const written = cleaned.slice(dot + 1);
   const stem = cleaned.slice(0, dot);
   const chars = [...stem];
-  const room = MAX_DISPLAY_NAME - extension.length - 1;
-  const name = `${chars.length > room ? chars.slice(0, room).join('').trimEnd() : stem}.${extension}`;
+  const room = MAX_DISPLAY_NAME - written.length - 1;
+  const name = `${chars.length > room ? chars.slice(0, room).join('').trimEnd() : stem}.${written}`;
+  const extension = written.toLowerCase();
   return { name, extension };
 }
 
