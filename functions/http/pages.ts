@@ -65,12 +65,18 @@ ${driveLine(campaign, now, lang)}
   return layout({ lang, title, body, switchHref: '/' });
 }
 
+function sizeLabel(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(0)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
 function versionList(panel: DeliverablePanel, lang: Lang, zone: string, base: string): Html {
   if (panel.versions.length === 0) return html``;
   return html`<ol class="versions" reversed>${panel.versions.map(
     (v, i) =>
       html`<li><a href="${base}/files/${panel.deliverable.id}/${v.version}" download>${v.displayName}</a>
-<span class="muted">${t(lang, `第 ${v.version} 版`, `version ${v.version}`)}${i === 0 ? t(lang, '（当前）', ' (current)') : ''} · ${formatLocal(new Date(v.receivedAt), zone)} · ${v.onTime ? t(lang, '按时', 'on time') : t(lang, '逾期', 'late')} · ${(v.size / 1024).toFixed(0)} KB</span></li>`,
+<span class="muted">${t(lang, `第 ${v.version} 版`, `version ${v.version}`)}${i === 0 ? t(lang, '（当前）', ' (current)') : ''} · ${formatLocal(new Date(v.receivedAt), zone)} · ${v.onTime ? t(lang, '按时', 'on time') : t(lang, '逾期', 'late')} · ${sizeLabel(v.size)}</span></li>`,
   )}</ol>`;
 }
 
