@@ -129,6 +129,31 @@ describe('DynamoDB repositories against DynamoDB Local', () => {
     expect((await units.get('LY-101'))?.hazardSeq).toBe(1);
   });
 
+  it('refuses a new hazard whose sequence number is stale, even under a fresh id', async () => {
+    const before = await units.get('LY-101');
+    const stale = hazard({ id: 'LY-101-H009', title: 'stale writer' });
+    await expect(
+      hazards.create(stale, entry({ hazardId: 'LY-101-H009' }), { openMajor: 1 }, before?.hazardSeq ?? 0),
+    ).rejects.toBeInstanceOf(ConflictError);
+    expect(await hazards.get('LY-101', 'LY-101-H009')).toBeNull();
+    expect(await units.get('LY-101')).toEqual(before);
+  });
+
+  it('never lets an open-hazard counter go below zero', async () => {
+    const before = await units.get('LY-101');
+    const current = await hazards.get('LY-101', 'LY-101-H001');
+    const next = {
+      ...(current as HazardRecord),
+      version: (current?.version ?? 0) + 1,
+      status: 'closed' as const,
+    };
+    await expect(
+      hazards.update(next, entry({ seq: next.version, action: 'closed' }), { openGeneral: -1 }),
+    ).rejects.toBeInstanceOf(ConflictError);
+    expect(await units.get('LY-101')).toEqual(before);
+    expect((await hazards.get('LY-101', 'LY-101-H001'))?.version).toBe(current?.version);
+  });
+
   it('applies a hazard, its history and the counters together', async () => {
     const third = hazard({ id: 'LY-101-H002', level: 'general', details: { note: '<img src=x onerror=1>' } });
     await store.client.send(
@@ -188,6 +213,8 @@ describe('pagination', () => {
 
   it('refuses a forged cursor with a validation error', async () => {
     await expect(units.list({}, { cursor: 'not-a-cursor!' })).rejects.toBeInstanceOf(ValidationError);
+    const forged = Buffer.from(JSON.stringify({ pk: { S: 'x' }, admin: true })).toString('base64url');
+    await expect(units.list({}, { cursor: forged })).rejects.toBeInstanceOf(ValidationError);
   });
 });
 
@@ -218,6 +245,9 @@ describe('form links, submissions, audit and mail log', () => {
     await expect(
       links.issue({ unitCode: 'LY-101', campaignId, hash: h3, replacing: h1 }, now),
     ).rejects.toBeInstanceOf(ConflictError);
+    // Revoking a link that is no longer current must not take the working one with it.
+    await expect(links.revoke('LY-101', h1, now)).rejects.toBeInstanceOf(ConflictError);
+    expect((await units.get('LY-101'))?.linkHash).toBe(h2);
     await links.revoke('LY-101', h2, now);
     expect((await links.find(h2))?.revokedAt).toBeDefined();
     expect((await units.get('LY-101'))?.linkHash).toBeUndefined();
@@ -291,6 +321,14 @@ describe('form links, submissions, audit and mail log', () => {
     await mail.markSent('2018-01-12', 'digest', 'office@example.org', 'm-1', now);
     expect(await claim()).toBe(false);
     await expect(mail.markFailed('2018-01-12', 'digest', 'office@example.org', 'late')).rejects.toThrow();
+    // A claim whose sender died is taken again only after its lease.
+    expect(await mail.claim('2018-01-12', 'reminder', 'LY-101@x.example', now)).toBe(true);
+    expect(
+      await mail.claim('2018-01-12', 'reminder', 'ly-101@x.example', new Date(now.getTime() + 14 * 60_000)),
+    ).toBe(false);
+    expect(
+      await mail.claim('2018-01-12', 'reminder', 'ly-101@x.example', new Date(now.getTime() + 16 * 60_000)),
+    ).toBe(true);
     expect(await mail.get('2018-01-12', 'digest', 'office@example.org')).toMatchObject({
       status: 'sent',
       messageId: 'm-1',
