@@ -87,6 +87,11 @@ function formPath(event: Event): string {
   return `/f/${event.pathParameters?.token ?? ''}`;
 }
 
+/** Where S3 sends the browser back after an upload: the unit's page, with a notice, at the deliverable. */
+function uploadedUrl(event: Event, deliverableId: string): string {
+  return `${publicBase(event)}${formPath(event)}?uploaded=${encodeURIComponent(deliverableId)}#${deliverableId}`;
+}
+
 function parseJsonBody(event: Event): unknown {
   const text = event.isBase64Encoded
     ? Buffer.from(event.body ?? '', 'base64').toString('utf8')
@@ -122,18 +127,7 @@ const routes: Record<RouteKey, Route> = {
     handle: async (event, deps) => {
       const unit = await unitOf(event, deps);
       const now = deps.clock.now();
-      const self = formPath(event);
-      const base = publicBase(event);
-      const panels = await loadUnitPage(
-        deps,
-        unit,
-        now,
-        (id) => `${base}${self}?uploaded=${encodeURIComponent(id)}#${id}`,
-      );
-      const known = new Set(panels.map((p) => p.deliverable.id));
-      const others = (await deps.ledger.rejections(unit.code, { limit: 50 })).items.filter(
-        (r) => !known.has(r.deliverableId),
-      );
+      const { panels, otherRejections } = await loadUnitPage(deps, unit, now, (id) => uploadedUrl(event, id));
       const origins = [...new Set(panels.flatMap((p) => (p.form ? [new URL(p.form.url).origin] : [])))];
       return htmlResponse(
         200,
@@ -141,11 +135,11 @@ const routes: Record<RouteKey, Route> = {
           campaign: deps.campaign,
           unit,
           panels,
-          otherRejections: others,
+          otherRejections,
           uploaded: event.queryStringParameters?.uploaded,
           now,
           lang: langOf(event),
-          selfPath: self,
+          selfPath: formPath(event),
         }),
         { 'Content-Security-Policy': contentSecurityPolicy(origins) },
       );
@@ -164,8 +158,7 @@ const routes: Record<RouteKey, Route> = {
         request: parsed.value,
         now: deps.clock.now(),
       });
-      const redirectTo = `${publicBase(event)}${formPath(event)}?uploaded=${encodeURIComponent(pending.deliverableId)}#${pending.deliverableId}`;
-      const form = await prepareForm(deps, pending, redirectTo);
+      const form = await prepareForm(deps, pending, uploadedUrl(event, pending.deliverableId));
       return jsonResponse(200, { ...form, key: pending.key, expiresAt: pending.expiresAt });
     },
   },

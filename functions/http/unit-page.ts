@@ -59,16 +59,17 @@ export async function prepareForm(
   });
 }
 
+/** The unit page's data: a panel per deliverable, and refused uploads that belong to none (unknown keys). */
 export async function loadUnitPage(
   deps: UnitPageDeps,
   unit: UnitRecord,
   now: Date,
   redirectFor: (deliverableId: string) => string,
-): Promise<DeliverablePanel[]> {
+): Promise<{ panels: DeliverablePanel[]; otherRejections: RejectedUpload[] }> {
   const { campaign } = deps;
   const rejections = (await deps.ledger.rejections(unit.code, { limit: 50 })).items;
   const closed = isHardClosed(campaign, now);
-  return Promise.all(
+  const panels = await Promise.all(
     deliverablesOf(campaign, unit).map(async (deliverable) => {
       const [pointer, versions] = await Promise.all([
         deps.submissions.pointer(unit.code, deliverable.id),
@@ -90,4 +91,6 @@ export async function loadUnitPage(
       };
     }),
   );
+  const owed = new Set(panels.map((p) => p.deliverable.id));
+  return { panels, otherRejections: rejections.filter((r) => !owed.has(r.deliverableId)) };
 }
