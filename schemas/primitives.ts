@@ -29,8 +29,11 @@ export const LabelSchema = z.strictObject({
 });
 export type Label = z.infer<typeof LabelSchema>;
 
-/** The kinds of unit that take part. District bureaus supervise the schools of their district. */
-export const UNIT_TYPES = ['district-bureau', 'affiliated-unit', 'school'] as const;
+/**
+ * The kinds of unit that take part. District bureaus supervise the schools of their district;
+ * the city safety office (安稳处) supervises the directly affiliated units and the bureaus.
+ */
+export const UNIT_TYPES = ['district-bureau', 'affiliated-unit', 'school', 'city-office'] as const;
 export const UnitTypeSchema = z.enum(UNIT_TYPES);
 export type UnitType = z.infer<typeof UnitTypeSchema>;
 
@@ -38,4 +41,5 @@ export const UNIT_TYPE_LABELS: Record<UnitType, Label> = {
   'district-bureau': { zh: '教育行政部门', en: 'district bureau' },
   'affiliated-unit': { zh: '直属单位', en: 'directly affiliated unit' },
   school: { zh: '学校', en: 'school' },
+  'city-office': { zh: '市教育局安稳处', en: 'city safety office' },
 };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { HazardAreaIdSchema, HazardLevelIdSchema } from './campaign.ts';
+import { HazardReportSchema, SupervisionSchema } from './hazards.ts';
 import { RosterRowFieldsSchema } from './roster.ts';
 
 /** Stored records: what the repositories return. Instants are ISO strings in UTC (`Z`). */
@@ -57,6 +58,15 @@ export type SubmissionPointer = z.infer<typeof SubmissionPointerSchema>;
 export const HAZARD_STATUSES = ['registered', 'rectifying', 'awaiting-acceptance', 'closed'] as const;
 export const HazardStatusSchema = z.enum(HAZARD_STATUSES);
 
+export const HazardPhotoSchema = z.object({
+  key: z.string(),
+  /** `before`: the hazard as found; `after`: rectified. */
+  kind: z.enum(['before', 'after']),
+  displayName: z.string(),
+  addedAt: Instant,
+});
+export type HazardPhoto = z.infer<typeof HazardPhotoSchema>;
+
 export const HazardRecordSchema = z.object({
   id: z.string(),
   unitCode: z.string(),
@@ -69,8 +79,16 @@ export const HazardRecordSchema = z.object({
   version: z.number().int().min(1),
   createdAt: Instant,
   updatedAt: Instant,
-  /** The form's remaining fields (description, five implementations, supervision, ...). */
-  details: z.record(z.string(), z.unknown()),
+  /** The report as the school filed it (and as later edits changed it). */
+  report: HazardReportSchema,
+  /** Listed supervision; every major hazard has it, general ones never. */
+  supervision: SupervisionSchema.nullable(),
+  photos: z.array(HazardPhotoSchema),
+  /** The school's account of its rectification, when it asked for acceptance. */
+  rectification: z.object({ note: z.string(), at: Instant }).optional(),
+  /** The last refused acceptance: the hazard stays on the books (继续挂账). */
+  refusal: z.object({ reason: z.string(), by: z.string(), at: Instant }).optional(),
+  closedAt: Instant.optional(),
 });
 export type HazardRecord = z.infer<typeof HazardRecordSchema>;
 
@@ -86,6 +104,8 @@ export const HazardHistoryEntrySchema = z.object({
   action: z.string(),
   changes: z.array(HazardChangeSchema),
   note: z.string().optional(),
+  /** Made after the hazard drive closed: allowed, but marked. */
+  afterClose: z.boolean(),
 });
 export type HazardHistoryEntry = z.infer<typeof HazardHistoryEntrySchema>;
 

@@ -8,7 +8,7 @@ export const RosterRowFieldsSchema = z.strictObject({
   code: z.string().regex(/^[A-Z0-9][A-Z0-9-]{1,31}$/, { message: 'unit-code' }),
   name: z.string().trim().min(1).max(100),
   type: UnitTypeSchema,
-  /** The district code from the campaign config; null for directly affiliated units, which answer to the city. */
+  /** The district code from the campaign config; null for the city office and directly affiliated units. */
   district: SlugSchema.nullable(),
   contact: z.string().trim().min(1).max(50),
   email: EmailSchema,
@@ -17,10 +17,11 @@ export const RosterRowFieldsSchema = z.strictObject({
 
 export const RosterRowSchema = RosterRowFieldsSchema.superRefine(
   (row, ctx) => {
-    if (row.type === 'affiliated-unit' && row.district !== null) {
+    const cityLevel = row.type === 'affiliated-unit' || row.type === 'city-office';
+    if (cityLevel && row.district !== null) {
       addIssue(ctx, 'district-forbidden', ['district'], row.district);
     }
-    if (row.type !== 'affiliated-unit' && row.district === null) {
+    if (!cityLevel && row.district === null) {
       const label = UNIT_TYPE_LABELS[row.type];
       addIssue(ctx, 'district-required', ['district'], row.district, { typeZh: label.zh, typeEn: label.en });
     }

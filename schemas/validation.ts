@@ -63,8 +63,8 @@ export const MESSAGES = {
     en: `a ${text(p.typeEn)} must name its district`,
   }),
   'district-forbidden': () => ({
-    zh: '直属单位由市局直接管理，不填辖市区（应为 null）',
-    en: 'a directly affiliated unit answers to the city and has no district (use null)',
+    zh: '市教育局安稳处和直属单位属市级，不填辖市区（应为 null）',
+    en: 'the city office and directly affiliated units are city-level and have no district (use null)',
   }),
   'unknown-district': (p) => ({
     zh: `辖市区代码 “${text(p.value)}” 不在活动配置中；已知：${text(p.known)}`,
@@ -78,7 +78,18 @@ export const MESSAGES = {
     zh: `名单属于活动 “${text(p.value)}”，而配置是 “${text(p.expected)}”`,
     en: `the roster belongs to campaign "${text(p.value)}" but the config is "${text(p.expected)}"`,
   }),
+  'five-required': () => ({
+    zh: '未当场整改或属于重大隐患的，必须落实责任、措施、资金、时限和预案（五落实）',
+    en: 'a hazard not fixed on the spot, or a major one, needs the five implementations: owner, measures, funds, deadline and contingency plan',
+  }),
+  'fix-note-required': () => ({
+    zh: '当场整改的隐患须说明整改情况',
+    en: 'a hazard fixed on the spot needs a note of what was done',
+  }),
 } satisfies Record<string, MessageFn>;
+
+/** The catalogue keys the hazard report uses; `test/unit/hazards.test.ts` exercises them. */
+export const HAZARD_MESSAGE_KEYS: readonly MessageKey[] = ['five-required', 'fix-note-required'];
 
 export type MessageKey = keyof typeof MESSAGES;
 

@@ -45,7 +45,25 @@ function hazard(overrides: Partial<HazardRecord> = {}): HazardRecord {
     version: 1,
     createdAt: now.toISOString(),
     updatedAt: now.toISOString(),
-    details: { location: '教学楼东侧' },
+    report: {
+      area: 'fire-safety',
+      level: 'major',
+      title: '消防通道堵塞',
+      description: '东侧消防通道堆放杂物',
+      location: '教学楼东侧',
+      foundOn: '2018-01-12',
+      source: 'self-check',
+      fixedOnSpot: false,
+      five: {
+        owner: { name: '王主任', role: '总务主任', phone: '0519-00001001' },
+        measures: '清理杂物，设置禁停标志',
+        funds: { amountYuan: 2000, source: '学校公用经费' },
+        deadline: '2018-01-31',
+        contingency: '安排专人值守',
+      },
+    },
+    supervision: null,
+    photos: [],
     ...overrides,
   };
 }
@@ -58,6 +76,7 @@ function entry(overrides: Partial<HazardHistoryEntry> = {}): HazardHistoryEntry 
     byUnit: 'LY-101',
     action: 'registered',
     changes: [{ field: 'status', from: null, to: 'registered' }],
+    afterClose: false,
     ...overrides,
   };
 }
@@ -155,7 +174,7 @@ describe('DynamoDB repositories against DynamoDB Local', () => {
   });
 
   it('applies a hazard, its history and the counters together', async () => {
-    const third = hazard({ id: 'LY-101-H002', level: 'general', details: { note: '<img src=x onerror=1>' } });
+    const third = hazard({ id: 'LY-101-H002', level: 'general', title: '<img src=x onerror=1>' });
     await store.client.send(
       new DeleteCommand({
         TableName: store.tableName,

@@ -6,7 +6,13 @@ import { main } from '../../infra/cli/campaign.ts';
 import { CampaignSchema } from '../../schemas/campaign.ts';
 import { JSON_SCHEMAS, renderJsonSchema } from '../../schemas/json-schema.ts';
 import { rosterForCampaign } from '../../schemas/roster.ts';
-import { type FieldIssue, formatIssue, MESSAGES, parseWith } from '../../schemas/validation.ts';
+import {
+  type FieldIssue,
+  formatIssue,
+  HAZARD_MESSAGE_KEYS,
+  MESSAGES,
+  parseWith,
+} from '../../schemas/validation.ts';
 import { campaignJson, demoCampaign, rosterJson } from '../support/fixtures.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: these tests break raw JSON copies at arbitrary paths
@@ -285,7 +291,7 @@ describe('campaign validate (CLI)', () => {
   it('passes the 2018 campaign and its roster', async () => {
     const result = await run(['validate', 'campaigns/2018-changzhou.json']);
     expect(result.code).toBe(0);
-    expect(result.out).toContain('52 units');
+    expect(result.out).toContain('53 units');
   });
 
   it('fails a broken copy, naming each field', async () => {
@@ -345,7 +351,10 @@ describe('generated JSON Schemas', () => {
 });
 
 describe('message catalogue', () => {
-  it('every bilingual message is exercised by a test above', () => {
-    expect([...Object.keys(MESSAGES)].filter((key) => !covered.has(key))).toEqual([]);
+  it('every bilingual message of the config and roster is exercised by a test above', () => {
+    const own = Object.keys(MESSAGES).filter(
+      (key) => !(HAZARD_MESSAGE_KEYS as readonly string[]).includes(key),
+    );
+    expect(own.filter((key) => !covered.has(key))).toEqual([]);
   });
 });
