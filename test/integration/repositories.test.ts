@@ -221,7 +221,7 @@ describe('pagination', () => {
     expect(wujin.items.length).toBeGreaterThan(1);
     expect(wujin.items.every((u) => u.district === 'wujin')).toBe(true);
     const city = await units.list({ district: null }, { limit: 100 });
-    expect(city.items.map((u) => u.type)).toEqual(city.items.map(() => 'affiliated-unit'));
+    expect(new Set(city.items.map((u) => u.type))).toEqual(new Set(['affiliated-unit', 'city-office']));
   });
 
   it('iterates everything lazily', async () => {
