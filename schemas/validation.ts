@@ -126,9 +126,11 @@ function isMessageKey(key: string): key is MessageKey {
 }
 
 function describeBuiltIn(issue: z.core.$ZodIssue): Bilingual {
+  const missing =
+    issue.input === undefined && (issue.code === 'invalid_type' || issue.code === 'invalid_value');
+  if (missing) return { zh: '必填', en: 'is required' };
   switch (issue.code) {
     case 'invalid_type':
-      if (issue.input === undefined) return { zh: '必填', en: 'is required' };
       return {
         zh: `应为${TYPE_ZH[issue.expected] ?? issue.expected}`,
         en: `must be ${issue.expected === 'int' ? 'an integer' : `of type ${issue.expected}`}`,

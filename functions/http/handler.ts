@@ -4,14 +4,24 @@ import type { Campaign } from '../../schemas/campaign.ts';
 import type { UnitRecord } from '../../schemas/records.ts';
 import { UploadRequestSchema } from '../../schemas/uploads.ts';
 import { MESSAGES, parseWith } from '../../schemas/validation.ts';
+import { localDateOf } from '../shared/domain/calendar.ts';
 import type { Clock } from '../shared/domain/clock.ts';
 import { NotFoundError, TooManyRequestsError, ValidationError } from '../shared/domain/errors.ts';
 import { BAD_TOKEN_LIMIT, resolveLink } from '../shared/domain/form-links.ts';
+import {
+  actOnHazard,
+  hazardForViewer,
+  hazardsOfUnit,
+  historyOf,
+  reportHazard,
+  supervisedHazards,
+} from '../shared/domain/hazard-service.ts';
 import { planUpload } from '../shared/domain/uploads.ts';
 import type { Logger } from '../shared/logger.ts';
 import type {
   BadTokenCounter,
   DocumentStore,
+  HazardRepository,
   LinkRepository,
   PendingUploadRepository,
   SubmissionRepository,
@@ -21,6 +31,8 @@ import type {
 import { pickLang } from '../shared/web/html.ts';
 import { contentSecurityPolicy } from '../shared/web/security-headers.ts';
 import { UPLOAD_SCRIPT } from './assets.ts';
+import { actionFromForm, formValues, reportFromForm } from './hazard-forms.ts';
+import { hazardList, hazardPage, newHazardPage } from './hazard-pages.ts';
 import { formPage, landingPage } from './pages.ts';
 import {
   errorResponse,
@@ -46,6 +58,7 @@ export interface HttpDeps {
   ledger: UploadLedger;
   documents: DocumentStore;
   badTokens: BadTokenCounter;
+  hazards: HazardRepository;
 }
 
 type Event = APIGatewayProxyEventV2;
@@ -92,6 +105,24 @@ function uploadedUrl(event: Event, deliverableId: string): string {
   return `${publicBase(event)}${formPath(event)}?uploaded=${encodeURIComponent(deliverableId)}#${deliverableId}`;
 }
 
+function formBody(event: Event): URLSearchParams {
+  const text = event.isBase64Encoded
+    ? Buffer.from(event.body ?? '', 'base64').toString('utf8')
+    : (event.body ?? '');
+  return new URLSearchParams(text);
+}
+
+function seeOther(location: string): HttpResult {
+  return { statusCode: 303, headers: { Location: location }, body: '' };
+}
+
+/** Unit names for display, read once per page (a hazard page names at most a few units). */
+async function unitNames(deps: HttpDeps, codes: Iterable<string>): Promise<(code: string) => string> {
+  const names = new Map<string, string>();
+  for (const code of new Set(codes)) names.set(code, (await deps.units.get(code))?.name ?? code);
+  return (code) => names.get(code) ?? code;
+}
+
 function parseJsonBody(event: Event): unknown {
   const text = event.isBase64Encoded
     ? Buffer.from(event.body ?? '', 'base64').toString('utf8')
@@ -128,6 +159,14 @@ const routes: Record<RouteKey, Route> = {
       const unit = await unitOf(event, deps);
       const now = deps.clock.now();
       const { panels, otherRejections } = await loadUnitPage(deps, unit, now, (id) => uploadedUrl(event, id));
+      const lang = langOf(event);
+      const base = formPath(event);
+      const own = unit.type === 'city-office' ? null : await hazardsOfUnit(deps, unit);
+      const supervised = await supervisedHazards(deps, unit);
+      const names = await unitNames(
+        deps,
+        supervised.map((h) => h.unitCode),
+      );
       const origins = [...new Set(panels.flatMap((p) => (p.form ? [new URL(p.form.url).origin] : [])))];
       return htmlResponse(
         200,
@@ -136,6 +175,11 @@ const routes: Record<RouteKey, Route> = {
           unit,
           panels,
           otherRejections,
+          hazards: own ? hazardList({ hazards: own, campaign: deps.campaign, now, lang, base }) : null,
+          supervised:
+            unit.type === 'district-bureau' || unit.type === 'city-office'
+              ? hazardList({ hazards: supervised, campaign: deps.campaign, now, lang, base, showUnit: names })
+              : null,
           uploaded: event.queryStringParameters?.uploaded,
           now,
           lang: langOf(event),
@@ -160,6 +204,96 @@ const routes: Record<RouteKey, Route> = {
       });
       const form = await prepareForm(deps, pending, uploadedUrl(event, pending.deliverableId));
       return jsonResponse(200, { ...form, key: pending.key, expiresAt: pending.expiresAt });
+    },
+  },
+
+  'GET /f/{token}/hazards/new': {
+    format: 'html',
+    handle: async (event, deps) => {
+      const unit = await unitOf(event, deps);
+      const today = localDateOf(deps.clock.now(), deps.campaign.timeZone);
+      return htmlResponse(
+        200,
+        newHazardPage({
+          campaign: deps.campaign,
+          unit,
+          values: { foundOn: today },
+          issues: [],
+          lang: langOf(event),
+          base: formPath(event),
+        }),
+      );
+    },
+  },
+
+  'POST /f/{token}/hazards': {
+    format: 'html',
+    handle: async (event, deps) => {
+      const unit = await unitOf(event, deps);
+      const form = formBody(event);
+      try {
+        const hazard = await reportHazard(deps, unit, reportFromForm(form));
+        return seeOther(`${formPath(event)}/hazards/${hazard.unitCode}/${hazard.id}`);
+      } catch (error) {
+        if (!(error instanceof ValidationError)) throw error;
+        const page = newHazardPage({
+          campaign: deps.campaign,
+          unit,
+          values: formValues(form),
+          issues: error.issues,
+          lang: langOf(event),
+          base: formPath(event),
+        });
+        return htmlResponse(400, page);
+      }
+    },
+  },
+
+  'GET /f/{token}/hazards/{unit}/{id}': {
+    format: 'html',
+    handle: async (event, deps) => {
+      const viewer = await unitOf(event, deps);
+      const { hazard, actor } = await hazardForViewer(
+        deps,
+        viewer,
+        event.pathParameters?.unit ?? '',
+        event.pathParameters?.id ?? '',
+      );
+      const history = await historyOf(deps, hazard);
+      const names = await unitNames(deps, [
+        viewer.code,
+        hazard.unitCode,
+        ...history.map((e) => e.byUnit),
+        hazard.supervision?.supervisorUnit ?? viewer.code,
+      ]);
+      return htmlResponse(
+        200,
+        hazardPage({
+          campaign: deps.campaign,
+          hazard,
+          history,
+          actor,
+          unitName: names,
+          now: deps.clock.now(),
+          lang: langOf(event),
+          base: formPath(event),
+        }),
+      );
+    },
+  },
+
+  'POST /f/{token}/hazards/{unit}/{id}/actions': {
+    format: 'html',
+    handle: async (event, deps) => {
+      const viewer = await unitOf(event, deps);
+      const hazard = await actOnHazard(
+        deps,
+        viewer,
+        event.pathParameters?.unit ?? '',
+        event.pathParameters?.id ?? '',
+        actionFromForm(formBody(event)),
+      );
+      return seeOther(`${formPath(event)}/hazards/${hazard.unitCode}/${hazard.id}`);
     },
   },
 

@@ -113,6 +113,10 @@ export function formPage(input: {
   unit: UnitRecord;
   panels: DeliverablePanel[];
   otherRejections: RejectedUpload[];
+  /** The unit's own hazards (null for the city office, which reports none). */
+  hazards: Html | null;
+  /** For a district bureau or the city office: the major hazards it supervises. */
+  supervised: Html | null;
   uploaded: string | undefined;
   now: Date;
   lang: Lang;
@@ -132,6 +136,8 @@ ${input.panels.map(
 ${versionList(panel, lang, zone, selfPath)}${rejectionList(panel.rejections, campaign, lang)}${uploadForm(panel, campaign, lang, selfPath)}</section>`,
 )}
 ${input.otherRejections.length > 0 ? html`<section class="card">${rejectionList(input.otherRejections, campaign, lang)}</section>` : ''}
+${input.supervised ? html`<section class="card" id="supervised"><h2>${t(lang, '挂牌督办的重大隐患', 'Major hazards under my supervision')}</h2>${input.supervised}</section>` : ''}
+${input.hazards ? html`<section class="card" id="hazards"><h2>${t(lang, '隐患排查整治', 'Hazards')}</h2><p><a href="${selfPath}/hazards/new">${t(lang, '上报隐患', 'Report a hazard')}</a></p>${input.hazards}</section>` : ''}
 ${driveLine(campaign, now, lang)}
 <script src="/assets/upload.js" defer></script>`;
   return layout({ lang, title: `${unit.name} · ${campaign.name[lang]}`, body, switchHref: selfPath });

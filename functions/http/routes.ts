@@ -8,6 +8,10 @@ export const HTTP_ROUTES = [
   'GET /f/{token}',
   'POST /f/{token}/uploads',
   'GET /f/{token}/files/{deliverable}/{version}',
+  'GET /f/{token}/hazards/new',
+  'POST /f/{token}/hazards',
+  'GET /f/{token}/hazards/{unit}/{id}',
+  'POST /f/{token}/hazards/{unit}/{id}/actions',
 ] as const;
 export type RouteKey = (typeof HTTP_ROUTES)[number];
 

@@ -26,7 +26,7 @@ export function manualClock(start: string): Clock & { set(iso: string): void } {
   };
 }
 
-export const FEW_UNITS = ['LY-000', 'LY-101', 'LY-102', 'WJ-000', 'WJ-101', 'CZ-001'];
+export const FEW_UNITS = ['LY-000', 'LY-101', 'LY-102', 'WJ-000', 'WJ-101', 'CZ-001', 'CITY-000'];
 
 export interface TestApp {
   adapters: Adapters;

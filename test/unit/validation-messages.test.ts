@@ -15,6 +15,7 @@ const message = (issue: FieldIssue) => `${issue.zh} / ${issue.en}`;
 describe('built-in validation messages', () => {
   it.each([
     ['a missing field', z.object({ a: z.string() }), {}, '必填 / is required'],
+    ['a missing choice', z.object({ a: z.enum(['x', 'y']) }), {}, '必填 / is required'],
     ['a wrong type', z.string(), 5, '应为文本 / must be of type string'],
     ['a fraction for an integer', z.number().int(), 1.5, '应为整数 / must be an integer'],
     ['an empty string', z.string().min(1), '', '不能为空 / must not be empty'],

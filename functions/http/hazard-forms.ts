@@ -1,0 +1,104 @@
+import { ValidationError } from '../shared/domain/errors.ts';
+import type { HazardAction } from '../shared/domain/hazard-lifecycle.ts';
+
+/** The fields of the five implementations, as the report form names them. */
+const FIVE_FIELDS = [
+  'five.owner.name',
+  'five.owner.role',
+  'five.owner.phone',
+  'five.measures',
+  'five.funds.amountYuan',
+  'five.funds.source',
+  'five.deadline',
+  'five.contingency',
+] as const;
+
+export function formValues(form: URLSearchParams): Record<string, string> {
+  return Object.fromEntries([...form.entries()].map(([k, v]) => [k, v]));
+}
+
+const optional = (value: string | null) => (value === null || value.trim() === '' ? undefined : value.trim());
+
+/**
+ * Turns the report form into the shape `HazardReportSchema` checks. Empty fields become missing
+ * ones, so the schema names each. The five implementations are passed on once any of them is
+ * filled, so a missing one is named; none at all, where they are required, names the group.
+ */
+export function reportFromForm(form: URLSearchParams): unknown {
+  const get = (name: string) => optional(form.get(name));
+  const fixedOnSpot = form.get('fixedOnSpot') === 'yes';
+  const anyFive = FIVE_FIELDS.some((name) => get(name) !== undefined);
+  const amount = get('five.funds.amountYuan');
+  return {
+    area: get('area'),
+    level: get('level'),
+    title: get('title'),
+    description: get('description'),
+    location: get('location'),
+    foundOn: get('foundOn'),
+    source: get('source'),
+    fixedOnSpot,
+    ...(get('fixNote') ? { fixNote: get('fixNote') } : {}),
+    ...(anyFive
+      ? {
+          five: {
+            owner: {
+              name: get('five.owner.name'),
+              role: get('five.owner.role'),
+              phone: get('five.owner.phone'),
+            },
+            measures: get('five.measures'),
+            funds: {
+              amountYuan: amount === undefined ? undefined : Number(amount),
+              source: get('five.funds.source'),
+            },
+            deadline: get('five.deadline'),
+            contingency: get('five.contingency'),
+          },
+        }
+      : {}),
+  };
+}
+
+/** The action a hazard page's form asks for. */
+export function actionFromForm(form: URLSearchParams): HazardAction {
+  const note = form.get('note') ?? '';
+  const reason = form.get('reason') ?? '';
+  switch (form.get('action')) {
+    case 'start-rectifying':
+      return { kind: 'start-rectifying' };
+    case 'submit-for-acceptance':
+      return { kind: 'submit-for-acceptance', note };
+    case 'accept':
+      return { kind: 'accept', note };
+    case 'refuse':
+      return { kind: 'refuse', reason };
+    case 'request-extension': {
+      const newDeadline = form.get('newDeadline') ?? '';
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(newDeadline)) {
+        throw new ValidationError([
+          {
+            path: 'newDeadline',
+            value: newDeadline,
+            code: 'local-date',
+            zh: '请填写新的整改期限（日期）',
+            en: 'give the new deadline (a date)',
+          },
+        ]);
+      }
+      return { kind: 'request-extension', reason, newDeadline };
+    }
+    case 'decide-extension':
+      return { kind: 'decide-extension', grant: form.get('grant') === 'yes', note };
+    default:
+      throw new ValidationError([
+        {
+          path: 'action',
+          value: form.get('action'),
+          code: 'unknown-action',
+          zh: '未知的操作',
+          en: 'unknown action',
+        },
+      ]);
+  }
+}

@@ -1,0 +1,305 @@
+import type { Campaign } from '../../schemas/campaign.ts';
+import { HAZARD_SOURCES } from '../../schemas/hazards.ts';
+import type { HazardHistoryEntry, HazardRecord, UnitRecord } from '../../schemas/records.ts';
+import type { FieldIssue } from '../../schemas/validation.ts';
+import { formatLocal } from '../shared/domain/calendar.ts';
+import {
+  ACTION_LABELS,
+  type HazardActor,
+  hazardDeadline,
+  isOverdueMajor,
+  STATUS_LABELS,
+} from '../shared/domain/hazard-lifecycle.ts';
+import { Html, html, type Lang, layout } from '../shared/web/html.ts';
+
+const t = (lang: Lang, zh: string, en: string) => (lang === 'zh' ? zh : en);
+
+const SOURCE_LABELS: Record<(typeof HAZARD_SOURCES)[number], { zh: string; en: string }> = {
+  'self-check': { zh: '自查', en: 'self-check' },
+  supervision: { zh: '督查检查', en: 'supervision check' },
+  report: { zh: '举报', en: 'report' },
+};
+
+function levelTag(hazard: HazardRecord, campaign: Campaign, lang: Lang): Html {
+  const level = campaign.hazardDrive.levels.find((l) => l.id === hazard.level);
+  return html`<span class="tag ${hazard.level === 'major' ? 'bad' : 'warn'}">${level?.name[lang] ?? hazard.level}</span>`;
+}
+
+function statusTag(hazard: HazardRecord, campaign: Campaign, now: Date, lang: Lang): Html {
+  const overdue = isOverdueMajor(hazard, now, campaign.timeZone);
+  return html`<span class="tag ${hazard.status === 'closed' ? 'ok' : 'warn'}">${STATUS_LABELS[hazard.status][lang]}</span>${
+    overdue ? html` <span class="tag bad overdue">${t(lang, '督办逾期', 'overdue')}</span>` : ''
+  }`;
+}
+
+/** The list of hazards on a unit's page or a supervisor's page: majors and open ones first. */
+export function hazardList(input: {
+  hazards: HazardRecord[];
+  campaign: Campaign;
+  now: Date;
+  lang: Lang;
+  base: string;
+  showUnit?: (code: string) => string;
+}): Html {
+  const { hazards, campaign, now, lang, base } = input;
+  if (hazards.length === 0)
+    return html`<p class="muted">${t(lang, '暂无隐患记录', 'No hazards on record')}</p>`;
+  return html`<ul class="hazards">${hazards.map((h) => {
+    const deadline = hazardDeadline(h);
+    return html`<li><a href="${base}/hazards/${h.unitCode}/${h.id}">${h.title}</a> ${levelTag(h, campaign, lang)} ${statusTag(h, campaign, now, lang)}
+<div class="muted">${h.id}${input.showUnit ? html` · ${input.showUnit(h.unitCode)}` : ''}${deadline ? html` · ${t(lang, '整改期限', 'deadline')} ${deadline}` : ''}</div></li>`;
+  })}</ul>`;
+}
+
+function fieldError(issues: FieldIssue[], path: string, lang: Lang): Html {
+  const issue = issues.find((i) => i.path === path || i.path.startsWith(`${path}.`));
+  return issue ? html`<span class="error">${issue[lang]}</span>` : html``;
+}
+
+type Values = Record<string, string>;
+
+function textField(
+  values: Values,
+  issues: FieldIssue[],
+  lang: Lang,
+  name: string,
+  label: string,
+  type = 'text',
+): Html {
+  return html`<label>${label}<input type="${type}" name="${name}" value="${values[name] ?? ''}">${fieldError(issues, name, lang)}</label>`;
+}
+
+function textarea(values: Values, issues: FieldIssue[], lang: Lang, name: string, label: string): Html {
+  return html`<label>${label}<textarea name="${name}" rows="3">${values[name] ?? ''}</textarea>${fieldError(issues, name, lang)}</label>`;
+}
+
+function select(
+  values: Values,
+  issues: FieldIssue[],
+  lang: Lang,
+  name: string,
+  label: string,
+  options: { value: string; label: string }[],
+): Html {
+  return html`<label>${label}<select name="${name}">${options.map(
+    (o) =>
+      html`<option value="${o.value}"${values[name] === o.value ? new Html(' selected') : ''}>${o.label}</option>`,
+  )}</select>${fieldError(issues, name, lang)}</label>`;
+}
+
+/** The report form. Works without script; after a refused submit it comes back filled in, with each error in place. */
+export function newHazardPage(input: {
+  campaign: Campaign;
+  unit: UnitRecord;
+  values: Values;
+  issues: FieldIssue[];
+  lang: Lang;
+  base: string;
+}): string {
+  const { campaign, unit, values, issues, lang, base } = input;
+  const v = { fixedOnSpot: 'no', ...values };
+  const title = t(lang, '上报隐患', 'Report a hazard');
+  const body = html`<p><a href="${base}">← ${unit.name}</a></p><h1>${title}</h1>
+${issues.length > 0 ? html`<p class="error" role="alert">${t(lang, '请改正标出的项目', 'Please correct the marked fields')}</p>` : ''}
+<form class="hazard" method="post" action="${base}/hazards">
+${select(
+  v,
+  issues,
+  lang,
+  'area',
+  t(lang, '隐患类别', 'Area'),
+  campaign.hazardDrive.areas.map((a) => ({ value: a.id, label: a.name[lang] })),
+)}
+${select(
+  v,
+  issues,
+  lang,
+  'level',
+  t(lang, '隐患等级', 'Level'),
+  campaign.hazardDrive.levels.map((l) => ({ value: l.id, label: l.name[lang] })),
+)}
+${textField(v, issues, lang, 'title', t(lang, '隐患名称', 'Short title'))}
+${textarea(v, issues, lang, 'description', t(lang, '隐患描述', 'Description'))}
+${textField(v, issues, lang, 'location', t(lang, '具体位置', 'Location'))}
+${textField(v, issues, lang, 'foundOn', t(lang, '发现日期', 'Date found'), 'date')}
+${select(
+  v,
+  issues,
+  lang,
+  'source',
+  t(lang, '发现途径', 'Source'),
+  HAZARD_SOURCES.map((s) => ({ value: s, label: SOURCE_LABELS[s][lang] })),
+)}
+${select(v, issues, lang, 'fixedOnSpot', t(lang, '是否当场整改', 'Fixed on the spot?'), [
+  { value: 'no', label: t(lang, '否', 'No') },
+  { value: 'yes', label: t(lang, '是', 'Yes') },
+])}
+${textarea(v, issues, lang, 'fixNote', t(lang, '当场整改情况（当场整改时必填）', 'How it was fixed (if fixed on the spot)'))}
+<fieldset><legend>${t(lang, '五落实（未当场整改或重大隐患必填）', 'Five implementations (required unless fixed on the spot; always for a major hazard)')}</legend>
+${fieldError(issues, 'five', lang)}
+${textField(v, issues, lang, 'five.owner.name', t(lang, '责任人姓名', 'Responsible person'))}
+${textField(v, issues, lang, 'five.owner.role', t(lang, '职务', 'Role'))}
+${textField(v, issues, lang, 'five.owner.phone', t(lang, '联系电话', 'Phone'), 'tel')}
+${textarea(v, issues, lang, 'five.measures', t(lang, '整改措施', 'Measures'))}
+${textField(v, issues, lang, 'five.funds.amountYuan', t(lang, '整改资金（元）', 'Funds (yuan)'), 'number')}
+${textField(v, issues, lang, 'five.funds.source', t(lang, '资金来源', 'Source of funds'))}
+${textField(v, issues, lang, 'five.deadline', t(lang, '整改时限', 'Deadline'), 'date')}
+${textarea(v, issues, lang, 'five.contingency', t(lang, '应急预案', 'Contingency plan'))}
+</fieldset>
+<button type="submit">${t(lang, '提交', 'Submit')}</button>
+<p class="muted">${t(lang, '提交后可在隐患页面添加照片。', 'Photos can be added on the hazard page after submitting.')}</p>
+</form>`;
+  return layout({ lang, title, body, switchHref: `${base}/hazards/new` });
+}
+
+function actionForm(
+  base: string,
+  hazard: HazardRecord,
+  kind: string,
+  label: string,
+  fields: Html = html``,
+): Html {
+  return html`<form class="action" method="post" action="${base}/hazards/${hazard.unitCode}/${hazard.id}/actions">
+<input type="hidden" name="action" value="${kind}">${fields}<button type="submit">${label}</button></form>`;
+}
+
+/** The actions `actor` may take now; the state machine refuses anything else anyway. */
+function actionsFor(hazard: HazardRecord, actor: HazardActor, base: string, lang: Lang): Html[] {
+  const label = (kind: keyof typeof ACTION_LABELS) => ACTION_LABELS[kind][lang];
+  const forms: Html[] = [];
+  const decider = hazard.level === 'major' ? actor.role === 'supervisor' : actor.role === 'owner';
+  const pendingExtension = hazard.supervision?.extensions.find((e) => e.decision === 'pending');
+  if (actor.role === 'owner' && hazard.status === 'registered') {
+    forms.push(actionForm(base, hazard, 'start-rectifying', label('start-rectifying')));
+  }
+  if (actor.role === 'owner' && hazard.status === 'rectifying') {
+    forms.push(
+      actionForm(
+        base,
+        hazard,
+        'submit-for-acceptance',
+        label('submit-for-acceptance'),
+        html`<label>${t(lang, '整改情况', 'What was done')}<textarea name="note" rows="2" required></textarea></label>`,
+      ),
+    );
+  }
+  if (decider && hazard.status === 'awaiting-acceptance') {
+    forms.push(
+      actionForm(
+        base,
+        hazard,
+        'accept',
+        label('accept'),
+        html`<label>${t(lang, '验收意见（可选）', 'Remarks (optional)')}<input name="note"></label>`,
+      ),
+    );
+    forms.push(
+      actionForm(
+        base,
+        hazard,
+        'refuse',
+        label('refuse'),
+        html`<label>${t(lang, '不予验收的理由', 'Reason')}<textarea name="reason" rows="2" required></textarea></label>`,
+      ),
+    );
+  }
+  if (actor.role === 'owner' && hazard.supervision && hazard.status !== 'closed' && !pendingExtension) {
+    forms.push(
+      actionForm(
+        base,
+        hazard,
+        'request-extension',
+        label('request-extension'),
+        html`<label>${t(lang, '新的整改期限', 'New deadline')}<input type="date" name="newDeadline" required></label><label>${t(lang, '延期理由', 'Reason')}<textarea name="reason" rows="2" required></textarea></label>`,
+      ),
+    );
+  }
+  if (actor.role === 'supervisor' && pendingExtension && hazard.status !== 'closed') {
+    const extensionForm = (grant: boolean) =>
+      actionForm(
+        base,
+        hazard,
+        'decide-extension',
+        grant ? t(lang, '同意延期', 'Grant the extension') : t(lang, '不同意延期', 'Refuse the extension'),
+        html`<input type="hidden" name="grant" value="${grant ? 'yes' : 'no'}"><label>${t(lang, '意见（可选）', 'Remarks (optional)')}<input name="note"></label>`,
+      );
+    forms.push(extensionForm(true), extensionForm(false));
+  }
+  return forms;
+}
+
+function historyList(
+  entries: HazardHistoryEntry[],
+  campaign: Campaign,
+  lang: Lang,
+  unitName: (code: string) => string,
+): Html {
+  return html`<ol class="history">${entries.map(
+    (
+      e,
+    ) => html`<li><strong>${ACTION_LABELS[e.action as keyof typeof ACTION_LABELS]?.[lang] ?? e.action}</strong>
+<span class="muted">${formatLocal(new Date(e.at), campaign.timeZone)} · ${unitName(e.byUnit)}${e.afterClose ? html` · <span class="tag warn">${t(lang, '行动结束后', 'after close')}</span>` : ''}</span>
+${e.note ? html`<div>${e.note}</div>` : ''}${e.action === 'report' ? '' : html`<div class="muted">${t(lang, '变更', 'changed')}: ${e.changes.map((c) => c.field).join(', ')}</div>`}</li>`,
+  )}</ol>`;
+}
+
+export function hazardPage(input: {
+  campaign: Campaign;
+  hazard: HazardRecord;
+  history: HazardHistoryEntry[];
+  actor: HazardActor;
+  unitName: (code: string) => string;
+  now: Date;
+  lang: Lang;
+  base: string;
+}): string {
+  const { campaign, hazard, actor, lang, now, base } = input;
+  const report = hazard.report;
+  const area = campaign.hazardDrive.areas.find((a) => a.id === hazard.area);
+  const five = report.five;
+  const sup = hazard.supervision;
+  const row = (label: string, value: Html | string | number) =>
+    html`<tr><th>${label}</th><td>${value}</td></tr>`;
+  const body = html`<p><a href="${base}">← ${input.unitName(actor.unitCode)}</a></p>
+<h1>${hazard.title}</h1>
+<p>${levelTag(hazard, campaign, lang)} ${statusTag(hazard, campaign, now, lang)} <span class="muted">${hazard.id} · ${input.unitName(hazard.unitCode)}</span></p>
+${hazard.refusal && hazard.status === 'rectifying' ? html`<p class="error">${t(lang, '验收未通过，继续挂账：', 'Acceptance refused; stays on the books: ')}${hazard.refusal.reason}</p>` : ''}
+<section class="card"><table class="facts">
+${row(t(lang, '类别', 'Area'), area?.name[lang] ?? hazard.area)}
+${row(t(lang, '位置', 'Location'), report.location)}
+${row(t(lang, '发现日期', 'Found on'), report.foundOn)}
+${row(t(lang, '发现途径', 'Source'), SOURCE_LABELS[report.source][lang])}
+${row(t(lang, '描述', 'Description'), report.description)}
+${report.fixedOnSpot ? row(t(lang, '当场整改', 'Fixed on the spot'), report.fixNote ?? '') : ''}
+</table></section>
+${
+  five
+    ? html`<section class="card"><h2>${t(lang, '五落实', 'Five implementations')}</h2><table class="facts">
+${row(t(lang, '责任', 'Owner'), `${five.owner.name}（${five.owner.role}）${five.owner.phone}`)}
+${row(t(lang, '措施', 'Measures'), five.measures)}
+${row(t(lang, '资金', 'Funds'), `${five.funds.amountYuan} ${t(lang, '元', 'yuan')} · ${five.funds.source}`)}
+${row(t(lang, '时限', 'Deadline'), five.deadline)}
+${row(t(lang, '预案', 'Contingency'), five.contingency)}
+</table></section>`
+    : ''
+}
+${
+  sup
+    ? html`<section class="card"><h2>${t(lang, '挂牌督办', 'Listed supervision')}</h2><table class="facts">
+${row(t(lang, '督办单位', 'Supervised by'), input.unitName(sup.supervisorUnit))}
+${row(t(lang, '挂牌日期', 'Listed on'), sup.listedOn)}
+${row(t(lang, '整改期限', 'Deadline'), sup.deadline)}
+${sup.delistedOn ? row(t(lang, '摘牌销号', 'Delisted'), sup.delistedOn) : ''}
+</table>${sup.extensions.length > 0 ? html`<ul>${sup.extensions.map((e) => html`<li>${t(lang, '延期至', 'Extend to')} ${e.newDeadline}：${e.reason} — ${e.decision === 'pending' ? t(lang, '待审批', 'pending') : e.decision === 'granted' ? t(lang, '已同意', 'granted') : t(lang, '未同意', 'refused')}${e.note ? `（${e.note}）` : ''}</li>`)}</ul>` : ''}</section>`
+    : ''
+}
+${hazard.photos.length > 0 ? html`<section class="card"><h2>${t(lang, '照片', 'Photos')}</h2><ul>${hazard.photos.map((p) => html`<li>${p.kind === 'after' ? t(lang, '整改后', 'after') : t(lang, '整改前', 'before')}：${p.displayName}</li>`)}</ul></section>` : ''}
+<section class="card"><h2>${t(lang, '办理', 'Actions')}</h2>${actionsFor(hazard, actor, base, lang)}</section>
+<section class="card"><h2>${t(lang, '历史记录', 'History')}</h2>${historyList(input.history, campaign, lang, input.unitName)}</section>`;
+  return layout({
+    lang,
+    title: `${hazard.title} · ${hazard.id}`,
+    body,
+    switchHref: `${base}/hazards/${hazard.unitCode}/${hazard.id}`,
+  });
+}

@@ -1,0 +1,147 @@
+import type { Campaign } from '../../../schemas/campaign.ts';
+import { HazardReportSchema } from '../../../schemas/hazards.ts';
+import type { HazardHistoryEntry, HazardRecord, UnitRecord } from '../../../schemas/records.ts';
+import { parseWith } from '../../../schemas/validation.ts';
+import type { HazardRepository, UnitRepository } from '../ports.ts';
+import type { Clock } from './clock.ts';
+import { ConflictError, NotFoundError, ValidationError } from './errors.ts';
+import { applyHazardAction, createHazard, type HazardAction, type HazardActor } from './hazard-lifecycle.ts';
+
+export interface HazardServiceDeps {
+  campaign: Campaign;
+  clock: Clock;
+  hazards: HazardRepository;
+  units: UnitRepository;
+}
+
+const NO_SUCH_HAZARD = { zh: '没有这条隐患记录', en: 'No such hazard' };
+const CREATE_RETRIES = 3;
+
+/**
+ * The unit that supervises `unit`'s major hazards: a school's district bureau; the city safety
+ * office for directly affiliated units and for the bureaus themselves.
+ */
+export async function supervisorFor(unit: UnitRecord, units: UnitRepository): Promise<string> {
+  const cityLevel = unit.type !== 'school';
+  const candidates = await units.list({ district: cityLevel ? null : unit.district }, { limit: 500 });
+  const type = cityLevel ? 'city-office' : 'district-bureau';
+  const supervisor = candidates.items.find((u) => u.type === type);
+  if (!supervisor) throw new Error(`the roster has no ${type} to supervise ${unit.code}`);
+  return supervisor.code;
+}
+
+/** Records a school's report: validated, numbered `<unit>-H<nnn>`, listed for supervision if major. */
+export async function reportHazard(
+  deps: HazardServiceDeps,
+  unit: UnitRecord,
+  input: unknown,
+): Promise<HazardRecord> {
+  const parsed = parseWith(HazardReportSchema, input);
+  if (!parsed.ok) throw new ValidationError(parsed.issues);
+  const supervisorUnit = parsed.value.level === 'major' ? await supervisorFor(unit, deps.units) : null;
+  for (let attempt = 1; ; attempt += 1) {
+    const current = (await deps.units.get(unit.code)) ?? unit;
+    const seq = current.hazardSeq + 1;
+    const change = createHazard({
+      campaign: deps.campaign,
+      unit: current,
+      report: parsed.value,
+      supervisorUnit,
+      seq,
+      now: deps.clock.now(),
+    });
+    try {
+      await deps.hazards.create(change.hazard, change.entry, change.delta, seq);
+      return change.hazard;
+    } catch (error) {
+      // Another report of the same unit took the number; take the next one.
+      if (!(error instanceof ConflictError) || attempt >= CREATE_RETRIES) throw error;
+    }
+  }
+}
+
+/**
+ * The hazard as `viewer` may see it: its reporting unit, or its supervising unit. Anyone else
+ * gets the same "no such hazard" as for one that does not exist.
+ */
+export async function hazardForViewer(
+  deps: HazardServiceDeps,
+  viewer: UnitRecord,
+  unitCode: string,
+  id: string,
+): Promise<{ hazard: HazardRecord; actor: HazardActor }> {
+  const hazard = await deps.hazards.get(unitCode, id);
+  if (!hazard) throw new NotFoundError(NO_SUCH_HAZARD);
+  if (hazard.unitCode === viewer.code) return { hazard, actor: { unitCode: viewer.code, role: 'owner' } };
+  if (hazard.supervision?.supervisorUnit === viewer.code) {
+    return { hazard, actor: { unitCode: viewer.code, role: 'supervisor' } };
+  }
+  throw new NotFoundError(NO_SUCH_HAZARD);
+}
+
+export async function actOnHazard(
+  deps: HazardServiceDeps,
+  viewer: UnitRecord,
+  unitCode: string,
+  id: string,
+  action: HazardAction,
+): Promise<HazardRecord> {
+  const { hazard, actor } = await hazardForViewer(deps, viewer, unitCode, id);
+  const change = applyHazardAction(hazard, action, actor, { campaign: deps.campaign, now: deps.clock.now() });
+  await deps.hazards.update(change.hazard, change.entry, change.delta);
+  return change.hazard;
+}
+
+export async function historyOf(
+  deps: HazardServiceDeps,
+  hazard: HazardRecord,
+): Promise<HazardHistoryEntry[]> {
+  const entries: HazardHistoryEntry[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await deps.hazards.history(hazard.unitCode, hazard.id, {
+      limit: 200,
+      ...(cursor ? { cursor } : {}),
+    });
+    entries.push(...page.items);
+    cursor = page.cursor;
+  } while (cursor);
+  return entries;
+}
+
+/** Open first, majors before generals, then newest first. */
+export function byUrgency(a: HazardRecord, b: HazardRecord): number {
+  const rank = (h: HazardRecord) => (h.status === 'closed' ? 2 : 0) + (h.level === 'major' ? 0 : 1);
+  return rank(a) - rank(b) || b.createdAt.localeCompare(a.createdAt);
+}
+
+export async function hazardsOfUnit(deps: HazardServiceDeps, unit: UnitRecord): Promise<HazardRecord[]> {
+  const all: HazardRecord[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await deps.hazards.listForUnit(unit.code, { limit: 200, ...(cursor ? { cursor } : {}) });
+    all.push(...page.items);
+    cursor = page.cursor;
+  } while (cursor);
+  return all.sort(byUrgency);
+}
+
+/**
+ * The major hazards `supervisor` supervises: a bureau reads its district, the city office the
+ * city level and the bureaus' own. Nothing of another district is ever read for a bureau.
+ */
+export async function supervisedHazards(
+  deps: HazardServiceDeps,
+  supervisor: UnitRecord,
+): Promise<HazardRecord[]> {
+  if (supervisor.type !== 'district-bureau' && supervisor.type !== 'city-office') return [];
+  const filter = supervisor.type === 'district-bureau' ? { district: supervisor.district } : {};
+  const found: HazardRecord[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await deps.hazards.list(filter, { limit: 500, ...(cursor ? { cursor } : {}) });
+    found.push(...page.items.filter((h) => h.supervision?.supervisorUnit === supervisor.code));
+    cursor = page.cursor;
+  } while (cursor);
+  return found.sort(byUrgency);
+}

@@ -1,0 +1,237 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConflictError } from '../../functions/shared/domain/errors.ts';
+import { manualClock, type TestApp, testApp } from '../support/local-app.ts';
+
+/**
+ * Hazards through the same HTTP handler Lambda runs (forms as a browser without script posts
+ * them), with real adapters on DynamoDB Local and a clock the test moves.
+ */
+const clock = manualClock('2018-01-15T10:00:00+08:00');
+let app: TestApp;
+
+beforeAll(async () => {
+  app = await testApp({ clock });
+});
+afterAll(() => app.cleanup());
+
+const FIVE = {
+  'five.owner.name': '王主任',
+  'five.owner.role': '总务主任',
+  'five.owner.phone': '0519-00001001',
+  'five.measures': '清理杂物，设置禁停标志',
+  'five.funds.amountYuan': '2000',
+  'five.funds.source': '学校公用经费',
+  'five.deadline': '2018-01-31',
+  'five.contingency': '安排专人值守',
+};
+
+function reportForm(fields: Record<string, string>): string {
+  return new URLSearchParams({
+    area: 'fire-safety',
+    level: 'general',
+    title: '消防通道堵塞',
+    description: '东侧消防通道堆放杂物',
+    location: '教学楼东侧',
+    foundOn: '2018-01-15',
+    source: 'self-check',
+    fixedOnSpot: 'no',
+    ...FIVE,
+    ...fields,
+  }).toString();
+}
+
+const form = { 'content-type': 'application/x-www-form-urlencoded' };
+const page = async (unit: string, path = '') => (await app.http('GET', `/f/${app.links[unit]}${path}`)).body;
+
+async function report(unit: string, fields: Record<string, string> = {}): Promise<string> {
+  const response = await app.http('POST', `/f/${app.links[unit]}/hazards`, {
+    body: reportForm(fields),
+    headers: form,
+  });
+  expect(response.statusCode).toBe(303);
+  const location = response.headers.location ?? '';
+  return location.slice(location.lastIndexOf('/') + 1);
+}
+
+function act(asUnit: string, hazardUnit: string, id: string, fields: Record<string, string>) {
+  return app.http('POST', `/f/${app.links[asUnit]}/hazards/${hazardUnit}/${id}/actions`, {
+    body: new URLSearchParams(fields).toString(),
+    headers: form,
+  });
+}
+
+describe('a general hazard', () => {
+  it('is reported, rectified and closed out by the school itself, with every step in its history', async () => {
+    const id = await report('LY-102');
+    expect(id).toBe('LY-102-H001');
+    expect((await app.adapters.units.get('LY-102'))?.openGeneral).toBe(1);
+    const steps: Record<string, string>[] = [
+      { action: 'start-rectifying' },
+      { action: 'submit-for-acceptance', note: '杂物已清理，张贴禁停标志' },
+      { action: 'accept', note: '自行验收合格' },
+    ];
+    for (const fields of steps) {
+      expect((await act('LY-102', 'LY-102', id, fields)).statusCode).toBe(303);
+    }
+    const hazard = await app.adapters.hazards.get('LY-102', id);
+    expect(hazard).toMatchObject({ status: 'closed', version: 4 });
+    expect((await app.adapters.units.get('LY-102'))?.openGeneral).toBe(0);
+    const history = (await app.adapters.hazards.history('LY-102', id)).items;
+    expect(history.map((e) => [e.seq, e.action, e.byUnit])).toEqual([
+      [1, 'report', 'LY-102'],
+      [2, 'start-rectifying', 'LY-102'],
+      [3, 'submit-for-acceptance', 'LY-102'],
+      [4, 'accept', 'LY-102'],
+    ]);
+    const html = await page('LY-102', `/hazards/LY-102/${id}`);
+    expect(html).toContain('已销号');
+    expect(html).toContain('杂物已清理，张贴禁停标志');
+  });
+
+  it('fixed on the spot, it is closed out at once with its note', async () => {
+    const fields = Object.fromEntries(Object.keys(FIVE).map((k) => [k, '']));
+    const id = await report('LY-102', {
+      ...fields,
+      fixedOnSpot: 'yes',
+      fixNote: '当场清理完毕',
+      title: '灭火器过期',
+    });
+    expect(await app.adapters.hazards.get('LY-102', id)).toMatchObject({ status: 'closed' });
+    expect((await app.adapters.units.get('LY-102'))?.openGeneral).toBe(0);
+  });
+
+  it('a bad report comes back filled in with each error in place, and stores nothing', async () => {
+    const before = await app.adapters.units.get('WJ-101');
+    const response = await app.http('POST', `/f/${app.links['WJ-101']}/hazards`, {
+      body: reportForm({
+        title: '',
+        'five.deadline': '',
+        'five.funds.amountYuan': '-5',
+        location: '<script>x</script>',
+      }),
+      headers: form,
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.body).toContain('请改正标出的项目');
+    expect(response.body).toContain('value="&lt;script&gt;x&lt;/script&gt;"');
+    expect(response.body).toContain('name="title" value=""><span class="error">必填</span>');
+    expect(response.body).toContain('<span class="error">不能小于 0</span>');
+    expect(await app.adapters.units.get('WJ-101')).toEqual(before);
+    const none = await app.http('POST', `/f/${app.links['WJ-101']}/hazards`, {
+      body: reportForm(Object.fromEntries(Object.keys(FIVE).map((k) => [k, '']))),
+      headers: form,
+    });
+    expect(none.body).toContain('必须落实责任、措施、资金、时限和预案');
+  });
+});
+
+describe('a major hazard under listed supervision', () => {
+  let id: string;
+  beforeAll(async () => {
+    id = await report('LY-101', { level: 'major', title: '教学楼外墙脱落' });
+  });
+
+  it('is listed with the district bureau, which sees it; another district’s bureau cannot reach it', async () => {
+    const hazard = await app.adapters.hazards.get('LY-101', id);
+    expect(hazard?.supervision).toEqual({
+      supervisorUnit: 'LY-000',
+      listedOn: '2018-01-15',
+      deadline: '2018-01-31',
+      extensions: [],
+    });
+    expect(await page('LY-000')).toContain('教学楼外墙脱落');
+    expect(await page('WJ-000')).not.toContain('教学楼外墙脱落');
+    expect((await app.http('GET', `/f/${app.links['WJ-000']}/hazards/LY-101/${id}`)).statusCode).toBe(404);
+    expect((await act('WJ-000', 'LY-101', id, { action: 'start-rectifying' })).statusCode).toBe(404);
+    expect((await app.http('GET', `/f/${app.links['LY-102']}/hazards/LY-101/${id}`)).statusCode).toBe(404);
+  });
+
+  it('is overdue after its deadline on both sides, and an extension the bureau grants moves the deadline', async () => {
+    clock.set('2018-01-31T23:59:00+08:00');
+    expect(await page('LY-101')).not.toContain('督办逾期');
+    clock.set('2018-02-01T00:00:00+08:00');
+    expect(await page('LY-101')).toContain('督办逾期');
+    expect(await page('LY-000')).toContain('督办逾期');
+
+    expect(
+      (
+        await act('LY-101', 'LY-101', id, {
+          action: 'request-extension',
+          newDeadline: '2018-02-28',
+          reason: '需招标施工',
+        })
+      ).statusCode,
+    ).toBe(303);
+    expect((await act('LY-101', 'LY-101', id, { action: 'decide-extension', grant: 'yes' })).statusCode).toBe(
+      403,
+    );
+    expect(
+      (await act('LY-000', 'LY-101', id, { action: 'decide-extension', grant: 'yes', note: '同意' }))
+        .statusCode,
+    ).toBe(303);
+    expect((await app.adapters.hazards.get('LY-101', id))?.supervision?.deadline).toBe('2018-02-28');
+    expect(await page('LY-101')).not.toContain('督办逾期');
+  });
+
+  it('only the bureau accepts; a refusal keeps it on the books with the reason; then it is delisted and closed out', async () => {
+    await act('LY-101', 'LY-101', id, { action: 'start-rectifying' });
+    await act('LY-101', 'LY-101', id, { action: 'submit-for-acceptance', note: '外墙已修复' });
+    const bySchool = await act('LY-101', 'LY-101', id, { action: 'accept' });
+    expect(bySchool.statusCode).toBe(403);
+    expect(bySchool.body).toContain('重大隐患由督办单位验收');
+
+    expect((await act('LY-000', 'LY-101', id, { action: 'refuse', reason: '仍有空鼓' })).statusCode).toBe(
+      303,
+    );
+    expect(await page('LY-101', `/hazards/LY-101/${id}`)).toContain('验收未通过，继续挂账：仍有空鼓');
+    const illegal = await act('LY-000', 'LY-101', id, { action: 'accept' });
+    expect(illegal.statusCode).toBe(409);
+    expect(illegal.body).toContain('当前为「整改中」，不能「验收通过（销号）」');
+
+    await act('LY-101', 'LY-101', id, { action: 'submit-for-acceptance', note: '空鼓已处理' });
+    expect((await act('LY-000', 'LY-101', id, { action: 'accept', note: '验收合格' })).statusCode).toBe(303);
+    const hazard = await app.adapters.hazards.get('LY-101', id);
+    expect(hazard).toMatchObject({ status: 'closed', supervision: { delistedOn: '2018-02-01' } });
+    expect((await app.adapters.units.get('LY-101'))?.openMajor).toBe(0);
+    const history = (await app.adapters.hazards.history('LY-101', id)).items;
+    expect(history.filter((e) => e.byUnit === 'LY-000').map((e) => e.action)).toEqual([
+      'decide-extension',
+      'refuse',
+      'accept',
+    ]);
+  });
+
+  it('history is never rewritten: a write over an existing entry is refused and the entry stays', async () => {
+    const hazard = await app.adapters.hazards.get('LY-101', id);
+    const history = (await app.adapters.hazards.history('LY-101', id)).items;
+    const last = history.at(-1);
+    if (!hazard || !last) throw new Error('setup');
+    const forged = { ...hazard, title: '改写', version: hazard.version };
+    await expect(
+      app.adapters.hazards.update(forged, { ...last, note: '改写历史', changes: [] }, {}),
+    ).rejects.toBeInstanceOf(ConflictError);
+    expect((await app.adapters.hazards.history('LY-101', id)).items).toEqual(history);
+    expect(await app.adapters.hazards.get('LY-101', id)).toEqual(hazard);
+  });
+});
+
+describe('the city safety office', () => {
+  it('supervises the major hazards of directly affiliated units, and marks changes after the drive closed', async () => {
+    clock.set('2018-03-20T09:00:00+08:00');
+    const id = await report('CZ-001', {
+      level: 'major',
+      title: '锅炉压力表失效',
+      area: 'special-equipment',
+      'five.deadline': '2018-04-15',
+    });
+    expect((await app.adapters.hazards.get('CZ-001', id))?.supervision?.supervisorUnit).toBe('CITY-000');
+    expect(await page('CITY-000')).toContain('锅炉压力表失效');
+    expect(await page('LY-000')).not.toContain('锅炉压力表失效');
+
+    clock.set('2018-04-02T09:00:00+08:00');
+    await act('CZ-001', 'CZ-001', id, { action: 'start-rectifying' });
+    const history = (await app.adapters.hazards.history('CZ-001', id)).items;
+    expect(history.map((e) => e.afterClose)).toEqual([false, true]);
+    expect(await page('CITY-000', `/hazards/CZ-001/${id}`)).toContain('行动结束后');
+  });
+});
