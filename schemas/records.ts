@@ -183,3 +183,17 @@ export const RejectedUploadSchema = z.object({
   quarantineKey: z.string(),
 });
 export type RejectedUpload = z.infer<typeof RejectedUploadSchema>;
+
+/**
+ * A zero report (零报告): the unit confirms its self-check found no hazards, as of a date. It is
+ * recorded, unlike silence, and withdrawn (kept, marked) once a hazard is reported after all.
+ */
+export const ZeroReportSchema = z.object({
+  unitCode: z.string(),
+  checkedOn: z.string(),
+  confirmedAt: Instant,
+  withdrawnAt: Instant.optional(),
+  /** The hazard whose report withdrew it, if that is what did. */
+  withdrawnFor: z.string().optional(),
+});
+export type ZeroReport = z.infer<typeof ZeroReportSchema>;

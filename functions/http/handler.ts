@@ -10,15 +10,18 @@ import { NotFoundError, TooManyRequestsError, ValidationError } from '../shared/
 import { BAD_TOKEN_LIMIT, resolveLink } from '../shared/domain/form-links.ts';
 import {
   actOnHazard,
+  confirmZeroReport,
   hazardForViewer,
   hazardsOfUnit,
   historyOf,
   reportHazard,
   supervisedHazards,
+  withdrawZeroReport,
 } from '../shared/domain/hazard-service.ts';
 import { planUpload } from '../shared/domain/uploads.ts';
 import type { Logger } from '../shared/logger.ts';
 import type {
+  AuditLog,
   BadTokenCounter,
   DocumentStore,
   HazardRepository,
@@ -27,12 +30,13 @@ import type {
   SubmissionRepository,
   UnitRepository,
   UploadLedger,
+  ZeroReportRepository,
 } from '../shared/ports.ts';
-import { pickLang } from '../shared/web/html.ts';
+import { html, pickLang } from '../shared/web/html.ts';
 import { contentSecurityPolicy } from '../shared/web/security-headers.ts';
 import { UPLOAD_SCRIPT } from './assets.ts';
 import { actionFromForm, formValues, reportFromForm } from './hazard-forms.ts';
-import { hazardList, hazardPage, newHazardPage } from './hazard-pages.ts';
+import { hazardList, hazardPage, newHazardPage, zeroReportBlock } from './hazard-pages.ts';
 import { formPage, landingPage } from './pages.ts';
 import {
   errorResponse,
@@ -59,6 +63,8 @@ export interface HttpDeps {
   documents: DocumentStore;
   badTokens: BadTokenCounter;
   hazards: HazardRepository;
+  zeroReports: ZeroReportRepository;
+  audit: AuditLog;
 }
 
 type Event = APIGatewayProxyEventV2;
@@ -167,6 +173,7 @@ const routes: Record<RouteKey, Route> = {
         deps,
         supervised.map((h) => h.unitCode),
       );
+      const zero = own ? await deps.zeroReports.get(unit.code) : null;
       const origins = [...new Set(panels.flatMap((p) => (p.form ? [new URL(p.form.url).origin] : [])))];
       return htmlResponse(
         200,
@@ -175,7 +182,9 @@ const routes: Record<RouteKey, Route> = {
           unit,
           panels,
           otherRejections,
-          hazards: own ? hazardList({ hazards: own, campaign: deps.campaign, now, lang, base }) : null,
+          hazards: own
+            ? html`${zeroReportBlock({ hazards: own, zero, lang, base, today: localDateOf(now, deps.campaign.timeZone) })}${hazardList({ hazards: own, campaign: deps.campaign, now, lang, base })}`
+            : null,
           supervised:
             unit.type === 'district-bureau' || unit.type === 'city-office'
               ? hazardList({ hazards: supervised, campaign: deps.campaign, now, lang, base, showUnit: names })
@@ -204,6 +213,17 @@ const routes: Record<RouteKey, Route> = {
       });
       const form = await prepareForm(deps, pending, uploadedUrl(event, pending.deliverableId));
       return jsonResponse(200, { ...form, key: pending.key, expiresAt: pending.expiresAt });
+    },
+  },
+
+  'POST /f/{token}/zero-report': {
+    format: 'html',
+    handle: async (event, deps) => {
+      const unit = await unitOf(event, deps);
+      const form = formBody(event);
+      if (form.get('action') === 'withdraw') await withdrawZeroReport(deps, unit);
+      else await confirmZeroReport(deps, unit, form.get('checkedOn') ?? '');
+      return seeOther(`${formPath(event)}#hazards`);
     },
   },
 

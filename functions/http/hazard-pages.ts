@@ -1,6 +1,6 @@
 import type { Campaign } from '../../schemas/campaign.ts';
 import { HAZARD_SOURCES } from '../../schemas/hazards.ts';
-import type { HazardHistoryEntry, HazardRecord, UnitRecord } from '../../schemas/records.ts';
+import type { HazardHistoryEntry, HazardRecord, UnitRecord, ZeroReport } from '../../schemas/records.ts';
 import type { FieldIssue } from '../../schemas/validation.ts';
 import { formatLocal } from '../shared/domain/calendar.ts';
 import {
@@ -49,6 +49,32 @@ export function hazardList(input: {
     return html`<li><a href="${base}/hazards/${h.unitCode}/${h.id}">${h.title}</a> ${levelTag(h, campaign, lang)} ${statusTag(h, campaign, now, lang)}
 <div class="muted">${h.id}${input.showUnit ? html` · ${input.showUnit(h.unitCode)}` : ''}${deadline ? html` · ${t(lang, '整改期限', 'deadline')} ${deadline}` : ''}</div></li>`;
   })}</ul>`;
+}
+
+/**
+ * The zero report (零报告): offered while the unit has nothing on record, shown once confirmed,
+ * and shown as withdrawn once a hazard was reported after all. Silence looks different from all three.
+ */
+export function zeroReportBlock(input: {
+  hazards: HazardRecord[];
+  zero: ZeroReport | null;
+  lang: Lang;
+  base: string;
+  today: string;
+}): Html {
+  const { zero, lang, base } = input;
+  if (zero?.withdrawnAt) {
+    return html`<p class="muted zero">${t(lang, `零报告（${zero.checkedOn} 自查）已撤回`, `Zero report (self-check of ${zero.checkedOn}) withdrawn`)}${zero.withdrawnFor ? html`${t(lang, '：已上报隐患 ', ': hazard ')}${zero.withdrawnFor}` : ''}</p>`;
+  }
+  if (zero) {
+    return html`<p class="zero"><span class="tag ok">${t(lang, '已提交零报告', 'Zero report filed')}</span> ${t(lang, `${zero.checkedOn} 自查未发现隐患`, `the self-check of ${zero.checkedOn} found no hazards`)}</p>
+<form method="post" action="${base}/zero-report"><input type="hidden" name="action" value="withdraw"><button type="submit">${t(lang, '撤回零报告', 'Withdraw the zero report')}</button></form>`;
+  }
+  if (input.hazards.some((h) => h.status !== 'closed')) return html``;
+  return html`<form class="hazard zero" method="post" action="${base}/zero-report"><input type="hidden" name="action" value="confirm">
+<p class="muted">${t(lang, '尚未上报隐患，也未提交零报告。自查未发现隐患的，请提交零报告：', 'No hazards reported and no zero report yet. If the self-check found no hazards, file a zero report:')}</p>
+<label>${t(lang, '自查日期', 'Date of the self-check')}<input type="date" name="checkedOn" value="${input.today}" required></label>
+<button type="submit">${t(lang, '确认：自查未发现隐患（零报告）', 'Confirm: no hazards found (zero report)')}</button></form>`;
 }
 
 function fieldError(issues: FieldIssue[], path: string, lang: Lang): Html {

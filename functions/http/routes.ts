@@ -8,6 +8,7 @@ export const HTTP_ROUTES = [
   'GET /f/{token}',
   'POST /f/{token}/uploads',
   'GET /f/{token}/files/{deliverable}/{version}',
+  'POST /f/{token}/zero-report',
   'GET /f/{token}/hazards/new',
   'POST /f/{token}/hazards',
   'GET /f/{token}/hazards/{unit}/{id}',

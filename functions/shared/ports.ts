@@ -11,6 +11,7 @@ import type {
   SubmissionVersion,
   UnitRecord,
   UploadReceipt,
+  ZeroReport,
 } from '../../schemas/records.ts';
 import type { RosterRow } from '../../schemas/roster.ts';
 
@@ -89,6 +90,14 @@ export interface HazardRepository {
   listForUnit(unitCode: string, page?: PageRequest): Promise<Page<HazardRecord>>;
   /** All hazards, or one district's (`null` for the directly affiliated units). */
   list(filter: { district?: string | null }, page?: PageRequest): Promise<Page<HazardRecord>>;
+}
+
+export interface ZeroReportRepository {
+  get(unitCode: string): Promise<ZeroReport | null>;
+  /** Records (or renews) the unit's zero report; refused while the unit has open or any hazards is the caller's rule. */
+  confirm(report: ZeroReport): Promise<void>;
+  /** Marks the current zero report withdrawn; a no-op when there is none or it is already withdrawn. */
+  withdraw(unitCode: string, at: Date, forHazard?: string): Promise<void>;
 }
 
 export interface AuditLog {

@@ -10,6 +10,7 @@ import { DynamoStore } from './adapters/dynamo/store.ts';
 import { DynamoSubmissionRepository } from './adapters/dynamo/submissions-repository.ts';
 import { DynamoUnitRepository } from './adapters/dynamo/units-repository.ts';
 import { DynamoPendingUploads, DynamoUploadLedger } from './adapters/dynamo/upload-ledger.ts';
+import { DynamoZeroReports } from './adapters/dynamo/zero-reports.ts';
 import { NodemailerMailer } from './adapters/mail/nodemailer-mailer.ts';
 import { S3DocumentStore } from './adapters/s3/document-store.ts';
 import { type AwsClients, createAwsClients } from './aws-clients.ts';
@@ -32,6 +33,7 @@ export interface Adapters {
   pending: DynamoPendingUploads;
   ledger: DynamoUploadLedger;
   badTokens: DynamoBadTokenCounter;
+  zeroReports: DynamoZeroReports;
   documents: S3DocumentStore;
   mailer: NodemailerMailer;
 }
@@ -85,6 +87,7 @@ export async function createAdapters(
     pending: new DynamoPendingUploads(store),
     ledger: new DynamoUploadLedger(store, campaign.timeZone),
     badTokens: new DynamoBadTokenCounter(store, BAD_TOKEN_WINDOW_MS),
+    zeroReports: new DynamoZeroReports(store),
     documents: new S3DocumentStore(clients.s3, env.BUCKET_NAME),
     mailer: mailerFor(campaign.mail, env, clients),
   };

@@ -235,3 +235,39 @@ describe('the city safety office', () => {
     expect(await page('CITY-000', `/hazards/CZ-001/${id}`)).toContain('行动结束后');
   });
 });
+
+describe('a zero report (零报告)', () => {
+  it('is recorded unlike silence, and withdrawn when a hazard is reported after all', async () => {
+    clock.set('2018-01-20T09:00:00+08:00');
+    expect(await page('WJ-101')).toContain('尚未上报隐患，也未提交零报告');
+    const zero = (fields: Record<string, string>) =>
+      app.http('POST', `/f/${app.links['WJ-101']}/zero-report`, {
+        body: new URLSearchParams(fields).toString(),
+        headers: form,
+      });
+
+    const future = await zero({ action: 'confirm', checkedOn: '2018-01-21' });
+    expect(future.statusCode).toBe(400);
+    expect(future.body).toContain('请填写自查日期（不晚于今天 2018-01-20）');
+    expect(await app.adapters.zeroReports.get('WJ-101')).toBeNull();
+
+    expect((await zero({ action: 'confirm', checkedOn: '2018-01-19' })).statusCode).toBe(303);
+    const filed = await page('WJ-101');
+    expect(filed).toContain('已提交零报告');
+    expect(filed).toContain('2018-01-19 自查未发现隐患');
+    expect(filed).not.toContain('尚未上报隐患');
+
+    const id = await report('WJ-101', { title: '食堂燃气报警器失灵', area: 'food-safety' });
+    expect(await app.adapters.zeroReports.get('WJ-101')).toMatchObject({
+      checkedOn: '2018-01-19',
+      withdrawnFor: id,
+    });
+    expect(await page('WJ-101')).toContain(`零报告（2018-01-19 自查）已撤回：已上报隐患 ${id}`);
+
+    const whileOpen = await zero({ action: 'confirm', checkedOn: '2018-01-20' });
+    expect(whileOpen.statusCode).toBe(409);
+    expect(whileOpen.body).toContain('还有 1 条未销号的隐患');
+    const audit = (await app.adapters.audit.listDay('2018-01-20')).items.filter((e) => e.actor === 'WJ-101');
+    expect(audit.map((e) => e.action)).toEqual(['zero-report']);
+  });
+});

@@ -2,7 +2,8 @@ import type { Campaign } from '../../../schemas/campaign.ts';
 import { HazardReportSchema } from '../../../schemas/hazards.ts';
 import type { HazardHistoryEntry, HazardRecord, UnitRecord } from '../../../schemas/records.ts';
 import { parseWith } from '../../../schemas/validation.ts';
-import type { HazardRepository, UnitRepository } from '../ports.ts';
+import type { AuditLog, HazardRepository, UnitRepository, ZeroReportRepository } from '../ports.ts';
+import { localDateOf } from './calendar.ts';
 import type { Clock } from './clock.ts';
 import { ConflictError, NotFoundError, ValidationError } from './errors.ts';
 import { applyHazardAction, createHazard, type HazardAction, type HazardActor } from './hazard-lifecycle.ts';
@@ -12,6 +13,8 @@ export interface HazardServiceDeps {
   clock: Clock;
   hazards: HazardRepository;
   units: UnitRepository;
+  zeroReports: ZeroReportRepository;
+  audit: AuditLog;
 }
 
 const NO_SUCH_HAZARD = { zh: '没有这条隐患记录', en: 'No such hazard' };
@@ -52,6 +55,8 @@ export async function reportHazard(
     });
     try {
       await deps.hazards.create(change.hazard, change.entry, change.delta, seq);
+      // A hazard found after all withdraws the unit's zero report; the record of it stays.
+      await deps.zeroReports.withdraw(unit.code, deps.clock.now(), change.hazard.id);
       return change.hazard;
     } catch (error) {
       // Another report of the same unit took the number; take the next one.
@@ -144,4 +149,56 @@ export async function supervisedHazards(
     cursor = page.cursor;
   } while (cursor);
   return found.sort(byUrgency);
+}
+
+/**
+ * Records that the unit's self-check found no hazards, as of `checkedOn` (today or earlier).
+ * Refused while the unit has an open hazard: that is not "no hazards".
+ */
+export async function confirmZeroReport(
+  deps: HazardServiceDeps,
+  unit: UnitRecord,
+  checkedOn: string,
+): Promise<void> {
+  const now = deps.clock.now();
+  const today = localDateOf(now, deps.campaign.timeZone);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(checkedOn) || checkedOn > today) {
+    throw new ValidationError([
+      {
+        path: 'checkedOn',
+        value: checkedOn,
+        code: 'checked-on',
+        zh: `请填写自查日期（不晚于今天 ${today}）`,
+        en: `give the date of the self-check (today, ${today}, or earlier)`,
+      },
+    ]);
+  }
+  const open = (await hazardsOfUnit(deps, unit)).filter((h) => h.status !== 'closed');
+  if (open.length > 0) {
+    throw new ConflictError({
+      zh: `本单位还有 ${open.length} 条未销号的隐患，不能提交零报告`,
+      en: `this unit has ${open.length} hazard(s) not yet closed out; a zero report does not apply`,
+    });
+  }
+  const at = now.toISOString();
+  await deps.zeroReports.confirm({ unitCode: unit.code, checkedOn, confirmedAt: at });
+  await deps.audit.append({
+    at,
+    actor: unit.code,
+    action: 'zero-report',
+    subject: unit.code,
+    detail: { checkedOn },
+  });
+}
+
+export async function withdrawZeroReport(deps: HazardServiceDeps, unit: UnitRecord): Promise<void> {
+  const now = deps.clock.now();
+  await deps.zeroReports.withdraw(unit.code, now);
+  await deps.audit.append({
+    at: now.toISOString(),
+    actor: unit.code,
+    action: 'zero-report-withdrawn',
+    subject: unit.code,
+    detail: {},
+  });
 }
