@@ -154,6 +154,8 @@ export const PendingUploadSchema = z.object({
   displayName: z.string(),
   /** The accepted type the name promised; null when the name is unknown (a form without script). */
   fileType: z.string().nullable(),
+  /** Set for a photo of a hazard (then `deliverableId` is empty). */
+  hazard: z.object({ id: z.string(), photoKind: z.enum(['before', 'after']) }).optional(),
   createdAt: Instant,
   /** After this the presigned form is void, and an object arriving under the key is refused. */
   expiresAt: Instant,

@@ -7,3 +7,10 @@ export const UploadRequestSchema = z.strictObject({
   size: z.number().int().min(0),
 });
 export type UploadRequestBody = z.infer<typeof UploadRequestSchema>;
+
+/** `POST /f/{token}/hazards/{unit}/{id}/photos`: a form for one photo of a hazard. */
+export const PhotoUploadRequestSchema = z.strictObject({
+  photoKind: z.enum(['before', 'after']),
+  fileName: z.string().min(1).max(2000),
+  size: z.number().int().min(0),
+});

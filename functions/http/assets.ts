@@ -26,7 +26,9 @@ export const UPLOAD_SCRIPT = `'use strict';
       fetch(form.getAttribute('data-api'), {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ deliverableId: form.getAttribute('data-deliverable'), fileName: file.name, size: file.size })
+        body: JSON.stringify(form.hasAttribute('data-kind')
+          ? { photoKind: form.getAttribute('data-kind'), fileName: file.name, size: file.size }
+          : { deliverableId: form.getAttribute('data-deliverable'), fileName: file.name, size: file.size })
       }).then(function (response) {
         return response.json().then(function (body) {
           if (!response.ok) return show(box, body);

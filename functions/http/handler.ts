@@ -2,11 +2,16 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import type { Campaign } from '../../schemas/campaign.ts';
 import type { UnitRecord } from '../../schemas/records.ts';
-import { UploadRequestSchema } from '../../schemas/uploads.ts';
+import { PhotoUploadRequestSchema, UploadRequestSchema } from '../../schemas/uploads.ts';
 import { MESSAGES, parseWith } from '../../schemas/validation.ts';
 import { localDateOf } from '../shared/domain/calendar.ts';
 import type { Clock } from '../shared/domain/clock.ts';
-import { NotFoundError, TooManyRequestsError, ValidationError } from '../shared/domain/errors.ts';
+import {
+  ForbiddenError,
+  NotFoundError,
+  TooManyRequestsError,
+  ValidationError,
+} from '../shared/domain/errors.ts';
 import { BAD_TOKEN_LIMIT, resolveLink } from '../shared/domain/form-links.ts';
 import {
   actOnHazard,
@@ -18,7 +23,7 @@ import {
   supervisedHazards,
   withdrawZeroReport,
 } from '../shared/domain/hazard-service.ts';
-import { planUpload } from '../shared/domain/uploads.ts';
+import { planPhotoUpload, planUpload } from '../shared/domain/uploads.ts';
 import type { Logger } from '../shared/logger.ts';
 import type {
   AuditLog,
@@ -286,6 +291,29 @@ const routes: Record<RouteKey, Route> = {
         ...history.map((e) => e.byUnit),
         hazard.supervision?.supervisorUnit ?? viewer.code,
       ]);
+      const now = deps.clock.now();
+      const back = `${publicBase(event)}${formPath(event)}/hazards/${hazard.unitCode}/${hazard.id}?uploaded=photo`;
+      const photoForms =
+        actor.role === 'owner'
+          ? await Promise.all(
+              (['before', 'after'] as const).map(async (photoKind) => ({
+                photoKind,
+                form: await prepareForm(
+                  deps,
+                  planPhotoUpload({
+                    campaign: deps.campaign,
+                    unit: viewer,
+                    hazardId: hazard.id,
+                    photoKind,
+                    file: {},
+                    now,
+                  }),
+                  back,
+                ),
+              })),
+            )
+          : [];
+      const origins = [...new Set(photoForms.map((p) => new URL(p.form.url).origin))];
       return htmlResponse(
         200,
         hazardPage({
@@ -294,11 +322,64 @@ const routes: Record<RouteKey, Route> = {
           history,
           actor,
           unitName: names,
-          now: deps.clock.now(),
+          photoForms,
+          uploaded: event.queryStringParameters?.uploaded === 'photo',
+          now,
           lang: langOf(event),
           base: formPath(event),
         }),
+        { 'Content-Security-Policy': contentSecurityPolicy(origins) },
       );
+    },
+  },
+
+  'POST /f/{token}/hazards/{unit}/{id}/photos': {
+    format: 'json',
+    handle: async (event, deps) => {
+      const viewer = await unitOf(event, deps);
+      const { hazard, actor } = await hazardForViewer(
+        deps,
+        viewer,
+        event.pathParameters?.unit ?? '',
+        event.pathParameters?.id ?? '',
+      );
+      if (actor.role !== 'owner') {
+        throw new ForbiddenError({
+          zh: '只有上报单位可以添加照片',
+          en: 'only the reporting unit adds photos',
+        });
+      }
+      const parsed = parseWith(PhotoUploadRequestSchema, parseJsonBody(event));
+      if (!parsed.ok) throw new ValidationError(parsed.issues);
+      const { photoKind, ...file } = parsed.value;
+      const pending = planPhotoUpload({
+        campaign: deps.campaign,
+        unit: viewer,
+        hazardId: hazard.id,
+        photoKind,
+        file,
+        now: deps.clock.now(),
+      });
+      const back = `${publicBase(event)}${formPath(event)}/hazards/${hazard.unitCode}/${hazard.id}?uploaded=photo`;
+      const form = await prepareForm(deps, pending, back);
+      return jsonResponse(200, { ...form, key: pending.key, expiresAt: pending.expiresAt });
+    },
+  },
+
+  'GET /f/{token}/hazards/{unit}/{id}/photos/{n}': {
+    format: 'html',
+    handle: async (event, deps) => {
+      const viewer = await unitOf(event, deps);
+      const { hazard } = await hazardForViewer(
+        deps,
+        viewer,
+        event.pathParameters?.unit ?? '',
+        event.pathParameters?.id ?? '',
+      );
+      const photo = hazard.photos[Number(event.pathParameters?.n)];
+      if (!photo) throw new NotFoundError({ zh: '没有这张照片', en: 'No such photo' });
+      const type = photo.displayName.toLowerCase().endsWith('.png') ? 'image/png' : 'image/jpeg';
+      return redirect(await deps.documents.presignGet(photo.key, photo.displayName, type));
     },
   },
 

@@ -269,12 +269,30 @@ ${e.note ? html`<div>${e.note}</div>` : ''}${e.action === 'report' ? '' : html`<
   )}</ol>`;
 }
 
+function photoForm(
+  base: string,
+  hazard: HazardRecord,
+  photo: { photoKind: 'before' | 'after'; form: { url: string; fields: Record<string, string> } },
+  lang: Lang,
+): Html {
+  const label =
+    photo.photoKind === 'after'
+      ? t(lang, '上传整改后照片', 'Upload an "after" photo')
+      : t(lang, '上传隐患照片', 'Upload a photo of the hazard');
+  return html`<form class="upload photo" method="post" action="${photo.form.url}" enctype="multipart/form-data" data-api="${base}/hazards/${hazard.unitCode}/${hazard.id}/photos" data-kind="${photo.photoKind}">
+${Object.entries(photo.form.fields).map(([name, value]) => html`<input type="hidden" name="${name}" value="${value}">`)}
+<label>${label}<br><input type="file" name="file" required accept=".jpg,.jpeg,.png,image/jpeg,image/png"></label>
+<p class="error" role="alert" hidden></p><button type="submit">${t(lang, '上传', 'Upload')}</button></form>`;
+}
+
 export function hazardPage(input: {
   campaign: Campaign;
   hazard: HazardRecord;
   history: HazardHistoryEntry[];
   actor: HazardActor;
   unitName: (code: string) => string;
+  photoForms: { photoKind: 'before' | 'after'; form: { url: string; fields: Record<string, string> } }[];
+  uploaded: boolean;
   now: Date;
   lang: Lang;
   base: string;
@@ -319,9 +337,15 @@ ${sup.delistedOn ? row(t(lang, '摘牌销号', 'Delisted'), sup.delistedOn) : ''
 </table>${sup.extensions.length > 0 ? html`<ul>${sup.extensions.map((e) => html`<li>${t(lang, '延期至', 'Extend to')} ${e.newDeadline}：${e.reason} — ${e.decision === 'pending' ? t(lang, '待审批', 'pending') : e.decision === 'granted' ? t(lang, '已同意', 'granted') : t(lang, '未同意', 'refused')}${e.note ? `（${e.note}）` : ''}</li>`)}</ul>` : ''}</section>`
     : ''
 }
-${hazard.photos.length > 0 ? html`<section class="card"><h2>${t(lang, '照片', 'Photos')}</h2><ul>${hazard.photos.map((p) => html`<li>${p.kind === 'after' ? t(lang, '整改后', 'after') : t(lang, '整改前', 'before')}：${p.displayName}</li>`)}</ul></section>` : ''}
+${input.uploaded ? html`<p class="notice" role="status">${t(lang, '照片已上传，正在核验；稍后刷新本页即可看到。', 'Photo uploaded and being checked; reload in a moment.')}</p>` : ''}
+<section class="card" id="photos"><h2>${t(lang, '照片', 'Photos')}</h2>${
+    hazard.photos.length > 0
+      ? html`<ul class="photos">${hazard.photos.map((p, i) => html`<li>${p.kind === 'after' ? t(lang, '整改后', 'after') : t(lang, '整改前', 'before')}：<a href="${base}/hazards/${hazard.unitCode}/${hazard.id}/photos/${i}">${p.displayName}</a></li>`)}</ul>`
+      : html`<p class="muted">${t(lang, '暂无照片', 'No photos yet')}</p>`
+  }${input.photoForms.map((p) => photoForm(base, hazard, p, lang))}</section>
 <section class="card"><h2>${t(lang, '办理', 'Actions')}</h2>${actionsFor(hazard, actor, base, lang)}</section>
-<section class="card"><h2>${t(lang, '历史记录', 'History')}</h2>${historyList(input.history, campaign, lang, input.unitName)}</section>`;
+<section class="card"><h2>${t(lang, '历史记录', 'History')}</h2>${historyList(input.history, campaign, lang, input.unitName)}</section>
+<script src="/assets/upload.js" defer></script>`;
   return layout({
     lang,
     title: `${hazard.title} · ${hazard.id}`,

@@ -13,6 +13,8 @@ export const HTTP_ROUTES = [
   'POST /f/{token}/hazards',
   'GET /f/{token}/hazards/{unit}/{id}',
   'POST /f/{token}/hazards/{unit}/{id}/actions',
+  'POST /f/{token}/hazards/{unit}/{id}/photos',
+  'GET /f/{token}/hazards/{unit}/{id}/photos/{n}',
 ] as const;
 export type RouteKey = (typeof HTTP_ROUTES)[number];
 

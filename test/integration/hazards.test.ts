@@ -271,3 +271,46 @@ describe('a zero report (零报告)', () => {
     expect(audit.map((e) => e.action)).toEqual(['zero-report']);
   });
 });
+
+describe('photos of a hazard', () => {
+  it('are images uploaded as documents are, added through the history once, and visible to the supervisor', async () => {
+    clock.set('2018-01-22T09:00:00+08:00');
+    const id = await report('LY-101', { level: 'major', title: '围墙倾斜' });
+    const ask = (unit: string, body: Record<string, unknown>) =>
+      app.http('POST', `/f/${app.links[unit]}/hazards/LY-101/${id}/photos`, { body: JSON.stringify(body) });
+
+    const refused = await ask('LY-101', { photoKind: 'before', fileName: '现场.pdf', size: 100 });
+    expect(refused.statusCode).toBe(400);
+    expect(JSON.parse(refused.body).issues[0].zh).toBe('不接受 .pdf 文件；可接受：JPG, PNG');
+    expect((await ask('LY-000', { photoKind: 'before', fileName: 'a.jpg', size: 100 })).statusCode).toBe(403);
+
+    const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3]);
+    const asked = await ask('LY-101', { photoKind: 'before', fileName: '围墙现场.png', size: png.length });
+    expect(asked.statusCode).toBe(200);
+    const { key } = JSON.parse(asked.body) as { key: string };
+    const { PutObjectCommand } = await import('@aws-sdk/client-s3');
+    const { testClients } = await import('../support/tables.ts');
+    const put = await testClients().s3.send(
+      new PutObjectCommand({ Bucket: app.adapters.documents.bucket, Key: key, Body: png }),
+    );
+    const etag = (put.ETag ?? '').replaceAll('"', '');
+    expect(await app.s3Created(key, etag, clock.now())).toEqual([{ outcome: 'accepted', version: 2 }]);
+    expect(await app.s3Created(key, etag, clock.now())).toEqual([{ outcome: 'duplicate' }]);
+
+    const hazard = await app.adapters.hazards.get('LY-101', id);
+    expect(hazard?.photos).toEqual([
+      { key, kind: 'before', displayName: '围墙现场.png', addedAt: clock.now().toISOString() },
+    ]);
+    expect((await app.adapters.hazards.history('LY-101', id)).items.map((e) => e.action)).toEqual([
+      'report',
+      'add-photo',
+    ]);
+    expect(await page('LY-000', `/hazards/LY-101/${id}`)).toContain('围墙现场.png');
+    expect(
+      (await app.http('GET', `/f/${app.links['LY-000']}/hazards/LY-101/${id}/photos/0`)).statusCode,
+    ).toBe(302);
+    expect(
+      (await app.http('GET', `/f/${app.links['WJ-000']}/hazards/LY-101/${id}/photos/0`)).statusCode,
+    ).toBe(404);
+  });
+});

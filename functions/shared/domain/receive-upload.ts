@@ -1,8 +1,9 @@
 import type { Campaign, Deliverable } from '../../../schemas/campaign.ts';
-import type { SubmissionVersion, UnitRecord } from '../../../schemas/records.ts';
+import type { HazardPhoto, SubmissionVersion, UnitRecord } from '../../../schemas/records.ts';
 import type { Logger } from '../logger.ts';
 import type {
   DocumentStore,
+  HazardRepository,
   Mailer,
   MailLog,
   OutboundMail,
@@ -14,6 +15,7 @@ import type {
 import { formatLocal, localDateOf } from './calendar.ts';
 import { ConflictError } from './errors.ts';
 import { SIGNATURE_BYTES } from './file-types.ts';
+import { applyHazardAction } from './hazard-lifecycle.ts';
 import { judgeUpload } from './uploads.ts';
 
 export interface ReceivedObject {
@@ -32,6 +34,7 @@ export interface ReceiveUploadDeps {
   units: UnitRepository;
   submissions: SubmissionRepository;
   ledger: UploadLedger;
+  hazards: HazardRepository;
   mailLog: MailLog;
   mailer: Mailer;
 }
@@ -119,6 +122,36 @@ async function findVersionOf(deps: ReceiveUploadDeps, unitCode: string, delivera
 }
 
 /**
+ * Adds an accepted photo to its hazard, through the hazard's own history. Idempotent: a photo
+ * already attached (a redelivered event) changes nothing; a concurrent change is retried.
+ */
+async function attachPhoto(
+  deps: ReceiveUploadDeps,
+  unitCode: string,
+  target: { id: string },
+  photo: HazardPhoto,
+): Promise<ReceiveOutcome> {
+  for (let attempt = 1; ; attempt += 1) {
+    const hazard = await deps.hazards.get(unitCode, target.id);
+    if (!hazard) return { outcome: 'ignored', why: 'the hazard no longer exists' };
+    if (hazard.photos.some((p) => p.key === photo.key)) return { outcome: 'duplicate' };
+    const change = applyHazardAction(
+      hazard,
+      { kind: 'add-photo', photo },
+      { unitCode, role: 'owner' },
+      { campaign: deps.campaign, now: new Date(photo.addedAt) },
+    );
+    try {
+      await deps.hazards.update(change.hazard, change.entry, change.delta);
+      deps.logger.info('hazard photo added', { unit: unitCode, hazard: hazard.id });
+      return { outcome: 'accepted', version: change.hazard.version };
+    } catch (error) {
+      if (!(error instanceof ConflictError) || attempt >= VERSION_RACE_RETRIES) throw error;
+    }
+  }
+}
+
+/**
  * Handles one object that arrived in the bucket. Checks it, then either records a new version
  * of the submission (and mails the unit a receipt) or records a refusal and moves the file to
  * quarantine/. Safe to run twice for the same object: the ledger and the mail log see to it.
@@ -169,6 +202,15 @@ export async function receiveUpload(
     await deps.documents.move(object.key, quarantineKey);
     deps.logger.info('upload rejected', { key: object.key, reason: verdict.reason });
     return { outcome: 'rejected', reason: verdict.reason };
+  }
+
+  if (pending?.hazard) {
+    return attachPhoto(deps, pending.unitCode, pending.hazard, {
+      key: object.key,
+      kind: pending.hazard.photoKind,
+      displayName: verdict.displayName,
+      addedAt: receivedAt,
+    });
   }
 
   // judgeUpload accepts only with a pending upload for a deliverable of this campaign.

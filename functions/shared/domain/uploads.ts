@@ -43,6 +43,86 @@ export const HARD_CLOSED = (campaign: Campaign): Bilingual => ({
   en: `Filing closed on ${campaign.uploads.hardCloseOn}; no more files are accepted. Contact the ${campaign.organiser.name.en} if you must.`,
 });
 
+/** Photos of hazards are images, whatever documents the campaign accepts. */
+export const PHOTO_TYPES: readonly FileType[] = ['jpg', 'png'];
+
+/**
+ * Checks a chosen file's name and size against `accepted` types and the campaign's limit. No
+ * name (a form rendered before a file was chosen) is fine: the content decides later.
+ */
+function checkFile(
+  campaign: Campaign,
+  file: { fileName?: string | undefined; size?: number | undefined },
+  accepted: readonly FileType[],
+): { issues: FieldIssue[]; name: string | null; fileType: FileType | null } {
+  const issues: FieldIssue[] = [];
+  const types = accepted.map((t) => t.toUpperCase()).join(', ');
+  let name: string | null = null;
+  let fileType: FileType | null = null;
+  if (file.fileName !== undefined) {
+    const cleaned = cleanDisplayName(file.fileName);
+    if (typeof cleaned === 'string') {
+      const messages: Record<typeof cleaned, Bilingual> = {
+        empty: { zh: '文件名为空', en: 'the file name is empty' },
+        nul: { zh: '文件名含有非法字符', en: 'the file name holds a forbidden character' },
+        'no-extension': {
+          zh: `文件名没有扩展名；可接受：${types}`,
+          en: `the file name has no extension; accepted: ${types}`,
+        },
+        'too-long': {
+          zh: '文件名过长（超过 255 个字符）',
+          en: 'the file name is too long (over 255 characters)',
+        },
+      };
+      issues.push(issue('fileName', file.fileName, `file-name-${cleaned}`, messages[cleaned]));
+    } else {
+      fileType = fileTypeOfExtension(cleaned.extension, accepted);
+      if (!fileType) {
+        issues.push(
+          issue('fileName', file.fileName, 'file-type', {
+            zh: `不接受 .${cleaned.extension} 文件；可接受：${types}`,
+            en: `.${cleaned.extension} files are not accepted; accepted: ${types}`,
+          }),
+        );
+      }
+      name = cleaned.name;
+    }
+  }
+  if (file.size !== undefined) {
+    if (file.size < 1) {
+      issues.push(
+        issue('size', file.size, 'file-empty', {
+          zh: '文件是空的（0 字节）',
+          en: 'the file is empty (0 bytes)',
+        }),
+      );
+    } else if (file.size > campaign.uploads.maxBytes) {
+      issues.push(
+        issue('size', file.size, 'file-too-large', {
+          zh: `文件过大：${megabytes(file.size)}，上限 ${megabytes(campaign.uploads.maxBytes)}`,
+          en: `the file is too large: ${megabytes(file.size)}; the limit is ${megabytes(campaign.uploads.maxBytes)}`,
+        }),
+      );
+    }
+  }
+  return { issues, name, fileType };
+}
+
+function pendingFor(
+  unit: UnitRecord,
+  now: Date,
+  fields: Pick<PendingUpload, 'deliverableId' | 'displayName' | 'fileType'> &
+    Pick<Partial<PendingUpload>, 'hazard'>,
+): PendingUpload {
+  return {
+    key: `incoming/${unit.code}/${randomUUID()}`,
+    unitCode: unit.code,
+    ...fields,
+    createdAt: now.toISOString(),
+    expiresAt: new Date(now.getTime() + UPLOAD_FORM_LIFETIME_MS).toISOString(),
+  };
+}
+
 /**
  * Checks an upload request and plans the object: a server-made key under `incoming/<unit>/`,
  * the display name, and when the form expires. Throws `ValidationError` naming each bad field.
@@ -55,74 +135,42 @@ export function planUpload(input: {
 }): PendingUpload {
   const { campaign, unit, request, now } = input;
   if (isHardClosed(campaign, now)) throw new ForbiddenError(HARD_CLOSED(campaign));
-  const issues: FieldIssue[] = [];
   const deliverable = deliverablesOf(campaign, unit).find((d) => d.id === request.deliverableId);
+  const file = checkFile(campaign, request, campaign.uploads.acceptedTypes);
+  const issues = [...file.issues];
   if (!deliverable) {
-    issues.push(
+    issues.unshift(
       issue('deliverableId', request.deliverableId, 'unknown-deliverable', {
         zh: `“${request.deliverableId}” 不是本单位需要报送的材料`,
         en: `"${request.deliverableId}" is not a deliverable this unit files`,
       }),
     );
   }
-  let displayName = deliverable?.name.zh ?? '';
-  let fileType: FileType | null = null;
-  if (request.fileName !== undefined) {
-    const cleaned = cleanDisplayName(request.fileName);
-    if (typeof cleaned === 'string') {
-      const messages: Record<typeof cleaned, Bilingual> = {
-        empty: { zh: '文件名为空', en: 'the file name is empty' },
-        nul: { zh: '文件名含有非法字符', en: 'the file name holds a forbidden character' },
-        'no-extension': {
-          zh: `文件名没有扩展名；可接受：${typeList(campaign)}`,
-          en: `the file name has no extension; accepted: ${typeList(campaign)}`,
-        },
-        'too-long': {
-          zh: '文件名过长（超过 255 个字符）',
-          en: 'the file name is too long (over 255 characters)',
-        },
-      };
-      issues.push(issue('fileName', request.fileName, `file-name-${cleaned}`, messages[cleaned]));
-    } else {
-      fileType = fileTypeOfExtension(cleaned.extension, campaign.uploads.acceptedTypes);
-      if (!fileType) {
-        issues.push(
-          issue('fileName', request.fileName, 'file-type', {
-            zh: `不接受 .${cleaned.extension} 文件；可接受：${typeList(campaign)}`,
-            en: `.${cleaned.extension} files are not accepted; accepted: ${typeList(campaign)}`,
-          }),
-        );
-      }
-      displayName = cleaned.name;
-    }
-  }
-  if (request.size !== undefined) {
-    if (request.size < 1) {
-      issues.push(
-        issue('size', request.size, 'file-empty', {
-          zh: '文件是空的（0 字节）',
-          en: 'the file is empty (0 bytes)',
-        }),
-      );
-    } else if (request.size > campaign.uploads.maxBytes) {
-      issues.push(
-        issue('size', request.size, 'file-too-large', {
-          zh: `文件过大：${megabytes(request.size)}，上限 ${megabytes(campaign.uploads.maxBytes)}`,
-          en: `the file is too large: ${megabytes(request.size)}; the limit is ${megabytes(campaign.uploads.maxBytes)}`,
-        }),
-      );
-    }
-  }
   if (issues.length > 0 || !deliverable) throw new ValidationError(issues);
-  return {
-    key: `incoming/${unit.code}/${randomUUID()}`,
-    unitCode: unit.code,
+  return pendingFor(unit, now, {
     deliverableId: deliverable.id,
-    displayName,
-    fileType,
-    createdAt: now.toISOString(),
-    expiresAt: new Date(now.getTime() + UPLOAD_FORM_LIFETIME_MS).toISOString(),
-  };
+    displayName: file.name ?? deliverable.name.zh,
+    fileType: file.fileType,
+  });
+}
+
+/** Plans a photo of one of the unit's hazards: images only, otherwise as a document upload. */
+export function planPhotoUpload(input: {
+  campaign: Campaign;
+  unit: UnitRecord;
+  hazardId: string;
+  photoKind: 'before' | 'after';
+  file: { fileName?: string | undefined; size?: number | undefined };
+  now: Date;
+}): PendingUpload {
+  const file = checkFile(input.campaign, input.file, PHOTO_TYPES);
+  if (file.issues.length > 0) throw new ValidationError(file.issues);
+  return pendingFor(input.unit, input.now, {
+    deliverableId: '',
+    displayName: file.name ?? (input.photoKind === 'after' ? '整改后照片' : '隐患照片'),
+    fileType: file.fileType,
+    hazard: { id: input.hazardId, photoKind: input.photoKind },
+  });
 }
 
 export type UploadVerdict =
@@ -142,13 +190,14 @@ export function judgeUpload(input: {
 }): UploadVerdict {
   const { campaign, pending, size, receivedAt } = input;
   const deliverable = campaign.deliverables.find((d) => d.id === pending?.deliverableId);
-  if (!pending || !deliverable) return { ok: false, reason: 'unknown-upload' };
-  if (isHardClosed(campaign, receivedAt)) return { ok: false, reason: 'closed' };
+  if (!pending || (!deliverable && !pending.hazard)) return { ok: false, reason: 'unknown-upload' };
+  // The hard close is about filing deliverables; rectification photos are welcome after it.
+  if (deliverable && isHardClosed(campaign, receivedAt)) return { ok: false, reason: 'closed' };
   if (receivedAt.getTime() > new Date(pending.expiresAt).getTime()) return { ok: false, reason: 'expired' };
   if (size < 1) return { ok: false, reason: 'empty' };
   if (size > campaign.uploads.maxBytes) return { ok: false, reason: 'too-large' };
   const signature = detectSignature(input.firstBytes);
-  const accepted = campaign.uploads.acceptedTypes;
+  const accepted = pending.hazard ? PHOTO_TYPES : campaign.uploads.acceptedTypes;
   const promised = pending.fileType as FileType | null;
   if (promised && signature !== FILE_TYPE_INFO[promised].signature) {
     return {
@@ -164,7 +213,7 @@ export function judgeUpload(input: {
     fileType,
     contentType: FILE_TYPE_INFO[fileType].contentType,
     displayName: promised ? pending.displayName : `${pending.displayName}.${extension}`,
-    onTime: isOnTime(receivedAt, deliverable.dueDate, campaign.timeZone),
+    onTime: deliverable ? isOnTime(receivedAt, deliverable.dueDate, campaign.timeZone) : true,
   };
 }
 
