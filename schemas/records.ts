@@ -154,6 +154,8 @@ export const PendingUploadSchema = z.object({
   displayName: z.string(),
   /** The accepted type the name promised; null when the name is unknown (a form without script). */
   fileType: z.string().nullable(),
+  /** Set for a hazard workbook to import (then `deliverableId` is empty). */
+  hazardImport: z.boolean().optional(),
   /** Set for a photo of a hazard (then `deliverableId` is empty). */
   hazard: z.object({ id: z.string(), photoKind: z.enum(['before', 'after']) }).optional(),
   createdAt: Instant,
@@ -199,3 +201,29 @@ export const ZeroReportSchema = z.object({
   withdrawnFor: z.string().optional(),
 });
 export type ZeroReport = z.infer<typeof ZeroReportSchema>;
+
+export const ImportErrorSchema = z.object({
+  row: z.number().int(),
+  column: z.string(),
+  zh: z.string(),
+  en: z.string(),
+});
+
+/**
+ * One uploaded hazard workbook, keyed by the file's ETag (its content): the same file uploaded
+ * again finds this record and imports nothing twice.
+ */
+export const HazardImportSchema = z.object({
+  unitCode: z.string(),
+  etag: z.string(),
+  fileName: z.string(),
+  status: z.enum(['rejected', 'importing', 'imported']),
+  rowCount: z.number().int().min(0),
+  /** Every error by row and column (the first 500), when rejected. */
+  errors: z.array(ImportErrorSchema),
+  /** The first hazard number reserved for the rows; row i becomes number firstSeq + i. */
+  firstSeq: z.number().int().optional(),
+  createdAt: Instant,
+  finishedAt: Instant.optional(),
+});
+export type HazardImport = z.infer<typeof HazardImportSchema>;

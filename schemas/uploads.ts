@@ -14,3 +14,9 @@ export const PhotoUploadRequestSchema = z.strictObject({
   fileName: z.string().min(1).max(2000),
   size: z.number().int().min(0),
 });
+
+/** `POST /f/{token}/imports`: a form for one filled-in hazard workbook. */
+export const ImportUploadRequestSchema = z.strictObject({
+  fileName: z.string().min(1).max(2000),
+  size: z.number().int().min(0),
+});

@@ -28,7 +28,9 @@ export const UPLOAD_SCRIPT = `'use strict';
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(form.hasAttribute('data-kind')
           ? { photoKind: form.getAttribute('data-kind'), fileName: file.name, size: file.size }
-          : { deliverableId: form.getAttribute('data-deliverable'), fileName: file.name, size: file.size })
+          : form.hasAttribute('data-import')
+            ? { fileName: file.name, size: file.size }
+            : { deliverableId: form.getAttribute('data-deliverable'), fileName: file.name, size: file.size })
       }).then(function (response) {
         return response.json().then(function (body) {
           if (!response.ok) return show(box, body);

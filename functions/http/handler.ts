@@ -2,8 +2,13 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import type { Campaign } from '../../schemas/campaign.ts';
 import type { UnitRecord } from '../../schemas/records.ts';
-import { PhotoUploadRequestSchema, UploadRequestSchema } from '../../schemas/uploads.ts';
+import {
+  ImportUploadRequestSchema,
+  PhotoUploadRequestSchema,
+  UploadRequestSchema,
+} from '../../schemas/uploads.ts';
 import { MESSAGES, parseWith } from '../../schemas/validation.ts';
+import { buildHazardTemplate } from '../shared/adapters/xlsx/hazard-workbook.ts';
 import { localDateOf } from '../shared/domain/calendar.ts';
 import type { Clock } from '../shared/domain/clock.ts';
 import {
@@ -12,7 +17,9 @@ import {
   TooManyRequestsError,
   ValidationError,
 } from '../shared/domain/errors.ts';
+import { contentDisposition } from '../shared/domain/file-names.ts';
 import { BAD_TOKEN_LIMIT, resolveLink } from '../shared/domain/form-links.ts';
+import { actionFromForm, formValues, reportFromFields } from '../shared/domain/hazard-fields.ts';
 import {
   actOnHazard,
   confirmZeroReport,
@@ -23,12 +30,13 @@ import {
   supervisedHazards,
   withdrawZeroReport,
 } from '../shared/domain/hazard-service.ts';
-import { planPhotoUpload, planUpload } from '../shared/domain/uploads.ts';
+import { planImportUpload, planPhotoUpload, planUpload } from '../shared/domain/uploads.ts';
 import type { Logger } from '../shared/logger.ts';
 import type {
   AuditLog,
   BadTokenCounter,
   DocumentStore,
+  HazardImportRepository,
   HazardRepository,
   LinkRepository,
   PendingUploadRepository,
@@ -40,8 +48,7 @@ import type {
 import { html, pickLang } from '../shared/web/html.ts';
 import { contentSecurityPolicy } from '../shared/web/security-headers.ts';
 import { UPLOAD_SCRIPT } from './assets.ts';
-import { actionFromForm, formValues, reportFromForm } from './hazard-forms.ts';
-import { hazardList, hazardPage, newHazardPage, zeroReportBlock } from './hazard-pages.ts';
+import { hazardList, hazardPage, importBlock, newHazardPage, zeroReportBlock } from './hazard-pages.ts';
 import { formPage, landingPage } from './pages.ts';
 import {
   errorResponse,
@@ -70,6 +77,7 @@ export interface HttpDeps {
   hazards: HazardRepository;
   zeroReports: ZeroReportRepository;
   audit: AuditLog;
+  imports: HazardImportRepository;
 }
 
 type Event = APIGatewayProxyEventV2;
@@ -179,7 +187,22 @@ const routes: Record<RouteKey, Route> = {
         supervised.map((h) => h.unitCode),
       );
       const zero = own ? await deps.zeroReports.get(unit.code) : null;
-      const origins = [...new Set(panels.flatMap((p) => (p.form ? [new URL(p.form.url).origin] : [])))];
+      const imports = own ? await deps.imports.list(unit.code) : [];
+      const importForm = own
+        ? await prepareForm(
+            deps,
+            planImportUpload({ campaign: deps.campaign, unit, file: {}, now }),
+            `${publicBase(event)}${base}#hazards`,
+          )
+        : null;
+      const origins = [
+        ...new Set(
+          [
+            ...panels.flatMap((p) => (p.form ? [p.form.url] : [])),
+            ...(importForm ? [importForm.url] : []),
+          ].map((u) => new URL(u).origin),
+        ),
+      ];
       return htmlResponse(
         200,
         formPage({
@@ -188,7 +211,7 @@ const routes: Record<RouteKey, Route> = {
           panels,
           otherRejections,
           hazards: own
-            ? html`${zeroReportBlock({ hazards: own, zero, lang, base, today: localDateOf(now, deps.campaign.timeZone) })}${hazardList({ hazards: own, campaign: deps.campaign, now, lang, base })}`
+            ? html`${zeroReportBlock({ hazards: own, zero, lang, base, today: localDateOf(now, deps.campaign.timeZone) })}${importBlock({ imports, form: importForm, lang, base })}${hazardList({ hazards: own, campaign: deps.campaign, now, lang, base })}`
             : null,
           supervised:
             unit.type === 'district-bureau' || unit.type === 'city-office'
@@ -232,6 +255,40 @@ const routes: Record<RouteKey, Route> = {
     },
   },
 
+  'GET /f/{token}/hazards/template.xlsx': {
+    format: 'html',
+    handle: async (event, deps) => {
+      await unitOf(event, deps);
+      const workbook = await buildHazardTemplate(deps.campaign);
+      return {
+        statusCode: 200,
+        headers: {
+          'Content-Type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+          'Content-Disposition': contentDisposition('隐患批量导入模板.xlsx'),
+        },
+        body: workbook.toString('base64'),
+        isBase64Encoded: true,
+      };
+    },
+  },
+
+  'POST /f/{token}/imports': {
+    format: 'json',
+    handle: async (event, deps) => {
+      const unit = await unitOf(event, deps);
+      const parsed = parseWith(ImportUploadRequestSchema, parseJsonBody(event));
+      if (!parsed.ok) throw new ValidationError(parsed.issues);
+      const pending = planImportUpload({
+        campaign: deps.campaign,
+        unit,
+        file: parsed.value,
+        now: deps.clock.now(),
+      });
+      const form = await prepareForm(deps, pending, `${publicBase(event)}${formPath(event)}#hazards`);
+      return jsonResponse(200, { ...form, key: pending.key, expiresAt: pending.expiresAt });
+    },
+  },
+
   'GET /f/{token}/hazards/new': {
     format: 'html',
     handle: async (event, deps) => {
@@ -257,7 +314,7 @@ const routes: Record<RouteKey, Route> = {
       const unit = await unitOf(event, deps);
       const form = formBody(event);
       try {
-        const hazard = await reportHazard(deps, unit, reportFromForm(form));
+        const hazard = await reportHazard(deps, unit, reportFromFields(form));
         return seeOther(`${formPath(event)}/hazards/${hazard.unitCode}/${hazard.id}`);
       } catch (error) {
         if (!(error instanceof ValidationError)) throw error;

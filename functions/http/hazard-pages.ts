@@ -1,6 +1,12 @@
 import type { Campaign } from '../../schemas/campaign.ts';
 import { HAZARD_SOURCES } from '../../schemas/hazards.ts';
-import type { HazardHistoryEntry, HazardRecord, UnitRecord, ZeroReport } from '../../schemas/records.ts';
+import type {
+  HazardHistoryEntry,
+  HazardImport,
+  HazardRecord,
+  UnitRecord,
+  ZeroReport,
+} from '../../schemas/records.ts';
 import type { FieldIssue } from '../../schemas/validation.ts';
 import { formatLocal } from '../shared/domain/calendar.ts';
 import {
@@ -75,6 +81,42 @@ export function zeroReportBlock(input: {
 <p class="muted">${t(lang, '尚未上报隐患，也未提交零报告。自查未发现隐患的，请提交零报告：', 'No hazards reported and no zero report yet. If the self-check found no hazards, file a zero report:')}</p>
 <label>${t(lang, '自查日期', 'Date of the self-check')}<input type="date" name="checkedOn" value="${input.today}" required></label>
 <button type="submit">${t(lang, '确认：自查未发现隐患（零报告）', 'Confirm: no hazards found (zero report)')}</button></form>`;
+}
+
+/** Bulk import: the template, an upload form for the filled-in workbook, and what became of recent uploads. */
+export function importBlock(input: {
+  imports: HazardImport[];
+  form: { url: string; fields: Record<string, string> } | null;
+  lang: Lang;
+  base: string;
+}): Html {
+  const { lang, base } = input;
+  const status = (i: HazardImport) =>
+    i.status === 'imported'
+      ? html`<span class="tag ok">${t(lang, `已导入 ${i.rowCount} 条`, `${i.rowCount} imported`)}</span>`
+      : i.status === 'importing'
+        ? html`<span class="tag warn">${t(lang, '导入中', 'importing')}</span>`
+        : html`<span class="tag bad">${t(lang, '未导入：有错误，整批未导入', 'Not imported: errors found, nothing was imported')}</span>`;
+  return html`<details class="import"${input.imports.length > 0 ? new Html(' open') : ''}><summary>${t(lang, '批量导入（Excel）', 'Bulk import (Excel)')}</summary>
+<p><a href="${base}/hazards/template.xlsx" download>${t(lang, '下载导入模板', 'Download the template')}</a> · ${t(lang, '任何一行有错则整批不导入', 'If any row has an error, nothing is imported')}</p>
+${
+  input.form
+    ? html`<form class="upload" method="post" action="${input.form.url}" enctype="multipart/form-data" data-api="${base}/imports" data-import="1">
+${Object.entries(input.form.fields).map(([name, value]) => html`<input type="hidden" name="${name}" value="${value}">`)}
+<label>${t(lang, '上传填好的模板（.xlsx）', 'Upload the filled-in template (.xlsx)')}<br><input type="file" name="file" required accept=".xlsx"></label>
+<p class="error" role="alert" hidden></p><button type="submit">${t(lang, '上传并导入', 'Upload and import')}</button></form>`
+    : ''
+}
+${input.imports
+  .slice(0, 5)
+  .map(
+    (i) =>
+      html`<div class="import-result"><p>${i.fileName} ${status(i)}</p>${
+        i.errors.length > 0
+          ? html`<table class="facts errors"><tr><th>${t(lang, '行', 'Row')}</th><th>${t(lang, '列', 'Column')}</th><th>${t(lang, '问题', 'Problem')}</th></tr>${i.errors.map((e) => html`<tr><td>${e.row}</td><td>${e.column}</td><td>${e[lang]}</td></tr>`)}</table>`
+          : ''
+      }</div>`,
+  )}</details>`;
 }
 
 function fieldError(issues: FieldIssue[], path: string, lang: Lang): Html {
@@ -265,7 +307,7 @@ function historyList(
       e,
     ) => html`<li><strong>${ACTION_LABELS[e.action as keyof typeof ACTION_LABELS]?.[lang] ?? e.action}</strong>
 <span class="muted">${formatLocal(new Date(e.at), campaign.timeZone)} · ${unitName(e.byUnit)}${e.afterClose ? html` · <span class="tag warn">${t(lang, '行动结束后', 'after close')}</span>` : ''}</span>
-${e.note ? html`<div>${e.note}</div>` : ''}${e.action === 'report' ? '' : html`<div class="muted">${t(lang, '变更', 'changed')}: ${e.changes.map((c) => c.field).join(', ')}</div>`}</li>`,
+${e.note ? html`<div>${e.note}</div>` : ''}${e.action === 'report' || e.action === 'import' ? '' : html`<div class="muted">${t(lang, '变更', 'changed')}: ${e.changes.map((c) => c.field).join(', ')}</div>`}</li>`,
   )}</ol>`;
 }
 

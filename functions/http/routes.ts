@@ -10,6 +10,8 @@ export const HTTP_ROUTES = [
   'GET /f/{token}/files/{deliverable}/{version}',
   'POST /f/{token}/zero-report',
   'GET /f/{token}/hazards/new',
+  'GET /f/{token}/hazards/template.xlsx',
+  'POST /f/{token}/imports',
   'POST /f/{token}/hazards',
   'GET /f/{token}/hazards/{unit}/{id}',
   'POST /f/{token}/hazards/{unit}/{id}/actions',

@@ -2,6 +2,7 @@ import type { Campaign } from '../../schemas/campaign.ts';
 import type {
   AuditEvent,
   HazardHistoryEntry,
+  HazardImport,
   HazardRecord,
   LinkRecord,
   MailRecord,
@@ -42,6 +43,8 @@ export interface UnitRepository {
   /** Units by district and type; `district: null` lists the directly affiliated units. */
   list(filter: { district?: string | null }, page?: PageRequest): Promise<Page<UnitRecord>>;
   all(): AsyncIterable<UnitRecord>;
+  /** Reserves `count` hazard numbers at once; returns the first. */
+  reserveHazardSeq(code: string, count: number): Promise<number>;
 }
 
 export interface LinkRepository {
@@ -85,6 +88,8 @@ export interface HazardRepository {
   ): Promise<void>;
   /** Replaces the hazard if its stored version is `hazard.version - 1`, appending `entry`. */
   update(hazard: HazardRecord, entry: HazardHistoryEntry, delta: CounterDelta): Promise<void>;
+  /** Stores a new hazard under a number reserved beforehand; the counters are the caller's (see imports). */
+  createReserved(hazard: HazardRecord, entry: HazardHistoryEntry): Promise<void>;
   get(unitCode: string, id: string): Promise<HazardRecord | null>;
   history(unitCode: string, id: string, page?: PageRequest): Promise<Page<HazardHistoryEntry>>;
   listForUnit(unitCode: string, page?: PageRequest): Promise<Page<HazardRecord>>;
@@ -98,6 +103,15 @@ export interface ZeroReportRepository {
   confirm(report: ZeroReport): Promise<void>;
   /** Marks the current zero report withdrawn; a no-op when there is none or it is already withdrawn. */
   withdraw(unitCode: string, at: Date, forHazard?: string): Promise<void>;
+}
+
+export interface HazardImportRepository {
+  get(unitCode: string, etag: string): Promise<HazardImport | null>;
+  /** Stores a rejected or an in-progress import (an in-progress one only if none is stored). */
+  save(record: HazardImport): Promise<void>;
+  /** Marks an in-progress import done and adds its hazards to the unit's counters, atomically, once. */
+  complete(record: HazardImport, delta: CounterDelta, at: Date): Promise<void>;
+  list(unitCode: string): Promise<HazardImport[]>;
 }
 
 export interface AuditLog {
@@ -167,6 +181,8 @@ export interface DocumentStore {
     metadata?: Record<string, string>;
   }): Promise<StoredObject>;
   head(key: string): Promise<StoredObject | null>;
+  /** The whole object as a stream, for readers that stream (the xlsx import). */
+  open(key: string): Promise<import('node:stream').Readable>;
   /** At most the first `count` bytes, for magic-byte checks without reading the whole file. */
   readFirstBytes(key: string, count: number): Promise<Uint8Array>;
   /** Copies to `to` and deletes `from`, e.g. into quarantine/. A missing `from` is a no-op (already moved). */

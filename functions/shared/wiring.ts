@@ -3,6 +3,7 @@ import { type FunctionEnv, FunctionEnvSchema } from '../../schemas/env.ts';
 import { DynamoAuditLog } from './adapters/dynamo/audit-log.ts';
 import { DynamoBadTokenCounter } from './adapters/dynamo/bad-token-counter.ts';
 import { DynamoCampaignRepository } from './adapters/dynamo/campaign-repository.ts';
+import { DynamoHazardImports } from './adapters/dynamo/hazard-imports.ts';
 import { DynamoHazardRepository } from './adapters/dynamo/hazards-repository.ts';
 import { DynamoLinkRepository } from './adapters/dynamo/links-repository.ts';
 import { DynamoMailLog } from './adapters/dynamo/mail-log.ts';
@@ -13,6 +14,7 @@ import { DynamoPendingUploads, DynamoUploadLedger } from './adapters/dynamo/uplo
 import { DynamoZeroReports } from './adapters/dynamo/zero-reports.ts';
 import { NodemailerMailer } from './adapters/mail/nodemailer-mailer.ts';
 import { S3DocumentStore } from './adapters/s3/document-store.ts';
+import { readHazardRows } from './adapters/xlsx/hazard-workbook.ts';
 import { type AwsClients, createAwsClients } from './aws-clients.ts';
 import type { Clock } from './domain/clock.ts';
 import { systemClock } from './domain/clock.ts';
@@ -34,6 +36,8 @@ export interface Adapters {
   ledger: DynamoUploadLedger;
   badTokens: DynamoBadTokenCounter;
   zeroReports: DynamoZeroReports;
+  imports: DynamoHazardImports;
+  readHazardRows: typeof readHazardRows;
   documents: S3DocumentStore;
   mailer: NodemailerMailer;
 }
@@ -88,6 +92,8 @@ export async function createAdapters(
     ledger: new DynamoUploadLedger(store, campaign.timeZone),
     badTokens: new DynamoBadTokenCounter(store, BAD_TOKEN_WINDOW_MS),
     zeroReports: new DynamoZeroReports(store),
+    imports: new DynamoHazardImports(store),
+    readHazardRows,
     documents: new S3DocumentStore(clients.s3, env.BUCKET_NAME),
     mailer: mailerFor(campaign.mail, env, clients),
   };

@@ -109,7 +109,7 @@ describe('a hard close', () => {
     const page = await app.http('GET', `/f/${app.links['LY-101']}`);
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('报送已于 2018-03-31 截止，不再接收文件');
-    expect(page.body).not.toContain('<form class="upload"');
+    expect(page.body).not.toContain('data-deliverable=');
     const presign = await app.http('POST', `/f/${app.links['LY-101']}/uploads`, {
       body: JSON.stringify({ deliverableId: 'work-summary', fileName: 'a.pdf', size: 10 }),
     });

@@ -36,8 +36,9 @@ export type HazardAction =
   | { kind: 'decide-extension'; grant: boolean; note?: string }
   | { kind: 'add-photo'; photo: HazardPhoto };
 
-export const ACTION_LABELS: Record<HazardAction['kind'] | 'report', Bilingual> = {
+export const ACTION_LABELS: Record<HazardAction['kind'] | 'report' | 'import', Bilingual> = {
   report: { zh: '登记隐患', en: 'report' },
+  import: { zh: '批量导入', en: 'imported from a workbook' },
   'start-rectifying': { zh: '开始整改', en: 'start rectifying' },
   'submit-for-acceptance': { zh: '申请验收', en: 'ask for acceptance' },
   accept: { zh: '验收通过（销号）', en: 'accept (close out)' },

@@ -1,5 +1,6 @@
+import type { Readable } from 'node:stream';
 import type { Campaign, Deliverable } from '../../../schemas/campaign.ts';
-import type { HazardPhoto, SubmissionVersion, UnitRecord } from '../../../schemas/records.ts';
+import type { HazardImport, HazardPhoto, SubmissionVersion, UnitRecord } from '../../../schemas/records.ts';
 import type { Logger } from '../logger.ts';
 import type {
   DocumentStore,
@@ -15,6 +16,8 @@ import type {
 import { formatLocal, localDateOf } from './calendar.ts';
 import { ConflictError } from './errors.ts';
 import { SIGNATURE_BYTES } from './file-types.ts';
+import type { ImportRow } from './hazard-import.ts';
+import { type ImportDeps, importHazards } from './hazard-import-service.ts';
 import { applyHazardAction } from './hazard-lifecycle.ts';
 import { judgeUpload } from './uploads.ts';
 
@@ -26,7 +29,9 @@ export interface ReceivedObject {
   createdAt: Date;
 }
 
-export interface ReceiveUploadDeps {
+export interface ReceiveUploadDeps extends ImportDeps {
+  /** Reads the rows of a hazard workbook from a stream (the xlsx adapter). */
+  readHazardRows(input: Readable): Promise<ImportRow[]>;
   campaign: Campaign;
   logger: Logger;
   pending: PendingUploadRepository;
@@ -41,6 +46,7 @@ export interface ReceiveUploadDeps {
 
 export type ReceiveOutcome =
   | { outcome: 'accepted'; version: number }
+  | { outcome: 'imported'; status: HazardImport['status']; rows: number }
   | { outcome: 'rejected'; reason: string }
   | { outcome: 'duplicate' }
   | { outcome: 'ignored'; why: string };
@@ -202,6 +208,21 @@ export async function receiveUpload(
     await deps.documents.move(object.key, quarantineKey);
     deps.logger.info('upload rejected', { key: object.key, reason: verdict.reason });
     return { outcome: 'rejected', reason: verdict.reason };
+  }
+
+  if (pending?.hazardImport) {
+    const unit = await deps.units.get(pending.unitCode);
+    if (!unit) return { outcome: 'ignored', why: 'the unit no longer exists' };
+    const rows = await deps.readHazardRows(await deps.documents.open(object.key));
+    const result = await importHazards(deps, {
+      unit,
+      etag: object.etag,
+      fileName: pending.displayName,
+      rows,
+      now: object.createdAt,
+    });
+    deps.logger.info('hazard import', { unit: unit.code, status: result.status, rows: result.rowCount });
+    return { outcome: 'imported', status: result.status, rows: result.rowCount };
   }
 
   if (pending?.hazard) {

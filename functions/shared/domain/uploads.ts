@@ -112,7 +112,7 @@ function pendingFor(
   unit: UnitRecord,
   now: Date,
   fields: Pick<PendingUpload, 'deliverableId' | 'displayName' | 'fileType'> &
-    Pick<Partial<PendingUpload>, 'hazard'>,
+    Pick<Partial<PendingUpload>, 'hazard' | 'hazardImport'>,
 ): PendingUpload {
   return {
     key: `incoming/${unit.code}/${randomUUID()}`,
@@ -154,6 +154,23 @@ export function planUpload(input: {
   });
 }
 
+/** Plans the upload of a filled-in hazard workbook: an .xlsx, whatever documents the campaign accepts. */
+export function planImportUpload(input: {
+  campaign: Campaign;
+  unit: UnitRecord;
+  file: { fileName?: string | undefined; size?: number | undefined };
+  now: Date;
+}): PendingUpload {
+  const file = checkFile(input.campaign, input.file, ['xlsx']);
+  if (file.issues.length > 0) throw new ValidationError(file.issues);
+  return pendingFor(input.unit, input.now, {
+    deliverableId: '',
+    displayName: file.name ?? '隐患清单.xlsx',
+    fileType: file.fileType,
+    hazardImport: true,
+  });
+}
+
 /** Plans a photo of one of the unit's hazards: images only, otherwise as a document upload. */
 export function planPhotoUpload(input: {
   campaign: Campaign;
@@ -190,14 +207,20 @@ export function judgeUpload(input: {
 }): UploadVerdict {
   const { campaign, pending, size, receivedAt } = input;
   const deliverable = campaign.deliverables.find((d) => d.id === pending?.deliverableId);
-  if (!pending || (!deliverable && !pending.hazard)) return { ok: false, reason: 'unknown-upload' };
+  if (!pending || (!deliverable && !pending.hazard && !pending.hazardImport)) {
+    return { ok: false, reason: 'unknown-upload' };
+  }
   // The hard close is about filing deliverables; rectification photos are welcome after it.
   if (deliverable && isHardClosed(campaign, receivedAt)) return { ok: false, reason: 'closed' };
   if (receivedAt.getTime() > new Date(pending.expiresAt).getTime()) return { ok: false, reason: 'expired' };
   if (size < 1) return { ok: false, reason: 'empty' };
   if (size > campaign.uploads.maxBytes) return { ok: false, reason: 'too-large' };
   const signature = detectSignature(input.firstBytes);
-  const accepted = pending.hazard ? PHOTO_TYPES : campaign.uploads.acceptedTypes;
+  const accepted: readonly FileType[] = pending.hazardImport
+    ? ['xlsx']
+    : pending.hazard
+      ? PHOTO_TYPES
+      : campaign.uploads.acceptedTypes;
   const promised = pending.fileType as FileType | null;
   if (promised && signature !== FILE_TYPE_INFO[promised].signature) {
     return {

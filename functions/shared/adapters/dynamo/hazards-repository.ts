@@ -116,6 +116,13 @@ export class DynamoHazardRepository implements HazardRepository {
     );
   }
 
+  async createReserved(hazard: HazardRecord, entry: HazardHistoryEntry): Promise<void> {
+    await this.store.transact(this.change(hazard, entry, { expression: 'attribute_not_exists(pk)' }, null), {
+      zh: `隐患编号 ${hazard.id} 已存在`,
+      en: `hazard number ${hazard.id} exists already`,
+    });
+  }
+
   get(unitCode: string, id: string): Promise<HazardRecord | null> {
     return this.store.getItem(HazardRecordSchema, keys.hazard(unitCode, id));
   }

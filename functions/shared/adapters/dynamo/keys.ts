@@ -39,6 +39,7 @@ export const keys = {
     pk: `UPLOAD#${bucket}/${key}`,
     sk: `ETAG#${etag}`,
   }),
+  hazardImport: (unit: string, etag: string) => ({ pk: `UNIT#${unit}`, sk: `IMPORT#${etag}` }),
   zeroReport: (unit: string) => ({ pk: `UNIT#${unit}`, sk: 'ZERO' }),
   pendingUpload: (key: string) => ({ pk: `PENDING#${key}`, sk: 'PENDING' }),
   rejection: (unit: string, at: string, key: string) => ({ pk: `UNIT#${unit}`, sk: `REJECT#${at}#${key}` }),

@@ -15,6 +15,7 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  * | submission version       | `UNIT#<unit>`             | `SUB#<deliverable>#V#<000001>`      |                   |                        |
  * | hazard (current state)   | `UNIT#<unit>`             | `HAZARD#<hazard id>`                | `HAZARDS`         | `<d>#<unit>#<id>`      |
  * | hazard history entry     | `UNIT#<unit>`             | `HAZLOG#<hazard id>#<000001>`       |                   |                        |
+ * | hazard import            | `UNIT#<unit>`             | `IMPORT#<file ETag>`                |                   |                        |
  * | zero report              | `UNIT#<unit>`             | `ZERO`                              |                   |                        |
  * | pending upload (TTL)     | `PENDING#<object key>`    | `PENDING`                           |                   |                        |
  * | rejected upload          | `UNIT#<unit>`             | `REJECT#<ISO instant>#<object key>` |                   |                        |

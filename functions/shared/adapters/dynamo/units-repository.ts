@@ -47,6 +47,20 @@ export class DynamoUnitRepository implements UnitRepository {
     return this.store.queryIndexPage(UnitRecordSchema, 'UNITS', prefix, page);
   }
 
+  async reserveHazardSeq(code: string, count: number): Promise<number> {
+    const { Attributes } = await this.store.client.send(
+      new UpdateCommand({
+        TableName: this.store.tableName,
+        Key: keys.unit(code),
+        UpdateExpression: 'ADD hazardSeq :n',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':n': count },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    return Number(Attributes?.hazardSeq) - count + 1;
+  }
+
   all(): AsyncIterable<UnitRecord> {
     return this.store.queryAll(UnitRecordSchema, {
       IndexName: GSI1,

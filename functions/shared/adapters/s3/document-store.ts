@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
 import {
   CopyObjectCommand,
   DeleteObjectCommand,
@@ -66,6 +67,12 @@ export class S3DocumentStore implements DocumentStore {
       if (error instanceof NotFound || (error as { name?: string }).name === 'NotFound') return null;
       throw error;
     }
+  }
+
+  async open(key: string): Promise<Readable> {
+    const result = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+    if (!(result.Body instanceof Readable)) throw new Error(`no body for ${key}`);
+    return result.Body;
   }
 
   async readFirstBytes(key: string, count: number): Promise<Uint8Array> {

@@ -1,8 +1,13 @@
-import { ValidationError } from '../shared/domain/errors.ts';
-import type { HazardAction } from '../shared/domain/hazard-lifecycle.ts';
+import { ValidationError } from './errors.ts';
+import type { HazardAction } from './hazard-lifecycle.ts';
+
+/**
+ * Hazard reports as flat named fields: the report form's fields, and the columns of the import
+ * template, which map onto the same names. One function turns them into the report's shape.
+ */
 
 /** The fields of the five implementations, as the report form names them. */
-const FIVE_FIELDS = [
+export const FIVE_FIELDS = [
   'five.owner.name',
   'five.owner.role',
   'five.owner.phone',
@@ -24,7 +29,7 @@ const optional = (value: string | null) => (value === null || value.trim() === '
  * ones, so the schema names each. The five implementations are passed on once any of them is
  * filled, so a missing one is named; none at all, where they are required, names the group.
  */
-export function reportFromForm(form: URLSearchParams): unknown {
+export function reportFromFields(form: { get(name: string): string | null }): unknown {
   const get = (name: string) => optional(form.get(name));
   const fixedOnSpot = form.get('fixedOnSpot') === 'yes';
   const anyFive = FIVE_FIELDS.some((name) => get(name) !== undefined);

@@ -1,0 +1,114 @@
+import type { Readable } from 'node:stream';
+import ExcelJS from 'exceljs';
+import type { Campaign } from '../../../../schemas/campaign.ts';
+import { type ImportRow, MAX_IMPORT_ROWS, TEMPLATE_COLUMNS } from '../../domain/hazard-import.ts';
+
+const DATA_SHEET = '隐患清单';
+const LISTS_SHEET = '选项';
+
+/**
+ * The import template: Chinese headers, drop-down lists for the coded columns (kept on a hidden
+ * sheet, so long labels fit), one example row and an instructions sheet. Every cell written is a
+ * plain string: text like `=HYPERLINK(...)` stays text, never a formula.
+ */
+export async function buildHazardTemplate(campaign: Campaign): Promise<Buffer> {
+  const workbook = new ExcelJS.Workbook();
+  workbook.creator = campaign.organiser.name.zh;
+  const sheet = workbook.addWorksheet(DATA_SHEET, { views: [{ state: 'frozen', ySplit: 1 }] });
+  const lists = workbook.addWorksheet(LISTS_SHEET, { state: 'hidden' });
+  sheet.columns = TEMPLATE_COLUMNS.map((c) => ({
+    header: c.header,
+    key: c.field,
+    width: Math.max(12, c.header.length * 2 + 4),
+  }));
+  sheet.getRow(1).font = { bold: true };
+  sheet.addRow(Object.fromEntries(TEMPLATE_COLUMNS.map((c) => [c.field, c.example])));
+  TEMPLATE_COLUMNS.forEach((column, index) => {
+    const choices = column.choices?.(campaign);
+    if (!choices) return;
+    const letter = lists.getColumn(index + 1).letter;
+    choices.forEach((choice, i) => {
+      lists.getCell(i + 1, index + 1).value = choice;
+    });
+    const target = sheet.getColumn(index + 1).letter;
+    for (let row = 2; row <= MAX_IMPORT_ROWS + 1; row += 1) {
+      sheet.getCell(`${target}${row}`).dataValidation = {
+        type: 'list',
+        allowBlank: true,
+        formulae: [`'${LISTS_SHEET}'!$${letter}$1:$${letter}$${choices.length}`],
+        showErrorMessage: true,
+        errorTitle: '请从列表中选择',
+        error: `${column.header}：请从下拉列表中选择`,
+      };
+    }
+  });
+  const help = workbook.addWorksheet('填写说明');
+  help.getColumn(1).width = 100;
+  for (const line of [
+    `${campaign.name.zh} · 隐患批量导入模板`,
+    '1. 在「隐患清单」表中每行填写一条隐患，第 2 行为示例，导入前请删除或改写。',
+    '2. 隐患类别、隐患等级、发现途径、是否当场整改请从下拉列表中选择。',
+    '3. 日期写作 2018-01-15（或 2018/1/15）。',
+    '4. 未当场整改的隐患和所有重大隐患，必须填写五落实：责任人、职务、联系电话、整改措施、整改资金、资金来源、整改时限、应急预案。',
+    '5. 当场整改的隐患须填写“当场整改情况”。',
+    '6. 任何一行有错时整批不导入，页面会按行、列列出全部错误；改正后重新上传即可。同一文件重复上传不会重复导入。',
+  ]) {
+    help.addRow([line]);
+  }
+  return Buffer.from(await workbook.xlsx.writeBuffer());
+}
+
+/** The text a person sees in a cell; a formula is kept as its source text, never evaluated or re-emitted as one. */
+export function cellText(value: ExcelJS.CellValue): string {
+  if (value === null || value === undefined) return '';
+  if (value instanceof Date) return value.toISOString().slice(0, 10);
+  if (typeof value === 'object') {
+    if ('richText' in value) return value.richText.map((part) => part.text).join('');
+    if ('formula' in value && typeof value.formula === 'string') return `=${value.formula}`;
+    if ('sharedFormula' in value) return `=${String(value.sharedFormula)}`;
+    if ('text' in value) return String(value.text);
+    if ('error' in value) return String(value.error);
+    return '';
+  }
+  return String(value);
+}
+
+/**
+ * Reads the data sheet of an uploaded template with exceljs's streaming reader (the whole file is
+ * never held as a workbook). Columns are found by their headers, so their order may differ.
+ */
+export async function readHazardRows(input: Readable): Promise<ImportRow[]> {
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(input, {
+    sharedStrings: 'cache',
+    hyperlinks: 'ignore',
+    styles: 'cache',
+    worksheets: 'emit',
+    entries: 'ignore',
+  });
+  const rows: ImportRow[] = [];
+  let first = true;
+  for await (const worksheet of reader) {
+    if (!first) {
+      // Only the first sheet holds data; drain the rest so the stream completes.
+      for await (const _row of worksheet) void _row;
+      continue;
+    }
+    first = false;
+    let fields: (string | undefined)[] = [];
+    for await (const row of worksheet) {
+      const values = (row.values as ExcelJS.CellValue[]).map(cellText);
+      if (row.number === 1) {
+        fields = values.map((header) => TEMPLATE_COLUMNS.find((c) => c.header === header.trim())?.field);
+        continue;
+      }
+      const cells: Record<string, string> = {};
+      values.forEach((text, index) => {
+        const field = fields[index];
+        if (field && text.trim() !== '') cells[field] = text;
+      });
+      if (Object.keys(cells).length > 0) rows.push({ row: row.number, cells });
+      if (rows.length > MAX_IMPORT_ROWS) return rows;
+    }
+  }
+  return rows;
+}

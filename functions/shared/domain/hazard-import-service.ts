@@ -1,0 +1,84 @@
+import type { HazardImport, UnitRecord } from '../../../schemas/records.ts';
+import type { CounterDelta, HazardImportRepository } from '../ports.ts';
+import { ConflictError } from './errors.ts';
+import { type ImportRow, validateImport } from './hazard-import.ts';
+import { createHazard } from './hazard-lifecycle.ts';
+import { type HazardServiceDeps, supervisorFor } from './hazard-service.ts';
+
+export interface ImportDeps extends HazardServiceDeps {
+  imports: HazardImportRepository;
+}
+
+const PARALLEL_CREATES = 8;
+const MAX_STORED_ERRORS = 500;
+
+/**
+ * Imports a unit's workbook: all rows or none. The file's ETag names the import, so the same
+ * file twice imports once. Hazard numbers are reserved up front and each row's hazard is created
+ * only if absent, so an import cut short and retried finishes without duplicates; the unit's
+ * counters move once, with the import's completion.
+ */
+export async function importHazards(
+  deps: ImportDeps,
+  input: { unit: UnitRecord; etag: string; fileName: string; rows: ImportRow[]; now: Date },
+): Promise<HazardImport> {
+  const { unit, etag, now } = input;
+  const previous = await deps.imports.get(unit.code, etag);
+  if (previous?.status === 'imported') return previous;
+
+  const checked = validateImport(deps.campaign, input.rows);
+  const base = {
+    unitCode: unit.code,
+    etag,
+    fileName: input.fileName,
+    rowCount: input.rows.length,
+    createdAt: now.toISOString(),
+  };
+  if (!checked.ok) {
+    const rejected: HazardImport = {
+      ...base,
+      status: 'rejected',
+      errors: checked.errors.slice(0, MAX_STORED_ERRORS),
+    };
+    await deps.imports.save(rejected);
+    return rejected;
+  }
+
+  let record = previous?.status === 'importing' ? previous : null;
+  if (!record) {
+    const firstSeq = await deps.units.reserveHazardSeq(unit.code, checked.reports.length);
+    record = { ...base, status: 'importing', errors: [], firstSeq };
+    await deps.imports.save(record);
+  }
+  const firstSeq = record.firstSeq ?? 1;
+  const needsSupervisor = checked.reports.some((r) => r.level === 'major');
+  const supervisorUnit = needsSupervisor ? await supervisorFor(unit, deps.units) : null;
+  const delta: Required<CounterDelta> = { openGeneral: 0, openMajor: 0 };
+
+  const changes = checked.reports.map((report, i) =>
+    createHazard({ campaign: deps.campaign, unit, report, supervisorUnit, seq: firstSeq + i, now }),
+  );
+  for (const change of changes) {
+    delta.openGeneral += change.delta.openGeneral ?? 0;
+    delta.openMajor += change.delta.openMajor ?? 0;
+  }
+  for (let i = 0; i < changes.length; i += PARALLEL_CREATES) {
+    await Promise.all(
+      changes.slice(i, i + PARALLEL_CREATES).map(async (change) => {
+        try {
+          await deps.hazards.createReserved(change.hazard, {
+            ...change.entry,
+            action: 'import',
+            note: input.fileName,
+          });
+        } catch (error) {
+          // Created by an earlier, interrupted run of this same import.
+          if (!(error instanceof ConflictError)) throw error;
+        }
+      }),
+    );
+  }
+  await deps.imports.complete(record, delta, now);
+  if (changes.length > 0) await deps.zeroReports.withdraw(unit.code, now, changes[0]?.hazard.id);
+  return { ...record, status: 'imported', finishedAt: now.toISOString() };
+}

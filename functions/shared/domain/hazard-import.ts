@@ -1,0 +1,138 @@
+import type { Campaign } from '../../../schemas/campaign.ts';
+import { type HAZARD_SOURCES, type HazardReport, HazardReportSchema } from '../../../schemas/hazards.ts';
+import type { Bilingual } from '../../../schemas/validation.ts';
+import { parseWith } from '../../../schemas/validation.ts';
+import { reportFromFields } from './hazard-fields.ts';
+
+/**
+ * Bulk import of hazards from the xlsx template. The template's columns carry the report form's
+ * field names; cells hold the labels people read (消防, 重大, 自查, 是), mapped back to ids here.
+ * Nothing is imported unless every row passes.
+ */
+export interface TemplateColumn {
+  field: string;
+  header: string;
+  example: string;
+  /** A drop-down list: the labels a cell may hold. */
+  choices?: (campaign: Campaign) => string[];
+}
+
+export const SOURCE_LABELS_ZH: Record<(typeof HAZARD_SOURCES)[number], string> = {
+  'self-check': '自查',
+  supervision: '督查检查',
+  report: '举报',
+};
+
+const YES_NO = ['是', '否'];
+
+export const TEMPLATE_COLUMNS: readonly TemplateColumn[] = [
+  {
+    field: 'area',
+    header: '隐患类别',
+    example: '消防',
+    choices: (c) => c.hazardDrive.areas.map((a) => a.name.zh),
+  },
+  {
+    field: 'level',
+    header: '隐患等级',
+    example: '一般事故隐患',
+    choices: (c) => c.hazardDrive.levels.map((l) => l.name.zh),
+  },
+  { field: 'title', header: '隐患名称', example: '消防通道堆放杂物' },
+  { field: 'description', header: '隐患描述', example: '教学楼东侧消防通道堆放桌椅' },
+  { field: 'location', header: '具体位置', example: '教学楼东侧' },
+  { field: 'foundOn', header: '发现日期', example: '2018-01-15' },
+  { field: 'source', header: '发现途径', example: '自查', choices: () => Object.values(SOURCE_LABELS_ZH) },
+  { field: 'fixedOnSpot', header: '是否当场整改', example: '否', choices: () => YES_NO },
+  { field: 'fixNote', header: '当场整改情况', example: '' },
+  { field: 'five.owner.name', header: '责任人', example: '王某某' },
+  { field: 'five.owner.role', header: '职务', example: '总务主任' },
+  { field: 'five.owner.phone', header: '联系电话', example: '0519-00000000' },
+  { field: 'five.measures', header: '整改措施', example: '清理杂物，设置禁停标志' },
+  { field: 'five.funds.amountYuan', header: '整改资金（元）', example: '2000' },
+  { field: 'five.funds.source', header: '资金来源', example: '学校公用经费' },
+  { field: 'five.deadline', header: '整改时限', example: '2018-01-31' },
+  { field: 'five.contingency', header: '应急预案', example: '安排专人值守' },
+];
+
+export const MAX_IMPORT_ROWS = 5000;
+
+export interface ImportError extends Bilingual {
+  /** The spreadsheet row (1 is the header). */
+  row: number;
+  /** The column header, or empty for the whole row. */
+  column: string;
+}
+
+/** One data row: spreadsheet row number and cell text by field name. */
+export interface ImportRow {
+  row: number;
+  cells: Record<string, string>;
+}
+
+function labelToId(campaign: Campaign, field: string, value: string): string {
+  const text = value.trim();
+  switch (field) {
+    case 'area':
+      return campaign.hazardDrive.areas.find((a) => a.name.zh === text || a.id === text)?.id ?? text;
+    case 'level': {
+      const level = campaign.hazardDrive.levels.find((l) => l.name.zh === text || l.id === text);
+      if (level) return level.id;
+      return text === '一般' ? 'general' : text === '重大' ? 'major' : text;
+    }
+    case 'source':
+      return (Object.entries(SOURCE_LABELS_ZH).find(([, label]) => label === text)?.[0] ?? text) as string;
+    case 'fixedOnSpot':
+      return text === '是' || text === 'yes'
+        ? 'yes'
+        : text === '否' || text === 'no' || text === ''
+          ? 'no'
+          : text;
+    case 'foundOn':
+    case 'five.deadline': {
+      // People write 2018/1/5 or 2018.1.5 as often as 2018-01-05.
+      const m = /^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$/.exec(text);
+      return m ? `${m[1]}-${(m[2] ?? '').padStart(2, '0')}-${(m[3] ?? '').padStart(2, '0')}` : text;
+    }
+    default:
+      return text;
+  }
+}
+
+/** Validates every row; returns the reports only if all pass, else every error by row and column. */
+export function validateImport(
+  campaign: Campaign,
+  rows: readonly ImportRow[],
+): { ok: true; reports: HazardReport[] } | { ok: false; errors: ImportError[] } {
+  const errors: ImportError[] = [];
+  const reports: HazardReport[] = [];
+  const header = (path: string) =>
+    TEMPLATE_COLUMNS.find((c) => c.field === path || path.startsWith(`${c.field}.`))?.header ??
+    (path.startsWith('five') ? '五落实' : '');
+  if (rows.length === 0) {
+    errors.push({ row: 2, column: '', zh: '没有数据行', en: 'there are no data rows' });
+  }
+  if (rows.length > MAX_IMPORT_ROWS) {
+    errors.push({
+      row: MAX_IMPORT_ROWS + 2,
+      column: '',
+      zh: `最多 ${MAX_IMPORT_ROWS} 行`,
+      en: `at most ${MAX_IMPORT_ROWS} rows`,
+    });
+    return { ok: false, errors };
+  }
+  for (const { row, cells } of rows) {
+    const fields = new Map(
+      Object.entries(cells).map(([field, value]) => [field, labelToId(campaign, field, value)]),
+    );
+    const result = parseWith(
+      HazardReportSchema,
+      reportFromFields({ get: (name) => fields.get(name) ?? null }),
+    );
+    if (result.ok) reports.push(result.value);
+    else
+      for (const issue of result.issues)
+        errors.push({ row, column: header(issue.path), zh: issue.zh, en: issue.en });
+  }
+  return errors.length > 0 ? { ok: false, errors } : { ok: true, reports };
+}

@@ -1,0 +1,123 @@
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import ExcelJS from 'exceljs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEMPLATE_COLUMNS } from '../../functions/shared/domain/hazard-import.ts';
+import { manualClock, type TestApp, testApp } from '../support/local-app.ts';
+import { testClients } from '../support/tables.ts';
+
+/** Bulk import through the real path: presigned form, object in S3, S3 event, streaming read, DynamoDB. */
+const clock = manualClock('2018-01-25T10:00:00+08:00');
+let app: TestApp;
+beforeAll(async () => {
+  app = await testApp({ clock });
+});
+afterAll(() => app.cleanup());
+
+async function workbook(rows: string[][]): Promise<Uint8Array> {
+  const book = new ExcelJS.Workbook();
+  const sheet = book.addWorksheet('隐患清单');
+  sheet.addRow(TEMPLATE_COLUMNS.map((c) => c.header));
+  for (const row of rows) sheet.addRow(row);
+  return new Uint8Array(await book.xlsx.writeBuffer());
+}
+
+const example = TEMPLATE_COLUMNS.map((c) => c.example);
+
+async function upload(unit: string, bytes: Uint8Array, fileName: string) {
+  const asked = await app.http('POST', `/f/${app.links[unit]}/imports`, {
+    body: JSON.stringify({ fileName, size: bytes.length }),
+  });
+  expect(asked.statusCode).toBe(200);
+  const { key } = JSON.parse(asked.body) as { key: string };
+  const put = await testClients().s3.send(
+    new PutObjectCommand({ Bucket: app.adapters.documents.bucket, Key: key, Body: bytes }),
+  );
+  return app.s3Created(key, (put.ETag ?? '').replaceAll('"', ''), clock.now());
+}
+
+async function hazardCount(unit: string): Promise<number> {
+  let count = 0;
+  let cursor: string | undefined;
+  do {
+    const page = await app.adapters.hazards.listForUnit(unit, { limit: 500, ...(cursor ? { cursor } : {}) });
+    count += page.items.length;
+    cursor = page.cursor;
+  } while (cursor);
+  return count;
+}
+
+describe('bulk import of hazards', () => {
+  it('imports 2,000 rows, numbered and counted, and the same file again imports nothing', {
+    timeout: 180_000,
+  }, async () => {
+    const rows = Array.from({ length: 2000 }, (_, i) => {
+      const row = [...example];
+      row[2] = `隐患 ${i + 1}`;
+      if (i % 10 === 0) row[1] = '重大事故隐患';
+      return row;
+    });
+    const bytes = await workbook(rows);
+    expect(await upload('LY-101', bytes, '全校隐患清单.xlsx')).toEqual([
+      { outcome: 'imported', status: 'imported', rows: 2000 },
+    ]);
+    expect(await hazardCount('LY-101')).toBe(2000);
+    expect(await app.adapters.units.get('LY-101')).toMatchObject({
+      hazardSeq: 2000,
+      openGeneral: 1800,
+      openMajor: 200,
+    });
+    const last = await app.adapters.hazards.get('LY-101', 'LY-101-H2000');
+    expect(last).toMatchObject({ title: '隐患 2000', status: 'registered' });
+    expect((await app.adapters.hazards.get('LY-101', 'LY-101-H001'))?.supervision?.supervisorUnit).toBe(
+      'LY-000',
+    );
+    expect((await app.adapters.hazards.history('LY-101', 'LY-101-H2000')).items[0]).toMatchObject({
+      action: 'import',
+      note: '全校隐患清单.xlsx',
+    });
+
+    expect(await upload('LY-101', bytes, '全校隐患清单（再传一次）.xlsx')).toEqual([
+      { outcome: 'imported', status: 'imported', rows: 2000 },
+    ]);
+    expect(await hazardCount('LY-101')).toBe(2000);
+    expect((await app.adapters.units.get('LY-101'))?.hazardSeq).toBe(2000);
+  });
+
+  it('imports nothing when one row is bad, and the page lists every error by row and column', async () => {
+    const bad = [...example];
+    bad[1] = '特大';
+    bad[13] = '很多';
+    const bytes = await workbook([example, bad, example]);
+    expect(await upload('LY-102', bytes, '有错的清单.xlsx')).toEqual([
+      { outcome: 'imported', status: 'rejected', rows: 3 },
+    ]);
+    expect(await hazardCount('LY-102')).toBe(0);
+    expect((await app.adapters.units.get('LY-102'))?.hazardSeq).toBe(0);
+    const page = (await app.http('GET', `/f/${app.links['LY-102']}`)).body;
+    expect(page).toContain('有错的清单.xlsx');
+    expect(page).toContain('未导入：有错误，整批未导入');
+    expect(page).toMatch(/<td>3<\/td><td>隐患等级<\/td><td>只能是以下之一/);
+    expect(page).toMatch(/<td>3<\/td><td>整改资金（元）<\/td>/);
+
+    // Fixed and uploaded again, it goes in.
+    const fixed = await workbook([example, example, example]);
+    expect(await upload('LY-102', fixed, '改正后的清单.xlsx')).toEqual([
+      { outcome: 'imported', status: 'imported', rows: 3 },
+    ]);
+    expect(await hazardCount('LY-102')).toBe(3);
+  });
+
+  it('hands out the template and refuses a non-xlsx upload', async () => {
+    const template = await app.http('GET', `/f/${app.links['WJ-101']}/hazards/template.xlsx`);
+    expect(template.statusCode).toBe(200);
+    expect(template.headers['content-disposition']).toContain("filename*=UTF-8''%E9%9A%90%E6%82%A3");
+    expect(Buffer.from(template.body, 'base64').subarray(0, 4)).toEqual(
+      Buffer.from([0x50, 0x4b, 0x03, 0x04]),
+    );
+    const csv = await app.http('POST', `/f/${app.links['WJ-101']}/imports`, {
+      body: JSON.stringify({ fileName: '清单.csv', size: 10 }),
+    });
+    expect(csv.statusCode).toBe(400);
+    expect(JSON.parse(csv.body).issues[0].zh).toBe('不接受 .csv 文件；可接受：XLSX');
+  });
+});

@@ -1,0 +1,128 @@
+import { createReadStream } from 'node:fs';
+import { Readable } from 'node:stream';
+import ExcelJS from 'exceljs';
+import { describe, expect, it } from 'vitest';
+import { buildHazardTemplate, readHazardRows } from '../../functions/shared/adapters/xlsx/hazard-workbook.ts';
+import { TEMPLATE_COLUMNS, validateImport } from '../../functions/shared/domain/hazard-import.ts';
+import { demoCampaign } from '../support/fixtures.ts';
+
+const campaign = demoCampaign();
+const fixture = new URL('../fixtures/hazards-libreoffice.xlsx', import.meta.url).pathname;
+
+async function workbookRows(build: (sheet: ExcelJS.Worksheet) => void) {
+  const workbook = new ExcelJS.Workbook();
+  const sheet = workbook.addWorksheet('隐患清单');
+  sheet.addRow(TEMPLATE_COLUMNS.map((c) => c.header));
+  build(sheet);
+  return readHazardRows(Readable.from(Buffer.from(await workbook.xlsx.writeBuffer())));
+}
+
+describe('the import template', () => {
+  it('has Chinese headers, drop-downs for the coded columns, an example row and instructions', async () => {
+    const workbook = new ExcelJS.Workbook();
+    const file = await buildHazardTemplate(campaign);
+    await workbook.xlsx.load(
+      file.buffer.slice(file.byteOffset, file.byteOffset + file.byteLength) as ArrayBuffer,
+    );
+    expect(workbook.worksheets.map((s) => s.name)).toEqual(['隐患清单', '选项', '填写说明']);
+    const sheet = workbook.getWorksheet('隐患清单') as ExcelJS.Worksheet;
+    expect(sheet.getRow(1).values).toEqual([undefined, ...TEMPLATE_COLUMNS.map((c) => c.header)]);
+    const validation = sheet.getCell('A2').dataValidation;
+    expect(validation).toMatchObject({ type: 'list', formulae: ["'选项'!$A$1:$A$9"] });
+    expect(sheet.getCell('B3').dataValidation).toMatchObject({
+      type: 'list',
+      formulae: ["'选项'!$B$1:$B$2"],
+    });
+    expect(sheet.getCell('G3').dataValidation?.type).toBe('list');
+    expect(sheet.getCell('H3').dataValidation?.type).toBe('list');
+    expect(sheet.getCell('C3').dataValidation?.type).toBeUndefined();
+    const lists = workbook.getWorksheet('选项') as ExcelJS.Worksheet;
+    expect(lists.state).toBe('hidden');
+    expect(lists.getColumn(1).values.filter(Boolean)).toEqual(
+      campaign.hazardDrive.areas.map((a) => a.name.zh),
+    );
+    const help = workbook.getWorksheet('填写说明') as ExcelJS.Worksheet;
+    expect(String(help.getCell('A5').value)).toContain('五落实');
+  });
+
+  it('round-trips: the example row reads back and validates', async () => {
+    const rows = await readHazardRows(Readable.from(await buildHazardTemplate(campaign)));
+    expect(rows).toHaveLength(1);
+    const result = validateImport(campaign, rows);
+    expect(result.ok && result.reports[0]).toMatchObject({
+      area: 'fire-safety',
+      level: 'general',
+      source: 'self-check',
+    });
+  });
+});
+
+describe('reading a workbook another program wrote', () => {
+  it('imports the LibreOffice-converted fixture, with its dates normalised and injection-looking text kept as text', async () => {
+    const rows = await readHazardRows(createReadStream(fixture));
+    const result = validateImport(campaign, rows);
+    if (!result.ok) throw new Error(JSON.stringify(result.errors));
+    expect(result.reports.map((r) => [r.area, r.level, r.foundOn, r.fixedOnSpot])).toEqual([
+      ['fire-safety', 'general', '2018-01-15', false],
+      ['school-buildings', 'major', '2018-01-16', false],
+      ['food-safety', 'general', '2018-01-17', true],
+    ]);
+    expect(result.reports[0]?.description).toBe('=HYPERLINK("http://evil.example","点我")');
+    expect(result.reports[1]?.description).toBe('+南侧外墙多处空鼓');
+    expect(result.reports[2]?.description).toBe('@留样柜温度8℃');
+    expect(result.reports[0]?.five?.deadline).toBe('2018-01-25');
+  });
+});
+
+describe('cells', () => {
+  it('a real formula cell is read as its text, never evaluated', async () => {
+    const rows = await workbookRows((sheet) => {
+      const row = sheet.addRow(['消防', '一般事故隐患', 'x']);
+      row.getCell(4).value = { formula: 'HYPERLINK("http://evil.example","x")', result: 'x' };
+    });
+    expect(rows[0]?.cells.description).toBe('=HYPERLINK("http://evil.example","x")');
+  });
+
+  it('finds columns by header, whatever their order, and skips empty rows', async () => {
+    const workbook = new ExcelJS.Workbook();
+    const sheet = workbook.addWorksheet('x');
+    sheet.addRow(['隐患名称', '隐患类别']);
+    sheet.addRow(['灭火器过期', '消防']);
+    sheet.addRow([]);
+    sheet.addRow(['  ', '']);
+    const rows = await readHazardRows(Readable.from(Buffer.from(await workbook.xlsx.writeBuffer())));
+    expect(rows).toEqual([{ row: 2, cells: { title: '灭火器过期', area: '消防' } }]);
+  });
+});
+
+describe('validating an import', () => {
+  it('locates every error by row and column, and passes nothing when one row fails', async () => {
+    const rows = await workbookRows((sheet) => {
+      const good = TEMPLATE_COLUMNS.map((c) => c.example);
+      sheet.addRow(good);
+      const bad = [...good];
+      bad[0] = '火山';
+      bad[5] = '2018-02-30';
+      sheet.addRow(bad);
+      const noFive = good.map((value, i) =>
+        (TEMPLATE_COLUMNS[i]?.field ?? '').startsWith('five.') ? '' : value,
+      );
+      sheet.addRow(noFive);
+    });
+    const result = validateImport(campaign, rows);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.errors.map((e) => [e.row, e.column])).toEqual([
+      [3, '隐患类别'],
+      [3, '发现日期'],
+      [4, '五落实'],
+    ]);
+    expect(result.errors[1]?.zh).toContain('YYYY-MM-DD');
+    expect(result.errors[2]?.en).toContain('five implementations');
+  });
+
+  it('refuses an empty sheet', () => {
+    const result = validateImport(campaign, []);
+    expect(result.ok ? [] : result.errors.map((e) => e.zh)).toEqual(['没有数据行']);
+  });
+});
