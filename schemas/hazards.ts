@@ -8,6 +8,11 @@ export const HAZARD_SOURCES = ['self-check', 'supervision', 'report'] as const;
 export const HazardSourceSchema = z.enum(HAZARD_SOURCES);
 export type HazardSource = z.infer<typeof HazardSourceSchema>;
 
+/** Files attached to a hazard: photos before and after rectification, and the contingency plan as a document. */
+export const ATTACHMENT_KINDS = ['before', 'after', 'plan'] as const;
+export const AttachmentKindSchema = z.enum(ATTACHMENT_KINDS);
+export type AttachmentKind = z.infer<typeof AttachmentKindSchema>;
+
 const Text = (max: number) => z.string().trim().min(1).max(max);
 
 /**
@@ -27,7 +32,8 @@ export const FiveImplementationsSchema = z.strictObject({
   }),
   /** Rectified by the end of this day; for a major hazard, the supervision deadline. */
   deadline: LocalDateSchema,
-  contingency: Text(2000),
+  /** The contingency plan as text; it may instead be attached as a document (kind `plan`). */
+  contingency: Text(2000).optional(),
 });
 export type FiveImplementations = z.infer<typeof FiveImplementationsSchema>;
 

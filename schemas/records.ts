@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { HazardAreaIdSchema, HazardLevelIdSchema } from './campaign.ts';
-import { HazardReportSchema, SupervisionSchema } from './hazards.ts';
+import { AttachmentKindSchema, HazardReportSchema, SupervisionSchema } from './hazards.ts';
 import { RosterRowFieldsSchema } from './roster.ts';
 
 /** Stored records: what the repositories return. Instants are ISO strings in UTC (`Z`). */
@@ -60,8 +60,8 @@ export const HazardStatusSchema = z.enum(HAZARD_STATUSES);
 
 export const HazardPhotoSchema = z.object({
   key: z.string(),
-  /** `before`: the hazard as found; `after`: rectified. */
-  kind: z.enum(['before', 'after']),
+  /** `before`: the hazard as found; `after`: rectified; `plan`: the contingency plan as a document. */
+  kind: AttachmentKindSchema,
   displayName: z.string(),
   addedAt: Instant,
 });
@@ -157,7 +157,7 @@ export const PendingUploadSchema = z.object({
   /** Set for a hazard workbook to import (then `deliverableId` is empty). */
   hazardImport: z.boolean().optional(),
   /** Set for a photo of a hazard (then `deliverableId` is empty). */
-  hazard: z.object({ id: z.string(), photoKind: z.enum(['before', 'after']) }).optional(),
+  hazard: z.object({ id: z.string(), photoKind: AttachmentKindSchema }).optional(),
   createdAt: Instant,
   /** After this the presigned form is void, and an object arriving under the key is refused. */
   expiresAt: Instant,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AttachmentKindSchema } from './hazards.ts';
 
 /** `POST /f/{token}/uploads`: the page asks for an upload form for one chosen file. */
 export const UploadRequestSchema = z.strictObject({
@@ -10,7 +11,7 @@ export type UploadRequestBody = z.infer<typeof UploadRequestSchema>;
 
 /** `POST /f/{token}/hazards/{unit}/{id}/photos`: a form for one photo of a hazard. */
 export const PhotoUploadRequestSchema = z.strictObject({
-  photoKind: z.enum(['before', 'after']),
+  photoKind: AttachmentKindSchema,
   fileName: z.string().min(1).max(2000),
   size: z.number().int().min(0),
 });

@@ -353,7 +353,10 @@ const routes: Record<RouteKey, Route> = {
       const photoForms =
         actor.role === 'owner'
           ? await Promise.all(
-              (['before', 'after'] as const).map(async (photoKind) => ({
+              (hazard.report.five
+                ? (['before', 'after', 'plan'] as const)
+                : (['before', 'after'] as const)
+              ).map(async (photoKind) => ({
                 photoKind,
                 form: await prepareForm(
                   deps,

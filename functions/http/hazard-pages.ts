@@ -1,5 +1,5 @@
 import type { Campaign } from '../../schemas/campaign.ts';
-import { HAZARD_SOURCES } from '../../schemas/hazards.ts';
+import { type AttachmentKind, HAZARD_SOURCES } from '../../schemas/hazards.ts';
 import type {
   HazardHistoryEntry,
   HazardImport,
@@ -212,7 +212,7 @@ ${textarea(v, issues, lang, 'five.measures', t(lang, '整改措施', 'Measures')
 ${textField(v, issues, lang, 'five.funds.amountYuan', t(lang, '整改资金（元）', 'Funds (yuan)'), 'number')}
 ${textField(v, issues, lang, 'five.funds.source', t(lang, '资金来源', 'Source of funds'))}
 ${textField(v, issues, lang, 'five.deadline', t(lang, '整改时限', 'Deadline'), 'date')}
-${textarea(v, issues, lang, 'five.contingency', t(lang, '应急预案', 'Contingency plan'))}
+${textarea(v, issues, lang, 'five.contingency', t(lang, '应急预案（也可提交后在隐患页面上传文件）', 'Contingency plan (or upload it as a document on the hazard page)'))}
 </fieldset>
 <button type="submit">${t(lang, '提交', 'Submit')}</button>
 <p class="muted">${t(lang, '提交后可在隐患页面添加照片。', 'Photos can be added on the hazard page after submitting.')}</p>
@@ -311,19 +311,30 @@ ${e.note ? html`<div>${e.note}</div>` : ''}${e.action === 'report' || e.action =
   )}</ol>`;
 }
 
+const ATTACHMENT_LABELS: Record<
+  AttachmentKind,
+  { zh: string; en: string; upload: { zh: string; en: string } }
+> = {
+  before: { zh: '整改前', en: 'before', upload: { zh: '上传隐患照片', en: 'Upload a photo of the hazard' } },
+  after: { zh: '整改后', en: 'after', upload: { zh: '上传整改后照片', en: 'Upload an "after" photo' } },
+  plan: {
+    zh: '应急预案',
+    en: 'contingency plan',
+    upload: { zh: '上传应急预案文件', en: 'Upload the contingency plan' },
+  },
+};
+
 function photoForm(
   base: string,
   hazard: HazardRecord,
-  photo: { photoKind: 'before' | 'after'; form: { url: string; fields: Record<string, string> } },
+  photo: { photoKind: AttachmentKind; form: { url: string; fields: Record<string, string> } },
   lang: Lang,
 ): Html {
-  const label =
-    photo.photoKind === 'after'
-      ? t(lang, '上传整改后照片', 'Upload an "after" photo')
-      : t(lang, '上传隐患照片', 'Upload a photo of the hazard');
+  const label = ATTACHMENT_LABELS[photo.photoKind].upload[lang];
+  const accept = photo.photoKind === 'plan' ? '' : '.jpg,.jpeg,.png,image/jpeg,image/png';
   return html`<form class="upload photo" method="post" action="${photo.form.url}" enctype="multipart/form-data" data-api="${base}/hazards/${hazard.unitCode}/${hazard.id}/photos" data-kind="${photo.photoKind}">
 ${Object.entries(photo.form.fields).map(([name, value]) => html`<input type="hidden" name="${name}" value="${value}">`)}
-<label>${label}<br><input type="file" name="file" required accept=".jpg,.jpeg,.png,image/jpeg,image/png"></label>
+<label>${label}<br><input type="file" name="file" required${accept ? html` accept="${accept}"` : ''}></label>
 <p class="error" role="alert" hidden></p><button type="submit">${t(lang, '上传', 'Upload')}</button></form>`;
 }
 
@@ -333,7 +344,7 @@ export function hazardPage(input: {
   history: HazardHistoryEntry[];
   actor: HazardActor;
   unitName: (code: string) => string;
-  photoForms: { photoKind: 'before' | 'after'; form: { url: string; fields: Record<string, string> } }[];
+  photoForms: { photoKind: AttachmentKind; form: { url: string; fields: Record<string, string> } }[];
   uploaded: boolean;
   now: Date;
   lang: Lang;
@@ -365,7 +376,13 @@ ${row(t(lang, '责任', 'Owner'), `${five.owner.name}（${five.owner.role}）${f
 ${row(t(lang, '措施', 'Measures'), five.measures)}
 ${row(t(lang, '资金', 'Funds'), `${five.funds.amountYuan} ${t(lang, '元', 'yuan')} · ${five.funds.source}`)}
 ${row(t(lang, '时限', 'Deadline'), five.deadline)}
-${row(t(lang, '预案', 'Contingency'), five.contingency)}
+${row(
+  t(lang, '预案', 'Contingency'),
+  five.contingency ??
+    (hazard.photos.some((p) => p.kind === 'plan')
+      ? t(lang, '见附件', 'attached')
+      : html`<span class="error">${t(lang, '未提供：请填写或上传应急预案', 'missing: write or upload the contingency plan')}</span>`),
+)}
 </table></section>`
     : ''
 }
@@ -382,10 +399,15 @@ ${sup.delistedOn ? row(t(lang, '摘牌销号', 'Delisted'), sup.delistedOn) : ''
 ${input.uploaded ? html`<p class="notice" role="status">${t(lang, '照片已上传，正在核验；稍后刷新本页即可看到。', 'Photo uploaded and being checked; reload in a moment.')}</p>` : ''}
 <section class="card" id="photos"><h2>${t(lang, '照片', 'Photos')}</h2>${
     hazard.photos.length > 0
-      ? html`<ul class="photos">${hazard.photos.map((p, i) => html`<li>${p.kind === 'after' ? t(lang, '整改后', 'after') : t(lang, '整改前', 'before')}：<a href="${base}/hazards/${hazard.unitCode}/${hazard.id}/photos/${i}">${p.displayName}</a></li>`)}</ul>`
+      ? html`<ul class="photos">${hazard.photos.map((p, i) => html`<li>${ATTACHMENT_LABELS[p.kind][lang]}：<a href="${base}/hazards/${hazard.unitCode}/${hazard.id}/photos/${i}">${p.displayName}</a></li>`)}</ul>`
       : html`<p class="muted">${t(lang, '暂无照片', 'No photos yet')}</p>`
   }${input.photoForms.map((p) => photoForm(base, hazard, p, lang))}</section>
-<section class="card"><h2>${t(lang, '办理', 'Actions')}</h2>${actionsFor(hazard, actor, base, lang)}</section>
+<section class="card"><h2>${t(lang, '办理', 'Actions')}</h2>${(() => {
+    const forms = actionsFor(hazard, actor, base, lang);
+    return forms.length > 0
+      ? forms
+      : html`<p class="muted">${t(lang, '当前没有需要您办理的事项', 'Nothing for you to do now')}</p>`;
+  })()}</section>
 <section class="card"><h2>${t(lang, '历史记录', 'History')}</h2>${historyList(input.history, campaign, lang, input.unitName)}</section>
 <script src="/assets/upload.js" defer></script>`;
   return layout({

@@ -99,3 +99,93 @@ describe('the form link in a browser', () => {
     await context.close();
   });
 });
+
+describe('a major hazard in a browser', () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+  });
+  afterAll(() => browser?.close());
+
+  it('is reported with its five implementations and a photo, rectified, accepted by the bureau and closed out, with its history', {
+    timeout: 90_000,
+  }, async () => {
+    const context = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'zh-CN' });
+    const school = await context.newPage();
+    const schoolUrl = `${system.url}/f/${system.links['TN-104']}`;
+    await school.goto(schoolUrl);
+    await school.click('text=上报隐患');
+    await school.selectOption('select[name=area]', 'school-buildings');
+    await school.selectOption('select[name=level]', 'major');
+    await school.fill('input[name=title]', '风雨操场钢结构锈蚀');
+    await school.fill('textarea[name=description]', '钢梁多处锈蚀，局部涂层脱落');
+    await school.fill('input[name=location]', '风雨操场');
+    await school.fill('input[name="five.owner.name"]', '赵某某');
+    await school.fill('input[name="five.owner.role"]', '副校长');
+    await school.fill('input[name="five.owner.phone"]', '0519-00000009');
+    await school.fill('textarea[name="five.measures"]', '除锈、补刷防腐涂层，委托检测');
+    await school.fill('input[name="five.funds.amountYuan"]', '48000');
+    await school.fill('input[name="five.funds.source"]', '区教育局专项资金');
+    await school.fill('input[name="five.deadline"]', '2018-02-28');
+    await school.fill('textarea[name="five.contingency"]', '暂停使用并设置警戒线');
+    await Promise.all([
+      school.waitForURL(/\/hazards\/TN-104\/TN-104-H\d+$/),
+      school.click('form.hazard button[type=submit]'),
+    ]);
+    const hazardUrl = school.url();
+    expect(await school.locator('h1').textContent()).toBe('风雨操场钢结构锈蚀');
+    expect(await school.locator('body').textContent()).toContain('挂牌督办');
+
+    const photo = school.locator('form.photo[data-kind="before"]');
+    const png = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
+    await photo
+      .locator('input[type=file]')
+      .setInputFiles({ name: '锈蚀现场.png', mimeType: 'image/png', buffer: png });
+    await Promise.all([school.waitForURL(/uploaded=photo/), photo.locator('button[type=submit]').click()]);
+    for (let i = 0; i < 50 && (await school.locator('ul.photos li').count()) === 0; i += 1) {
+      await school.waitForTimeout(200);
+      await school.goto(hazardUrl);
+    }
+    expect(await school.locator('ul.photos li').first().textContent()).toContain('锈蚀现场.png');
+
+    await Promise.all([
+      school.waitForURL(hazardUrl),
+      school.click('form.action button:has-text("开始整改")'),
+    ]);
+    await school.fill('form.action textarea[name=note]', '已除锈并补刷涂层，检测合格');
+    await Promise.all([
+      school.waitForURL(hazardUrl),
+      school.click('form.action button:has-text("申请验收")'),
+    ]);
+    expect(await school.locator('body').textContent()).toContain('待验收');
+
+    const bureau = await context.newPage();
+    await bureau.goto(`${system.url}/f/${system.links['TN-000']}`);
+    await bureau.click('#supervised >> text=风雨操场钢结构锈蚀');
+    await Promise.all([
+      bureau.waitForURL(/\/hazards\/TN-104\//),
+      bureau.click('form.action button:has-text("验收通过（销号）")'),
+    ]);
+    expect(await bureau.locator('body').textContent()).toContain('已销号');
+    expect(await bureau.locator('body').textContent()).toContain('摘牌销号');
+
+    await school.goto(hazardUrl);
+    const history = await school.locator('ol.history li strong').allTextContents();
+    expect(history).toEqual(['登记隐患', '添加照片', '开始整改', '申请验收', '验收通过（销号）']);
+    expect(await school.locator('ol.history').textContent()).toContain('天宁区教育局（示例）');
+    expect(await school.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(360);
+    await school.screenshot({ path: join(tmpdir(), 'hazard-360.png'), fullPage: true });
+    await context.close();
+  });
+});

@@ -314,3 +314,38 @@ describe('photos of a hazard', () => {
     ).toBe(404);
   });
 });
+
+describe('the contingency plan', () => {
+  it('may be attached as a document instead of written; until then the hazard shows it missing', async () => {
+    const id = await report('LY-102', { level: 'major', title: '锅炉房排风故障', 'five.contingency': '' });
+    const hazardPath = `/hazards/LY-102/${id}`;
+    const before = await page('LY-102', hazardPath);
+    expect(before).toContain('未提供：请填写或上传应急预案');
+    expect(before).toContain('上传应急预案文件');
+    const { hasFiveImplementations } = await import('../../functions/shared/domain/hazard-lifecycle.ts');
+    expect(hasFiveImplementations((await app.adapters.hazards.get('LY-102', id)) as never)).toBe(false);
+
+    const ask = (body: Record<string, unknown>) =>
+      app.http('POST', `/f/${app.links['LY-102']}/hazards/LY-102/${id}/photos`, {
+        body: JSON.stringify(body),
+      });
+    expect((await ask({ photoKind: 'plan', fileName: '预案.exe', size: 10 })).statusCode).toBe(400);
+    const pdf = new TextEncoder().encode('%PDF-1.4 plan');
+    const asked = await ask({ photoKind: 'plan', fileName: '锅炉房应急预案.pdf', size: pdf.length });
+    expect(asked.statusCode).toBe(200);
+    const { key } = JSON.parse(asked.body) as { key: string };
+    const { PutObjectCommand } = await import('@aws-sdk/client-s3');
+    const { testClients } = await import('../support/tables.ts');
+    const put = await testClients().s3.send(
+      new PutObjectCommand({ Bucket: app.adapters.documents.bucket, Key: key, Body: pdf }),
+    );
+    expect(await app.s3Created(key, (put.ETag ?? '').replaceAll('"', ''), clock.now())).toMatchObject([
+      { outcome: 'accepted' },
+    ]);
+
+    const after = await page('LY-102', hazardPath);
+    expect(after).toContain('应急预案：<a');
+    expect(after).toContain('见附件');
+    expect(hasFiveImplementations((await app.adapters.hazards.get('LY-102', id)) as never)).toBe(true);
+  });
+});

@@ -62,6 +62,14 @@ export function isAfterDriveClose(campaign: Campaign, at: Date): boolean {
   return !isOnTime(at, campaign.hazardDrive.closesOn, campaign.timeZone);
 }
 
+/** The five implementations are in place: all five, the plan as text or as an attached document. */
+export function hasFiveImplementations(hazard: HazardRecord): boolean {
+  const five = hazard.report.five;
+  return (
+    five !== undefined && (five.contingency !== undefined || hazard.photos.some((p) => p.kind === 'plan'))
+  );
+}
+
 /** The rectification deadline: the supervision deadline of a major hazard, else the five implementations'. */
 export function hazardDeadline(hazard: HazardRecord): LocalDate | null {
   return hazard.supervision?.deadline ?? hazard.report.five?.deadline ?? null;

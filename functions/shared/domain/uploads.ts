@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Campaign, Deliverable, FileType } from '../../../schemas/campaign.ts';
+import type { AttachmentKind } from '../../../schemas/hazards.ts';
 import type { PendingUpload, RejectionReason, UnitRecord } from '../../../schemas/records.ts';
 import type { Bilingual, FieldIssue } from '../../../schemas/validation.ts';
 import { isOnTime } from './calendar.ts';
@@ -45,6 +46,11 @@ export const HARD_CLOSED = (campaign: Campaign): Bilingual => ({
 
 /** Photos of hazards are images, whatever documents the campaign accepts. */
 export const PHOTO_TYPES: readonly FileType[] = ['jpg', 'png'];
+
+/** What a hazard attachment may be: an image for a photo, a document the campaign accepts for a plan. */
+export function attachmentTypes(campaign: Campaign, kind: AttachmentKind): readonly FileType[] {
+  return kind === 'plan' ? campaign.uploads.acceptedTypes : PHOTO_TYPES;
+}
 
 /**
  * Checks a chosen file's name and size against `accepted` types and the campaign's limit. No
@@ -176,15 +182,15 @@ export function planPhotoUpload(input: {
   campaign: Campaign;
   unit: UnitRecord;
   hazardId: string;
-  photoKind: 'before' | 'after';
+  photoKind: AttachmentKind;
   file: { fileName?: string | undefined; size?: number | undefined };
   now: Date;
 }): PendingUpload {
-  const file = checkFile(input.campaign, input.file, PHOTO_TYPES);
+  const file = checkFile(input.campaign, input.file, attachmentTypes(input.campaign, input.photoKind));
   if (file.issues.length > 0) throw new ValidationError(file.issues);
   return pendingFor(input.unit, input.now, {
     deliverableId: '',
-    displayName: file.name ?? (input.photoKind === 'after' ? '整改后照片' : '隐患照片'),
+    displayName: file.name ?? { before: '隐患照片', after: '整改后照片', plan: '应急预案' }[input.photoKind],
     fileType: file.fileType,
     hazard: { id: input.hazardId, photoKind: input.photoKind },
   });
@@ -219,7 +225,7 @@ export function judgeUpload(input: {
   const accepted: readonly FileType[] = pending.hazardImport
     ? ['xlsx']
     : pending.hazard
-      ? PHOTO_TYPES
+      ? attachmentTypes(campaign, pending.hazard.photoKind)
       : campaign.uploads.acceptedTypes;
   const promised = pending.fileType as FileType | null;
   if (promised && signature !== FILE_TYPE_INFO[promised].signature) {
