@@ -16,14 +16,17 @@ try {
   const book = new ExcelJS.Workbook();
   const sheet = book.addWorksheet('隐患清单');
   sheet.addRow(TEMPLATE_COLUMNS.map((c) => c.header));
-  for (let i = 0; i < ROWS; i += 1) sheet.addRow(TEMPLATE_COLUMNS.map((c, j) => (j === 2 ? `隐患 ${i + 1}` : c.example)));
+  for (let i = 0; i < ROWS; i += 1)
+    sheet.addRow(TEMPLATE_COLUMNS.map((c, j) => (j === 2 ? `隐患 ${i + 1}` : c.example)));
   const bytes = new Uint8Array(await book.xlsx.writeBuffer());
 
   const asked = await app.http('POST', `/f/${app.links['LY-101']}/imports`, {
     body: JSON.stringify({ fileName: 'bench.xlsx', size: bytes.length }),
   });
   const { key } = JSON.parse(asked.body) as { key: string };
-  const put = await testClients().s3.send(new PutObjectCommand({ Bucket: app.adapters.documents.bucket, Key: key, Body: bytes }));
+  const put = await testClients().s3.send(
+    new PutObjectCommand({ Bucket: app.adapters.documents.bucket, Key: key, Body: bytes }),
+  );
   const before = process.memoryUsage().rss;
   const started = performance.now();
   const outcome = await app.s3Created(key, (put.ETag ?? '').replaceAll('"', ''), clock.now());
@@ -31,7 +34,9 @@ try {
   const grew = (process.memoryUsage().rss - before) / 1024 / 1024;
   console.log(`| rows | file | import (ms) | per row (ms) | RSS growth (MiB) | outcome |`);
   console.log(`|---:|---:|---:|---:|---:|---|`);
-  console.log(`| ${ROWS} | ${(bytes.length / 1024).toFixed(0)} KB | ${ms.toFixed(0)} | ${(ms / ROWS).toFixed(2)} | ${grew.toFixed(0)} | ${JSON.stringify(outcome)} |`);
+  console.log(
+    `| ${ROWS} | ${(bytes.length / 1024).toFixed(0)} KB | ${ms.toFixed(0)} | ${(ms / ROWS).toFixed(2)} | ${grew.toFixed(0)} | ${JSON.stringify(outcome)} |`,
+  );
   await app.cleanup();
 } finally {
   await servers.stop();

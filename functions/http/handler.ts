@@ -1,7 +1,8 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import type { z } from 'zod';
 import type { Campaign } from '../../schemas/campaign.ts';
-import type { UnitRecord } from '../../schemas/records.ts';
+import type { PendingUpload, UnitRecord } from '../../schemas/records.ts';
 import {
   ImportUploadRequestSchema,
   PhotoUploadRequestSchema,
@@ -142,6 +143,30 @@ async function unitNames(deps: HttpDeps, codes: Iterable<string>): Promise<(code
   return (code) => names.get(code) ?? code;
 }
 
+/** A JSON body checked by `schema`; malformed JSON or a bad field is a `ValidationError`. */
+function parseBody<S extends z.ZodType>(event: Event, schema: S): z.output<S> {
+  const parsed = parseWith(schema, parseJsonBody(event));
+  if (!parsed.ok) throw new ValidationError(parsed.issues);
+  return parsed.value;
+}
+
+/** The answer to a request for an upload form: the signed POST, its key and when it expires. */
+async function signedForm(deps: HttpDeps, pending: PendingUpload, back: string): Promise<HttpResult> {
+  const form = await prepareForm(deps, pending, back);
+  return jsonResponse(200, { ...form, key: pending.key, expiresAt: pending.expiresAt });
+}
+
+/** An HTML page holding upload forms: its CSP lets forms post to their storage origins. */
+function pageWithForms(body: string, forms: readonly { url: string }[]): HttpResult {
+  const origins = [...new Set(forms.map((f) => new URL(f.url).origin))];
+  return htmlResponse(200, body, { 'Content-Security-Policy': contentSecurityPolicy(origins) });
+}
+
+/** Where S3 sends the browser back after a hazard photo or plan: the hazard's page, with a notice. */
+function photoBack(event: Event, hazard: { unitCode: string; id: string }): string {
+  return `${publicBase(event)}${formPath(event)}/hazards/${hazard.unitCode}/${hazard.id}?uploaded=photo`;
+}
+
 function parseJsonBody(event: Event): unknown {
   const text = event.isBase64Encoded
     ? Buffer.from(event.body ?? '', 'base64').toString('utf8')
@@ -195,16 +220,7 @@ const routes: Record<RouteKey, Route> = {
             `${publicBase(event)}${base}#hazards`,
           )
         : null;
-      const origins = [
-        ...new Set(
-          [
-            ...panels.flatMap((p) => (p.form ? [p.form.url] : [])),
-            ...(importForm ? [importForm.url] : []),
-          ].map((u) => new URL(u).origin),
-        ),
-      ];
-      return htmlResponse(
-        200,
+      return pageWithForms(
         formPage({
           campaign: deps.campaign,
           unit,
@@ -222,7 +238,7 @@ const routes: Record<RouteKey, Route> = {
           lang: langOf(event),
           selfPath: formPath(event),
         }),
-        { 'Content-Security-Policy': contentSecurityPolicy(origins) },
+        [...panels.flatMap((p) => (p.form ? [p.form] : [])), ...(importForm ? [importForm] : [])],
       );
     },
   },
@@ -231,16 +247,9 @@ const routes: Record<RouteKey, Route> = {
     format: 'json',
     handle: async (event, deps) => {
       const unit = await unitOf(event, deps);
-      const parsed = parseWith(UploadRequestSchema, parseJsonBody(event));
-      if (!parsed.ok) throw new ValidationError(parsed.issues);
-      const pending = planUpload({
-        campaign: deps.campaign,
-        unit,
-        request: parsed.value,
-        now: deps.clock.now(),
-      });
-      const form = await prepareForm(deps, pending, uploadedUrl(event, pending.deliverableId));
-      return jsonResponse(200, { ...form, key: pending.key, expiresAt: pending.expiresAt });
+      const request = parseBody(event, UploadRequestSchema);
+      const pending = planUpload({ campaign: deps.campaign, unit, request, now: deps.clock.now() });
+      return signedForm(deps, pending, uploadedUrl(event, pending.deliverableId));
     },
   },
 
@@ -276,16 +285,9 @@ const routes: Record<RouteKey, Route> = {
     format: 'json',
     handle: async (event, deps) => {
       const unit = await unitOf(event, deps);
-      const parsed = parseWith(ImportUploadRequestSchema, parseJsonBody(event));
-      if (!parsed.ok) throw new ValidationError(parsed.issues);
-      const pending = planImportUpload({
-        campaign: deps.campaign,
-        unit,
-        file: parsed.value,
-        now: deps.clock.now(),
-      });
-      const form = await prepareForm(deps, pending, `${publicBase(event)}${formPath(event)}#hazards`);
-      return jsonResponse(200, { ...form, key: pending.key, expiresAt: pending.expiresAt });
+      const file = parseBody(event, ImportUploadRequestSchema);
+      const pending = planImportUpload({ campaign: deps.campaign, unit, file, now: deps.clock.now() });
+      return signedForm(deps, pending, `${publicBase(event)}${formPath(event)}#hazards`);
     },
   },
 
@@ -349,7 +351,7 @@ const routes: Record<RouteKey, Route> = {
         hazard.supervision?.supervisorUnit ?? viewer.code,
       ]);
       const now = deps.clock.now();
-      const back = `${publicBase(event)}${formPath(event)}/hazards/${hazard.unitCode}/${hazard.id}?uploaded=photo`;
+      const back = photoBack(event, hazard);
       const photoForms =
         actor.role === 'owner'
           ? await Promise.all(
@@ -373,9 +375,7 @@ const routes: Record<RouteKey, Route> = {
               })),
             )
           : [];
-      const origins = [...new Set(photoForms.map((p) => new URL(p.form.url).origin))];
-      return htmlResponse(
-        200,
+      return pageWithForms(
         hazardPage({
           campaign: deps.campaign,
           hazard,
@@ -388,7 +388,7 @@ const routes: Record<RouteKey, Route> = {
           lang: langOf(event),
           base: formPath(event),
         }),
-        { 'Content-Security-Policy': contentSecurityPolicy(origins) },
+        photoForms.map((p) => p.form),
       );
     },
   },
@@ -409,9 +409,7 @@ const routes: Record<RouteKey, Route> = {
           en: 'only the reporting unit adds photos',
         });
       }
-      const parsed = parseWith(PhotoUploadRequestSchema, parseJsonBody(event));
-      if (!parsed.ok) throw new ValidationError(parsed.issues);
-      const { photoKind, ...file } = parsed.value;
+      const { photoKind, ...file } = parseBody(event, PhotoUploadRequestSchema);
       const pending = planPhotoUpload({
         campaign: deps.campaign,
         unit: viewer,
@@ -420,9 +418,7 @@ const routes: Record<RouteKey, Route> = {
         file,
         now: deps.clock.now(),
       });
-      const back = `${publicBase(event)}${formPath(event)}/hazards/${hazard.unitCode}/${hazard.id}?uploaded=photo`;
-      const form = await prepareForm(deps, pending, back);
-      return jsonResponse(200, { ...form, key: pending.key, expiresAt: pending.expiresAt });
+      return signedForm(deps, pending, photoBack(event, hazard));
     },
   },
 
