@@ -162,6 +162,11 @@ function pageWithForms(body: string, forms: readonly { url: string }[]): HttpRes
   return htmlResponse(200, body, { 'Content-Security-Policy': contentSecurityPolicy(origins) });
 }
 
+/** The hazard a `/hazards/{unit}/{id}` path names, as `viewer` may see it. */
+function hazardOfPath(event: Event, deps: HttpDeps, viewer: UnitRecord) {
+  return hazardForViewer(deps, viewer, event.pathParameters?.unit ?? '', event.pathParameters?.id ?? '');
+}
+
 /** Where S3 sends the browser back after a hazard photo or plan: the hazard's page, with a notice. */
 function photoBack(event: Event, hazard: { unitCode: string; id: string }): string {
   return `${publicBase(event)}${formPath(event)}/hazards/${hazard.unitCode}/${hazard.id}?uploaded=photo`;
@@ -337,12 +342,7 @@ const routes: Record<RouteKey, Route> = {
     format: 'html',
     handle: async (event, deps) => {
       const viewer = await unitOf(event, deps);
-      const { hazard, actor } = await hazardForViewer(
-        deps,
-        viewer,
-        event.pathParameters?.unit ?? '',
-        event.pathParameters?.id ?? '',
-      );
+      const { hazard, actor } = await hazardOfPath(event, deps, viewer);
       const history = await historyOf(deps, hazard);
       const names = await unitNames(deps, [
         viewer.code,
@@ -397,12 +397,7 @@ const routes: Record<RouteKey, Route> = {
     format: 'json',
     handle: async (event, deps) => {
       const viewer = await unitOf(event, deps);
-      const { hazard, actor } = await hazardForViewer(
-        deps,
-        viewer,
-        event.pathParameters?.unit ?? '',
-        event.pathParameters?.id ?? '',
-      );
+      const { hazard, actor } = await hazardOfPath(event, deps, viewer);
       if (actor.role !== 'owner') {
         throw new ForbiddenError({
           zh: '只有上报单位可以添加照片',
@@ -426,12 +421,7 @@ const routes: Record<RouteKey, Route> = {
     format: 'html',
     handle: async (event, deps) => {
       const viewer = await unitOf(event, deps);
-      const { hazard } = await hazardForViewer(
-        deps,
-        viewer,
-        event.pathParameters?.unit ?? '',
-        event.pathParameters?.id ?? '',
-      );
+      const { hazard } = await hazardOfPath(event, deps, viewer);
       const photo = hazard.photos[Number(event.pathParameters?.n)];
       if (!photo) throw new NotFoundError({ zh: '没有这张照片', en: 'No such photo' });
       const type = photo.displayName.toLowerCase().endsWith('.png') ? 'image/png' : 'image/jpeg';

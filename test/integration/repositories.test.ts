@@ -12,7 +12,7 @@ import { DynamoUnitRepository } from '../../functions/shared/adapters/dynamo/uni
 import { ConflictError, ValidationError } from '../../functions/shared/domain/errors.ts';
 import type { HazardHistoryEntry, HazardRecord, SubmissionVersion } from '../../schemas/records.ts';
 import type { RosterRow } from '../../schemas/roster.ts';
-import { demoCampaign, demoRoster } from '../support/fixtures.ts';
+import { demoCampaign, demoRoster, sampleReport } from '../support/fixtures.ts';
 import { freshTable } from '../support/tables.ts';
 
 const now = new Date('2018-01-12T02:00:00Z');
@@ -45,23 +45,7 @@ function hazard(overrides: Partial<HazardRecord> = {}): HazardRecord {
     version: 1,
     createdAt: now.toISOString(),
     updatedAt: now.toISOString(),
-    report: {
-      area: 'fire-safety',
-      level: 'major',
-      title: '消防通道堵塞',
-      description: '东侧消防通道堆放杂物',
-      location: '教学楼东侧',
-      foundOn: '2018-01-12',
-      source: 'self-check',
-      fixedOnSpot: false,
-      five: {
-        owner: { name: '王主任', role: '总务主任', phone: '0519-00001001' },
-        measures: '清理杂物，设置禁停标志',
-        funds: { amountYuan: 2000, source: '学校公用经费' },
-        deadline: '2018-01-31',
-        contingency: '安排专人值守',
-      },
-    },
+    report: sampleReport({ level: 'major', foundOn: '2018-01-12' }),
     supervision: null,
     photos: [],
     ...overrides,

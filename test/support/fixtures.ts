@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { type Campaign, CampaignSchema } from '../../schemas/campaign.ts';
+import type { HazardReport } from '../../schemas/hazards.ts';
 import { type Roster, rosterForCampaign } from '../../schemas/roster.ts';
 
 const root = new URL('../../', import.meta.url);
@@ -19,4 +20,26 @@ export function demoCampaign(): Campaign {
 
 export function demoRoster(): Roster {
   return rosterForCampaign(demoCampaign()).parse(rosterJson());
+}
+
+/** A school's hazard report with its five implementations, for tests to vary. */
+export function sampleReport(overrides: Partial<HazardReport> = {}): HazardReport {
+  return {
+    area: 'fire-safety',
+    level: 'general',
+    title: '消防通道堵塞',
+    description: '东侧消防通道堆放杂物',
+    location: '教学楼东侧',
+    foundOn: '2018-01-15',
+    source: 'self-check',
+    fixedOnSpot: false,
+    five: {
+      owner: { name: '王主任', role: '总务主任', phone: '0519-00001001' },
+      measures: '清理杂物，设置禁停标志',
+      funds: { amountYuan: 2000, source: '学校公用经费' },
+      deadline: '2018-01-31',
+      contingency: '安排专人值守，发现堵塞立即清理',
+    },
+    ...overrides,
+  };
 }

@@ -8,10 +8,10 @@ import {
   type HazardActor,
   isOverdueMajor,
 } from '../../functions/shared/domain/hazard-lifecycle.ts';
-import { type HazardReport, HazardReportSchema } from '../../schemas/hazards.ts';
+import { HazardReportSchema } from '../../schemas/hazards.ts';
 import type { HazardRecord, UnitRecord } from '../../schemas/records.ts';
 import { HAZARD_MESSAGE_KEYS, parseWith } from '../../schemas/validation.ts';
-import { demoCampaign } from '../support/fixtures.ts';
+import { demoCampaign, sampleReport } from '../support/fixtures.ts';
 
 const campaign = demoCampaign();
 const t = (iso: string) => parseInstant(iso) as Date;
@@ -31,28 +31,8 @@ const school: UnitRecord = {
   updatedAt: now.toISOString(),
 };
 
-const five = {
-  owner: { name: '王主任', role: '总务主任', phone: '0519-00001001' },
-  measures: '清理杂物，设置禁停标志',
-  funds: { amountYuan: 2000, source: '学校公用经费' },
-  deadline: '2018-01-31',
-  contingency: '安排专人值守，发现堵塞立即清理',
-};
-
-function report(overrides: Partial<HazardReport> = {}): HazardReport {
-  return {
-    area: 'fire-safety',
-    level: 'general',
-    title: '消防通道堵塞',
-    description: '东侧消防通道堆放杂物',
-    location: '教学楼东侧',
-    foundOn: '2018-01-15',
-    source: 'self-check',
-    fixedOnSpot: false,
-    five,
-    ...overrides,
-  };
-}
+const five = sampleReport().five;
+const report = sampleReport;
 
 const owner: HazardActor = { unitCode: 'LY-101', role: 'owner' };
 const bureau: HazardActor = { unitCode: 'LY-000', role: 'supervisor' };
