@@ -63,6 +63,8 @@ export const HazardPhotoSchema = z.object({
   /** `before`: the hazard as found; `after`: rectified; `plan`: the contingency plan as a document. */
   kind: AttachmentKindSchema,
   displayName: z.string(),
+  /** The type its content was checked to be. */
+  contentType: z.string(),
   addedAt: Instant,
 });
 export type HazardPhoto = z.infer<typeof HazardPhotoSchema>;

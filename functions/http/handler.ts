@@ -424,8 +424,7 @@ const routes: Record<RouteKey, Route> = {
       const { hazard } = await hazardOfPath(event, deps, viewer);
       const photo = hazard.photos[Number(event.pathParameters?.n)];
       if (!photo) throw new NotFoundError({ zh: '没有这张照片', en: 'No such photo' });
-      const type = photo.displayName.toLowerCase().endsWith('.png') ? 'image/png' : 'image/jpeg';
-      return redirect(await deps.documents.presignGet(photo.key, photo.displayName, type));
+      return redirect(await deps.documents.presignGet(photo.key, photo.displayName, photo.contentType));
     },
   },
 

@@ -69,16 +69,29 @@ export function zeroReportBlock(input: {
   today: string;
 }): Html {
   const { zero, lang, base } = input;
-  if (zero?.withdrawnAt) {
-    return html`<p class="muted zero">${t(lang, `零报告（${zero.checkedOn} 自查）已撤回`, `Zero report (self-check of ${zero.checkedOn}) withdrawn`)}${zero.withdrawnFor ? html`${t(lang, '：已上报隐患 ', ': hazard ')}${zero.withdrawnFor}` : ''}</p>`;
-  }
-  if (zero) {
-    return html`<p class="zero"><span class="tag ok">${t(lang, '已提交零报告', 'Zero report filed')}</span> ${t(lang, `${zero.checkedOn} 自查未发现隐患`, `the self-check of ${zero.checkedOn} found no hazards`)}</p>
+  const current = zero && !zero.withdrawnAt ? zero : null;
+  if (current) {
+    return html`<p class="zero"><span class="tag ok">${t(lang, '已提交零报告', 'Zero report filed')}</span> ${t(lang, `${current.checkedOn} 自查未发现隐患`, `the self-check of ${current.checkedOn} found no hazards`)}</p>
 <form method="post" action="${base}/zero-report"><input type="hidden" name="action" value="withdraw"><button type="submit">${t(lang, '撤回零报告', 'Withdraw the zero report')}</button></form>`;
   }
-  if (input.hazards.some((h) => h.status !== 'closed')) return html``;
-  return html`<form class="hazard zero" method="post" action="${base}/zero-report"><input type="hidden" name="action" value="confirm">
-<p class="muted">${t(lang, '尚未上报隐患，也未提交零报告。自查未发现隐患的，请提交零报告：', 'No hazards reported and no zero report yet. If the self-check found no hazards, file a zero report:')}</p>
+  const withdrawn = zero?.withdrawnAt
+    ? html`<p class="muted zero">${t(lang, `零报告（${zero.checkedOn} 自查）已撤回`, `Zero report (self-check of ${zero.checkedOn}) withdrawn`)}${zero.withdrawnFor ? html`${t(lang, '：已上报隐患 ', ': hazard ')}${zero.withdrawnFor}` : ''}</p>`
+    : html``;
+  if (input.hazards.some((h) => h.status !== 'closed')) return withdrawn;
+  const prompt =
+    input.hazards.length > 0
+      ? t(
+          lang,
+          '隐患均已销号。如新一轮自查未发现隐患，可提交零报告：',
+          'All hazards are closed out. If a new self-check found none, file a zero report:',
+        )
+      : t(
+          lang,
+          '尚未上报隐患，也未提交零报告。自查未发现隐患的，请提交零报告：',
+          'No hazards reported and no zero report yet. If the self-check found no hazards, file a zero report:',
+        );
+  return html`${withdrawn}<form class="hazard zero" method="post" action="${base}/zero-report"><input type="hidden" name="action" value="confirm">
+<p class="muted">${prompt}</p>
 <label>${t(lang, '自查日期', 'Date of the self-check')}<input type="date" name="checkedOn" value="${input.today}" required></label>
 <button type="submit">${t(lang, '确认：自查未发现隐患（零报告）', 'Confirm: no hazards found (zero report)')}</button></form>`;
 }
@@ -375,7 +388,12 @@ ${
 ${row(t(lang, '责任', 'Owner'), `${five.owner.name}（${five.owner.role}）${five.owner.phone}`)}
 ${row(t(lang, '措施', 'Measures'), five.measures)}
 ${row(t(lang, '资金', 'Funds'), `${five.funds.amountYuan} ${t(lang, '元', 'yuan')} · ${five.funds.source}`)}
-${row(t(lang, '时限', 'Deadline'), five.deadline)}
+${row(
+  t(lang, '时限', 'Deadline'),
+  sup && sup.deadline !== five.deadline
+    ? `${five.deadline} → ${sup.deadline}（${t(lang, '已延期', 'extended')}）`
+    : five.deadline,
+)}
 ${row(
   t(lang, '预案', 'Contingency'),
   five.contingency ??

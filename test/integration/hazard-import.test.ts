@@ -107,6 +107,37 @@ describe('bulk import of hazards', () => {
     expect(await hazardCount('LY-102')).toBe(3);
   });
 
+  it('an import cut short is finished by its retry, with no duplicates and the counters moved once', async () => {
+    const { importHazards } = await import('../../functions/shared/domain/hazard-import-service.ts');
+    const { validateImport } = await import('../../functions/shared/domain/hazard-import.ts');
+    const rows = Array.from({ length: 30 }, (_, i) => ({
+      row: i + 2,
+      cells: Object.fromEntries(TEMPLATE_COLUMNS.map((c, j) => [c.field, j === 2 ? `重试 ${i}` : c.example])),
+    }));
+    expect(validateImport(app.adapters.campaign, rows).ok).toBe(true);
+    const unit = await app.adapters.units.get('WJ-101');
+    if (!unit) throw new Error('setup');
+    let failOnce = true;
+    const flaky = Object.assign(Object.create(app.adapters.imports), {
+      complete: (...args: Parameters<typeof app.adapters.imports.complete>) => {
+        if (failOnce) {
+          failOnce = false;
+          return Promise.reject(new Error('Lambda timed out'));
+        }
+        return app.adapters.imports.complete(...args);
+      },
+    });
+    const input = { unit, etag: 'retry-etag', fileName: 'retry.xlsx', rows, now: clock.now() };
+    await expect(importHazards({ ...app.adapters, imports: flaky }, input)).rejects.toThrow(
+      'Lambda timed out',
+    );
+    expect((await importHazards({ ...app.adapters, imports: flaky }, input)).status).toBe('imported');
+    expect(await hazardCount('WJ-101')).toBe(30);
+    expect(await app.adapters.units.get('WJ-101')).toMatchObject({ hazardSeq: 30, openGeneral: 30 });
+    expect((await importHazards(app.adapters, input)).status).toBe('imported');
+    expect(await app.adapters.units.get('WJ-101')).toMatchObject({ hazardSeq: 30, openGeneral: 30 });
+  });
+
   it('hands out the template and refuses a non-xlsx upload', async () => {
     const template = await app.http('GET', `/f/${app.links['WJ-101']}/hazards/template.xlsx`);
     expect(template.statusCode).toBe(200);

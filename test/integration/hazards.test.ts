@@ -143,6 +143,8 @@ describe('a major hazard under listed supervision', () => {
     expect(await page('WJ-000')).not.toContain('教学楼外墙脱落');
     expect((await app.http('GET', `/f/${app.links['WJ-000']}/hazards/LY-101/${id}`)).statusCode).toBe(404);
     expect((await act('WJ-000', 'LY-101', id, { action: 'start-rectifying' })).statusCode).toBe(404);
+    // Its own bureau sees it, but cannot act as the school.
+    expect((await act('LY-000', 'LY-101', id, { action: 'start-rectifying' })).statusCode).toBe(403);
     expect((await app.http('GET', `/f/${app.links['LY-102']}/hazards/LY-101/${id}`)).statusCode).toBe(404);
   });
 
@@ -206,9 +208,14 @@ describe('a major hazard under listed supervision', () => {
     const history = (await app.adapters.hazards.history('LY-101', id)).items;
     const last = history.at(-1);
     if (!hazard || !last) throw new Error('setup');
-    const forged = { ...hazard, title: '改写', version: hazard.version };
+    // Even with the right next version, an entry under an existing sequence number is refused.
+    const forged = { ...hazard, title: '改写', version: hazard.version + 1 };
     await expect(
       app.adapters.hazards.update(forged, { ...last, note: '改写历史', changes: [] }, {}),
+    ).rejects.toBeInstanceOf(ConflictError);
+    const stale = { ...hazard, title: '改写', version: hazard.version };
+    await expect(
+      app.adapters.hazards.update(stale, { ...last, seq: hazard.version + 1, note: '过期版本' }, {}),
     ).rejects.toBeInstanceOf(ConflictError);
     expect((await app.adapters.hazards.history('LY-101', id)).items).toEqual(history);
     expect(await app.adapters.hazards.get('LY-101', id)).toEqual(hazard);
@@ -299,7 +306,13 @@ describe('photos of a hazard', () => {
 
     const hazard = await app.adapters.hazards.get('LY-101', id);
     expect(hazard?.photos).toEqual([
-      { key, kind: 'before', displayName: '围墙现场.png', addedAt: clock.now().toISOString() },
+      {
+        key,
+        kind: 'before',
+        displayName: '围墙现场.png',
+        contentType: 'image/png',
+        addedAt: clock.now().toISOString(),
+      },
     ]);
     expect((await app.adapters.hazards.history('LY-101', id)).items.map((e) => e.action)).toEqual([
       'report',
@@ -347,5 +360,29 @@ describe('the contingency plan', () => {
     expect(after).toContain('应急预案：<a');
     expect(after).toContain('见附件');
     expect(hasFiveImplementations((await app.adapters.hazards.get('LY-102', id)) as never)).toBe(true);
+  });
+});
+
+describe('the city safety office itself', () => {
+  it('supervises but reports no hazards of its own', async () => {
+    const response = await app.http('POST', `/f/${app.links['CITY-000']}/hazards`, {
+      body: reportForm({}),
+      headers: form,
+    });
+    expect(response.statusCode).toBe(403);
+    expect(response.body).toContain('市教育局安稳处负责督办，不上报隐患');
+    expect((await app.adapters.units.get('CITY-000'))?.hazardSeq).toBe(0);
+  });
+
+  it('refuses an impossible extension date rather than storing it', async () => {
+    clock.set('2018-01-22T09:00:00+08:00');
+    const id = await report('WJ-000', { level: 'major', title: '办公楼电梯异响' });
+    const response = await act('WJ-000', 'WJ-000', id, {
+      action: 'request-extension',
+      newDeadline: '2018-02-30',
+      reason: 'x',
+    });
+    expect(response.statusCode).toBe(400);
+    expect((await app.adapters.hazards.get('WJ-000', id))?.supervision?.extensions).toEqual([]);
   });
 });

@@ -229,6 +229,7 @@ describe('the closed loop', () => {
       key: 'incoming/LY-101/p',
       kind: 'after' as const,
       displayName: '整改后.jpg',
+      contentType: 'image/jpeg',
       addedAt: now.toISOString(),
     };
     expect(
@@ -259,6 +260,125 @@ describe('the closed loop', () => {
       now: t('2018-03-31T23:59:59+08:00'),
     });
     expect(onTheLastDay.entry.afterClose).toBe(false);
+  });
+});
+
+describe('who may do what', () => {
+  const waitingMajor = () =>
+    run(major(), [
+      [{ kind: 'start-rectifying' }, owner],
+      [{ kind: 'submit-for-acceptance', note: 'done' }, owner],
+    ]);
+
+  it('a supervisor never acts as the owner', () => {
+    for (const action of [
+      { kind: 'start-rectifying' },
+      { kind: 'request-extension', reason: 'x', newDeadline: '2018-03-01' },
+      {
+        kind: 'add-photo',
+        photo: {
+          key: 'k',
+          kind: 'before',
+          displayName: 'a.jpg',
+          contentType: 'image/jpeg',
+          addedAt: now.toISOString(),
+        },
+      },
+    ] as HazardAction[]) {
+      expect(() => applyHazardAction(major(), action, bureau, { campaign, now })).toThrow(ForbiddenError);
+    }
+    const rectifying = run(major(), [[{ kind: 'start-rectifying' }, owner]]);
+    expect(() =>
+      applyHazardAction(rectifying, { kind: 'submit-for-acceptance', note: 'x' }, bureau, { campaign, now }),
+    ).toThrow(ForbiddenError);
+  });
+
+  it('a unit that supervises its own hazard still cannot accept it', () => {
+    const own = {
+      ...waitingMajor(),
+      supervision: {
+        ...(major().supervision as NonNullable<HazardRecord['supervision']>),
+        supervisorUnit: 'LY-101',
+      },
+    };
+    expect(() =>
+      applyHazardAction(own, { kind: 'accept' }, { unitCode: 'LY-101', role: 'owner' }, { campaign, now }),
+    ).toThrow(ForbiddenError);
+  });
+
+  it('a general hazard is decided by its school, not by a bureau', () => {
+    const general = run(
+      createHazard({ campaign, unit: school, report: report(), supervisorUnit: null, seq: 3, now }).hazard,
+      [
+        [{ kind: 'start-rectifying' }, owner],
+        [{ kind: 'submit-for-acceptance', note: 'done' }, owner],
+      ],
+    );
+    expect(() => applyHazardAction(general, { kind: 'accept' }, bureau, { campaign, now })).toThrow(
+      ForbiddenError,
+    );
+    expect(() =>
+      applyHazardAction(
+        general,
+        { kind: 'request-extension', reason: 'x', newDeadline: '2018-03-01' },
+        owner,
+        { campaign, now },
+      ),
+    ).toThrow(ConflictError);
+  });
+
+  it('from awaiting acceptance only a decision moves it; no extension decision without a request', () => {
+    const waiting = waitingMajor();
+    expect(() =>
+      applyHazardAction(waiting, { kind: 'submit-for-acceptance', note: 'again' }, owner, { campaign, now }),
+    ).toThrow(ConflictError);
+    expect(() => applyHazardAction(waiting, { kind: 'start-rectifying' }, owner, { campaign, now })).toThrow(
+      ConflictError,
+    );
+    expect(() =>
+      applyHazardAction(waiting, { kind: 'decide-extension', grant: true }, bureau, { campaign, now }),
+    ).toThrow(ConflictError);
+  });
+
+  it('rectification waits for the contingency plan when it was left for a document', () => {
+    const noPlan = createHazard({
+      campaign,
+      unit: school,
+      report: report({
+        level: 'major',
+        five: { ...(five as NonNullable<typeof five>), contingency: undefined },
+      }),
+      supervisorUnit: 'LY-000',
+      seq: 4,
+      now,
+    }).hazard;
+    expect(() => applyHazardAction(noPlan, { kind: 'start-rectifying' }, owner, { campaign, now })).toThrow(
+      ValidationError,
+    );
+    const plan = {
+      key: 'k',
+      kind: 'plan' as const,
+      displayName: '预案.pdf',
+      contentType: 'application/pdf',
+      addedAt: now.toISOString(),
+    };
+    const withPlan = run(noPlan, [[{ kind: 'add-photo', photo: plan }, owner]]);
+    expect(
+      applyHazardAction(withPlan, { kind: 'start-rectifying' }, owner, { campaign, now }).hazard.status,
+    ).toBe('rectifying');
+  });
+
+  it('lists a major hazard on the campaign day, not the UTC day', () => {
+    const early = t('2018-01-16T07:00:00+08:00');
+    const listed = createHazard({
+      campaign,
+      unit: school,
+      report: report({ level: 'major' }),
+      supervisorUnit: 'LY-000',
+      seq: 5,
+      now: early,
+    });
+    expect(listed.hazard.supervision?.listedOn).toBe('2018-01-16');
   });
 });
 

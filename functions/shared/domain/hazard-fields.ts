@@ -1,3 +1,4 @@
+import { LocalDateSchema } from '../../../schemas/primitives.ts';
 import { ValidationError } from './errors.ts';
 import type { HazardAction } from './hazard-lifecycle.ts';
 
@@ -80,7 +81,7 @@ export function actionFromForm(form: URLSearchParams): HazardAction {
       return { kind: 'refuse', reason };
     case 'request-extension': {
       const newDeadline = form.get('newDeadline') ?? '';
-      if (!/^\d{4}-\d{2}-\d{2}$/.test(newDeadline)) {
+      if (!LocalDateSchema.safeParse(newDeadline).success) {
         throw new ValidationError([
           {
             path: 'newDeadline',

@@ -3,7 +3,7 @@ import type { CounterDelta, HazardImportRepository } from '../ports.ts';
 import { ConflictError } from './errors.ts';
 import { type ImportRow, validateImport } from './hazard-import.ts';
 import { createHazard } from './hazard-lifecycle.ts';
-import { type HazardServiceDeps, supervisorFor } from './hazard-service.ts';
+import { assertMayReport, type HazardServiceDeps, supervisorFor } from './hazard-service.ts';
 
 export interface ImportDeps extends HazardServiceDeps {
   imports: HazardImportRepository;
@@ -23,6 +23,7 @@ export async function importHazards(
   input: { unit: UnitRecord; etag: string; fileName: string; rows: ImportRow[]; now: Date },
 ): Promise<HazardImport> {
   const { unit, etag, now } = input;
+  assertMayReport(unit);
   const previous = await deps.imports.get(unit.code, etag);
   if (previous?.status === 'imported') return previous;
 
@@ -72,8 +73,9 @@ export async function importHazards(
             note: input.fileName,
           });
         } catch (error) {
-          // Created by an earlier, interrupted run of this same import.
-          if (!(error instanceof ConflictError)) throw error;
+          // Created by an earlier, interrupted run of this same import? Only if it is really there.
+          if (!(error instanceof ConflictError) || !(await deps.hazards.get(unit.code, change.hazard.id)))
+            throw error;
         }
       }),
     );

@@ -189,13 +189,31 @@ function required(field: string, value: string | undefined, message: Bilingual):
 /** Who may accept or refuse: the school for a general hazard, the supervising unit for a major one. */
 function assertDecider(hazard: HazardRecord, actor: HazardActor): void {
   const supervisor = hazard.supervision?.supervisorUnit;
-  const ok = hazard.level === 'major' ? actor.unitCode === supervisor : actor.role === 'owner';
+  const ok =
+    hazard.level === 'major'
+      ? actor.role === 'supervisor' && actor.unitCode === supervisor && actor.unitCode !== hazard.unitCode
+      : actor.role === 'owner';
   if (!ok) {
     throw new ForbiddenError(
       hazard.level === 'major'
         ? { zh: '重大隐患由督办单位验收', en: 'a major hazard is accepted by its supervising unit' }
         : { zh: '一般隐患由学校自行验收', en: 'a general hazard is accepted by the school itself' },
     );
+  }
+}
+
+/** Rectification goes ahead only with all five implementations, the contingency plan included. */
+function assertFive(hazard: HazardRecord): void {
+  if (hazard.report.five && !hasFiveImplementations(hazard)) {
+    throw new ValidationError([
+      {
+        path: 'five.contingency',
+        value: undefined,
+        code: 'contingency-missing',
+        zh: '五落实尚缺应急预案：请上传预案文件后再办理',
+        en: 'the five implementations lack the contingency plan: attach it first',
+      },
+    ]);
   }
 }
 
@@ -224,11 +242,13 @@ export function applyHazardAction(
     case 'start-rectifying':
       assertOwner(actor, action.kind);
       if (hazard.status !== 'registered') throw illegal(hazard, action.kind);
+      assertFive(hazard);
       next = { ...hazard, status: 'rectifying' };
       break;
     case 'submit-for-acceptance': {
       assertOwner(actor, action.kind);
       if (hazard.status !== 'rectifying') throw illegal(hazard, action.kind);
+      assertFive(hazard);
       note = required('note', action.note, { zh: '请说明整改情况', en: 'describe what was done' });
       next = { ...hazard, status: 'awaiting-acceptance', rectification: { note, at } };
       break;
@@ -301,7 +321,7 @@ export function applyHazardAction(
       const supervision = hazard.supervision;
       const pending = supervision?.extensions.findIndex((e) => e.decision === 'pending') ?? -1;
       if (!supervision || pending < 0 || hazard.status === 'closed') throw illegal(hazard, action.kind);
-      if (actor.unitCode !== supervision.supervisorUnit) {
+      if (actor.role !== 'supervisor' || actor.unitCode !== supervision.supervisorUnit) {
         throw new ForbiddenError({
           zh: '延期由督办单位审批',
           en: 'extensions are decided by the supervising unit',

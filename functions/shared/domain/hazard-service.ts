@@ -1,11 +1,12 @@
 import type { Campaign } from '../../../schemas/campaign.ts';
 import { HazardReportSchema } from '../../../schemas/hazards.ts';
+import { LocalDateSchema } from '../../../schemas/primitives.ts';
 import type { HazardHistoryEntry, HazardRecord, UnitRecord } from '../../../schemas/records.ts';
 import { parseWith } from '../../../schemas/validation.ts';
 import type { AuditLog, HazardRepository, UnitRepository, ZeroReportRepository } from '../ports.ts';
 import { localDateOf } from './calendar.ts';
 import type { Clock } from './clock.ts';
-import { ConflictError, NotFoundError, ValidationError } from './errors.ts';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from './errors.ts';
 import { applyHazardAction, createHazard, type HazardAction, type HazardActor } from './hazard-lifecycle.ts';
 
 export interface HazardServiceDeps {
@@ -33,12 +34,23 @@ export async function supervisorFor(unit: UnitRecord, units: UnitRepository): Pr
   return supervisor.code;
 }
 
+/** The city office supervises; it does not report hazards of its own (it would supervise itself). */
+export function assertMayReport(unit: UnitRecord): void {
+  if (unit.type === 'city-office') {
+    throw new ForbiddenError({
+      zh: '市教育局安稳处负责督办，不上报隐患',
+      en: 'the city safety office supervises; it does not report hazards',
+    });
+  }
+}
+
 /** Records a school's report: validated, numbered `<unit>-H<nnn>`, listed for supervision if major. */
 export async function reportHazard(
   deps: HazardServiceDeps,
   unit: UnitRecord,
   input: unknown,
 ): Promise<HazardRecord> {
+  assertMayReport(unit);
   const parsed = parseWith(HazardReportSchema, input);
   if (!parsed.ok) throw new ValidationError(parsed.issues);
   const supervisorUnit = parsed.value.level === 'major' ? await supervisorFor(unit, deps.units) : null;
@@ -55,8 +67,9 @@ export async function reportHazard(
     });
     try {
       await deps.hazards.create(change.hazard, change.entry, change.delta, seq);
-      // A hazard found after all withdraws the unit's zero report; the record of it stays.
-      await deps.zeroReports.withdraw(unit.code, deps.clock.now(), change.hazard.id);
+      // A hazard found after all withdraws the unit's zero report; the record of it stays. The
+      // hazard is stored already, so a failure here must not tell the school to report it again.
+      await deps.zeroReports.withdraw(unit.code, deps.clock.now(), change.hazard.id).catch(() => undefined);
       return change.hazard;
     } catch (error) {
       // Another report of the same unit took the number; take the next one.
@@ -162,7 +175,7 @@ export async function confirmZeroReport(
 ): Promise<void> {
   const now = deps.clock.now();
   const today = localDateOf(now, deps.campaign.timeZone);
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(checkedOn) || checkedOn > today) {
+  if (!LocalDateSchema.safeParse(checkedOn).success || checkedOn > today) {
     throw new ValidationError([
       {
         path: 'checkedOn',

@@ -230,6 +230,7 @@ export async function receiveUpload(
       key: object.key,
       kind: pending.hazard.photoKind,
       displayName: verdict.displayName,
+      contentType: verdict.contentType,
       addedAt: receivedAt,
     });
   }
