@@ -93,6 +93,8 @@ export interface HazardRepository {
   get(unitCode: string, id: string): Promise<HazardRecord | null>;
   history(unitCode: string, id: string, page?: PageRequest): Promise<Page<HazardHistoryEntry>>;
   listForUnit(unitCode: string, page?: PageRequest): Promise<Page<HazardRecord>>;
+  /** The major hazards listed for supervision by `supervisor`. */
+  supervisedBy(supervisor: string, page?: PageRequest): Promise<Page<HazardRecord>>;
   /** All hazards, or one district's (`null` for the directly affiliated units). */
   list(filter: { district?: string | null }, page?: PageRequest): Promise<Page<HazardRecord>>;
 }

@@ -4,22 +4,45 @@ import {
   CreateTableCommand,
   DescribeTableCommand,
   ResourceNotFoundException,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, HeadBucketCommand } from '@aws-sdk/client-s3';
 import { DynamoCampaignRepository } from '../../functions/shared/adapters/dynamo/campaign-repository.ts';
 import { DynamoLinkRepository } from '../../functions/shared/adapters/dynamo/links-repository.ts';
 import { DynamoStore } from '../../functions/shared/adapters/dynamo/store.ts';
-import { CAMPAIGN_TABLE, createTableInput } from '../../functions/shared/adapters/dynamo/table.ts';
+import {
+  CAMPAIGN_TABLE,
+  createTableInput,
+  indexDefinition,
+} from '../../functions/shared/adapters/dynamo/table.ts';
 import { DynamoUnitRepository } from '../../functions/shared/adapters/dynamo/units-repository.ts';
 import type { AwsClients } from '../../functions/shared/aws-clients.ts';
 import { hashToken, issueLink } from '../../functions/shared/domain/form-links.ts';
 import type { Campaign } from '../../schemas/campaign.ts';
 import type { Roster } from '../../schemas/roster.ts';
 
+/**
+ * Creates the campaign table, or brings an existing one up to the definition: an index added to
+ * `CAMPAIGN_TABLE` since the table was made is created on it (data kept in `.data/` survives).
+ */
 export async function ensureTable(clients: AwsClients, tableName: string): Promise<boolean> {
   try {
-    await clients.dynamo.send(new DescribeTableCommand({ TableName: tableName }));
+    const { Table } = await clients.dynamo.send(new DescribeTableCommand({ TableName: tableName }));
+    const present = new Set((Table?.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName));
+    for (const index of CAMPAIGN_TABLE.globalSecondaryIndexes) {
+      if (present.has(index.indexName)) continue;
+      await clients.dynamo.send(
+        new UpdateTableCommand({
+          TableName: tableName,
+          AttributeDefinitions: [index.partitionKey, index.sortKey].map((name) => ({
+            AttributeName: name,
+            AttributeType: 'S',
+          })),
+          GlobalSecondaryIndexUpdates: [{ Create: indexDefinition(index) }],
+        }),
+      );
+    }
     return false;
   } catch (error) {
     if (!(error instanceof ResourceNotFoundException)) throw error;

@@ -1,14 +1,20 @@
-import { DescribeTableCommand, DescribeTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DescribeTimeToLiveCommand,
+} from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, inject, it } from 'vitest';
 import { DynamoAuditLog } from '../../functions/shared/adapters/dynamo/audit-log.ts';
 import { keys } from '../../functions/shared/adapters/dynamo/keys.ts';
 import { DynamoLinkRepository } from '../../functions/shared/adapters/dynamo/links-repository.ts';
 import { DynamoStore } from '../../functions/shared/adapters/dynamo/store.ts';
+import { createTableInput } from '../../functions/shared/adapters/dynamo/table.ts';
 import { DynamoUnitRepository } from '../../functions/shared/adapters/dynamo/units-repository.ts';
 import { issueLink } from '../../functions/shared/domain/form-links.ts';
 import { SECURITY_HEADERS } from '../../functions/shared/web/security-headers.ts';
+import { ensureTable } from '../../infra/local/bootstrap.ts';
 import { testClients } from '../support/tables.ts';
 
 const system = inject('system');
@@ -84,12 +90,33 @@ describe('the local system behind its API Gateway stand-in', () => {
     const { dynamo } = testClients();
     const table = await dynamo.send(new DescribeTableCommand({ TableName: system.tableName }));
     expect(table.Table?.KeySchema?.map((k) => k.AttributeName)).toEqual(['pk', 'sk']);
-    expect(table.Table?.GlobalSecondaryIndexes?.map((i) => i.IndexName)).toEqual(['gsi1']);
+    expect(table.Table?.GlobalSecondaryIndexes?.map((i) => i.IndexName).sort()).toEqual(['gsi1', 'gsi2']);
     const ttl = await dynamo.send(new DescribeTimeToLiveCommand({ TableName: system.tableName }));
     expect(ttl.TimeToLiveDescription).toMatchObject({
       AttributeName: 'ttl',
       TimeToLiveStatus: 'ENABLED',
     });
+  });
+
+  it('brings a table made before an index existed up to the definition, keeping its items', async () => {
+    const { dynamo, doc } = testClients();
+    const name = `old-${Date.now()}`;
+    const input = createTableInput(name);
+    // As the table was before gsi2 existed.
+    await dynamo.send(
+      new CreateTableCommand({
+        ...input,
+        AttributeDefinitions: input.AttributeDefinitions?.filter((a) => !a.AttributeName?.startsWith('gsi2')),
+        GlobalSecondaryIndexes: input.GlobalSecondaryIndexes?.slice(0, 1),
+      }),
+    );
+    await doc.send(new PutCommand({ TableName: name, Item: { pk: 'UNIT#X', sk: 'PROFILE', kept: true } }));
+    await ensureTable(testClients(), name);
+    const table = await dynamo.send(new DescribeTableCommand({ TableName: name }));
+    expect(table.Table?.GlobalSecondaryIndexes?.map((i) => i.IndexName).sort()).toEqual(['gsi1', 'gsi2']);
+    expect(
+      (await doc.send(new GetCommand({ TableName: name, Key: { pk: 'UNIT#X', sk: 'PROFILE' } }))).Item?.kept,
+    ).toBe(true);
   });
 
   it("gives API Gateway's own 404 for a path no route matches", async () => {

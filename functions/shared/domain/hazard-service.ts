@@ -144,21 +144,20 @@ export async function hazardsOfUnit(deps: HazardServiceDeps, unit: UnitRecord): 
   return all.sort(byUrgency);
 }
 
-/**
- * The major hazards `supervisor` supervises: a bureau reads its district, the city office the
- * city level and the bureaus' own. Nothing of another district is ever read for a bureau.
- */
+/** The major hazards `supervisor` supervises, and nothing else: read from their own index. */
 export async function supervisedHazards(
   deps: HazardServiceDeps,
   supervisor: UnitRecord,
 ): Promise<HazardRecord[]> {
   if (supervisor.type !== 'district-bureau' && supervisor.type !== 'city-office') return [];
-  const filter = supervisor.type === 'district-bureau' ? { district: supervisor.district } : {};
   const found: HazardRecord[] = [];
   let cursor: string | undefined;
   do {
-    const page = await deps.hazards.list(filter, { limit: 500, ...(cursor ? { cursor } : {}) });
-    found.push(...page.items.filter((h) => h.supervision?.supervisorUnit === supervisor.code));
+    const page = await deps.hazards.supervisedBy(supervisor.code, {
+      limit: 500,
+      ...(cursor ? { cursor } : {}),
+    });
+    found.push(...page.items);
     cursor = page.cursor;
   } while (cursor);
   return found.sort(byUrgency);

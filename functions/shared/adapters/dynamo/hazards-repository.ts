@@ -7,6 +7,7 @@ import {
 import type { CounterDelta, HazardRepository, Page, PageRequest } from '../../ports.ts';
 import { districtKey, keys } from './keys.ts';
 import type { DynamoStore, TransactItem } from './store.ts';
+import { GSI2 } from './table.ts';
 
 /**
  * Hazards: the current state, an append-only history and the unit's counters change in one
@@ -29,6 +30,9 @@ export class DynamoHazardRepository implements HazardRepository {
           Item: {
             ...keys.hazard(hazard.unitCode, hazard.id),
             ...keys.hazardIndex(hazard.district, hazard.unitCode, hazard.id),
+            ...(hazard.supervision
+              ? keys.supervisedIndex(hazard.supervision.supervisorUnit, hazard.unitCode, hazard.id)
+              : {}),
             ...hazard,
           },
           ConditionExpression: condition.expression,
@@ -138,6 +142,18 @@ export class DynamoHazardRepository implements HazardRepository {
 
   listForUnit(unitCode: string, page?: PageRequest): Promise<Page<HazardRecord>> {
     return this.store.queryPrefixPage(HazardRecordSchema, keys.unit(unitCode).pk, 'HAZARD#', page);
+  }
+
+  supervisedBy(supervisor: string, page?: PageRequest): Promise<Page<HazardRecord>> {
+    return this.store.queryPage(
+      HazardRecordSchema,
+      {
+        IndexName: GSI2,
+        KeyConditionExpression: 'gsi2pk = :pk',
+        ExpressionAttributeValues: { ':pk': keys.supervisedIndex(supervisor, '', '').gsi2pk },
+      },
+      page,
+    );
   }
 
   list(filter: { district?: string | null }, page?: PageRequest): Promise<Page<HazardRecord>> {

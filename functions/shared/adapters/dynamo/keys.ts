@@ -30,6 +30,10 @@ export const keys = {
     gsi1pk: 'HAZARDS',
     gsi1sk: `${districtKey(district)}#${unit}#${id}`,
   }),
+  supervisedIndex: (supervisor: string, unit: string, id: string) => ({
+    gsi2pk: `SUPERVISOR#${supervisor}`,
+    gsi2sk: `${unit}#${id}`,
+  }),
   hazardLog: (unit: string, id: string, seq: number) => ({
     pk: `UNIT#${unit}`,
     sk: `HAZLOG#${id}#${pad(seq)}`,

@@ -14,7 +14,7 @@ import type { Page, PageRequest } from '../../ports.ts';
 import { GSI1 } from './table.ts';
 
 /** Key attributes that the repositories add to every item and strip from every record. */
-const KEY_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'ttl'] as const;
+const KEY_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'ttl'] as const;
 
 export function stripKeys(item: Record<string, unknown>): Record<string, unknown> {
   const record = { ...item };

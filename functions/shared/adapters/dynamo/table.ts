@@ -14,6 +14,10 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  * | submission pointer       | `UNIT#<unit>`             | `SUB#<deliverable>`                 | `SUB#<deliverable>` | `<d>#<unit>`         |
  * | submission version       | `UNIT#<unit>`             | `SUB#<deliverable>#V#<000001>`      |                   |                        |
  * | hazard (current state)   | `UNIT#<unit>`             | `HAZARD#<hazard id>`                | `HAZARDS`         | `<d>#<unit>#<id>`      |
+ *
+ * gsi2 (sparse) holds only supervised hazards: gsi2pk `SUPERVISOR#<unit>`, gsi2sk `<unit>#<id>`, so a
+ * bureau or the city office reads exactly the major hazards it supervises, however many others exist.
+ *
  * | hazard history entry     | `UNIT#<unit>`             | `HAZLOG#<hazard id>#<000001>`       |                   |                        |
  * | hazard import            | `UNIT#<unit>`             | `IMPORT#<file ETag>`                |                   |                        |
  * | zero report              | `UNIT#<unit>`             | `ZERO`                              |                   |                        |
@@ -33,6 +37,7 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  * - all units, or one district's: Query gsi1 `UNITS` (with `begins_with(gsi1sk, '<d>#')`);
  * - who has filed a deliverable: Query gsi1 `SUB#<deliverable>`;
  * - all hazards, or one district's: Query gsi1 `HAZARDS` (history entries carry no gsi1 keys: sparse);
+ * - the major hazards a unit supervises: Query gsi2 `SUPERVISOR#<unit>`;
  * - the upload the server prepared for an object: GetItem `PENDING#<key>`; a unit's refused uploads: Query `begins_with(sk, 'REJECT#')`;
  * - bad tokens from one source in this window: GetItem / atomic ADD on `RATE#…`;
  * - was this S3 notification processed already: GetItem / conditional Put `UPLOAD#…`/`ETAG#…`;
@@ -45,10 +50,26 @@ export const CAMPAIGN_TABLE = {
   partitionKey: 'pk',
   sortKey: 'sk',
   timeToLiveAttribute: 'ttl',
-  globalSecondaryIndexes: [{ indexName: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' }],
+  globalSecondaryIndexes: [
+    { indexName: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
+    { indexName: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
+  ],
 } as const;
 
 export const GSI1 = CAMPAIGN_TABLE.globalSecondaryIndexes[0].indexName;
+export const GSI2 = CAMPAIGN_TABLE.globalSecondaryIndexes[1].indexName;
+
+/** One index's part of a CreateTable or UpdateTable request. */
+export function indexDefinition(index: (typeof CAMPAIGN_TABLE.globalSecondaryIndexes)[number]) {
+  return {
+    IndexName: index.indexName,
+    KeySchema: [
+      { AttributeName: index.partitionKey, KeyType: 'HASH' as const },
+      { AttributeName: index.sortKey, KeyType: 'RANGE' as const },
+    ],
+    Projection: { ProjectionType: 'ALL' as const },
+  };
+}
 
 /** The CreateTable request for the local bootstrap and tests (on-demand billing, all keys strings). */
 export function createTableInput(tableName: string): CreateTableCommandInput {
@@ -66,13 +87,6 @@ export function createTableInput(tableName: string): CreateTableCommandInput {
       { AttributeName: partitionKey, KeyType: 'HASH' },
       { AttributeName: sortKey, KeyType: 'RANGE' },
     ],
-    GlobalSecondaryIndexes: globalSecondaryIndexes.map((index) => ({
-      IndexName: index.indexName,
-      KeySchema: [
-        { AttributeName: index.partitionKey, KeyType: 'HASH' },
-        { AttributeName: index.sortKey, KeyType: 'RANGE' },
-      ],
-      Projection: { ProjectionType: 'ALL' },
-    })),
+    GlobalSecondaryIndexes: globalSecondaryIndexes.map(indexDefinition),
   };
 }
