@@ -1,0 +1,66 @@
+import type { Campaign } from '../../../schemas/campaign.ts';
+import { daysBetween, type LocalDate } from './calendar.ts';
+import type { UnitState } from './campaign-state.ts';
+
+/**
+ * Which units get a reminder on a campaign day, and what it lists. A reminder goes out only on
+ * the campaign's offsets: N days before a due date for N in `reminders.daysBefore` (0 is the due
+ * day), then every `overdueEveryDays` days while overdue. A unit that gets one that day gets one
+ * mail listing all its gaps, not one per gap.
+ */
+export type Gap =
+  | { kind: 'deliverable-due'; deliverableId: string; dueDate: string; daysLeft: number }
+  | { kind: 'deliverable-overdue'; deliverableId: string; dueDate: string; daysOverdue: number }
+  | { kind: 'major-hazards-overdue'; hazardIds: string[] }
+  | { kind: 'missing-five'; hazardIds: string[] };
+
+/** Every gap the unit has today, whether or not today is a reminder day. */
+export function gapsOf(state: UnitState): Gap[] {
+  const gaps: Gap[] = [];
+  for (const d of state.deliverables) {
+    if (d.state.kind === 'due')
+      gaps.push({
+        kind: 'deliverable-due',
+        deliverableId: d.deliverableId,
+        dueDate: d.dueDate,
+        daysLeft: d.state.days,
+      });
+    if (d.state.kind === 'due-today')
+      gaps.push({ kind: 'deliverable-due', deliverableId: d.deliverableId, dueDate: d.dueDate, daysLeft: 0 });
+    if (d.state.kind === 'overdue') {
+      gaps.push({
+        kind: 'deliverable-overdue',
+        deliverableId: d.deliverableId,
+        dueDate: d.dueDate,
+        daysOverdue: d.state.days,
+      });
+    }
+  }
+  if (state.overdueMajors.length > 0)
+    gaps.push({ kind: 'major-hazards-overdue', hazardIds: state.overdueMajors });
+  if (state.missingFive.length > 0) gaps.push({ kind: 'missing-five', hazardIds: state.missingFive });
+  return gaps;
+}
+
+/** True when a deliverable gap falls on one of the campaign's reminder offsets. */
+function onOffset(campaign: Campaign, gap: Gap): boolean {
+  const { daysBefore, overdueEveryDays } = campaign.reminders;
+  if (gap.kind === 'deliverable-due') return daysBefore.includes(gap.daysLeft);
+  if (gap.kind === 'deliverable-overdue') return gap.daysOverdue % overdueEveryDays === 0;
+  return false;
+}
+
+/**
+ * The reminder a unit gets on `day`, or null. A deliverable on an offset triggers it; overdue
+ * major hazards trigger it on the same overdue rhythm, counted from the earliest missed
+ * supervision deadline. Once triggered, it lists every gap.
+ */
+export function reminderFor(campaign: Campaign, state: UnitState, day: LocalDate): Gap[] | null {
+  const gaps = gapsOf(state);
+  const since = state.overdueMajorsSince;
+  const hazardDay = since !== null && daysBetween(since, day) % campaign.reminders.overdueEveryDays === 0;
+  const triggered = gaps.some(
+    (gap) => onOffset(campaign, gap) || (gap.kind === 'major-hazards-overdue' && hazardDay),
+  );
+  return triggered ? gaps : null;
+}
