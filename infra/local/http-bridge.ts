@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { matchRoute } from '../../functions/http/routes.ts';
+import { FUNCTION_TIMEOUT_SECONDS, type FunctionName } from '../../functions/shared/function-limits.ts';
 
 export type HttpHandler = (
   event: APIGatewayProxyEventV2,
@@ -11,9 +12,9 @@ export type HttpHandler = (
 
 const TEXT_TYPES = /^(text\/|application\/(json|x-www-form-urlencoded|xml))/;
 
-/** A Lambda context good enough for local calls. */
-export function localContext(functionName: string): Context {
-  const deadline = Date.now() + 30_000;
+/** A Lambda context good enough for local calls, with the function's real timeout. */
+export function localContext(functionName: FunctionName): Context {
+  const deadline = Date.now() + FUNCTION_TIMEOUT_SECONDS[functionName] * 1000;
   return {
     callbackWaitsForEmptyEventLoop: false,
     functionName,

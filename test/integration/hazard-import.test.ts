@@ -2,6 +2,7 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEMPLATE_COLUMNS } from '../../functions/shared/domain/hazard-import.ts';
+import { allPages } from '../../functions/shared/domain/pages.ts';
 import { manualClock, type TestApp, testApp } from '../support/local-app.ts';
 import { testClients } from '../support/tables.ts';
 
@@ -36,14 +37,7 @@ async function upload(unit: string, bytes: Uint8Array, fileName: string) {
 }
 
 async function hazardCount(unit: string): Promise<number> {
-  let count = 0;
-  let cursor: string | undefined;
-  do {
-    const page = await app.adapters.hazards.listForUnit(unit, { limit: 500, ...(cursor ? { cursor } : {}) });
-    count += page.items.length;
-    cursor = page.cursor;
-  } while (cursor);
-  return count;
+  return (await allPages((page) => app.adapters.hazards.listForUnit(unit, page), 500)).length;
 }
 
 describe('bulk import of hazards', () => {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { matchRoute } from '../../functions/http/routes.ts';
 import { fixedClock } from '../../functions/shared/domain/clock.ts';
 import { createdObjects, decodeS3Key, encodeS3Key } from '../../functions/upload-received/s3-event.ts';
-import { toApiGatewayEvent } from '../../infra/local/http-bridge.ts';
+import { localContext, toApiGatewayEvent } from '../../infra/local/http-bridge.ts';
 import { toS3Notification } from '../../infra/local/s3-event-bridge.ts';
 
 describe('S3 notification keys', () => {
@@ -95,5 +95,12 @@ describe('HTTP routes and API Gateway events', () => {
       requestContext: { http: { method: 'GET', path: '/f/tok', sourceIp: '127.0.0.1' }, stage: '$default' },
     });
     expect(event.headers.cookie).toBeUndefined();
+  });
+});
+
+describe('local Lambda contexts', () => {
+  it("carry each function's own timeout, so a long import is not cut at the HTTP limit", () => {
+    expect(localContext('upload-received').getRemainingTimeInMillis()).toBeGreaterThan(290_000);
+    expect(localContext('http').getRemainingTimeInMillis()).toBeLessThanOrEqual(29_000);
   });
 });

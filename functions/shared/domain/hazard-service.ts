@@ -8,6 +8,7 @@ import { localDateOf } from './calendar.ts';
 import type { Clock } from './clock.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from './errors.ts';
 import { applyHazardAction, createHazard, type HazardAction, type HazardActor } from './hazard-lifecycle.ts';
+import { allPages } from './pages.ts';
 
 export interface HazardServiceDeps {
   campaign: Campaign;
@@ -110,21 +111,8 @@ export async function actOnHazard(
   return change.hazard;
 }
 
-export async function historyOf(
-  deps: HazardServiceDeps,
-  hazard: HazardRecord,
-): Promise<HazardHistoryEntry[]> {
-  const entries: HazardHistoryEntry[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await deps.hazards.history(hazard.unitCode, hazard.id, {
-      limit: 200,
-      ...(cursor ? { cursor } : {}),
-    });
-    entries.push(...page.items);
-    cursor = page.cursor;
-  } while (cursor);
-  return entries;
+export function historyOf(deps: HazardServiceDeps, hazard: HazardRecord): Promise<HazardHistoryEntry[]> {
+  return allPages((page) => deps.hazards.history(hazard.unitCode, hazard.id, page));
 }
 
 /** Open first, majors before generals, then newest first. */
@@ -134,14 +122,7 @@ export function byUrgency(a: HazardRecord, b: HazardRecord): number {
 }
 
 export async function hazardsOfUnit(deps: HazardServiceDeps, unit: UnitRecord): Promise<HazardRecord[]> {
-  const all: HazardRecord[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await deps.hazards.listForUnit(unit.code, { limit: 200, ...(cursor ? { cursor } : {}) });
-    all.push(...page.items);
-    cursor = page.cursor;
-  } while (cursor);
-  return all.sort(byUrgency);
+  return (await allPages((page) => deps.hazards.listForUnit(unit.code, page))).sort(byUrgency);
 }
 
 /** The major hazards `supervisor` supervises, and nothing else: read from their own index. */
@@ -150,17 +131,7 @@ export async function supervisedHazards(
   supervisor: UnitRecord,
 ): Promise<HazardRecord[]> {
   if (supervisor.type !== 'district-bureau' && supervisor.type !== 'city-office') return [];
-  const found: HazardRecord[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await deps.hazards.supervisedBy(supervisor.code, {
-      limit: 500,
-      ...(cursor ? { cursor } : {}),
-    });
-    found.push(...page.items);
-    cursor = page.cursor;
-  } while (cursor);
-  return found.sort(byUrgency);
+  return (await allPages((page) => deps.hazards.supervisedBy(supervisor.code, page), 500)).sort(byUrgency);
 }
 
 /**

@@ -19,6 +19,7 @@ import { SIGNATURE_BYTES } from './file-types.ts';
 import type { ImportRow } from './hazard-import.ts';
 import { type ImportDeps, importHazards } from './hazard-import-service.ts';
 import { applyHazardAction } from './hazard-lifecycle.ts';
+import { allPages } from './pages.ts';
 import { judgeUpload } from './uploads.ts';
 
 export interface ReceivedObject {
@@ -114,17 +115,8 @@ async function sendReceiptOnce(
 }
 
 async function findVersionOf(deps: ReceiveUploadDeps, unitCode: string, deliverableId: string, key: string) {
-  let cursor: string | undefined;
-  do {
-    const page = await deps.submissions.versions(unitCode, deliverableId, {
-      limit: 100,
-      ...(cursor ? { cursor } : {}),
-    });
-    const found = page.items.find((v) => v.fileKey === key);
-    if (found) return found;
-    cursor = page.cursor;
-  } while (cursor);
-  return null;
+  const versions = await allPages((page) => deps.submissions.versions(unitCode, deliverableId, page), 100);
+  return versions.find((v) => v.fileKey === key) ?? null;
 }
 
 /**

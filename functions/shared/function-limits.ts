@@ -1,0 +1,11 @@
+/**
+ * Each function's timeout, in seconds: the CDK stack sets these, and the local runtime gives its
+ * calls the same deadline (middy aborts a handler that runs past it, as Lambda would end it).
+ * The HTTP API waits at most 30 s for an integration; an import of thousands of rows needs minutes.
+ */
+export const FUNCTION_TIMEOUT_SECONDS = {
+  http: 29,
+  'upload-received': 300,
+} as const;
+
+export type FunctionName = keyof typeof FUNCTION_TIMEOUT_SECONDS;
