@@ -12,7 +12,7 @@ import { DynamoUnitRepository } from '../../functions/shared/adapters/dynamo/uni
 import { ConflictError, ValidationError } from '../../functions/shared/domain/errors.ts';
 import type { HazardHistoryEntry, HazardRecord, SubmissionVersion } from '../../schemas/records.ts';
 import type { RosterRow } from '../../schemas/roster.ts';
-import { demoCampaign, demoRoster, sampleReport } from '../support/fixtures.ts';
+import { demoCampaign, demoRoster, rosterRow, sampleReport } from '../support/fixtures.ts';
 import { freshTable } from '../support/tables.ts';
 
 const now = new Date('2018-01-12T02:00:00Z');
@@ -23,15 +23,7 @@ function rawItem(store: DynamoStore, key: { pk: string; sk: string }) {
     .then((r) => r.Item);
 }
 
-const school: RosterRow = {
-  code: 'LY-101',
-  name: '溧阳市燕山示例小学',
-  type: 'school',
-  district: 'liyang',
-  contact: '示例联系人',
-  email: 'ly-101@schools.czedu.example',
-  phone: '0519-00001001',
-};
+const school: RosterRow = rosterRow('LY-101');
 
 function hazard(overrides: Partial<HazardRecord> = {}): HazardRecord {
   return {

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { type Campaign, CampaignSchema } from '../../schemas/campaign.ts';
 import type { HazardReport } from '../../schemas/hazards.ts';
-import { type Roster, rosterForCampaign } from '../../schemas/roster.ts';
+import type { UnitRecord } from '../../schemas/records.ts';
+import { type Roster, type RosterRow, rosterForCampaign } from '../../schemas/roster.ts';
 
 const root = new URL('../../', import.meta.url);
 
@@ -40,6 +41,25 @@ export function sampleReport(overrides: Partial<HazardReport> = {}): HazardRepor
       deadline: '2018-01-31',
       contingency: '安排专人值守，发现堵塞立即清理',
     },
+    ...overrides,
+  };
+}
+
+/** A roster row of the demo campaign, by code. */
+export function rosterRow(code: string): RosterRow {
+  const row = demoRoster().units.find((u) => u.code === code);
+  if (!row) throw new Error(`no unit ${code} in the demo roster`);
+  return row;
+}
+
+/** A stored unit as a repository returns it: a roster row with fresh counters. */
+export function sampleUnit(code: string, overrides: Partial<UnitRecord> = {}): UnitRecord {
+  return {
+    ...rosterRow(code),
+    hazardSeq: 0,
+    openGeneral: 0,
+    openMajor: 0,
+    updatedAt: '2018-01-10T00:00:00.000Z',
     ...overrides,
   };
 }

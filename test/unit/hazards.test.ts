@@ -11,25 +11,13 @@ import {
 import { HazardReportSchema } from '../../schemas/hazards.ts';
 import type { HazardRecord, UnitRecord } from '../../schemas/records.ts';
 import { HAZARD_MESSAGE_KEYS, parseWith } from '../../schemas/validation.ts';
-import { demoCampaign, sampleReport } from '../support/fixtures.ts';
+import { demoCampaign, sampleReport, sampleUnit } from '../support/fixtures.ts';
 
 const campaign = demoCampaign();
 const t = (iso: string) => parseInstant(iso) as Date;
 const now = t('2018-01-15T10:00:00+08:00');
 
-const school: UnitRecord = {
-  code: 'LY-101',
-  name: '溧阳市燕山示例小学',
-  type: 'school',
-  district: 'liyang',
-  contact: '示例联系人',
-  email: 'ly-101@schools.czedu.example',
-  phone: '0519-00001001',
-  hazardSeq: 0,
-  openGeneral: 0,
-  openMajor: 0,
-  updatedAt: now.toISOString(),
-};
+const school: UnitRecord = sampleUnit('LY-101', { updatedAt: now.toISOString() });
 
 const five = sampleReport().five;
 const report = sampleReport;

@@ -9,7 +9,7 @@ import { campaignState, type UnitInputs } from '../../functions/shared/domain/ca
 import { createHazard } from '../../functions/shared/domain/hazard-lifecycle.ts';
 import { type Gap, reminderFor } from '../../functions/shared/domain/reminders.ts';
 import type { HazardRecord, SubmissionPointer, UnitRecord } from '../../schemas/records.ts';
-import { demoCampaign, sampleReport } from '../support/fixtures.ts';
+import { demoCampaign, sampleReport, sampleUnit } from '../support/fixtures.ts';
 
 /**
  * A whole campaign on the pure model: a check at 08:00 Asia/Shanghai every day from 2018-01-10 to
@@ -19,20 +19,13 @@ import { demoCampaign, sampleReport } from '../support/fixtures.ts';
 const campaign = demoCampaign();
 const t = (iso: string) => parseInstant(iso) as Date;
 
+/** The simulation's schools: fictional codes, all in one district. */
 function school(code: string): UnitRecord {
-  return {
+  return sampleUnit('LY-101', {
     code,
     name: `${code} 示例学校`,
-    type: 'school',
-    district: 'liyang',
-    contact: '示例联系人',
     email: `${code.toLowerCase()}@schools.czedu.example`,
-    phone: '0519-00000000',
-    hazardSeq: 0,
-    openGeneral: 0,
-    openMajor: 0,
-    updatedAt: '2018-01-10T00:00:00.000Z',
-  };
+  });
 }
 
 function filed(unit: string, deliverableId: string, at: string): SubmissionPointer {
