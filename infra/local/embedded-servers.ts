@@ -1,5 +1,5 @@
 import { type ChildProcess, spawnSync } from 'node:child_process';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, unlink } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
@@ -137,6 +137,30 @@ function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
+interface FilesystemStore {
+  getResourcePath(bucket: string, key: string, resource: string): string;
+  deleteObject(bucket: string, key: string): Promise<void>;
+}
+
+/**
+ * s3rver deletes the directories a deleted object leaves empty. A PUT or POST into the same
+ * prefix at that moment (a unit uploading again while its refused upload moves to quarantine)
+ * then writes into a directory that just vanished, and s3rver crashes the process on the
+ * unhandled stream error. S3 has no directories: deleting only the object's files matches it.
+ */
+function keepEmptyDirectories(s3rver: S3rver): void {
+  const store = (s3rver as unknown as { store: FilesystemStore }).store;
+  store.deleteObject = async (bucket, key) => {
+    await Promise.all(
+      ['object', 'object.md5', 'metadata.json'].map((resource) =>
+        unlink(store.getResourcePath(bucket, key, resource)).catch((error: NodeJS.ErrnoException) => {
+          if (error.code !== 'ENOENT') throw error;
+        }),
+      ),
+    );
+  };
+}
+
 export async function startEmbeddedServers(options: EmbeddedServerOptions): Promise<EmbeddedServers> {
   assertJava();
   const ports = {
@@ -161,6 +185,7 @@ export async function startEmbeddedServers(options: EmbeddedServerOptions): Prom
   process.once('exit', killOnExit);
 
   const s3rver = new S3rver({ address: HOST, port: ports.s3, directory: s3Dir, silent: true });
+  keepEmptyDirectories(s3rver);
   let ses: Server | undefined;
   try {
     await s3rver.run();

@@ -209,3 +209,25 @@ describe('mail through SMTP (the transport for regions without SES)', () => {
     }
   });
 });
+
+describe('s3rver under the local runtime', () => {
+  it('survives deletes and writes racing in one prefix (a refused upload moving while the unit uploads again)', async () => {
+    const { s3 } = testClients();
+    const bucket = await freshBucket();
+    const { DeleteObjectCommand, ListObjectsV2Command, PutObjectCommand } = await import(
+      '@aws-sdk/client-s3'
+    );
+    for (let round = 0; round < 40; round += 1) {
+      const prefix = `incoming/R-${round}`;
+      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: `${prefix}/first`, Body: 'a' }));
+      await Promise.all([
+        s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: `${prefix}/first` })),
+        s3.send(new PutObjectCommand({ Bucket: bucket, Key: `${prefix}/second`, Body: 'b' })),
+      ]);
+    }
+    const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'incoming/' }));
+    expect((listed.Contents ?? []).map((o) => o.Key).sort()).toEqual(
+      Array.from({ length: 40 }, (_, round) => `incoming/R-${round}/second`).sort(),
+    );
+  });
+});
