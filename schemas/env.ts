@@ -4,6 +4,8 @@ import { z } from 'zod';
 export const FunctionEnvSchema = z.object({
   TABLE_NAME: z.string().min(1),
   BUCKET_NAME: z.string().min(1),
+  /** The secret form-link tokens are derived from (see `form-links.ts`); at least 256 bits, base64url. */
+  LINK_KEY: z.string().min(43),
   /** SMTP credentials, for campaigns whose mail transport is smtp (from a secret, never from the config file). */
   SMTP_USER: z.string().min(1).optional(),
   SMTP_PASSWORD: z.string().min(1).optional(),

@@ -14,6 +14,8 @@ export const UnitRecordSchema = RosterRowFieldsSchema.extend({
   openMajor: z.number().int().min(0),
   /** SHA-256 of the unit's current form-link token, if one was issued. */
   linkHash: z.string().optional(),
+  /** Bumped by every issue or rotation; the token is derived from it (see `form-links.ts`). */
+  linkVersion: z.number().int().min(0).default(0),
   updatedAt: Instant,
 });
 export type UnitRecord = z.infer<typeof UnitRecordSchema>;

@@ -53,7 +53,7 @@ export interface LinkRepository {
    * hash the caller saw (undefined for the first link); if another issue raced it, `ConflictError`.
    */
   issue(
-    link: { unitCode: string; campaignId: string; hash: string; replacing?: string },
+    link: { unitCode: string; campaignId: string; hash: string; linkVersion: number; replacing?: string },
     now: Date,
   ): Promise<void>;
   revoke(unitCode: string, hash: string, now: Date): Promise<void>;
@@ -68,6 +68,7 @@ export interface SubmissionRepository {
   versions(unitCode: string, deliverableId: string, page?: PageRequest): Promise<Page<SubmissionVersion>>;
   /** Pointers of every unit that filed `deliverableId`. */
   filers(deliverableId: string, page?: PageRequest): Promise<Page<SubmissionPointer>>;
+  allFilers(deliverableId: string): AsyncIterable<SubmissionPointer>;
 }
 
 export interface CounterDelta {
@@ -97,12 +98,14 @@ export interface HazardRepository {
   supervisedBy(supervisor: string, page?: PageRequest): Promise<Page<HazardRecord>>;
   /** All hazards, or one district's (`null` for the directly affiliated units). */
   list(filter: { district?: string | null }, page?: PageRequest): Promise<Page<HazardRecord>>;
+  all(): AsyncIterable<HazardRecord>;
 }
 
 export interface ZeroReportRepository {
   get(unitCode: string): Promise<ZeroReport | null>;
   /** Records (or renews) the unit's zero report; refused while the unit has open or any hazards is the caller's rule. */
-  confirm(report: ZeroReport): Promise<void>;
+  confirm(report: ZeroReport, district: string | null): Promise<void>;
+  all(): AsyncIterable<ZeroReport>;
   /** Marks the current zero report withdrawn; a no-op when there is none or it is already withdrawn. */
   withdraw(unitCode: string, at: Date, forHazard?: string): Promise<void>;
 }

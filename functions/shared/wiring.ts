@@ -24,6 +24,8 @@ import { jsonLogger, type Logger } from './logger.ts';
 /** Everything a handler may need, built once per container (or once per local runtime). */
 export interface Adapters {
   campaign: Campaign;
+  /** The secret form-link tokens derive from (see `form-links.ts`). */
+  linkKey: string;
   clock: Clock;
   logger: Logger;
   units: DynamoUnitRepository;
@@ -80,6 +82,7 @@ export async function createAdapters(
   if (!campaign) throw new CampaignMissingError(env.TABLE_NAME);
   return {
     campaign,
+    linkKey: env.LINK_KEY,
     clock: options.clock ?? systemClock,
     logger: options.logger ?? jsonLogger(),
     units: new DynamoUnitRepository(store),

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import {
@@ -18,7 +19,7 @@ import {
 } from '../../functions/shared/adapters/dynamo/table.ts';
 import { DynamoUnitRepository } from '../../functions/shared/adapters/dynamo/units-repository.ts';
 import type { AwsClients } from '../../functions/shared/aws-clients.ts';
-import { hashToken, issueLink } from '../../functions/shared/domain/form-links.ts';
+import { currentToken, issueLink } from '../../functions/shared/domain/form-links.ts';
 import type { Campaign } from '../../schemas/campaign.ts';
 import type { Roster } from '../../schemas/roster.ts';
 
@@ -70,27 +71,30 @@ export async function ensureBucket(clients: AwsClients, bucket: string): Promise
 /** Unit code → raw token. Local mode only: in a real campaign tokens are shown once, at issue. */
 export type LinkBook = Record<string, string>;
 
-/** A missing book is empty; a damaged one is an error, since rotating every link silently would break them all. */
-async function readLinkBook(path: string): Promise<LinkBook> {
-  let text: string;
+/**
+ * The local link key, made once and kept in `.data/link-key` (mode 600): the links in the book
+ * stay valid across restarts. In AWS the key is a Secrets Manager secret.
+ */
+export async function ensureLinkKey(path: string): Promise<string> {
   try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
-    throw error;
-  }
-  try {
-    return JSON.parse(text) as LinkBook;
-  } catch (error) {
+    const key = (await readFile(path, 'utf8')).trim();
+    if (key.length >= 43) return key;
     throw new Error(
-      `${path} is damaged (${(error as Error).message}); fix it, or delete it to issue new links`,
+      `${path} holds no link key of at least 43 characters; delete it to make a new one (every link changes)`,
     );
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
+  const key = randomBytes(32).toString('base64url');
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(path, `${key}\n`, { mode: 0o600, flag: 'wx' });
+  return key;
 }
 
 /**
- * Loads the campaign and roster into the table and makes sure every unit has a form link whose
- * token is in the local link book (`.data/links.json`), so a restart can print the same links.
+ * Loads the campaign and roster into the table and makes sure every unit has a form link derived
+ * from `linkKey` (a unit whose link came from another key, or none, gets a new one). The tokens
+ * are written to the local link book (`.data/links.json`) for people to open.
  */
 export async function seedCampaign(input: {
   clients: AwsClients;
@@ -98,25 +102,26 @@ export async function seedCampaign(input: {
   campaign: Campaign;
   roster: Roster;
   linkBookPath: string;
+  linkKey: string;
   now: Date;
 }): Promise<LinkBook> {
   const store = new DynamoStore(input.clients.doc, input.tableName);
   const units = new DynamoUnitRepository(store);
   const links = new DynamoLinkRepository(store);
   await new DynamoCampaignRepository(store).save(input.campaign);
-  const book = await readLinkBook(input.linkBookPath);
-  let changed = false;
+  const book: LinkBook = {};
   for (const row of input.roster.units) {
     await units.upsertFromRoster(row, input.now);
     const unit = await units.get(row.code);
-    const known = book[row.code];
-    if (unit?.linkHash && known && hashToken(known) === unit.linkHash) continue;
-    book[row.code] = await issueLink(row.code, input.campaign.id, { links, units }, input.now);
-    changed = true;
+    book[row.code] =
+      (unit && currentToken(input.linkKey, input.campaign.id, unit)) ??
+      (await issueLink(row.code, input.campaign.id, { links, units }, input.now, input.linkKey));
   }
-  if (changed) {
+  const text = `${JSON.stringify(book, null, 2)}\n`;
+  const written = await readFile(input.linkBookPath, 'utf8').catch(() => null);
+  if (written !== text) {
     await mkdir(dirname(input.linkBookPath), { recursive: true });
-    await writeFile(input.linkBookPath, `${JSON.stringify(book, null, 2)}\n`, { mode: 0o600 });
+    await writeFile(input.linkBookPath, text, { mode: 0o600 });
     await chmod(input.linkBookPath, 0o600);
   }
   return book;

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -10,7 +11,7 @@ import { createAdapters } from '../../functions/shared/wiring.ts';
 import { makeHandler as makeUploadHandler } from '../../functions/upload-received/handler.ts';
 import type { Campaign } from '../../schemas/campaign.ts';
 import type { Roster } from '../../schemas/roster.ts';
-import { ensureBucket, ensureTable, type LinkBook, seedCampaign } from './bootstrap.ts';
+import { ensureBucket, ensureLinkKey, ensureTable, type LinkBook, seedCampaign } from './bootstrap.ts';
 import {
   type EmbeddedServers,
   type Endpoints,
@@ -37,6 +38,7 @@ export interface LocalSystem {
   endpoints: Endpoints;
   tableName: string;
   bucket: string;
+  linkKey: string;
   links: LinkBook;
   /** Resolves once every S3 event delivered so far was handled. */
   uploadsIdle(): Promise<void>;
@@ -62,9 +64,13 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     // The handlers' SDK clients find the servers the way they do everywhere: through the environment.
     const tableName = `campaign-${options.campaign.id}`;
     const bucket = `campaign-${options.campaign.id}-documents`;
+    const linkKey = options.dataDir
+      ? await ensureLinkKey(join(options.dataDir, 'link-key'))
+      : randomBytes(32).toString('base64url');
     Object.assign(process.env, localAwsEnvironment(servers.endpoints), {
       TABLE_NAME: tableName,
       BUCKET_NAME: bucket,
+      LINK_KEY: linkKey,
     });
     const clients = createAwsClients();
     await ensureTable(clients, tableName);
@@ -78,6 +84,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       campaign: options.campaign,
       roster: options.roster,
       linkBookPath,
+      linkKey,
       now: options.clock.now(),
     });
 
@@ -106,6 +113,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       endpoints: servers.endpoints,
       tableName,
       bucket,
+      linkKey,
       links,
       uploadsIdle: () => uploads.idle(),
       stop,

@@ -91,7 +91,7 @@ describe('mail through SES v2 (aws-ses-v2-local)', () => {
   it('sends a Chinese subject, text and HTML parts and an xlsx attachment', async () => {
     const mailer = mailerFor(
       { transport: 'ses', from: 'noreply@czedu.example' },
-      { TABLE_NAME: 't', BUCKET_NAME: 'b' },
+      { TABLE_NAME: 't', BUCKET_NAME: 'b', LINK_KEY: 'k'.repeat(43) },
       testClients(),
     );
     const subject = `【除隐患防事故保安全】每日汇总 ${Date.now()}`;
@@ -180,7 +180,13 @@ describe('mail through SMTP (the transport for regions without SES)', () => {
         port,
         secure: false,
       };
-      const env = { TABLE_NAME: 't', BUCKET_NAME: 'b', SMTP_USER: 'mailer', SMTP_PASSWORD: 's3cret' };
+      const env = {
+        TABLE_NAME: 't',
+        BUCKET_NAME: 'b',
+        LINK_KEY: 'k'.repeat(43),
+        SMTP_USER: 'mailer',
+        SMTP_PASSWORD: 's3cret',
+      };
       const mailer = mailerFor(smtp, env, testClients());
       // mailerFor builds the production transport; trust the test CA on a twin built the same way.
       const trusted = NodemailerMailer.smtp({

@@ -180,6 +180,7 @@ describe('form-link tokens', () => {
         unitCode: 'WJ-101',
         campaignId: '2019-changzhou',
         hash: hashToken(foreign),
+        linkVersion: 9,
         replacing: (await app.adapters.units.get('WJ-101'))?.linkHash,
       },
       clock.now(),

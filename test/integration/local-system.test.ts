@@ -70,7 +70,7 @@ describe('the local system behind its API Gateway stand-in', () => {
     const store = new DynamoStore(testClients().doc, system.tableName);
     const deps = { links: new DynamoLinkRepository(store), units: new DynamoUnitRepository(store) };
     const before = system.links['WJ-101'] as string;
-    const fresh = await issueLink('WJ-101', '2018-changzhou', deps, new Date());
+    const fresh = await issueLink('WJ-101', '2018-changzhou', deps, new Date(), system.linkKey);
 
     const unknown = await get(`/f/${'A'.repeat(43)}`);
     const malformed = await get('/f/short');

@@ -73,10 +73,16 @@ describe('DynamoDB repositories against DynamoDB Local', () => {
     const links = new DynamoLinkRepository(store);
     const other = { ...school, code: 'LY-199', email: 'ly-199@schools.czedu.example' };
     await units.upsertFromRoster(other, now);
-    await links.issue({ unitCode: 'LY-199', campaignId: 'c', hash: 'a'.repeat(64) }, now);
+    await links.issue({ unitCode: 'LY-199', campaignId: 'c', hash: 'a'.repeat(64), linkVersion: 1 }, now);
     await units.upsertFromRoster({ ...other, contact: '新联系人' }, now);
     const unit = await units.get('LY-199');
-    expect(unit).toMatchObject({ contact: '新联系人', linkHash: 'a'.repeat(64), hazardSeq: 0, openMajor: 0 });
+    expect(unit).toMatchObject({
+      contact: '新联系人',
+      linkHash: 'a'.repeat(64),
+      linkVersion: 1,
+      hazardSeq: 0,
+      openMajor: 0,
+    });
   });
 
   it('refuses a stale conditional write and leaves the item as it was', async () => {
@@ -226,19 +232,19 @@ describe('form links, submissions, audit and mail log', () => {
     const units = new DynamoUnitRepository(store);
     const [h1, h2, h3] = ['1', '2', '3'].map((c) => c.repeat(64)) as [string, string, string];
     const campaignId = '2018-changzhou';
-    await links.issue({ unitCode: 'LY-101', campaignId, hash: h1 }, now);
-    await expect(links.issue({ unitCode: 'LY-101', campaignId, hash: h2 }, now)).rejects.toBeInstanceOf(
-      ConflictError,
-    );
+    await links.issue({ unitCode: 'LY-101', campaignId, hash: h1, linkVersion: 1 }, now);
+    await expect(
+      links.issue({ unitCode: 'LY-101', campaignId, hash: h2, linkVersion: 2 }, now),
+    ).rejects.toBeInstanceOf(ConflictError);
     expect(await links.find(h2)).toBeNull();
 
-    await links.issue({ unitCode: 'LY-101', campaignId, hash: h2, replacing: h1 }, now);
+    await links.issue({ unitCode: 'LY-101', campaignId, hash: h2, linkVersion: 2, replacing: h1 }, now);
     expect((await links.find(h1))?.revokedAt).toBe(now.toISOString());
     expect(await links.find(h2)).toMatchObject({ unitCode: 'LY-101', campaignId: '2018-changzhou' });
     expect((await units.get('LY-101'))?.linkHash).toBe(h2);
 
     await expect(
-      links.issue({ unitCode: 'LY-101', campaignId, hash: h3, replacing: h1 }, now),
+      links.issue({ unitCode: 'LY-101', campaignId, hash: h3, linkVersion: 3, replacing: h1 }, now),
     ).rejects.toBeInstanceOf(ConflictError);
     // Revoking a link that is no longer current must not take the working one with it.
     await expect(links.revoke('LY-101', h1, now)).rejects.toBeInstanceOf(ConflictError);

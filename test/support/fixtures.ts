@@ -59,6 +59,7 @@ export function sampleUnit(code: string, overrides: Partial<UnitRecord> = {}): U
     hazardSeq: 0,
     openGeneral: 0,
     openMajor: 0,
+    linkVersion: 0,
     updatedAt: '2018-01-10T00:00:00.000Z',
     ...overrides,
   };

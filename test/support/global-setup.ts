@@ -8,7 +8,7 @@ import { demoCampaign, demoRoster } from './fixtures.ts';
 declare module 'vitest' {
   export interface ProvidedContext {
     endpoints: Endpoints;
-    system: { url: string; tableName: string; bucket: string; links: LinkBook };
+    system: { url: string; tableName: string; bucket: string; linkKey: string; links: LinkBook };
   }
 }
 
@@ -31,6 +31,7 @@ export default async function setup(project: TestProject) {
     url: system.url,
     tableName: system.tableName,
     bucket: system.bucket,
+    linkKey: system.linkKey,
     links: system.links,
   });
   return () => system.stop();

@@ -67,6 +67,7 @@ export async function testApp(options: {
     campaign,
     roster: { ...roster, units: roster.units.filter((u) => wanted.includes(u.code)) },
     linkBookPath: join(dir, 'links.json'),
+    linkKey: process.env.LINK_KEY ?? '',
     now: options.clock.now(),
   });
   const logs: string[] = [];

@@ -1,11 +1,14 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import type { UnitRecord } from '../../../schemas/records.ts';
 import type { LinkRepository, UnitRepository } from '../ports.ts';
 import { NotFoundError } from './errors.ts';
 
 /**
- * Form links: a unit's page is `/f/<token>`. The token has 256 bits from the crypto RNG and is
- * shown once, when issued; storage keeps only its SHA-256, looked up with one GetItem.
+ * Form links: a unit's page is `/f/<token>`. The token is HMAC-SHA256(link key, campaign, unit,
+ * link version): 256 bits no one can guess without the key (a secret the functions hold, never in
+ * the table). Storage keeps only the token's SHA-256, looked up with one GetItem; the key lets the
+ * daily check rebuild a unit's current link for its reminder. Rotating a link bumps its version,
+ * which yields a new token and revokes the old one.
  */
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 
@@ -13,8 +16,22 @@ const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 export const BAD_TOKEN_LIMIT = 20;
 export const BAD_TOKEN_WINDOW_MS = 10 * 60 * 1000;
 
-export function newToken(): string {
-  return randomBytes(32).toString('base64url');
+export function deriveToken(
+  linkKey: string,
+  campaignId: string,
+  unitCode: string,
+  linkVersion: number,
+): string {
+  return createHmac('sha256', linkKey)
+    .update(`form-link\n${campaignId}\n${unitCode}\n${linkVersion}`, 'utf8')
+    .digest('base64url');
+}
+
+/** The unit's current token, or null when it has none or it was not derived from this key. */
+export function currentToken(linkKey: string, campaignId: string, unit: UnitRecord): string | null {
+  if (!unit.linkHash) return null;
+  const token = deriveToken(linkKey, campaignId, unit.code, unit.linkVersion);
+  return hashToken(token) === unit.linkHash ? token : null;
 }
 
 export function hashToken(token: string): string {
@@ -46,13 +63,15 @@ export async function issueLink(
   campaignId: string,
   deps: { links: LinkRepository; units: UnitRepository },
   now: Date,
+  linkKey: string,
 ): Promise<string> {
   const unit = await deps.units.get(unitCode);
   if (!unit) throw new NotFoundError({ zh: `没有单位 ${unitCode}`, en: `no unit ${unitCode}` });
-  const token = newToken();
+  const linkVersion = unit.linkVersion + 1;
+  const token = deriveToken(linkKey, campaignId, unitCode, linkVersion);
   const replacing = unit.linkHash;
   await deps.links.issue(
-    { unitCode, campaignId, hash: hashToken(token), ...(replacing ? { replacing } : {}) },
+    { unitCode, campaignId, hash: hashToken(token), linkVersion, ...(replacing ? { replacing } : {}) },
     now,
   );
   return token;

@@ -164,7 +164,7 @@ export async function confirmZeroReport(
     });
   }
   const at = now.toISOString();
-  await deps.zeroReports.confirm({ unitCode: unit.code, checkedOn, confirmedAt: at });
+  await deps.zeroReports.confirm({ unitCode: unit.code, checkedOn, confirmedAt: at }, unit.district);
   await deps.audit.append({
     at,
     actor: unit.code,

@@ -6,7 +6,7 @@ import {
 } from '../../../../schemas/records.ts';
 import type { CounterDelta, HazardRepository, Page, PageRequest } from '../../ports.ts';
 import { districtKey, keys } from './keys.ts';
-import type { DynamoStore, TransactItem } from './store.ts';
+import { type DynamoStore, indexQuery, READ_ALL_PAGE_SIZE, type TransactItem } from './store.ts';
 import { GSI2 } from './table.ts';
 
 /**
@@ -159,5 +159,9 @@ export class DynamoHazardRepository implements HazardRepository {
   list(filter: { district?: string | null }, page?: PageRequest): Promise<Page<HazardRecord>> {
     const prefix = filter.district === undefined ? undefined : `${districtKey(filter.district)}#`;
     return this.store.queryIndexPage(HazardRecordSchema, 'HAZARDS', prefix, page);
+  }
+
+  all(): AsyncIterable<HazardRecord> {
+    return this.store.queryAll(HazardRecordSchema, indexQuery('HAZARDS'), READ_ALL_PAGE_SIZE);
   }
 }

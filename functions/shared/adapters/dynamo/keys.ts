@@ -45,6 +45,10 @@ export const keys = {
   }),
   hazardImport: (unit: string, etag: string) => ({ pk: `UNIT#${unit}`, sk: `IMPORT#${etag}` }),
   zeroReport: (unit: string) => ({ pk: `UNIT#${unit}`, sk: 'ZERO' }),
+  zeroReportIndex: (district: string | null, unit: string) => ({
+    gsi1pk: 'ZERO',
+    gsi1sk: `${districtKey(district)}#${unit}`,
+  }),
   pendingUpload: (key: string) => ({ pk: `PENDING#${key}`, sk: 'PENDING' }),
   rejection: (unit: string, at: string, key: string) => ({ pk: `UNIT#${unit}`, sk: `REJECT#${at}#${key}` }),
   rejectionPrefix: 'REJECT#',

@@ -29,8 +29,9 @@ export class DynamoLinkRepository implements LinkRepository {
       unitCode,
       campaignId,
       hash,
+      linkVersion,
       replacing,
-    }: { unitCode: string; campaignId: string; hash: string; replacing?: string },
+    }: { unitCode: string; campaignId: string; hash: string; linkVersion: number; replacing?: string },
     now: Date,
   ): Promise<void> {
     const at = now.toISOString();
@@ -47,13 +48,14 @@ export class DynamoLinkRepository implements LinkRepository {
           Update: {
             TableName: this.store.tableName,
             Key: keys.unit(unitCode),
-            UpdateExpression: 'SET linkHash = :hash, updatedAt = :at',
+            UpdateExpression: 'SET linkHash = :hash, linkVersion = :version, updatedAt = :at',
             ConditionExpression:
               replacing === undefined
                 ? 'attribute_exists(pk) AND attribute_not_exists(linkHash)'
                 : 'attribute_exists(pk) AND linkHash = :replacing',
             ExpressionAttributeValues: {
               ':hash': hash,
+              ':version': linkVersion,
               ':at': at,
               ...(replacing === undefined ? {} : { ':replacing': replacing }),
             },

@@ -77,7 +77,28 @@ export async function conditionally<T>(write: () => Promise<T>, message: Bilingu
 export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
 /** What every repository shares: the document client, the table name, reads, transactions and paged queries. */
+/** Page size for reading a whole collection (the daily check); DynamoDB's 1 MB page limit still applies. */
+export const READ_ALL_PAGE_SIZE = 1000;
+
+/** Every item of one gsi1 collection. */
+export function indexQuery(collection: string) {
+  return {
+    IndexName: GSI1,
+    KeyConditionExpression: 'gsi1pk = :pk',
+    ExpressionAttributeValues: { ':pk': collection },
+  };
+}
+
+/** What the queries of one store cost so far: the bench reports it. */
+export interface ReadStats {
+  queries: number;
+  items: number;
+  capacityUnits: number;
+}
+
 export class DynamoStore {
+  readonly reads: ReadStats = { queries: 0, items: 0, capacityUnits: 0 };
+
   constructor(
     readonly client: DynamoDBDocumentClient,
     readonly tableName: string,
@@ -118,21 +139,25 @@ export class DynamoStore {
     );
   }
 
-  /** One page of a query (default 50 items, at most 500), each stripped of keys and parsed by `schema`. */
+  /** One page of a query (default 50 items, at most 1000), each stripped of keys and parsed by `schema`. */
   async queryPage<S extends z.ZodType>(
     schema: S,
     input: Omit<QueryCommandInput, 'TableName' | 'Limit' | 'ExclusiveStartKey'>,
     page: PageRequest = {},
   ): Promise<Page<z.output<S>>> {
-    const limit = Math.min(Math.max(page.limit ?? 50, 1), 500);
+    const limit = Math.min(Math.max(page.limit ?? 50, 1), 1000);
     const result = await this.client.send(
       new QueryCommand({
         ...input,
         TableName: this.tableName,
         Limit: limit,
         ExclusiveStartKey: decodeCursor(page.cursor),
+        ReturnConsumedCapacity: 'TOTAL',
       }),
     );
+    this.reads.queries += 1;
+    this.reads.items += result.Count ?? 0;
+    this.reads.capacityUnits += result.ConsumedCapacity?.CapacityUnits ?? 0;
     const items = (result.Items ?? []).map((item) => schema.parse(stripKeys(item)));
     const cursor = encodeCursor(result.LastEvaluatedKey);
     return cursor ? { items, cursor } : { items };

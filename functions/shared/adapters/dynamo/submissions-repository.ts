@@ -6,7 +6,7 @@ import {
 } from '../../../../schemas/records.ts';
 import type { Page, PageRequest, SubmissionRepository } from '../../ports.ts';
 import { keys } from './keys.ts';
-import type { DynamoStore, TransactItem } from './store.ts';
+import { type DynamoStore, indexQuery, READ_ALL_PAGE_SIZE, type TransactItem } from './store.ts';
 
 /**
  * The writes that add `version` and make it current: the version item (new) and the pointer,
@@ -89,5 +89,10 @@ export class DynamoSubmissionRepository implements SubmissionRepository {
   filers(deliverableId: string, page?: PageRequest): Promise<Page<SubmissionPointer>> {
     const collection = keys.submissionIndex(deliverableId, null, '').gsi1pk;
     return this.store.queryIndexPage(SubmissionPointerSchema, collection, undefined, page);
+  }
+
+  allFilers(deliverableId: string): AsyncIterable<SubmissionPointer> {
+    const collection = keys.submissionIndex(deliverableId, null, '').gsi1pk;
+    return this.store.queryAll(SubmissionPointerSchema, indexQuery(collection), READ_ALL_PAGE_SIZE);
   }
 }

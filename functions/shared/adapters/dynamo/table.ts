@@ -20,7 +20,7 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  *
  * | hazard history entry     | `UNIT#<unit>`             | `HAZLOG#<hazard id>#<000001>`       |                   |                        |
  * | hazard import            | `UNIT#<unit>`             | `IMPORT#<file ETag>`                |                   |                        |
- * | zero report              | `UNIT#<unit>`             | `ZERO`                              |                   |                        |
+ * | zero report              | `UNIT#<unit>`             | `ZERO`                              | `ZERO`            | `<d>#<unit>`           |
  * | pending upload (TTL)     | `PENDING#<object key>`    | `PENDING`                           |                   |                        |
  * | rejected upload          | `UNIT#<unit>`             | `REJECT#<ISO instant>#<object key>` |                   |                        |
  * | bad-token counter (TTL)  | `RATE#<source hash>#<window>` | `RATE`                          |                   |                        |
@@ -37,6 +37,7 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  * - all units, or one district's: Query gsi1 `UNITS` (with `begins_with(gsi1sk, '<d>#')`);
  * - who has filed a deliverable: Query gsi1 `SUB#<deliverable>`;
  * - all hazards, or one district's: Query gsi1 `HAZARDS` (history entries carry no gsi1 keys: sparse);
+ * - every zero report (the daily check): Query gsi1 `ZERO`;
  * - the major hazards a unit supervises: Query gsi2 `SUPERVISOR#<unit>`;
  * - the upload the server prepared for an object: GetItem `PENDING#<key>`; a unit's refused uploads: Query `begins_with(sk, 'REJECT#')`;
  * - bad tokens from one source in this window: GetItem / atomic ADD on `RATE#…`;

@@ -3,8 +3,7 @@ import { type UnitRecord, UnitRecordSchema } from '../../../../schemas/records.t
 import type { RosterRow } from '../../../../schemas/roster.ts';
 import type { Page, PageRequest, UnitRepository } from '../../ports.ts';
 import { districtKey, keys } from './keys.ts';
-import type { DynamoStore } from './store.ts';
-import { GSI1 } from './table.ts';
+import { type DynamoStore, indexQuery, READ_ALL_PAGE_SIZE } from './store.ts';
 
 export class DynamoUnitRepository implements UnitRepository {
   constructor(private readonly store: DynamoStore) {}
@@ -62,10 +61,6 @@ export class DynamoUnitRepository implements UnitRepository {
   }
 
   all(): AsyncIterable<UnitRecord> {
-    return this.store.queryAll(UnitRecordSchema, {
-      IndexName: GSI1,
-      KeyConditionExpression: 'gsi1pk = :pk',
-      ExpressionAttributeValues: { ':pk': 'UNITS' },
-    });
+    return this.store.queryAll(UnitRecordSchema, indexQuery('UNITS'), READ_ALL_PAGE_SIZE);
   }
 }

@@ -2,7 +2,7 @@ import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { type ZeroReport, ZeroReportSchema } from '../../../../schemas/records.ts';
 import type { ZeroReportRepository } from '../../ports.ts';
 import { keys } from './keys.ts';
-import { type DynamoStore, isConditionFailure } from './store.ts';
+import { type DynamoStore, indexQuery, isConditionFailure, READ_ALL_PAGE_SIZE } from './store.ts';
 
 export class DynamoZeroReports implements ZeroReportRepository {
   constructor(private readonly store: DynamoStore) {}
@@ -11,13 +11,21 @@ export class DynamoZeroReports implements ZeroReportRepository {
     return this.store.getItem(ZeroReportSchema, keys.zeroReport(unitCode));
   }
 
-  async confirm(report: ZeroReport): Promise<void> {
+  async confirm(report: ZeroReport, district: string | null): Promise<void> {
     await this.store.client.send(
       new PutCommand({
         TableName: this.store.tableName,
-        Item: { ...keys.zeroReport(report.unitCode), ...report },
+        Item: {
+          ...keys.zeroReport(report.unitCode),
+          ...keys.zeroReportIndex(district, report.unitCode),
+          ...report,
+        },
       }),
     );
+  }
+
+  all(): AsyncIterable<ZeroReport> {
+    return this.store.queryAll(ZeroReportSchema, indexQuery('ZERO'), READ_ALL_PAGE_SIZE);
   }
 
   async withdraw(unitCode: string, at: Date, forHazard?: string): Promise<void> {
