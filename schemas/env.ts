@@ -11,3 +11,8 @@ export const FunctionEnvSchema = z.object({
   SMTP_PASSWORD: z.string().min(1).optional(),
 });
 export type FunctionEnv = z.infer<typeof FunctionEnvSchema>;
+
+/** The daily check also links units to their form pages, so it needs the pages' public base URL. */
+export const DailyCheckEnvSchema = FunctionEnvSchema.extend({
+  APP_URL: z.url({ protocol: /^https?$/ }),
+});

@@ -6,6 +6,8 @@
 export const FUNCTION_TIMEOUT_SECONDS = {
   http: 29,
   'upload-received': 300,
+  /** Reads the whole campaign and sends a city's mail; Lambda's maximum is 900. */
+  'daily-check': 600,
 } as const;
 
 export type FunctionName = keyof typeof FUNCTION_TIMEOUT_SECONDS;

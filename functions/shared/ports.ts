@@ -200,8 +200,11 @@ export interface DocumentStore {
     expiresInSeconds: number;
     redirectTo?: string;
   }): Promise<{ url: string; fields: Record<string, string> }>;
-  /** A short-lived download link that saves the file as `fileName`. */
-  presignGet(key: string, fileName: string, contentType: string): Promise<string>;
+  /**
+   * A download link that saves the file as `fileName`, valid for `expiresInSeconds` (default 300).
+   * SigV4 allows at most 7 days, and a link signed with a role's credentials dies with them.
+   */
+  presignGet(key: string, fileName: string, contentType: string, expiresInSeconds?: number): Promise<string>;
 }
 
 export interface MailAttachment {

@@ -1,10 +1,22 @@
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import {
+  MailFailuresError,
+  makeHandler as makeDailyCheckHandler,
+} from '../../functions/daily-check/handler.ts';
+import { digestWorkbook } from '../../functions/shared/adapters/xlsx/digest-workbook.ts';
+import { parseInstant } from '../../functions/shared/domain/calendar.ts';
+import type { DailyCheckReport } from '../../functions/shared/domain/daily-check.ts';
+import { createAdapters } from '../../functions/shared/wiring.ts';
 import { JSON_SCHEMAS, renderJsonSchema } from '../../schemas/json-schema.ts';
 import { type FieldIssue, formatIssue } from '../../schemas/validation.ts';
 import { readCampaignFile, readRosterFile, rosterPathFor } from '../campaign-files.ts';
+import { ensureLinkKey } from '../local/bootstrap.ts';
+import { localAwsEnvironment } from '../local/embedded-servers.ts';
+import { localContext } from '../local/http-bridge.ts';
+import type { LocalRuntimeInfo } from '../local/system.ts';
 
 const USAGE = `campaign: the admin's command-line tool
 
@@ -14,6 +26,10 @@ Usage:
       Prints every mistake with its path and value; exits 1 if there is any.
   campaign schemas
       Regenerates schemas/json/*.schema.json from the zod schemas.
+  campaign check --at <ISO time with offset> [--data <dir>]
+      Runs the daily check for that scheduled time against the local system that
+      \`npm start\` is running (default data directory: .data). Mails already sent for
+      that day are not sent again.
 `;
 
 export interface Output {
@@ -65,6 +81,64 @@ async function validate(args: string[], output: Output): Promise<number> {
   return 0;
 }
 
+async function check(args: string[], output: Output): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { at: { type: 'string' }, data: { type: 'string', default: '.data' } },
+  });
+  const at = values.at === undefined ? null : parseInstant(values.at);
+  if (!at) {
+    output.err(
+      `--at: 需要带时区的 ISO 时间 / expected an ISO time with offset, e.g. 2018-01-20T08:00:00+08:00, got "${values.at ?? ''}"`,
+    );
+    return 2;
+  }
+  const runtimePath = join(values.data, 'runtime.json');
+  const info = await readFile(runtimePath, 'utf8').then(
+    (text) => JSON.parse(text) as LocalRuntimeInfo,
+    () => null,
+  );
+  if (!info) {
+    output.err(
+      `没有找到 ${runtimePath}：请先运行 npm start / no ${runtimePath}: start the local system with npm start first`,
+    );
+    return 1;
+  }
+  Object.assign(process.env, localAwsEnvironment(info.endpoints), {
+    TABLE_NAME: info.tableName,
+    BUCKET_NAME: info.bucket,
+    LINK_KEY: await ensureLinkKey(join(values.data, 'link-key')),
+  });
+  const adapters = await createAdapters({ logger: { info: () => undefined, error: () => undefined } }).catch(
+    (error: unknown) => {
+      throw new Error(
+        `cannot reach the local system at ${info.endpoints.dynamodb} (is npm start running?): ${error instanceof Error ? error.message : String(error)}`,
+      );
+    },
+  );
+  const handler = makeDailyCheckHandler({ ...adapters, appUrl: info.url, digestWorkbook });
+  let report: DailyCheckReport;
+  try {
+    report = await handler({ scheduledTime: at.toISOString() }, localContext('daily-check'));
+  } catch (error) {
+    if (!(error instanceof MailFailuresError)) throw error;
+    report = error.report;
+  }
+  if (report.idle) {
+    output.out(`${report.day}: 活动尚未开始，无需检查 / before the campaign opens; nothing to do`);
+    return 0;
+  }
+  const count = (outcome: string) => report.mails.filter((m) => m.outcome === outcome).length;
+  output.out(
+    `${report.day}: 发送 ${count('sent')}，已发过 ${count('skipped')}，失败 ${count('failed')} / sent ${count('sent')}, already sent ${count('skipped')}, failed ${count('failed')}`,
+  );
+  for (const mail of report.mails.filter((m) => m.outcome !== 'skipped'))
+    output.out(
+      `  ${mail.outcome.padEnd(6)} ${mail.purpose.padEnd(20)} ${mail.recipient}${mail.error ? `  ${mail.error}` : ''}`,
+    );
+  return count('failed') > 0 ? 1 : 0;
+}
+
 async function writeSchemas(output: Output): Promise<number> {
   const dir = join(dirname(fileURLToPath(import.meta.url)), '../../schemas/json');
   for (const name of Object.keys(JSON_SCHEMAS) as (keyof typeof JSON_SCHEMAS)[]) {
@@ -82,6 +156,8 @@ export async function main(argv: string[], output: Output = consoleOutput): Prom
         return await validate(rest, output);
       case 'schemas':
         return await writeSchemas(output);
+      case 'check':
+        return await check(rest, output);
       default:
         output.err(USAGE);
         return command === undefined || command === 'help' || command === '--help' ? 0 : 2;

@@ -15,6 +15,7 @@ const { values } = parseArgs({
     campaign: { type: 'string', default: 'campaigns/2018-changzhou.json' },
     roster: { type: 'string' },
     clock: { type: 'string', default: DEFAULT_CLOCK },
+    speed: { type: 'string', default: '1' },
     port: { type: 'string', default: process.env.PORT ?? '3000' },
     data: { type: 'string', default: '.data' },
   },
@@ -25,14 +26,20 @@ function fail(message: string): never {
   process.exit(1);
 }
 
-function clockFrom(option: string): Clock {
-  if (option === 'real') return systemClock;
+function clockFrom(option: string, speedOption: string): Clock {
+  const speed = Number(speedOption);
+  if (!Number.isFinite(speed) || speed < 1 || speed > 86_400)
+    fail(`--speed: 需要 1 到 86400 之间的数 / expected a number from 1 to 86400, got "${speedOption}"`);
+  if (option === 'real') {
+    if (speed !== 1) fail('--speed: 真实时钟不能加速 / the real clock cannot run faster');
+    return systemClock;
+  }
   const start = parseInstant(option);
   if (!start)
     fail(
       `--clock: 需要 real 或带时区的 ISO 时间 / expected "real" or an ISO time with offset, got "${option}"`,
     );
-  return simulatedClock(start);
+  return simulatedClock(start, Date.now, speed);
 }
 
 const campaign = await readCampaignFile(values.campaign);
@@ -41,7 +48,7 @@ const rosterPath = values.roster ?? rosterPathFor(values.campaign);
 const roster = await readRosterFile(rosterPath, campaign.value);
 if (!roster.ok) fail(roster.issues.map(formatIssue).join('\n'));
 
-const clock = clockFrom(values.clock);
+const clock = clockFrom(values.clock, values.speed);
 const port = Number(values.port);
 
 // Signals are handled from the start: a stop during the few seconds of startup must still take
@@ -95,7 +102,9 @@ console.log(`
 ${campaign.value.name.zh}
 ${campaign.value.name.en} — local mode
 
-  Campaign clock  ${formatLocal(clock.now(), zone)} ${zone}${clock === systemClock ? ' (real)' : ' (simulated; --clock real | <ISO time>)'}
+  Campaign clock  ${formatLocal(clock.now(), zone)} ${zone}${clock === systemClock ? ' (real)' : ` (simulated${values.speed === '1' ? '' : `, ${values.speed}× real time`}; --clock real | <ISO time>, --speed <n>)`}
+  Daily check     ${campaign.value.reminders.dailyCheckTime} ${zone} on the campaign clock: reminders and digests go to the mail viewer
+                  (run one by hand: npx campaign check --at 2018-01-20T08:00:00+08:00)
   Landing page    ${running.url}/
   Form links (one per unit; all in ${resolve(values.data, 'links.json')}):
 ${examples.map((u) => `    ${u.code.padEnd(7)} ${running.url}/f/${running.links[u.code]}  ${u.name}`).join('\n')}

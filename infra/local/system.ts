@@ -1,24 +1,28 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { makeHandler as makeDailyCheckHandler } from '../../functions/daily-check/handler.ts';
 import { makeHandler as makeHttpHandler } from '../../functions/http/handler.ts';
+import { digestWorkbook } from '../../functions/shared/adapters/xlsx/digest-workbook.ts';
 import { createAwsClients } from '../../functions/shared/aws-clients.ts';
 import type { Clock } from '../../functions/shared/domain/clock.ts';
+import type { DailyCheckReport } from '../../functions/shared/domain/daily-check.ts';
 import { jsonLogger, type Logger } from '../../functions/shared/logger.ts';
 import { createAdapters } from '../../functions/shared/wiring.ts';
 import { makeHandler as makeUploadHandler } from '../../functions/upload-received/handler.ts';
 import type { Campaign } from '../../schemas/campaign.ts';
 import type { Roster } from '../../schemas/roster.ts';
 import { ensureBucket, ensureLinkKey, ensureTable, type LinkBook, seedCampaign } from './bootstrap.ts';
+import { startDailyScheduler } from './daily-scheduler.ts';
 import {
   type EmbeddedServers,
   type Endpoints,
   localAwsEnvironment,
   startEmbeddedServers,
 } from './embedded-servers.ts';
-import { serverUrl, startHttpBridge } from './http-bridge.ts';
+import { localContext, serverUrl, startHttpBridge } from './http-bridge.ts';
 import { bridgeS3Events } from './s3-event-bridge.ts';
 
 export interface LocalSystemOptions {
@@ -30,6 +34,16 @@ export interface LocalSystemOptions {
   httpPort: number;
   ports?: Partial<Record<keyof Endpoints, number>>;
   logger?: Logger;
+  /** Run the daily check whenever the campaign clock passes its time (default true). */
+  dailyChecks?: boolean;
+}
+
+/** What `npx campaign check` needs to reach a running local system; written to `<data>/runtime.json`. */
+export interface LocalRuntimeInfo {
+  url: string;
+  endpoints: Endpoints;
+  tableName: string;
+  bucket: string;
 }
 
 export interface LocalSystem {
@@ -40,6 +54,8 @@ export interface LocalSystem {
   bucket: string;
   linkKey: string;
   links: LinkBook;
+  /** Runs the daily check for `scheduledAt` now, as the scheduler would (it throws if a mail failed). */
+  dailyCheck(scheduledAt: Date): Promise<DailyCheckReport>;
   /** Resolves once every S3 event delivered so far was handled. */
   uploadsIdle(): Promise<void>;
   stop(): Promise<void>;
@@ -107,14 +123,39 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       await uploads.idle();
     });
 
+    const url = serverUrl(http);
+    process.env.APP_URL = url;
+    const dailyCheckHandler = makeDailyCheckHandler({ ...adapters, appUrl: url, digestWorkbook });
+    const dailyCheck = (scheduledAt: Date) =>
+      dailyCheckHandler({ scheduledTime: scheduledAt.toISOString() }, localContext('daily-check'));
+    if (options.dailyChecks ?? true) {
+      const scheduler = startDailyScheduler({
+        clock: options.clock,
+        timeZone: options.campaign.timeZone,
+        time: options.campaign.reminders.dailyCheckTime,
+        run: async (at) => {
+          const report = await dailyCheck(at);
+          const sent = report.mails.filter((m) => m.outcome === 'sent').length;
+          logger.info('daily check', { day: report.day, sent, mails: report.mails.length });
+        },
+        onError: (error, at) => logger.error('daily check failed', { scheduledAt: at.toISOString(), error }),
+      });
+      stops.push(() => scheduler.stop());
+    }
+    if (options.dataDir) {
+      const info: LocalRuntimeInfo = { url, endpoints: servers.endpoints, tableName, bucket };
+      await writeFile(join(options.dataDir, 'runtime.json'), `${JSON.stringify(info, null, 2)}\n`);
+    }
+
     return {
-      url: serverUrl(http),
+      url,
       mailViewerUrl: servers.endpoints.sesv2,
       endpoints: servers.endpoints,
       tableName,
       bucket,
       linkKey,
       links,
+      dailyCheck,
       uploadsIdle: () => uploads.idle(),
       stop,
     };

@@ -10,10 +10,11 @@ export function fixedClock(at: Date): Clock {
 }
 
 /**
- * A clock that starts at `start` and then runs at real speed: the local demo uses it to live in
- * January 2018. `realNow` is injectable so the drift can be tested.
+ * A clock that starts at `start` and then runs `speed` times as fast as real time: the local demo
+ * uses it to live in January 2018 (and, sped up, to watch the deadlines pass). `realNow` is
+ * injectable so the drift can be tested.
  */
-export function simulatedClock(start: Date, realNow: () => number = Date.now): Clock {
-  const offset = start.getTime() - realNow();
-  return { now: () => new Date(realNow() + offset) };
+export function simulatedClock(start: Date, realNow: () => number = Date.now, speed = 1): Clock {
+  const origin = realNow();
+  return { now: () => new Date(start.getTime() + (realNow() - origin) * speed) };
 }

@@ -14,11 +14,15 @@ export type Gap =
   | { kind: 'major-hazards-overdue'; hazardIds: string[] }
   | { kind: 'missing-five'; hazardIds: string[] };
 
-/** Every gap the unit has today, whether or not today is a reminder day. */
-export function gapsOf(state: UnitState): Gap[] {
+/**
+ * Every gap the unit has today, whether or not today is a reminder day. A deliverable not yet
+ * due counts only within the first reminder offset: in January, March's summary is no gap yet.
+ */
+export function gapsOf(campaign: Campaign, state: UnitState): Gap[] {
   const gaps: Gap[] = [];
+  const horizon = Math.max(0, ...campaign.reminders.daysBefore);
   for (const d of state.deliverables) {
-    if (d.state.kind === 'due')
+    if (d.state.kind === 'due' && d.state.days <= horizon)
       gaps.push({
         kind: 'deliverable-due',
         deliverableId: d.deliverableId,
@@ -56,7 +60,7 @@ function onOffset(campaign: Campaign, gap: Gap): boolean {
  * supervision deadline. Once triggered, it lists every gap.
  */
 export function reminderFor(campaign: Campaign, state: UnitState, day: LocalDate): Gap[] | null {
-  const gaps = gapsOf(state);
+  const gaps = gapsOf(campaign, state);
   const since = state.overdueMajorsSince;
   const hazardDay = since !== null && daysBetween(since, day) % campaign.reminders.overdueEveryDays === 0;
   const triggered = gaps.some(

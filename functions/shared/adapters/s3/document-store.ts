@@ -126,7 +126,7 @@ export class S3DocumentStore implements DocumentStore {
     });
   }
 
-  presignGet(key: string, fileName: string, contentType: string): Promise<string> {
+  presignGet(key: string, fileName: string, contentType: string, expiresInSeconds = 300): Promise<string> {
     return getSignedUrl(
       this.client,
       new GetObjectCommand({
@@ -135,7 +135,7 @@ export class S3DocumentStore implements DocumentStore {
         ResponseContentDisposition: contentDisposition(fileName),
         ResponseContentType: contentType,
       }),
-      { expiresIn: 300 },
+      { expiresIn: expiresInSeconds },
     );
   }
 }

@@ -1,0 +1,36 @@
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { DailyCheckEventSchema } from '../../schemas/daily-check.ts';
+import { formatIssue, parseWith } from '../../schemas/validation.ts';
+import { type DailyCheckDeps, type DailyCheckReport, runDailyCheck } from '../shared/domain/daily-check.ts';
+import { ValidationError } from '../shared/domain/errors.ts';
+
+/**
+ * Thrown after a run in which some mail failed. Everything else was sent and recorded; the
+ * failure makes the scheduler retry the same scheduled time, which sends only what is missing.
+ */
+export class MailFailuresError extends Error {
+  constructor(readonly report: DailyCheckReport) {
+    const failed = report.mails.filter((m) => m.outcome === 'failed');
+    super(
+      `${failed.length} mail(s) of ${report.day} failed: ${failed.map((m) => `${m.purpose} → ${m.recipient}`).join(', ')}`,
+    );
+    this.name = 'MailFailuresError';
+  }
+}
+
+/** The scheduled daily check (EventBridge Scheduler target; locally, the campaign-clock scheduler). */
+export function makeHandler(deps: DailyCheckDeps) {
+  return middy<unknown, DailyCheckReport, Error, Context>().handler(async (event) => {
+    const parsed = parseWith(DailyCheckEventSchema, event);
+    if (!parsed.ok) {
+      throw new ValidationError(parsed.issues, {
+        zh: `定时检查事件无效：${parsed.issues.map(formatIssue).join('; ')}`,
+        en: `invalid daily-check event: ${parsed.issues.map(formatIssue).join('; ')}`,
+      });
+    }
+    const report = await runDailyCheck(deps, new Date(parsed.value.scheduledTime));
+    if (report.mails.some((m) => m.outcome === 'failed')) throw new MailFailuresError(report);
+    return report;
+  });
+}

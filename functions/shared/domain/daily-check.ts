@@ -1,0 +1,227 @@
+import type { Campaign } from '../../../schemas/campaign.ts';
+import type { UnitRecord } from '../../../schemas/records.ts';
+import type { Logger } from '../logger.ts';
+import type {
+  DocumentStore,
+  HazardRepository,
+  MailAttachment,
+  Mailer,
+  MailLog,
+  OutboundMail,
+  SubmissionRepository,
+  UnitRepository,
+  ZeroReportRepository,
+} from '../ports.ts';
+import { digestEmailParts } from '../web/digest-email.ts';
+import { reminderEmail } from '../web/reminder-email.ts';
+import { type LocalDate, localDateOf } from './calendar.ts';
+import type { Clock } from './clock.ts';
+import { buildDigest, type CampaignRecords, computeState, type Digest, type DigestScope } from './digest.ts';
+import { currentToken } from './form-links.ts';
+import { type SendOutcome, sendOnce } from './mail-once.ts';
+import { reminderFor } from './reminders.ts';
+
+/**
+ * The daily check: on each campaign day, at the campaign's check time, read the whole campaign
+ * once, remind the units that have a gap on a reminder day, and send the digests (the office's,
+ * each district bureau's, and once the drive has closed, the closing report). Every mail goes
+ * through `sendOnce`, keyed on the scheduled day, so a rerun sends only what did not go out.
+ */
+export interface DailyCheckDeps {
+  campaign: Campaign;
+  linkKey: string;
+  /** The public base URL of the form pages, e.g. `https://….execute-api….amazonaws.com`. */
+  appUrl: string;
+  clock: Clock;
+  logger: Logger;
+  units: Pick<UnitRepository, 'all'>;
+  submissions: Pick<SubmissionRepository, 'allFilers'>;
+  hazards: Pick<HazardRepository, 'all'>;
+  zeroReports: Pick<ZeroReportRepository, 'all'>;
+  mailLog: MailLog;
+  mailer: Mailer;
+  documents: Pick<DocumentStore, 'putNew' | 'presignGet'>;
+  digestWorkbook(campaign: Campaign, digest: Digest): Promise<Uint8Array>;
+}
+
+/** A larger spreadsheet is stored in S3 and linked, not attached. */
+export const ATTACHMENT_LIMIT_BYTES = 10 * 1024 * 1024;
+/** How long the download link of a spreadsheet too large to attach works (SigV4's maximum). */
+export const DOWNLOAD_LINK_SECONDS = 7 * 24 * 60 * 60;
+/** Mails in flight at once: enough to finish a city in minutes, few enough for SES's send rate. */
+const SEND_CONCURRENCY = 4;
+
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+export interface MailResult {
+  purpose: string;
+  recipient: string;
+  outcome: SendOutcome;
+  error?: string;
+}
+
+export interface DailyCheckReport {
+  day: LocalDate;
+  scheduledAt: string;
+  /** Set when nothing was due: the day is before the campaign opened. */
+  idle?: 'before-opening';
+  mails: MailResult[];
+}
+
+export async function loadRecords(
+  deps: Pick<DailyCheckDeps, 'campaign' | 'units' | 'submissions' | 'hazards' | 'zeroReports'>,
+): Promise<CampaignRecords> {
+  const collect = async <T>(items: AsyncIterable<T>): Promise<T[]> => {
+    const out: T[] = [];
+    for await (const item of items) out.push(item);
+    return out;
+  };
+  const [units, pointers, hazards, zeroReports] = await Promise.all([
+    collect(deps.units.all()),
+    Promise.all(deps.campaign.deliverables.map((d) => collect(deps.submissions.allFilers(d.id)))).then(
+      (lists) => lists.flat(),
+    ),
+    collect(deps.hazards.all()),
+    collect(deps.zeroReports.all()),
+  ]);
+  return { units, pointers, hazards, zeroReports };
+}
+
+interface MailJob {
+  day: LocalDate;
+  purpose: string;
+  recipient: string;
+  build(): Promise<OutboundMail> | OutboundMail;
+}
+
+async function runPool<T>(
+  items: readonly T[],
+  size: number,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const item = items[next];
+      next += 1;
+      if (item !== undefined) await work(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(size, items.length) }, worker));
+}
+
+function attachmentName(digest: Digest): string {
+  return `${digest.scopeName.zh}-${digest.closing ? '专项行动总结报告' : '每日汇总'}-${digest.day}.xlsx`;
+}
+
+/** The digest mail for one scope, built once and shared by the scope's recipients. */
+async function digestMail(deps: DailyCheckDeps, digest: Digest): Promise<Omit<OutboundMail, 'to'>> {
+  const workbook = await deps.digestWorkbook(deps.campaign, digest);
+  const name = attachmentName(digest);
+  let attachments: MailAttachment[] = [];
+  let downloadUrl: string | undefined;
+  if (workbook.byteLength > ATTACHMENT_LIMIT_BYTES) {
+    const stored = await deps.documents.putNew({
+      prefix: `digests/${digest.day}`,
+      body: workbook,
+      contentType: XLSX,
+    });
+    downloadUrl = await deps.documents.presignGet(stored.key, name, XLSX, DOWNLOAD_LINK_SECONDS);
+  } else {
+    attachments = [{ filename: name, content: workbook, contentType: XLSX }];
+  }
+  const parts = digestEmailParts(deps.campaign, digest, {
+    attachmentName: name,
+    ...(downloadUrl ? { downloadUrl } : {}),
+  });
+  return {
+    from: deps.campaign.mail.from,
+    ...(deps.campaign.mail.replyTo ? { replyTo: deps.campaign.mail.replyTo } : {}),
+    ...parts,
+    attachments,
+  };
+}
+
+export async function runDailyCheck(deps: DailyCheckDeps, scheduledAt: Date): Promise<DailyCheckReport> {
+  const { campaign } = deps;
+  const day = localDateOf(scheduledAt, campaign.timeZone);
+  const report: DailyCheckReport = { day, scheduledAt: scheduledAt.toISOString(), mails: [] };
+  if (day < campaign.opensOn) return { ...report, idle: 'before-opening' };
+
+  const records = await loadRecords(deps);
+  const state = computeState(campaign, records, scheduledAt);
+  const unitsByCode = new Map<string, UnitRecord>(records.units.map((u) => [u.code, u]));
+  const jobs: MailJob[] = [];
+
+  for (const unit of state.units) {
+    const gaps = reminderFor(campaign, unit, day);
+    if (!gaps) continue;
+    const record = unitsByCode.get(unit.unit.code);
+    const token = record ? currentToken(deps.linkKey, campaign.id, record) : null;
+    const link = token ? new URL(`/f/${token}`, deps.appUrl).toString() : null;
+    jobs.push({
+      day,
+      purpose: 'reminder',
+      recipient: unit.unit.email,
+      build: () => reminderEmail({ campaign, unit: unit.unit, gaps, link }),
+    });
+  }
+
+  const digests = new Map<string, Promise<Omit<OutboundMail, 'to'>>>();
+  const addDigest = (
+    key: { day: LocalDate; purpose: string },
+    scope: DigestScope,
+    recipients: string[],
+    closing = false,
+  ) => {
+    for (const recipient of recipients) {
+      jobs.push({
+        ...key,
+        recipient,
+        build: async () => {
+          let mail = digests.get(key.purpose);
+          if (!mail) {
+            mail = digestMail(deps, buildDigest(campaign, records, state, scope, { closing }));
+            digests.set(key.purpose, mail);
+          }
+          return { ...(await mail), to: [recipient] };
+        },
+      });
+    }
+  };
+  const office = campaign.safetyOffice.recipients.map((r) => r.email);
+  addDigest({ day, purpose: 'digest' }, { kind: 'office' }, office);
+  for (const bureau of records.units.filter((u) => u.type === 'district-bureau' && u.district !== null)) {
+    const district = bureau.district as string;
+    addDigest({ day, purpose: `digest:${district}` }, { kind: 'district', district }, [bureau.email]);
+  }
+  if (state.drive.closed) {
+    // Keyed on the closing day, not today: the first check after the close sends it, later ones find it sent.
+    addDigest(
+      { day: campaign.hazardDrive.closesOn, purpose: 'closing-report' },
+      { kind: 'office' },
+      office,
+      true,
+    );
+  }
+
+  await runPool(jobs, SEND_CONCURRENCY, async (job) => {
+    const result = await sendOnce(deps, job, job.build);
+    const entry: MailResult = { purpose: job.purpose, recipient: job.recipient, outcome: result.outcome };
+    if (result.error !== undefined) {
+      entry.error = result.error instanceof Error ? result.error.message : String(result.error);
+      deps.logger.error('mail failed', { day: job.day, purpose: job.purpose, error: result.error });
+    }
+    report.mails.push(entry);
+  });
+  const count = (outcome: SendOutcome) => report.mails.filter((m) => m.outcome === outcome).length;
+  deps.logger.info('daily check done', {
+    day,
+    units: state.units.length,
+    hazards: records.hazards.length,
+    sent: count('sent'),
+    skipped: count('skipped'),
+    failed: count('failed'),
+  });
+  return report;
+}
