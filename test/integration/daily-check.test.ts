@@ -5,6 +5,7 @@ import { MailFailuresError, makeHandler } from '../../functions/daily-check/hand
 import { digestWorkbook } from '../../functions/shared/adapters/xlsx/digest-workbook.ts';
 import { addDays, atLocalTime, type LocalDate } from '../../functions/shared/domain/calendar.ts';
 import type { DailyCheckDeps } from '../../functions/shared/domain/daily-check.ts';
+import { ValidationError } from '../../functions/shared/domain/errors.ts';
 import { reportHazard } from '../../functions/shared/domain/hazard-service.ts';
 import type { Mailer, OutboundMail } from '../../functions/shared/ports.ts';
 import { localContext } from '../../infra/local/http-bridge.ts';
@@ -398,5 +399,46 @@ describe('the daily check through aws-ses-v2-local', () => {
     expect(ly102).toContain(new Date(Date.UTC(2018, 0, 19, 10, 0)).toISOString());
     const ly101 = rows.find((r) => r.includes('LY-101'));
     expect(ly101?.join('|')).toMatch(/逾期 ?5 ?天/);
+  });
+
+  it('takes the day from the scheduled time, on either side of midnight in Asia/Shanghai', async () => {
+    const recorder = new RecordingMailer();
+    const handler = makeHandler(deps(app, recorder));
+    const before = await handler({ scheduledTime: '2018-01-19T23:59:59+08:00' }, localContext('daily-check'));
+    const after = await handler({ scheduledTime: '2018-01-19T16:00:00Z' }, localContext('daily-check'));
+    expect([before.day, after.day]).toEqual(['2018-01-19', '2018-01-20']);
+    const dueToday = recorder.sent.find((m) => m.to.includes('ly-101@schools.czedu.example'));
+    expect(dueToday?.text).toContain('《专项行动实施方案》今天（2018-01-19）截止');
+    // On 01-20 the plan is 1 day overdue: not a reminder day (every 2 days), so only digests go out.
+    expect(after.mails.filter((m) => m.purpose === 'reminder')).toEqual([]);
+    expect(after.mails.filter((m) => m.purpose.startsWith('digest'))).toHaveLength(4);
+  });
+
+  it('refuses an event without a scheduled time, naming the field', async () => {
+    const handler = makeHandler(deps(app, new RecordingMailer()));
+    const refused = await handler({ time: 'yesterday' }, localContext('daily-check')).then(
+      () => null,
+      (error: unknown) => error,
+    );
+    expect(refused).toBeInstanceOf(ValidationError);
+    expect((refused as ValidationError).en).toMatch(/invalid daily-check event: scheduledTime/);
+    expect((refused as ValidationError).zh).toMatch(/定时检查事件无效：scheduledTime/);
+  });
+
+  it('links a spreadsheet over 10 MB from S3 instead of attaching it', async () => {
+    const recorder = new RecordingMailer();
+    const big = new Uint8Array(10 * 1024 * 1024 + 1).fill(7);
+    const handler = makeHandler({ ...deps(app, recorder), digestWorkbook: async () => big });
+    await handler({ scheduledTime: '2018-01-25T08:00:00+08:00' }, localContext('daily-check'));
+    const digest = recorder.sent.find(
+      (m) => m.to.includes('safety-office@czedu.example') && m.subject.includes('每日汇总'),
+    );
+    expect(digest?.attachments).toEqual([]);
+    const url = /Full spreadsheet \(too large to attach\): (\S+)/.exec(digest?.text ?? '')?.[1];
+    expect(url).toBeDefined();
+    expect(digest?.html).toContain('完整数据表格过大');
+    const download = await fetch(url as string);
+    expect(download.status).toBe(200);
+    expect((await download.arrayBuffer()).byteLength).toBe(big.byteLength);
   });
 });

@@ -99,4 +99,11 @@ describe('clocks', () => {
     real += 90_000;
     expect(clock.now().toISOString()).toBe('2018-01-10T00:01:30.000Z');
   });
+
+  it('a sped-up simulated clock passes a day in a minute at 1440×', () => {
+    let real = 1_700_000_000_000;
+    const clock = simulatedClock(at('2018-01-10T08:00:00+08:00'), () => real, 1440);
+    real += 60_000;
+    expect(clock.now().toISOString()).toBe('2018-01-11T00:00:00.000Z');
+  });
 });
