@@ -26,8 +26,8 @@ import { localAwsEnvironment, startEmbeddedServers } from '../infra/local/embedd
 import type { Campaign } from '../schemas/campaign.ts';
 import type { HazardReport } from '../schemas/hazards.ts';
 import {
-  HazardRecordSchema,
   type HazardRecord,
+  HazardRecordSchema,
   type SubmissionPointer,
   SubmissionPointerSchema,
   type UnitRecord,
@@ -71,7 +71,18 @@ const PREFIXES: Record<string, string> = {
 const SCHOOL_KINDS = ['小学', '实验小学', '中心小学', '初级中学', '高级中学', '幼儿园', '职业学校'];
 const SURNAMES = ['王', '李', '张', '刘', '陈', '杨', '黄', '赵', '吴', '周', '徐', '孙', '马', '朱'];
 const ROLES = ['总务主任', '分管副校长', '安保科长', '后勤主任', '食堂负责人', '教务主任'];
-const LOCATIONS = ['教学楼东侧', '实验楼二楼', '食堂后厨', '学生宿舍3号楼', '操场北侧围墙', '校门口', '图书馆一楼', '锅炉房', '配电房', '体育馆'];
+const LOCATIONS = [
+  '教学楼东侧',
+  '实验楼二楼',
+  '食堂后厨',
+  '学生宿舍3号楼',
+  '操场北侧围墙',
+  '校门口',
+  '图书馆一楼',
+  '锅炉房',
+  '配电房',
+  '体育馆',
+];
 const TITLES: Record<string, string[]> = {
   construction: ['在建工地围挡破损', '施工区域未封闭', '脚手架未验收即使用'],
   'school-bus': ['校车安全带损坏', '校车驾驶员资质过期', '校车未按时年检'],
@@ -83,8 +94,20 @@ const TITLES: Record<string, string[]> = {
   'infectious-disease': ['晨午检记录缺失', '消毒记录不全', '隔离观察室未设置'],
   'security-defences': ['监控摄像头损坏', '一键报警装置失灵', '门卫防护器械不足'],
 };
-const FINDINGS = ['存在安全隐患', '不符合相关规范要求', '已影响正常使用', '存在较大安全风险', '已设置临时警示标志'];
-const MEASURES = ['清理杂物并设置禁停标志', '更换老化设备', '聘请专业单位检测维修', '加固围挡并设置警示标识', '完善管理制度并加强巡查'];
+const FINDINGS = [
+  '存在安全隐患',
+  '不符合相关规范要求',
+  '已影响正常使用',
+  '存在较大安全风险',
+  '已设置临时警示标志',
+];
+const MEASURES = [
+  '清理杂物并设置禁停标志',
+  '更换老化设备',
+  '聘请专业单位检测维修',
+  '加固围挡并设置警示标识',
+  '完善管理制度并加强巡查',
+];
 const CONTINGENCY = ['安排专人值守', '设置隔离区域', '暂停使用相关设施', '加强日常巡查'];
 const FUND_SOURCES = ['学校公用经费', '区财政专项资金', '市级专项资金', '自筹资金'];
 
@@ -127,7 +150,13 @@ function generate(
   const prefix = (code: string, index: number) => PREFIXES[code] ?? `D${index + 1}`;
 
   const rows: RosterRow[] = [];
-  const row = (code: string, name: string, type: RosterRow['type'], district: string | null, email: string) =>
+  const row = (
+    code: string,
+    name: string,
+    type: RosterRow['type'],
+    district: string | null,
+    email: string,
+  ) => {
     rows.push({
       code,
       name,
@@ -137,14 +166,33 @@ function generate(
       email,
       phone: `0519-${String(10_000_000 + rows.length).slice(-8)}`,
     });
-  row('CITY-000', `${campaign.safetyOffice.name.zh}（示例）`, 'city-office', null, 'safety-office@czedu.example');
-  districts.forEach((d, i) =>
-    row(`${prefix(d.code, i)}-000`, `${d.name.zh}教育局（示例）`, 'district-bureau', d.code, `${d.code}-bureau@czedu.example`),
+  };
+  row(
+    'CITY-000',
+    `${campaign.safetyOffice.name.zh}（示例）`,
+    'city-office',
+    null,
+    'safety-office@czedu.example',
   );
+  districts.forEach((d, i) => {
+    row(
+      `${prefix(d.code, i)}-000`,
+      `${d.name.zh}教育局（示例）`,
+      'district-bureau',
+      d.code,
+      `${d.code}-bureau@czedu.example`,
+    );
+  });
   const affiliated = Math.max(1, Math.round(unitCount * 0.02));
   for (let i = 1; i <= affiliated; i += 1) {
     const code = `CZ-${String(i).padStart(3, '0')}`;
-    row(code, `常州市示例直属${pick(SCHOOL_KINDS)}${i}`, 'affiliated-unit', null, `${code.toLowerCase()}@schools.czedu.example`);
+    row(
+      code,
+      `常州市示例直属${pick(SCHOOL_KINDS)}${i}`,
+      'affiliated-unit',
+      null,
+      `${code.toLowerCase()}@schools.czedu.example`,
+    );
   }
   const schools = Math.max(0, unitCount - rows.length);
   for (let i = 0; i < schools; i += 1) {
@@ -153,7 +201,13 @@ function generate(
     if (!d) throw new Error('no districts');
     const n = 101 + Math.floor(i / districts.length);
     const code = `${prefix(d.code, index)}-${n}`;
-    row(code, `${d.name.zh}示例第${n}${pick(SCHOOL_KINDS)}`, 'school', d.code, `${code.toLowerCase()}@schools.czedu.example`);
+    row(
+      code,
+      `${d.name.zh}示例第${n}${pick(SCHOOL_KINDS)}`,
+      'school',
+      d.code,
+      `${code.toLowerCase()}@schools.czedu.example`,
+    );
   }
   // Too many units for the roster schema's 10,000 would fail here; the province bench skips it.
   if (rows.length <= 10_000) rosterForCampaign(campaign).parse({ campaign: campaign.id, units: rows });
@@ -210,13 +264,19 @@ function generate(
         ? { fixNote: `已当场${pick(['清理', '更换', '修复', '加固'])}，拍照留存。` }
         : {
             five: {
-              owner: { name: `${pick(SURNAMES)}${pick(['主任', '老师', '校长', '师傅'])}`, role, phone: `0519-${String(20_000_000 + i).slice(-8)}` },
+              owner: {
+                name: `${pick(SURNAMES)}${pick(['主任', '老师', '校长', '师傅'])}`,
+                role,
+                phone: `0519-${String(20_000_000 + i).slice(-8)}`,
+              },
               measures: `${pick(MEASURES)}，由${role}负责落实，${deadline}前完成整改并复查。`,
               funds: { amountYuan: Math.round(rand() * 200) * 100, source: pick(FUND_SOURCES) },
               deadline,
               // One in ten lacks the plan as text (and most of those have no plan attached): five incomplete.
               ...(rand() < 0.9
-                ? { contingency: `整改期间${pick(CONTINGENCY)}，发现异常立即上报${unit.district ? '区县教育局' : '市教育局'}。` }
+                ? {
+                    contingency: `整改期间${pick(CONTINGENCY)}，发现异常立即上报${unit.district ? '区县教育局' : '市教育局'}。`,
+                  }
                 : {}),
             },
           }),
@@ -232,16 +292,35 @@ function generate(
             ? 'rectifying'
             : 'registered';
     const later = (from: number) => Math.min(now - 1000, from + Math.floor(rand() * 15 * DAY) + HOUR);
-    const rectifiedAt = status === 'awaiting-acceptance' || (status === 'closed' && !fixedOnSpot) ? later(created) : null;
+    const rectifiedAt =
+      status === 'awaiting-acceptance' || (status === 'closed' && !fixedOnSpot) ? later(created) : null;
     const closedAt = status === 'closed' ? (fixedOnSpot ? created : later(rectifiedAt ?? created)) : null;
     const refused = status === 'rectifying' && rand() < 0.1 ? later(created) : null;
     const photos: HazardRecord['photos'] = [];
     if (rand() < 0.6)
-      photos.push({ key: `hazards/${unit.code}/${id}/${i}-before.jpg`, kind: 'before', displayName: '现场照片.jpg', contentType: 'image/jpeg', addedAt: iso(created) });
+      photos.push({
+        key: `hazards/${unit.code}/${id}/${i}-before.jpg`,
+        kind: 'before',
+        displayName: '现场照片.jpg',
+        contentType: 'image/jpeg',
+        addedAt: iso(created),
+      });
     if (report.five && !report.five.contingency && rand() < 0.3)
-      photos.push({ key: `hazards/${unit.code}/${id}/${i}-plan.pdf`, kind: 'plan', displayName: '应急预案.pdf', contentType: 'application/pdf', addedAt: iso(created) });
+      photos.push({
+        key: `hazards/${unit.code}/${id}/${i}-plan.pdf`,
+        kind: 'plan',
+        displayName: '应急预案.pdf',
+        contentType: 'application/pdf',
+        addedAt: iso(created),
+      });
     if (closedAt !== null && rand() < 0.7)
-      photos.push({ key: `hazards/${unit.code}/${id}/${i}-after.jpg`, kind: 'after', displayName: '整改后照片.jpg', contentType: 'image/jpeg', addedAt: iso(closedAt) });
+      photos.push({
+        key: `hazards/${unit.code}/${id}/${i}-after.jpg`,
+        kind: 'after',
+        displayName: '整改后照片.jpg',
+        contentType: 'image/jpeg',
+        addedAt: iso(closedAt),
+      });
     const supervisor = unit.district === null ? 'CITY-000' : (bureauOf.get(unit.district) ?? 'CITY-000');
     const updated = Math.max(created, rectifiedAt ?? 0, closedAt ?? 0, refused ?? 0);
     hazards.push({
@@ -252,7 +331,13 @@ function generate(
       level,
       status,
       title,
-      version: 1 + photos.length + (status === 'registered' ? 0 : fixedOnSpot ? 0 : 1) + (rectifiedAt ? 1 : 0) + (closedAt && !fixedOnSpot ? 1 : 0) + (refused ? 2 : 0),
+      version:
+        1 +
+        photos.length +
+        (status === 'registered' ? 0 : fixedOnSpot ? 0 : 1) +
+        (rectifiedAt ? 1 : 0) +
+        (closedAt && !fixedOnSpot ? 1 : 0) +
+        (refused ? 2 : 0),
       createdAt: iso(created),
       updatedAt: iso(updated),
       report,
@@ -267,8 +352,12 @@ function generate(
             }
           : null,
       photos,
-      ...(rectifiedAt !== null ? { rectification: { note: `已${pick(MEASURES)}，请验收。`, at: iso(rectifiedAt) } } : {}),
-      ...(refused !== null ? { refusal: { reason: '整改不到位，继续挂账', by: supervisor, at: iso(refused) } } : {}),
+      ...(rectifiedAt !== null
+        ? { rectification: { note: `已${pick(MEASURES)}，请验收。`, at: iso(rectifiedAt) } }
+        : {}),
+      ...(refused !== null
+        ? { refusal: { reason: '整改不到位，继续挂账', by: supervisor, at: iso(refused) } }
+        : {}),
       ...(closedAt !== null ? { closedAt: iso(closedAt) } : {}),
     });
     if (status !== 'closed') {
@@ -358,8 +447,10 @@ async function batchWrite(
       let requests = batches[next] ?? [];
       next += 1;
       for (let attempt = 0; requests.length > 0; attempt += 1) {
-        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** attempt)));
-        if (attempt > 12) throw new Error(`${requests.length} items still unprocessed after ${attempt} attempts`);
+        if (attempt > 0)
+          await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** attempt)));
+        if (attempt > 12)
+          throw new Error(`${requests.length} items still unprocessed after ${attempt} attempts`);
         const out = await doc.send(new BatchWriteCommand({ RequestItems: { [tableName]: requests } }));
         requests = out.UnprocessedItems?.[tableName] ?? [];
       }
@@ -401,7 +492,11 @@ try {
     for (const z of data.zeroReports) ZeroReportSchema.parse(z);
     const districtOf = new Map(data.units.map((u) => [u.code, u.district]));
     const items: Record<string, unknown>[] = [
-      ...data.units.map((u) => ({ ...keys.unit(u.code), ...keys.unitIndex(u.district, u.type, u.code), ...u })),
+      ...data.units.map((u) => ({
+        ...keys.unit(u.code),
+        ...keys.unitIndex(u.district, u.type, u.code),
+        ...u,
+      })),
       ...data.pointers.map((p) => ({
         ...keys.submissionPointer(p.unitCode, p.deliverableId),
         ...keys.submissionIndex(p.deliverableId, p.district, p.unitCode),

@@ -92,6 +92,24 @@ describe('npm start', () => {
     const page = await fetch(link as string);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('溧阳市燕山示例小学');
+
+    // The clock starts at the daily check time: the day's digests reach the mail viewer.
+    const viewer = /Mail viewer\s+(http:\/\/\S+?)\/?\s/.exec(first.output())?.[1] as string;
+    const subjects = async () =>
+      ((await (await fetch(`${viewer}/store`)).json()) as { emails: { subject: string }[] }).emails.map(
+        (m) => m.subject,
+      );
+    await expect.poll(subjects, { timeout: 20_000 }).toContainEqual(expect.stringMatching(/全市每日汇总.*2018-01-10$/));
+
+    // A check run by hand against the running system: 01-12 is 7 days before the plan is due.
+    const check = (at: string) =>
+      execFileSync(process.execPath, ['infra/cli/campaign.mjs', 'check', '--at', at, '--data', dataDir], {
+        cwd: root,
+        encoding: 'utf8',
+      });
+    expect(check('2018-01-12T08:00:00+08:00')).toMatch(/^2018-01-12: 发送 (\d+)，已发过 0，失败 0/);
+    expect((await subjects()).filter((s) => s.startsWith('【提醒】')).length).toBeGreaterThan(40);
+    expect(check('2018-01-12T08:00:00+08:00')).toMatch(/^2018-01-12: 发送 0，已发过 \d+，失败 0/);
     expect(await stop(first)).toBe(0);
     expect(processesUsing(dataDir)).toEqual([]);
 
