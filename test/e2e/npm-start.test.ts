@@ -99,7 +99,9 @@ describe('npm start', () => {
       ((await (await fetch(`${viewer}/store`)).json()) as { emails: { subject: string }[] }).emails.map(
         (m) => m.subject,
       );
-    await expect.poll(subjects, { timeout: 20_000 }).toContainEqual(expect.stringMatching(/全市每日汇总.*2018-01-10$/));
+    await expect
+      .poll(subjects, { timeout: 20_000 })
+      .toContainEqual(expect.stringMatching(/全市每日汇总.*2018-01-10$/));
 
     // A check run by hand against the running system: 01-12 is 7 days before the plan is due.
     const check = (at: string) =>

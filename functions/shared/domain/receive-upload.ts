@@ -19,6 +19,7 @@ import { SIGNATURE_BYTES } from './file-types.ts';
 import type { ImportRow } from './hazard-import.ts';
 import { type ImportDeps, importHazards } from './hazard-import-service.ts';
 import { applyHazardAction } from './hazard-lifecycle.ts';
+import { sendOnce } from './mail-once.ts';
 import { allPages } from './pages.ts';
 import { judgeUpload } from './uploads.ts';
 
@@ -88,6 +89,7 @@ export function receiptMail(input: {
   };
 }
 
+/** The receipt goes out once per version; a failed send throws, so the event's retry sends it. */
 async function sendReceiptOnce(
   deps: ReceiveUploadDeps,
   unit: UnitRecord,
@@ -95,23 +97,12 @@ async function sendReceiptOnce(
   version: SubmissionVersion,
 ): Promise<void> {
   const day = localDateOf(new Date(version.receivedAt), deps.campaign.timeZone);
-  const purpose = `receipt:${version.fileKey}`;
-  const now = new Date();
-  if (!(await deps.mailLog.claim(day, purpose, unit.email, now))) return;
-  try {
-    const { messageId } = await deps.mailer.send(
-      receiptMail({ campaign: deps.campaign, unit, deliverable, version }),
-    );
-    await deps.mailLog.markSent(day, purpose, unit.email, messageId, new Date());
-  } catch (error) {
-    await deps.mailLog.markFailed(
-      day,
-      purpose,
-      unit.email,
-      error instanceof Error ? error.message : String(error),
-    );
-    throw error;
-  }
+  const { error } = await sendOnce(
+    deps,
+    { day, purpose: `receipt:${version.fileKey}`, recipient: unit.email },
+    () => receiptMail({ campaign: deps.campaign, unit, deliverable, version }),
+  );
+  if (error !== undefined) throw error;
 }
 
 async function findVersionOf(deps: ReceiveUploadDeps, unitCode: string, deliverableId: string, key: string) {
