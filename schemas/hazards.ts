@@ -55,6 +55,9 @@ const HazardReportFieldsSchema = z.strictObject({
  * A school's hazard report. The five implementations are required when the hazard is not fixed
  * on the spot, or is major; a fix on the spot needs a note of what was done.
  */
+/** Built once: a schema made inside `when` would be compiled again on every parse. */
+const LevelAndFixSchema = HazardReportFieldsSchema.pick({ level: true, fixedOnSpot: true }).loose();
+
 export const HazardReportSchema = HazardReportFieldsSchema.superRefine(
   (report, ctx) => {
     if ((!report.fixedOnSpot || report.level === 'major') && report.five === undefined) {
@@ -65,9 +68,7 @@ export const HazardReportSchema = HazardReportFieldsSchema.superRefine(
     }
   },
   {
-    when: (payload) =>
-      HazardReportFieldsSchema.pick({ level: true, fixedOnSpot: true }).loose().safeParse(payload.value)
-        .success,
+    when: (payload) => LevelAndFixSchema.safeParse(payload.value).success,
   },
 );
 export type HazardReport = z.infer<typeof HazardReportSchema>;

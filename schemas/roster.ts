@@ -15,6 +15,9 @@ export const RosterRowFieldsSchema = z.strictObject({
   phone: z.string().regex(/^[0-9+\-() ]{6,20}$/, { message: 'phone' }),
 });
 
+/** Built once: a schema made inside `when` would be compiled again on every parse. */
+const TypeAndDistrictSchema = RosterRowFieldsSchema.pick({ type: true, district: true }).loose();
+
 export const RosterRowSchema = RosterRowFieldsSchema.superRefine(
   (row, ctx) => {
     const cityLevel = row.type === 'affiliated-unit' || row.type === 'city-office';
@@ -27,8 +30,7 @@ export const RosterRowSchema = RosterRowFieldsSchema.superRefine(
     }
   },
   {
-    when: (payload) =>
-      RosterRowFieldsSchema.pick({ type: true, district: true }).loose().safeParse(payload.value).success,
+    when: (payload) => TypeAndDistrictSchema.safeParse(payload.value).success,
   },
 );
 export type RosterRow = z.infer<typeof RosterRowSchema>;

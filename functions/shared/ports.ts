@@ -166,6 +166,8 @@ export interface MailLog {
   markSent(day: string, purpose: string, recipient: string, messageId: string, now: Date): Promise<void>;
   markFailed(day: string, purpose: string, recipient: string, error: string): Promise<void>;
   get(day: string, purpose: string, recipient: string): Promise<MailRecord | null>;
+  /** The mails of `day` whose last send failed. */
+  failedOn(day: string): Promise<MailRecord[]>;
 }
 
 export interface StoredObject {

@@ -35,16 +35,16 @@ class RecordingMailer implements Mailer {
   }
 }
 
-/** Fails the sends whose number (1-based, over the mailer's life) is listed; passes the rest on. */
+/** Fails the sends `fails` picks (by the mail and its 1-based number); passes the rest on. */
 class FlakyMailer implements Mailer {
   private count = 0;
   constructor(
     private readonly inner: Mailer,
-    private readonly failing: Set<number>,
+    private readonly fails: (mail: OutboundMail, count: number) => boolean,
   ) {}
   async send(mail: OutboundMail) {
     this.count += 1;
-    if (this.failing.has(this.count)) throw new Error('Throttling: Maximum sending rate exceeded.');
+    if (this.fails(mail, this.count)) throw new Error('Throttling: Maximum sending rate exceeded.');
     return this.inner.send(mail);
   }
 }
@@ -239,11 +239,11 @@ describe('the daily check over a whole campaign', () => {
   it("reports yesterday's changes: a filing a second before midnight, and who became overdue", () => {
     const office = byDay.get('2018-01-20')?.find((m) => m.to.includes('safety-office@czedu.example'));
     const text = office?.text ?? '';
-    expect(text).toMatch(/- 新报送：[^\n]*南渡示例初级中学 专项行动实施方案\n/);
+    expect(text).toMatch(/- 首次报送：[^\n]*南渡示例初级中学 专项行动实施方案\n/);
     expect(text).toMatch(/- 材料逾期：[^\n]*专项行动实施方案/);
     expect(text.match(/- 材料逾期：/g)).toHaveLength(2);
     const nextDay = byDay.get('2018-01-21')?.find((m) => m.to.includes('safety-office@czedu.example'));
-    expect(nextDay?.text).not.toContain('新报送');
+    expect(nextDay?.text).not.toContain('首次报送');
   });
 
   it('escapes school text in the HTML digest', () => {
@@ -313,7 +313,7 @@ describe('the daily check through aws-ses-v2-local', () => {
   it('sends what failed on the next run, and nothing twice', async () => {
     const at = checkAt('2018-01-23');
     clock.set(at.toISOString());
-    const flaky = new FlakyMailer(app.adapters.mailer, new Set([2, 5]));
+    const flaky = new FlakyMailer(app.adapters.mailer, (_, count) => count === 2 || count === 5);
     const handler = makeHandler(deps(app, flaky));
     const first = await handler({ scheduledTime: at.toISOString() }, localContext('daily-check')).then(
       () => null,
@@ -440,5 +440,24 @@ describe('the daily check through aws-ses-v2-local', () => {
     const download = await fetch(url as string);
     expect(download.status).toBe(200);
     expect((await download.arrayBuffer()).byteLength).toBe(big.byteLength);
+  });
+
+  it("makes up a reminder that still failed at the next day's check, with that day's gaps", async () => {
+    const recorder = new RecordingMailer();
+    const toWj = (mail: OutboundMail) => mail.to.includes('wj-101@schools.czedu.example');
+    const down = makeHandler(deps(app, new FlakyMailer(recorder, (mail) => toWj(mail))));
+    // 01-27: 8 days overdue, a reminder day; every send to WJ-101 fails.
+    await expect(
+      down({ scheduledTime: '2018-01-27T08:00:00+08:00' }, localContext('daily-check')),
+    ).rejects.toBeInstanceOf(MailFailuresError);
+    expect(recorder.sent.filter(toWj)).toEqual([]);
+    // 01-28 is no reminder day (9 days overdue), but WJ-101 missed yesterday's: it gets one, alone.
+    const report = await makeHandler(deps(app, recorder))(
+      { scheduledTime: '2018-01-28T08:00:00+08:00' },
+      localContext('daily-check'),
+    );
+    const reminders = report.mails.filter((m) => m.purpose === 'reminder' && m.outcome === 'sent');
+    expect(reminders.map((m) => m.recipient)).toEqual(['wj-101@schools.czedu.example']);
+    expect(recorder.sent.find(toWj)?.text).toContain('《专项行动实施方案》已逾期 9 天');
   });
 });

@@ -13,9 +13,19 @@ function startOf(date: LocalDate, zone: string): DateTime {
   return day.startOf('day');
 }
 
+/** Deadline ends by `<date>|<zone>`: a daily check asks for the same few thousands of times. */
+const deadlineEnds = new Map<string, number>();
+
 /** The first instant after a deadline: "due 2018-01-19" ends at 2018-01-20 00:00 in `zone`. */
 export function deadlineEnd(dueDate: LocalDate, zone: string): Date {
-  return startOf(dueDate, zone).plus({ days: 1 }).toJSDate();
+  const key = `${dueDate}|${zone}`;
+  let end = deadlineEnds.get(key);
+  if (end === undefined) {
+    end = startOf(dueDate, zone).plus({ days: 1 }).toMillis();
+    if (deadlineEnds.size >= 10_000) deadlineEnds.clear();
+    deadlineEnds.set(key, end);
+  }
+  return new Date(end);
 }
 
 /** True when `at` is before the end of `dueDate` in `zone`. */

@@ -14,18 +14,20 @@ import type {
 } from '../ports.ts';
 import { digestEmailParts } from '../web/digest-email.ts';
 import { reminderEmail } from '../web/reminder-email.ts';
-import { type LocalDate, localDateOf } from './calendar.ts';
+import { addDays, type LocalDate, localDateOf } from './calendar.ts';
 import type { Clock } from './clock.ts';
 import { buildDigest, type CampaignRecords, computeState, type Digest, type DigestScope } from './digest.ts';
 import { currentToken } from './form-links.ts';
 import { type SendOutcome, sendOnce } from './mail-once.ts';
-import { reminderFor } from './reminders.ts';
+import { gapsOf, reminderFor } from './reminders.ts';
 
 /**
  * The daily check: on each campaign day, at the campaign's check time, read the whole campaign
  * once, remind the units that have a gap on a reminder day, and send the digests (the office's,
  * each district bureau's, and once the drive has closed, the closing report). Every mail goes
- * through `sendOnce`, keyed on the scheduled day, so a rerun sends only what did not go out.
+ * through `sendOnce`, keyed on the scheduled day, so a rerun sends only what did not go out; a
+ * reminder still failed when the next day's check runs is sent then, with that day's gaps.
+ * (A digest is not: the next day's replaces it.)
  */
 export interface DailyCheckDeps {
   campaign: Campaign;
@@ -48,8 +50,11 @@ export interface DailyCheckDeps {
 export const ATTACHMENT_LIMIT_BYTES = 10 * 1024 * 1024;
 /** How long the download link of a spreadsheet too large to attach works (SigV4's maximum). */
 export const DOWNLOAD_LINK_SECONDS = 7 * 24 * 60 * 60;
-/** Mails in flight at once: enough to finish a city in minutes, few enough for SES's send rate. */
-const SEND_CONCURRENCY = 4;
+/**
+ * Mails in flight at once. SES accounts start at 14 mails a second; the SDK retries a throttled
+ * send, and a send that still fails is made up by the retry of the run.
+ */
+const SEND_CONCURRENCY = 8;
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
@@ -153,8 +158,16 @@ export async function runDailyCheck(deps: DailyCheckDeps, scheduledAt: Date): Pr
   const unitsByCode = new Map<string, UnitRecord>(records.units.map((u) => [u.code, u]));
   const jobs: MailJob[] = [];
 
+  // A reminder that failed yesterday, after every retry, is made up today if the gaps remain.
+  const missed = new Set(
+    (await deps.mailLog.failedOn(addDays(day, -1)))
+      .filter((m) => m.purpose === 'reminder')
+      .map((m) => m.recipient.toLowerCase()),
+  );
   for (const unit of state.units) {
-    const gaps = reminderFor(campaign, unit, day);
+    const due = reminderFor(campaign, unit, day);
+    const makeUp = missed.has(unit.unit.email.toLowerCase()) ? gapsOf(campaign, unit) : [];
+    const gaps = due ?? (makeUp.length > 0 ? makeUp : null);
     if (!gaps) continue;
     const record = unitsByCode.get(unit.unit.code);
     const token = record ? currentToken(deps.linkKey, campaign.id, record) : null;

@@ -43,6 +43,17 @@ export type ChangeKind =
   | 'hazard-closed'
   | 'major-became-overdue';
 
+/** What each kind of change is called in the digest's mail and spreadsheet. */
+export const CHANGE_LABELS: Record<ChangeKind, Label> = {
+  filed: { zh: '首次报送', en: 'filed' },
+  refiled: { zh: '重新报送', en: 'filed again' },
+  'became-overdue': { zh: '材料逾期', en: 'deliverable became overdue' },
+  'hazard-reported': { zh: '新报隐患', en: 'hazard reported' },
+  'acceptance-requested': { zh: '申请验收', en: 'acceptance requested' },
+  'hazard-closed': { zh: '隐患销号', en: 'hazard closed out' },
+  'major-became-overdue': { zh: '重大隐患逾期', en: 'major hazard became overdue' },
+};
+
 export interface Change {
   kind: ChangeKind;
   unitCode: string;
@@ -191,11 +202,14 @@ function ledgerRow(hazard: HazardRecord, unitName: string, overdue: ReadonlySet<
   };
 }
 
+/** Codes and ids are ASCII: plain comparison orders them, several times faster than `localeCompare`. */
+const compareAscii = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
 const byLedgerOrder = (a: LedgerRow, b: LedgerRow): number =>
   Number(b.level === 'major') - Number(a.level === 'major') ||
   Number(a.status === 'closed') - Number(b.status === 'closed') ||
-  a.unitCode.localeCompare(b.unitCode) ||
-  a.id.localeCompare(b.id);
+  compareAscii(a.unitCode, b.unitCode) ||
+  compareAscii(a.id, b.id);
 
 /** What happened in the day before the check: the window (at − 24 h, at]. */
 function changesOf(
@@ -333,17 +347,19 @@ export function buildDigest(
     (a, b) => districtOrder(campaign, a) - districtOrder(campaign, b),
   );
 
-  const areas = campaign.hazardDrive.areas.map((area): AreaCount => {
-    const mine = ledger.filter((row) => row.area === area.id);
-    const count = (open: boolean, level: HazardLevelId) =>
-      mine.filter((row) => (row.status !== 'closed') === open && row.level === level).length;
-    return {
+  const areas = campaign.hazardDrive.areas.map(
+    (area): AreaCount => ({
       area: area.id,
       name: area.name,
-      open: { general: count(true, 'general'), major: count(true, 'major') },
-      closed: { general: count(false, 'general'), major: count(false, 'major') },
-    };
-  });
+      open: { general: 0, major: 0 },
+      closed: { general: 0, major: 0 },
+    }),
+  );
+  const areaById = new Map(areas.map((a) => [a.area, a]));
+  for (const row of ledger) {
+    const count = areaById.get(row.area);
+    if (count) count[row.status === 'closed' ? 'closed' : 'open'][row.level] += 1;
+  }
 
   const closing = options.closing ?? false;
   return {

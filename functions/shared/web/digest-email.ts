@@ -1,7 +1,7 @@
 import type { Campaign } from '../../../schemas/campaign.ts';
 import { formatLocal } from '../domain/calendar.ts';
-import type { ChangeKind, DeliverableProgress, Digest, LedgerRow } from '../domain/digest.ts';
-import { districtName } from '../domain/digest.ts';
+import type { DeliverableProgress, Digest, LedgerRow } from '../domain/digest.ts';
+import { CHANGE_LABELS, districtName } from '../domain/digest.ts';
 import { STATUS_LABELS } from '../domain/hazard-lifecycle.ts';
 import { type Html, html } from './html.ts';
 
@@ -12,16 +12,6 @@ import { type Html, html } from './html.ts';
  * which escapes it. Long lists stop at `LIST_LIMIT` rows; the spreadsheet has them all.
  */
 export const LIST_LIMIT = 50;
-
-export const CHANGE_LABELS: Record<ChangeKind, { zh: string; en: string }> = {
-  filed: { zh: '新报送', en: 'Filed' },
-  refiled: { zh: '更新材料', en: 'Filed again' },
-  'became-overdue': { zh: '材料逾期', en: 'Became overdue' },
-  'hazard-reported': { zh: '新报隐患', en: 'Hazard reported' },
-  'acceptance-requested': { zh: '申请验收', en: 'Acceptance requested' },
-  'hazard-closed': { zh: '隐患销号', en: 'Hazard closed out' },
-  'major-became-overdue': { zh: '重大隐患逾期', en: 'Major hazard overdue' },
-};
 
 const FONT = 'font-family:-apple-system,"PingFang SC","Microsoft YaHei",Arial,sans-serif';
 const CELL = 'padding:4px 6px;border-bottom:1px solid #e3e5e8;font-size:13px;vertical-align:top';

@@ -76,4 +76,15 @@ export class DynamoMailLog implements MailLog {
   get(day: string, purpose: string, recipient: string): Promise<MailRecord | null> {
     return this.store.getItem(MailRecordSchema, keys.mail(day, purpose, recipient));
   }
+
+  async failedOn(day: string): Promise<MailRecord[]> {
+    const failed: MailRecord[] = [];
+    const { pk } = keys.mail(day, '', '');
+    for await (const record of this.store.queryAll(MailRecordSchema, {
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': pk },
+    }))
+      if (record.status === 'failed') failed.push(record);
+    return failed;
+  }
 }

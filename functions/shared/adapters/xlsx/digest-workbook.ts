@@ -2,11 +2,11 @@ import { PassThrough } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { IANAZone } from 'luxon';
 import type { Campaign, HazardLevelId } from '../../../../schemas/campaign.ts';
-import { type Label, UNIT_TYPE_LABELS } from '../../../../schemas/primitives.ts';
+import { UNIT_TYPE_LABELS } from '../../../../schemas/primitives.ts';
 import { daysBetween, type LocalDate } from '../../domain/calendar.ts';
 import type { UnitState } from '../../domain/campaign-state.ts';
 import type { DeliverableState } from '../../domain/deadlines.ts';
-import { type ChangeKind, type Digest, districtName, type LedgerRow } from '../../domain/digest.ts';
+import { CHANGE_LABELS, type Digest, districtName, type LedgerRow } from '../../domain/digest.ts';
 import { STATUS_LABELS } from '../../domain/hazard-lifecycle.ts';
 
 /**
@@ -29,16 +29,6 @@ export const DIGEST_SHEETS = {
   changes: '昨日以来变化',
   neverFiled: '从未报送',
 } as const;
-
-export const CHANGE_LABELS: Record<ChangeKind, Label> = {
-  filed: { zh: '首次报送', en: 'filed' },
-  refiled: { zh: '重新报送', en: 'filed again' },
-  'became-overdue': { zh: '材料逾期', en: 'deliverable became overdue' },
-  'hazard-reported': { zh: '新报隐患', en: 'hazard reported' },
-  'acceptance-requested': { zh: '申请验收', en: 'acceptance requested' },
-  'hazard-closed': { zh: '隐患销号', en: 'hazard closed out' },
-  'major-became-overdue': { zh: '重大隐患逾期', en: 'major hazard became overdue' },
-};
 
 const ZERO_REPORT_LABELS: Record<UnitState['zeroReport'], string> = {
   filed: '已报',
