@@ -12,6 +12,7 @@ import {
   type BatchWriteCommandInput,
   DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
+import { dailyCheckDeps } from '../functions/daily-check/handler.ts';
 import { DynamoCampaignRepository } from '../functions/shared/adapters/dynamo/campaign-repository.ts';
 import { DynamoHazardRepository } from '../functions/shared/adapters/dynamo/hazards-repository.ts';
 import { keys } from '../functions/shared/adapters/dynamo/keys.ts';
@@ -632,8 +633,7 @@ try {
   const zeroReports = new DynamoZeroReports(reads);
   const workbooks: { scope: string; bytes: number; span: Span }[] = [];
   const deps: DailyCheckDeps = {
-    ...adapters,
-    appUrl: 'https://forms.example',
+    ...dailyCheckDeps(adapters, 'https://forms.example'),
     units: { all: () => timed(units.all()) },
     submissions: { allFilers: (d) => timed(submissions.allFilers(d)) },
     hazards: { all: () => timed(hazards.all()) },

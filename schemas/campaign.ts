@@ -52,23 +52,46 @@ export const RecipientSchema = z.strictObject({
   email: EmailSchema,
 });
 
+/** An SMTP relay. Credentials live in a secret, never in the config file. */
+const SmtpServerSchema = z.strictObject({
+  host: z.string().trim().min(1),
+  port: z.number().int().min(1).max(65535),
+  /** Implicit TLS (usually port 465); otherwise STARTTLS is required. */
+  secure: z.boolean(),
+});
+
 const SesMailSchema = z.strictObject({
   transport: z.literal('ses'),
   from: EmailSchema,
   replyTo: EmailSchema.optional(),
+  /** The relay used instead where SES is not offered (AWS China regions). */
+  smtp: SmtpServerSchema.optional(),
 });
 
-/** SMTP for regions without SES (AWS China). Credentials live in a secret, never in this file. */
+/** SMTP everywhere: an organisation's own mailbox, or regions without SES (AWS China). */
 const SmtpMailSchema = z.strictObject({
   transport: z.literal('smtp'),
   from: EmailSchema,
   replyTo: EmailSchema.optional(),
-  host: z.string().trim().min(1),
-  port: z.number().int().min(1).max(65535),
-  secure: z.boolean(),
+  ...SmtpServerSchema.shape,
 });
 
 export const MailSchema = z.discriminatedUnion('transport', [SesMailSchema, SmtpMailSchema]);
+
+export type SmtpServer = z.infer<typeof SmtpServerSchema>;
+export type MailTransport = { kind: 'ses' } | ({ kind: 'smtp' } & SmtpServer);
+
+/**
+ * The transport a deployment uses: the config's, or SMTP where SES is missing (`sesAvailable`
+ * false, the China partition), from the SES config's `smtp` relay. Null when that is needed and
+ * the config names no relay.
+ */
+export function mailTransport(mail: MailConfig, sesAvailable: boolean): MailTransport | null {
+  if (mail.transport === 'smtp')
+    return { kind: 'smtp', host: mail.host, port: mail.port, secure: mail.secure };
+  if (sesAvailable) return { kind: 'ses' };
+  return mail.smtp ? { kind: 'smtp', ...mail.smtp } : null;
+}
 
 const CampaignObjectSchema = z.strictObject({
   $schema: z.string().optional(),

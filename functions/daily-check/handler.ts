@@ -2,8 +2,10 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { DailyCheckEventSchema } from '../../schemas/daily-check.ts';
 import { formatIssue, parseWith } from '../../schemas/validation.ts';
+import { digestWorkbook } from '../shared/adapters/xlsx/digest-workbook.ts';
 import { type DailyCheckDeps, type DailyCheckReport, runDailyCheck } from '../shared/domain/daily-check.ts';
 import { ValidationError } from '../shared/domain/errors.ts';
+import { type Adapters, ConfigurationError } from '../shared/wiring.ts';
 
 /**
  * Thrown after a run in which some mail failed. Everything else was sent and recorded; the
@@ -17,6 +19,13 @@ export class MailFailuresError extends Error {
     );
     this.name = 'MailFailuresError';
   }
+}
+
+/** The daily check's dependencies from the shared adapters; it cannot run without the link key. */
+export function dailyCheckDeps(adapters: Adapters, appUrl: string): DailyCheckDeps {
+  if (!adapters.linkKey)
+    throw new ConfigurationError('the daily check needs the link key (CAMPAIGN_SECRET_ARN or LINK_KEY)');
+  return { ...adapters, linkKey: adapters.linkKey, appUrl, digestWorkbook };
 }
 
 /** The scheduled daily check (EventBridge Scheduler target; locally, the campaign-clock scheduler). */

@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
@@ -12,6 +13,7 @@ export interface AwsClients {
   doc: DynamoDBDocumentClient;
   s3: S3Client;
   ses: SESv2Client;
+  secrets: SecretsManagerClient;
 }
 
 export function createAwsClients(): AwsClients {
@@ -21,5 +23,6 @@ export function createAwsClients(): AwsClients {
     doc: DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } }),
     s3: new S3Client({}),
     ses: new SESv2Client({}),
+    secrets: new SecretsManagerClient({}),
   };
 }

@@ -1,5 +1,6 @@
-import type { Campaign, MailConfig } from '../../schemas/campaign.ts';
-import { type FunctionEnv, FunctionEnvSchema } from '../../schemas/env.ts';
+import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { type Campaign, type MailConfig, mailTransport } from '../../schemas/campaign.ts';
+import { CampaignSecretSchema, type FunctionEnv, FunctionEnvSchema } from '../../schemas/env.ts';
 import { DynamoAuditLog } from './adapters/dynamo/audit-log.ts';
 import { DynamoBadTokenCounter } from './adapters/dynamo/bad-token-counter.ts';
 import { DynamoCampaignRepository } from './adapters/dynamo/campaign-repository.ts';
@@ -24,8 +25,8 @@ import { jsonLogger, type Logger } from './logger.ts';
 /** Everything a handler may need, built once per container (or once per local runtime). */
 export interface Adapters {
   campaign: Campaign;
-  /** The secret form-link tokens derive from (see `form-links.ts`). */
-  linkKey: string;
+  /** The secret form-link tokens derive from (see `form-links.ts`); null where none was given. */
+  linkKey: string | null;
   clock: Clock;
   logger: Logger;
   units: DynamoUnitRepository;
@@ -44,20 +45,61 @@ export interface Adapters {
   mailer: NodemailerMailer;
 }
 
-/** The campaign's mail transport: SES v2, or SMTP where SES is missing (AWS China regions). */
+export class ConfigurationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigurationError';
+  }
+}
+
+/** The secrets a function holds: from the campaign secret in AWS, from the environment locally. */
+export interface FunctionSecrets {
+  linkKey: string | null;
+  smtp?: { user: string; pass: string };
+}
+
+export async function readSecrets(
+  env: FunctionEnv,
+  clients: Pick<AwsClients, 'secrets'>,
+): Promise<FunctionSecrets> {
+  if (!env.CAMPAIGN_SECRET_ARN) {
+    return {
+      linkKey: env.LINK_KEY ?? null,
+      ...(env.SMTP_USER && env.SMTP_PASSWORD
+        ? { smtp: { user: env.SMTP_USER, pass: env.SMTP_PASSWORD } }
+        : {}),
+    };
+  }
+  const { SecretString } = await clients.secrets.send(
+    new GetSecretValueCommand({ SecretId: env.CAMPAIGN_SECRET_ARN }),
+  );
+  const secret = CampaignSecretSchema.safeParse(JSON.parse(SecretString ?? '{}'));
+  if (!secret.success)
+    throw new ConfigurationError(
+      `the campaign secret is not {linkKey, smtpUser?, smtpPassword?}: ${secret.error.message}`,
+    );
+  const { linkKey, smtpUser, smtpPassword } = secret.data;
+  return { linkKey, ...(smtpUser && smtpPassword ? { smtp: { user: smtpUser, pass: smtpPassword } } : {}) };
+}
+
+/** The campaign's mail transport: SES v2, or SMTP where the config says so or SES is missing (AWS China regions). */
 export function mailerFor(
   mail: MailConfig,
-  env: FunctionEnv,
+  env: Pick<FunctionEnv, 'MAIL_TRANSPORT'>,
   clients: Pick<AwsClients, 'ses'>,
+  secrets: Pick<FunctionSecrets, 'smtp'> = {},
 ): NodemailerMailer {
-  if (mail.transport === 'ses') return NodemailerMailer.ses(clients.ses);
-  const auth =
-    env.SMTP_USER && env.SMTP_PASSWORD ? { user: env.SMTP_USER, pass: env.SMTP_PASSWORD } : undefined;
+  const transport = mailTransport(mail, env.MAIL_TRANSPORT !== 'smtp');
+  if (!transport)
+    throw new ConfigurationError(
+      'this deployment has no SES, and the campaign config names no mail.smtp relay',
+    );
+  if (transport.kind === 'ses') return NodemailerMailer.ses(clients.ses);
   return NodemailerMailer.smtp({
-    host: mail.host,
-    port: mail.port,
-    secure: mail.secure,
-    ...(auth ? { auth } : {}),
+    host: transport.host,
+    port: transport.port,
+    secure: transport.secure,
+    ...(secrets.smtp ? { auth: secrets.smtp } : {}),
   });
 }
 
@@ -78,11 +120,14 @@ export async function createAdapters(
   const env = FunctionEnvSchema.parse(options.env ?? process.env);
   const clients = options.clients ?? createAwsClients();
   const store = new DynamoStore(clients.doc, env.TABLE_NAME);
-  const campaign = await new DynamoCampaignRepository(store).get();
+  const [campaign, secrets] = await Promise.all([
+    new DynamoCampaignRepository(store).get(),
+    readSecrets(env, clients),
+  ]);
   if (!campaign) throw new CampaignMissingError(env.TABLE_NAME);
   return {
     campaign,
-    linkKey: env.LINK_KEY,
+    linkKey: secrets.linkKey,
     clock: options.clock ?? systemClock,
     logger: options.logger ?? jsonLogger(),
     units: new DynamoUnitRepository(store),
@@ -98,6 +143,6 @@ export async function createAdapters(
     imports: new DynamoHazardImports(store),
     readHazardRows,
     documents: new S3DocumentStore(clients.s3, env.BUCKET_NAME),
-    mailer: mailerFor(campaign.mail, env, clients),
+    mailer: mailerFor(campaign.mail, env, clients, secrets),
   };
 }

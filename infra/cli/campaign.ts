@@ -3,10 +3,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
+  dailyCheckDeps,
   MailFailuresError,
   makeHandler as makeDailyCheckHandler,
 } from '../../functions/daily-check/handler.ts';
-import { digestWorkbook } from '../../functions/shared/adapters/xlsx/digest-workbook.ts';
 import { parseInstant } from '../../functions/shared/domain/calendar.ts';
 import type { DailyCheckReport } from '../../functions/shared/domain/daily-check.ts';
 import { createAdapters } from '../../functions/shared/wiring.ts';
@@ -116,7 +116,7 @@ async function check(args: string[], output: Output): Promise<number> {
       );
     },
   );
-  const handler = makeDailyCheckHandler({ ...adapters, appUrl: info.url, digestWorkbook });
+  const handler = makeDailyCheckHandler(dailyCheckDeps(adapters, info.url));
   let report: DailyCheckReport;
   try {
     report = await handler({ scheduledTime: at.toISOString() }, localContext('daily-check'));

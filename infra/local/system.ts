@@ -3,9 +3,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { makeHandler as makeDailyCheckHandler } from '../../functions/daily-check/handler.ts';
+import { dailyCheckDeps, makeHandler as makeDailyCheckHandler } from '../../functions/daily-check/handler.ts';
 import { makeHandler as makeHttpHandler } from '../../functions/http/handler.ts';
-import { digestWorkbook } from '../../functions/shared/adapters/xlsx/digest-workbook.ts';
 import { createAwsClients } from '../../functions/shared/aws-clients.ts';
 import type { Clock } from '../../functions/shared/domain/clock.ts';
 import type { DailyCheckReport } from '../../functions/shared/domain/daily-check.ts';
@@ -125,7 +124,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
 
     const url = serverUrl(http);
     process.env.APP_URL = url;
-    const dailyCheckHandler = makeDailyCheckHandler({ ...adapters, appUrl: url, digestWorkbook });
+    const dailyCheckHandler = makeDailyCheckHandler(dailyCheckDeps(adapters, url));
     const dailyCheck = (scheduledAt: Date) =>
       dailyCheckHandler({ scheduledTime: scheduledAt.toISOString() }, localContext('daily-check'));
     if (options.dailyChecks ?? true) {

@@ -7,7 +7,7 @@ import { SMTPServer } from 'smtp-server';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { NodemailerMailer } from '../../functions/shared/adapters/mail/nodemailer-mailer.ts';
 import { S3DocumentStore } from '../../functions/shared/adapters/s3/document-store.ts';
-import { mailerFor } from '../../functions/shared/wiring.ts';
+import { mailerFor, readSecrets } from '../../functions/shared/wiring.ts';
 import { freePort } from '../../infra/local/embedded-servers.ts';
 import { freshBucket, testClients } from '../support/tables.ts';
 
@@ -89,11 +89,7 @@ describe('S3 document store on s3rver', () => {
 
 describe('mail through SES v2 (aws-ses-v2-local)', () => {
   it('sends a Chinese subject, text and HTML parts and an xlsx attachment', async () => {
-    const mailer = mailerFor(
-      { transport: 'ses', from: 'noreply@czedu.example' },
-      { TABLE_NAME: 't', BUCKET_NAME: 'b', LINK_KEY: 'k'.repeat(43) },
-      testClients(),
-    );
+    const mailer = mailerFor({ transport: 'ses', from: 'noreply@czedu.example' }, {}, testClients());
     const subject = `【除隐患防事故保安全】每日汇总 ${Date.now()}`;
     const sent = await mailer.send({
       from: 'noreply@czedu.example',
@@ -180,14 +176,11 @@ describe('mail through SMTP (the transport for regions without SES)', () => {
         port,
         secure: false,
       };
-      const env = {
-        TABLE_NAME: 't',
-        BUCKET_NAME: 'b',
-        LINK_KEY: 'k'.repeat(43),
-        SMTP_USER: 'mailer',
-        SMTP_PASSWORD: 's3cret',
-      };
-      const mailer = mailerFor(smtp, env, testClients());
+      const secrets = await readSecrets(
+        { TABLE_NAME: 't', BUCKET_NAME: 'b', SMTP_USER: 'mailer', SMTP_PASSWORD: 's3cret' },
+        testClients(),
+      );
+      const mailer = mailerFor(smtp, {}, testClients(), secrets);
       // mailerFor builds the production transport; trust the test CA on a twin built the same way.
       const trusted = NodemailerMailer.smtp({
         host: 'localhost',

@@ -1,8 +1,7 @@
 import ExcelJS from 'exceljs';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { MailFailuresError, makeHandler } from '../../functions/daily-check/handler.ts';
-import { digestWorkbook } from '../../functions/shared/adapters/xlsx/digest-workbook.ts';
+import { dailyCheckDeps, MailFailuresError, makeHandler } from '../../functions/daily-check/handler.ts';
 import { addDays, atLocalTime, type LocalDate } from '../../functions/shared/domain/calendar.ts';
 import type { DailyCheckDeps } from '../../functions/shared/domain/daily-check.ts';
 import { ValidationError } from '../../functions/shared/domain/errors.ts';
@@ -56,7 +55,7 @@ const EMAIL = {
 } as const;
 
 function deps(app: TestApp, mailer: Mailer): DailyCheckDeps {
-  return { ...app.adapters, mailer, appUrl: 'https://forms.example', digestWorkbook };
+  return { ...dailyCheckDeps(app.adapters, 'https://forms.example'), mailer };
 }
 
 async function file(app: TestApp, unit: string, deliverableId: string, at: string, version = 1) {

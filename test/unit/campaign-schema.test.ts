@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../infra/cli/campaign.ts';
-import { CampaignSchema } from '../../schemas/campaign.ts';
+import { CampaignSchema, mailTransport } from '../../schemas/campaign.ts';
 import { JSON_SCHEMAS, renderJsonSchema } from '../../schemas/json-schema.ts';
 import { rosterForCampaign } from '../../schemas/roster.ts';
 import {
@@ -356,5 +356,37 @@ describe('message catalogue', () => {
       (key) => !(HAZARD_MESSAGE_KEYS as readonly string[]).includes(key),
     );
     expect(own.filter((key) => !covered.has(key))).toEqual([]);
+  });
+});
+
+describe('the mail transport a deployment uses', () => {
+  const ses = demoCampaign().mail;
+
+  it('is SES where SES is offered, and the relay named for the China regions where it is not', () => {
+    expect(mailTransport(ses, true)).toEqual({ kind: 'ses' });
+    expect(mailTransport(ses, false)).toEqual({
+      kind: 'smtp',
+      host: 'smtp.czedu.example',
+      port: 465,
+      secure: true,
+    });
+    const { smtp: _relay, ...sesOnly } = ses as Extract<typeof ses, { transport: 'ses' }>;
+    expect(mailTransport(sesOnly, false)).toBeNull();
+  });
+
+  it('is the configured SMTP relay everywhere when the config says smtp', () => {
+    const smtp = {
+      transport: 'smtp' as const,
+      from: 'a@czedu.example',
+      host: 'mail.czedu.example',
+      port: 587,
+      secure: false,
+    };
+    expect(mailTransport(smtp, true)).toEqual({
+      kind: 'smtp',
+      host: 'mail.czedu.example',
+      port: 587,
+      secure: false,
+    });
   });
 });
