@@ -1,0 +1,96 @@
+import { fileURLToPath } from 'node:url';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { FUNCTION_TIMEOUT_SECONDS, type FunctionName } from '../../functions/shared/function-limits.ts';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+
+export interface CampaignFunctionProps {
+  /** Which function: its entry is `functions/<name>/index.ts`, its timeout from `FUNCTION_TIMEOUT_SECONDS`. */
+  name: FunctionName;
+  description: string;
+  memorySize: number;
+  /** Caps concurrent runs where they would swamp DynamoDB or SES; unset, the account's pool. */
+  reservedConcurrency?: number;
+  /** X-Ray; off in the China partition. */
+  tracing: boolean;
+  environment: Record<string, string>;
+}
+
+/**
+ * One Lambda function of the campaign, with the defaults every one shares: Node.js 22 on arm64,
+ * bundled locally by esbuild (minified ESM with source maps, the pinned AWS SDK v3 included: the
+ * runtime's own copy varies by runtime version and region), an explicit memory size and timeout,
+ * and its own log group kept for a year.
+ */
+export class CampaignFunction extends Construct {
+  readonly fn: NodejsFunction;
+
+  constructor(scope: Construct, id: string, props: CampaignFunctionProps) {
+    super(scope, id);
+    const logGroup = new LogGroup(this, 'Logs', {
+      retention: RetentionDays.ONE_YEAR,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // Its own role, allowed to write its own log group only (not the managed basic-execution policy).
+    const role = new Role(this, 'Role', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+    logGroup.grantWrite(role);
+    this.fn = new NodejsFunction(this, 'Function', {
+      entry: `${root}functions/${props.name}/index.ts`,
+      projectRoot: root,
+      depsLockFilePath: `${root}package-lock.json`,
+      description: props.description,
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize,
+      timeout: Duration.seconds(FUNCTION_TIMEOUT_SECONDS[props.name]),
+      ...(props.reservedConcurrency === undefined
+        ? {}
+        : { reservedConcurrentExecutions: props.reservedConcurrency }),
+      tracing: props.tracing ? Tracing.ACTIVE : Tracing.DISABLED,
+      logGroup,
+      role,
+      environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node22',
+        minify: true,
+        sourceMap: true,
+        sourcesContent: false,
+        mainFields: ['module', 'main'],
+        externalModules: [],
+        // CommonJS dependencies (exceljs, nodemailer) call require(); ESM output needs it defined.
+        banner:
+          "import { createRequire as __createRequire } from 'node:module';const require = __createRequire(import.meta.url);",
+        forceDockerBundling: false,
+      },
+    });
+    Validations.of(this.fn).acknowledge(
+      {
+        id: 'AwsSolutions::AwsSolutions-L1',
+        reason:
+          'Node.js 22 on purpose: the version the local runtime and the tests run (the `node` devDependency); they move together.',
+      },
+      {
+        id: 'Serverless::Serverless-LambdaLatestVersion',
+        reason: 'Node.js 22 on purpose, as for AwsSolutions-L1.',
+      },
+    );
+    if (!props.tracing)
+      Validations.of(this.fn).acknowledge({
+        id: 'Serverless::Serverless-LambdaTracing',
+        reason:
+          'No X-Ray in the China partition deployments this campaign targets; structured logs and alarms remain.',
+      });
+    if (props.tracing)
+      Validations.of(role).acknowledge({
+        id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'X-Ray: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions.',
+      });
+  }
+}

@@ -1,0 +1,393 @@
+import {
+  type CfnElement,
+  CfnOutput,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  type StackProps,
+  TimeZone,
+  Validations,
+} from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import { HttpApi, type HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { AttributeType, Billing, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import {
+  BlockPublicAccess,
+  Bucket,
+  BucketEncryption,
+  EventType,
+  HttpMethods,
+  ObjectOwnership,
+} from 'aws-cdk-lib/aws-s3';
+import { LambdaDestination } from 'aws-cdk-lib/aws-s3-notifications';
+import {
+  ContextAttribute,
+  Schedule,
+  ScheduleExpression,
+  ScheduleTargetInput,
+} from 'aws-cdk-lib/aws-scheduler';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { EmailIdentity, Identity } from 'aws-cdk-lib/aws-ses';
+import { type ITopic, Topic } from 'aws-cdk-lib/aws-sns';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { HTTP_ROUTES } from '../../functions/http/routes.ts';
+import { CAMPAIGN_TABLE } from '../../functions/shared/adapters/dynamo/table.ts';
+import { addDays, atLocalTime } from '../../functions/shared/domain/calendar.ts';
+import { type Campaign, mailTransport } from '../../schemas/campaign.ts';
+import { CampaignFunction } from './campaign-function.ts';
+
+export type Partition = 'aws' | 'aws-cn';
+
+export interface CampaignStackProps extends StackProps {
+  campaign: Campaign;
+  /** `aws-cn`: no SES (the config's SMTP relay is used), no X-Ray. */
+  partition: Partition;
+}
+
+/** Reminders for work still missing go on for this long after the last due date or the drive's close. */
+export const SCHEDULE_TAIL_DAYS = 14;
+
+/** When the daily check runs: from the campaign's first day to two weeks after its last date. */
+export function scheduleWindow(campaign: Campaign): { start: Date; end: Date } {
+  const time = campaign.reminders.dailyCheckTime;
+  const last = [campaign.hazardDrive.closesOn, ...campaign.deliverables.map((d) => d.dueDate)].sort().at(-1);
+  return {
+    start: atLocalTime(campaign.opensOn, time, campaign.timeZone),
+    end: atLocalTime(addDays(last ?? campaign.opensOn, SCHEDULE_TAIL_DAYS), '23:59', campaign.timeZone),
+  };
+}
+
+/**
+ * One campaign year: its table, its bucket, the three functions, the HTTP API, the schedule,
+ * and the alarms. Deleting the stack keeps the table and the buckets (a year is archived by
+ * deleting its stack).
+ */
+export class CampaignStack extends Stack {
+  constructor(scope: Construct, id: string, props: CampaignStackProps) {
+    super(scope, id, props);
+    const { campaign } = props;
+    const china = props.partition === 'aws-cn';
+    const transport = mailTransport(campaign.mail, !china);
+    if (!transport)
+      throw new Error(
+        `campaign ${campaign.id}: the ${props.partition} partition has no SES; add mail.smtp (host, port, secure) to the config`,
+      );
+
+    // Storage. The key design lives with CAMPAIGN_TABLE; this only instantiates it.
+    const key = (name: string) => ({ name, type: AttributeType.STRING });
+    const table = new TableV2(this, 'Table', {
+      partitionKey: key(CAMPAIGN_TABLE.partitionKey),
+      sortKey: key(CAMPAIGN_TABLE.sortKey),
+      globalSecondaryIndexes: CAMPAIGN_TABLE.globalSecondaryIndexes.map((index) => ({
+        indexName: index.indexName,
+        partitionKey: key(index.partitionKey),
+        sortKey: key(index.sortKey),
+      })),
+      timeToLiveAttribute: CAMPAIGN_TABLE.timeToLiveAttribute,
+      billing: Billing.onDemand(),
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    const logs = new Bucket(this, 'AccessLogs', {
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      encryption: BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_PREFERRED,
+      lifecycleRules: [{ expiration: Duration.days(400) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const bucket = new Bucket(this, 'Documents', {
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      encryption: BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      versioned: true,
+      serverAccessLogsBucket: logs,
+      serverAccessLogsPrefix: 'documents/',
+      // Browsers POST files straight here with a presigned policy that pins key, type and size;
+      // the policy, not the origin, is what authorises an upload.
+      cors: [
+        { allowedMethods: [HttpMethods.POST], allowedOrigins: ['*'], allowedHeaders: ['*'], maxAge: 3600 },
+      ],
+      lifecycleRules: [
+        { id: 'quarantine', prefix: 'quarantine/', expiration: Duration.days(90) },
+        { id: 'digests', prefix: 'digests/', expiration: Duration.days(30) },
+        { id: 'old-versions', noncurrentVersionExpiration: Duration.days(90) },
+        { id: 'incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(7) },
+      ],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    // The link key and the SMTP credentials. The key is generated here; an admin fills in the
+    // SMTP user and password (`smtpUser`, `smtpPassword`) where the campaign sends through SMTP.
+    const secret = new Secret(this, 'CampaignSecret', {
+      description: `Link key and SMTP credentials of campaign ${campaign.id}`,
+      generateSecretString: {
+        secretStringTemplate: JSON.stringify({ smtpUser: '', smtpPassword: '' }),
+        generateStringKey: 'linkKey',
+        passwordLength: 64,
+        excludePunctuation: true,
+      },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    const tracing = !china;
+    const roleOf = (fn: IFunction): Construct => {
+      if (!fn.role) throw new Error(`${fn.node.path} has no role`);
+      return fn.role;
+    };
+    const ref = (construct: Construct): string => {
+      const cfn = construct.node.defaultChild as CfnElement;
+      return `<${this.resolve(cfn.logicalId) as string}.Arn>`;
+    };
+    /** Object permissions under one key prefix: the prefix's wildcard is the whole point. */
+    const grantObjects = (fn: IFunction, actions: string[], pattern: string) => {
+      fn.addToRolePolicy(new PolicyStatement({ actions, resources: [bucket.arnForObjects(pattern)] }));
+      Validations.of(roleOf(fn)).acknowledge({
+        id: `AwsSolutions::AwsSolutions-IAM5[Resource::${ref(bucket)}/${pattern}]`,
+        reason: `Object keys are generated under ${pattern.replace('/*', '/')}; the grant covers that prefix only.`,
+      });
+    };
+    const acknowledgeIndexes = (fn: IFunction) =>
+      Validations.of(roleOf(fn)).acknowledge({
+        id: `AwsSolutions::AwsSolutions-IAM5[Resource::${ref(table)}/index/*]`,
+        reason:
+          "Queries on the table's own sparse indexes (gsi1, gsi2), as the grant for the table gives them.",
+      });
+    const base = { TABLE_NAME: table.tableName, BUCKET_NAME: bucket.bucketName };
+    const mailEnv: Record<string, string> = {
+      CAMPAIGN_SECRET_ARN: secret.secretArn,
+      MAIL_TRANSPORT: transport.kind,
+    };
+    const identity =
+      transport.kind === 'ses'
+        ? new EmailIdentity(this, 'Sender', { identity: Identity.email(campaign.mail.from) })
+        : null;
+
+    const http = new CampaignFunction(this, 'Http', {
+      name: 'http',
+      description: `${campaign.id}: form pages, uploads and hazards`,
+      memorySize: 1024,
+      tracing,
+      environment: base,
+    }).fn;
+    table.grantReadWriteData(http);
+    // Signs upload forms (PutObject) and downloads (GetObject) under incoming/; nothing else.
+    grantObjects(http, ['s3:PutObject', 's3:GetObject'], 'incoming/*');
+
+    const uploadReceived = new CampaignFunction(this, 'UploadReceived', {
+      name: 'upload-received',
+      description: `${campaign.id}: checks each uploaded file, records it, sends the receipt`,
+      memorySize: 1024,
+      // Large imports run thousands of DynamoDB transactions; a few at a time is plenty.
+      reservedConcurrency: 5,
+      tracing,
+      environment: { ...base, ...mailEnv },
+    }).fn;
+    table.grantReadWriteData(uploadReceived);
+    // Reads each upload, moves a refused one to quarantine/ (copy, then delete), and lists
+    // incoming/ so that a missing object is a 404, not a 403.
+    grantObjects(uploadReceived, ['s3:GetObject', 's3:DeleteObject'], 'incoming/*');
+    grantObjects(uploadReceived, ['s3:PutObject'], 'quarantine/*');
+    uploadReceived.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['s3:ListBucket'],
+        resources: [bucket.bucketArn],
+        conditions: { StringLike: { 's3:prefix': ['incoming/*'] } },
+      }),
+    );
+    secret.grantRead(uploadReceived);
+    identity?.grantSendEmail(uploadReceived);
+    bucket.addEventNotification(EventType.OBJECT_CREATED, new LambdaDestination(uploadReceived), {
+      prefix: 'incoming/',
+    });
+    // CDK's own function that writes the bucket's notification configuration at deploy time.
+    const notifications = this.node.children.find((child) =>
+      child.node.id.startsWith('BucketNotificationsHandler'),
+    );
+    if (notifications)
+      Validations.of(notifications).acknowledge({
+        id: 'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+        reason:
+          "CDK's bucket-notifications handler, run once per deployment; its role is CDK's and only writes logs beyond s3:PutBucketNotification.",
+      });
+
+    // The HTTP API, one route per route key, so the access log names the route, never the token.
+    const api = new HttpApi(this, 'Api', { createDefaultStage: false, description: campaign.name.en });
+    const integration = new HttpLambdaIntegration('Pages', http);
+    for (const routeKey of HTTP_ROUTES) {
+      const [method, path] = routeKey.split(' ') as [string, string];
+      api.addRoutes({ path, methods: [method as HttpMethod], integration });
+    }
+    const accessLogs = new LogGroup(this, 'ApiAccessLogs', {
+      retention: RetentionDays.ONE_YEAR,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const stage = new HttpStage(this, 'Stage', {
+      httpApi: api,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: { rateLimit: 50, burstLimit: 100 },
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(accessLogs),
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            time: '$context.requestTime',
+            routeKey: '$context.routeKey',
+            status: '$context.status',
+            latencyMs: '$context.responseLatency',
+            integrationError: '$context.integrationErrorMessage',
+            responseBytes: '$context.responseLength',
+          }),
+        ),
+      },
+    });
+    const appUrl = stage.url;
+    Validations.of(api).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-APIG4',
+      reason:
+        "Schools have no accounts: the form link's 256-bit token in the path is the authorisation. It is stored only as a hash, checked on every route, and bad tokens are rate-limited per source.",
+    });
+
+    const dailyCheck = new CampaignFunction(this, 'DailyCheck', {
+      name: 'daily-check',
+      description: `${campaign.id}: reminders, digests and the closing report`,
+      memorySize: 2048,
+      // One run at a time: two would race for the same mails (the mail log makes it safe, not fast).
+      reservedConcurrency: 1,
+      tracing,
+      environment: { ...base, ...mailEnv, APP_URL: appUrl },
+    }).fn;
+    // Reads the whole campaign (Query only) and writes the mail log.
+    table.grantReadWriteData(dailyCheck);
+    // Stores a spreadsheet too large to attach and signs its download link.
+    grantObjects(dailyCheck, ['s3:PutObject', 's3:GetObject'], 'digests/*');
+    secret.grantRead(dailyCheck);
+    identity?.grantSendEmail(dailyCheck);
+
+    // Failures: asynchronous functions retry twice, then land in a queue; queues and errors alarm.
+    const alarms: ITopic = new Topic(this, 'Alarms', {
+      enforceSSL: true,
+      displayName: `${campaign.id} alarms`,
+    });
+    const failureQueue = (id: string) =>
+      new Queue(this, id, {
+        encryption: QueueEncryption.SQS_MANAGED,
+        enforceSSL: true,
+        retentionPeriod: Duration.days(14),
+      });
+    const failed: Record<string, Queue> = {
+      UploadReceivedFailures: failureQueue('UploadReceivedFailures'),
+      DailyCheckFailures: failureQueue('DailyCheckFailures'),
+      ScheduleFailures: failureQueue('ScheduleFailures'),
+    };
+    uploadReceived.configureAsyncInvoke({
+      retryAttempts: 2,
+      onFailure: new SqsDestination(failed.UploadReceivedFailures as Queue),
+    });
+    dailyCheck.configureAsyncInvoke({
+      retryAttempts: 2,
+      maxEventAge: Duration.hours(6),
+      onFailure: new SqsDestination(failed.DailyCheckFailures as Queue),
+    });
+
+    const window = scheduleWindow(campaign);
+    const [hour, minute] = campaign.reminders.dailyCheckTime.split(':');
+    const schedule = new Schedule(this, 'DailyCheckSchedule', {
+      description: `${campaign.id}: the daily check at ${campaign.reminders.dailyCheckTime} ${campaign.timeZone}`,
+      schedule: ScheduleExpression.cron({
+        minute: String(Number(minute)),
+        hour: String(Number(hour)),
+        timeZone: TimeZone.of(campaign.timeZone),
+      }),
+      start: window.start,
+      end: window.end,
+      target: new LambdaInvoke(dailyCheck, {
+        input: ScheduleTargetInput.fromObject({ scheduledTime: ContextAttribute.scheduledTime }),
+        retryAttempts: 3,
+        maxEventAge: Duration.hours(6),
+        deadLetterQueue: failed.ScheduleFailures,
+      }),
+    });
+
+    Validations.of(this).acknowledge({
+      id: `AwsSolutions::AwsSolutions-IAM5[Resource::${ref(dailyCheck)}:*]`,
+      reason: `The scheduler's role may invoke the daily-check function and its versions (${schedule.node.id}); nothing else.`,
+    });
+
+    const action = new SnsAction(alarms);
+    for (const [id, queue] of Object.entries(failed)) {
+      new Alarm(this, `${id}Alarm`, {
+        alarmDescription: `${campaign.id}: a message in ${id}`,
+        metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }).addAlarmAction(action);
+    }
+    const functions: Record<string, IFunction> = {
+      Http: http,
+      UploadReceived: uploadReceived,
+      DailyCheck: dailyCheck,
+    };
+    for (const [id, fn] of Object.entries(functions)) {
+      new Alarm(this, `${id}ErrorsAlarm`, {
+        alarmDescription: `${campaign.id}: errors in the ${id} function`,
+        metric: fn.metricErrors({ period: Duration.minutes(5) }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }).addAlarmAction(action);
+    }
+
+    for (const fn of [http, uploadReceived, dailyCheck]) acknowledgeIndexes(fn);
+    Validations.of(http).acknowledge({
+      id: 'Serverless::Serverless-LambdaDLQ',
+      reason:
+        'Invoked synchronously by API Gateway: a failure is the HTTP response; there is nothing to re-drive.',
+    });
+    for (const fn of [uploadReceived, dailyCheck])
+      Validations.of(fn).acknowledge({
+        id: 'Serverless::Serverless-LambdaDLQ',
+        reason:
+          'Asynchronous failures go to an SQS on-failure destination (EventInvokeConfig), which supersedes a DLQ.',
+      });
+    for (const queue of Object.values(failed))
+      Validations.of(queue).acknowledge(
+        {
+          id: 'AwsSolutions::AwsSolutions-SQS3',
+          reason:
+            'This queue is itself the last stop for failed events (a destination or DLQ); it alarms when not empty.',
+        },
+        {
+          id: 'Serverless::Serverless-SQSRedrivePolicy',
+          reason: 'This queue is itself the last stop for failed events; nothing consumes it to re-drive.',
+        },
+      );
+    Validations.of(secret).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-SMG4',
+      reason:
+        "The link key must not rotate on a timer: every unit's form link derives from it. Links rotate per unit (a new link version); SMTP passwords rotate with the relay, by the admin.",
+    });
+
+    new CfnOutput(this, 'ApiUrl', { value: appUrl });
+    new CfnOutput(this, 'TableName', { value: table.tableName });
+    new CfnOutput(this, 'BucketName', { value: bucket.bucketName });
+    new CfnOutput(this, 'StackName', { value: this.stackName });
+    new CfnOutput(this, 'SecretArn', { value: secret.secretArn });
+    new CfnOutput(this, 'AlarmTopicArn', { value: alarms.topicArn });
+  }
+}
