@@ -158,6 +158,19 @@ export class CampaignStack extends Stack {
         reason: `Object keys are generated under ${pattern.replace('/*', '/')}; the grant covers that prefix only.`,
       });
     };
+    /**
+     * What the repositories call: GetItem, Query (table and indexes), PutItem, UpdateItem and
+     * TransactWriteItems (which needs the item actions it bundles). No Scan, no deletes, no batch writes.
+     */
+    const grantTable = (fn: IFunction) =>
+      table.grant(
+        fn,
+        'dynamodb:GetItem',
+        'dynamodb:Query',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+        'dynamodb:ConditionCheckItem',
+      );
     const acknowledgeIndexes = (fn: IFunction) =>
       Validations.of(roleOf(fn)).acknowledge({
         id: `AwsSolutions::AwsSolutions-IAM5[Resource::${ref(table)}/index/*]`,
@@ -181,7 +194,7 @@ export class CampaignStack extends Stack {
       tracing,
       environment: base,
     }).fn;
-    table.grantReadWriteData(http);
+    grantTable(http);
     // Signs upload forms (PutObject) and downloads (GetObject) under incoming/; nothing else.
     grantObjects(http, ['s3:PutObject', 's3:GetObject'], 'incoming/*');
 
@@ -194,7 +207,7 @@ export class CampaignStack extends Stack {
       tracing,
       environment: { ...base, ...mailEnv },
     }).fn;
-    table.grantReadWriteData(uploadReceived);
+    grantTable(uploadReceived);
     // Reads each upload, moves a refused one to quarantine/ (copy, then delete), and lists
     // incoming/ so that a missing object is a 404, not a 403.
     grantObjects(uploadReceived, ['s3:GetObject', 's3:DeleteObject'], 'incoming/*');
@@ -270,7 +283,7 @@ export class CampaignStack extends Stack {
       environment: { ...base, ...mailEnv, APP_URL: appUrl },
     }).fn;
     // Reads the whole campaign (Query only) and writes the mail log.
-    table.grantReadWriteData(dailyCheck);
+    grantTable(dailyCheck);
     // Stores a spreadsheet too large to attach and signs its download link.
     grantObjects(dailyCheck, ['s3:PutObject', 's3:GetObject'], 'digests/*');
     secret.grantRead(dailyCheck);

@@ -1,0 +1,283 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HTTP_ROUTES } from '../../functions/http/routes.ts';
+import { addCampaign, partitionOf, stackName } from '../../infra/cdk/campaign-app.ts';
+import type { Partition } from '../../infra/cdk/campaign-stack.ts';
+import { demoCampaign } from '../support/fixtures.ts';
+
+/**
+ * The synthesized 2018 stack, in the global and the China partition, as CloudFormation will get
+ * it (functions bundled by esbuild, cdk-nag run as on every synth).
+ */
+interface Synth {
+  template: Template;
+  json: string;
+  report: {
+    pluginReports: {
+      pluginName: string;
+      conclusion: string;
+      violations: unknown[];
+      suppressedViolations: { ruleName: string; acknowledgedId: string; reason: string }[];
+    }[];
+  };
+}
+
+const dirs: string[] = [];
+async function synth(partition: Partition): Promise<Synth> {
+  const outdir = await mkdtemp(join(tmpdir(), `cdk-${partition}-`));
+  dirs.push(outdir);
+  const app = new App({ outdir });
+  addCampaign(app, { campaign: demoCampaign(), partition });
+  const assembly = app.synth();
+  const stack = assembly.getStackByName(stackName(demoCampaign()));
+  return {
+    template: Template.fromJSON(stack.template),
+    json: JSON.stringify(stack.template),
+    report: JSON.parse(await readFile(join(outdir, 'validation-report.json'), 'utf8')),
+  };
+}
+
+let global: Synth;
+let china: Synth;
+beforeAll(async () => {
+  global = await synth('aws');
+  china = await synth('aws-cn');
+}, 120_000);
+afterAll(() => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
+
+type Resource = { Type: string; Properties: Record<string, unknown> };
+const resources = (s: Synth, type: string): Resource[] =>
+  Object.values(s.template.toJSON().Resources as Record<string, Resource>).filter((r) => r.Type === type);
+
+function functionNamed(s: Synth, description: RegExp): Resource {
+  const fn = resources(s, 'AWS::Lambda::Function').find((r) =>
+    description.test(String(r.Properties.Description)),
+  );
+  if (!fn) throw new Error(`no function ${description}`);
+  return fn;
+}
+
+describe('the campaign stack', () => {
+  it('passes cdk-nag (AwsSolutions and Serverless) with every acknowledgement reasoned, in both partitions', () => {
+    for (const s of [global, china]) {
+      expect(s.report.pluginReports.map((p) => p.pluginName)).toEqual(
+        expect.arrayContaining(['AwsSolutions', 'Serverless']),
+      );
+      for (const plugin of s.report.pluginReports)
+        expect([plugin.pluginName, plugin.conclusion, plugin.violations]).toEqual([
+          plugin.pluginName,
+          'success',
+          [],
+        ]);
+      const acknowledged = s.report.pluginReports.flatMap((p) => p.suppressedViolations);
+      expect(acknowledged.length).toBeGreaterThan(5);
+      for (const a of acknowledged) {
+        expect(a.acknowledgedId).toContain(a.ruleName);
+        expect(a.reason.length).toBeGreaterThan(40);
+      }
+    }
+  });
+
+  it('keeps the table: on demand, point-in-time recovery, deletion protection, retained, with the shared keys', () => {
+    global.template.hasResource('AWS::DynamoDB::GlobalTable', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({
+        BillingMode: 'PAY_PER_REQUEST',
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+        GlobalSecondaryIndexes: [
+          Match.objectLike({
+            IndexName: 'gsi1',
+            KeySchema: Match.arrayWith([{ AttributeName: 'gsi1pk', KeyType: 'HASH' }]),
+          }),
+          Match.objectLike({
+            IndexName: 'gsi2',
+            KeySchema: Match.arrayWith([{ AttributeName: 'gsi2pk', KeyType: 'HASH' }]),
+          }),
+        ],
+        TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
+        Replicas: [
+          Match.objectLike({
+            DeletionProtectionEnabled: true,
+            PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+          }),
+        ],
+      }),
+    });
+    expect(resources(global, 'AWS::DynamoDB::GlobalTable')[0]?.Properties.TableName).toBeUndefined();
+  });
+
+  it('locks the document bucket down, logs access to its own bucket and expires quarantine', () => {
+    const documents = resources(global, 'AWS::S3::Bucket').find((b) => b.Properties.CorsConfiguration);
+    expect(documents?.Properties).toMatchObject({
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+      },
+      VersioningConfiguration: { Status: 'Enabled' },
+      LoggingConfiguration: { LogFilePrefix: 'documents/' },
+      CorsConfiguration: { CorsRules: [expect.objectContaining({ AllowedMethods: ['POST'] })] },
+    });
+    const rules = (
+      documents?.Properties.LifecycleConfiguration as {
+        Rules: { Id?: string; Prefix?: string; ExpirationInDays?: number }[];
+      }
+    ).Rules;
+    expect(rules).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ Id: 'quarantine', Prefix: 'quarantine/', ExpirationInDays: 90 }),
+      ]),
+    );
+    // Every bucket refuses plain HTTP.
+    const policies = resources(global, 'AWS::S3::BucketPolicy');
+    expect(policies).toHaveLength(2);
+    for (const policy of policies)
+      expect(JSON.stringify(policy.Properties)).toContain('"aws:SecureTransport":"false"');
+  });
+
+  it('runs three Node.js 22 arm64 functions with explicit memory, timeouts and the environment they read', () => {
+    const http = functionNamed(global, /form pages/);
+    const upload = functionNamed(global, /uploaded file/);
+    const daily = functionNamed(global, /daily check|reminders/);
+    for (const fn of [http, upload, daily]) {
+      expect(fn.Properties).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        TracingConfig: { Mode: 'Active' },
+      });
+      expect(fn.Properties.MemorySize).toEqual(expect.any(Number));
+    }
+    expect([http, upload, daily].map((fn) => fn.Properties.Timeout)).toEqual([29, 300, 600]);
+    expect([upload, daily].map((fn) => fn.Properties.ReservedConcurrentExecutions)).toEqual([5, 1]);
+    const env = (fn: Resource) =>
+      Object.keys((fn.Properties.Environment as { Variables: object }).Variables).sort();
+    expect(env(http)).toEqual(['BUCKET_NAME', 'NODE_OPTIONS', 'TABLE_NAME']);
+    expect(env(upload)).toEqual([
+      'BUCKET_NAME',
+      'CAMPAIGN_SECRET_ARN',
+      'MAIL_TRANSPORT',
+      'NODE_OPTIONS',
+      'TABLE_NAME',
+    ]);
+    expect(env(daily)).toEqual([
+      'APP_URL',
+      'BUCKET_NAME',
+      'CAMPAIGN_SECRET_ARN',
+      'MAIL_TRANSPORT',
+      'NODE_OPTIONS',
+      'TABLE_NAME',
+    ]);
+    expect(
+      (daily.Properties.Environment as { Variables: Record<string, unknown> }).Variables.MAIL_TRANSPORT,
+    ).toBe('ses');
+  });
+
+  it('grants each function only what it does: no wildcard actions, objects under their own prefixes', () => {
+    const statements = resources(global, 'AWS::IAM::Policy').flatMap(
+      (p) =>
+        (p.Properties.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] })
+          .Statement,
+    );
+    const actions = statements.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
+    expect(actions.filter((a) => a === '*' || a.endsWith(':*'))).toEqual([]);
+    expect(actions.filter((a) => a.startsWith('s3:') && a.includes('*'))).toEqual([]);
+    const s3 = statements.filter(
+      (s) =>
+        JSON.stringify(s.Action).includes('s3:') && JSON.stringify(s.Action) !== '"s3:PutBucketNotification"',
+    );
+    const prefixes = s3
+      .map((s) => JSON.stringify(s.Resource).match(/\/(incoming|quarantine|digests)\/\*/)?.[1] ?? 'bucket')
+      .sort();
+    expect(prefixes).toEqual(['bucket', 'digests', 'incoming', 'incoming', 'quarantine']);
+    // SES sending is granted on the campaign's own identity, by the two functions that send.
+    const ses = statements.filter((s) => JSON.stringify(s.Action).includes('ses:SendEmail'));
+    expect(ses).toHaveLength(2);
+    for (const s of ses) expect(JSON.stringify(s.Resource)).toMatch(/:identity\/",\{"Ref":"Sender/);
+    // The table: exactly what the repositories call, on the table and its indexes.
+    const dynamo = statements.filter((s) => JSON.stringify(s.Action).includes('dynamodb:'));
+    expect(dynamo).toHaveLength(3);
+    for (const s of dynamo)
+      expect([...(s.Action as string[])].sort()).toEqual([
+        'dynamodb:ConditionCheckItem',
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:Query',
+        'dynamodb:UpdateItem',
+      ]);
+  });
+
+  it('schedules the daily check at 08:00 Asia/Shanghai for the campaign, with retries and a dead-letter queue', () => {
+    global.template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(0 8 * * ? *)',
+      ScheduleExpressionTimezone: 'Asia/Shanghai',
+      StartDate: '2018-01-10T00:00:00.000Z',
+      EndDate: '2018-04-14T15:59:00.000Z',
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      Target: Match.objectLike({
+        Input: JSON.stringify({ scheduledTime: '<aws.scheduler.scheduled-time>' }),
+        RetryPolicy: Match.objectLike({ MaximumRetryAttempts: 3 }),
+        DeadLetterConfig: Match.objectLike({ Arn: Match.anyValue() }),
+      }),
+    });
+    global.template.resourceCountIs('AWS::Lambda::EventInvokeConfig', 2);
+    global.template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      MaximumRetryAttempts: 2,
+      DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
+    });
+  });
+
+  it('declares every route key, throttles, and logs the route key, never the path', () => {
+    const routes = resources(global, 'AWS::ApiGatewayV2::Route')
+      .map((r) => r.Properties.RouteKey)
+      .sort();
+    expect(routes).toEqual([...HTTP_ROUTES].sort());
+    const stage = resources(global, 'AWS::ApiGatewayV2::Stage')[0]?.Properties as {
+      DefaultRouteSettings: object;
+      AccessLogSettings: { Format: string };
+    };
+    expect(stage.DefaultRouteSettings).toMatchObject({ ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 });
+    expect(stage.AccessLogSettings.Format).toContain('$context.routeKey');
+    expect(stage.AccessLogSettings.Format).not.toMatch(/\$context\.(path|resourcePath)|requestOverride/);
+  });
+
+  it('alarms on failure queues and function errors, and outputs what the CLI reads', () => {
+    global.template.resourceCountIs('AWS::CloudWatch::Alarm', 6);
+    for (const output of ['ApiUrl', 'TableName', 'BucketName', 'StackName', 'SecretArn', 'AlarmTopicArn'])
+      global.template.hasOutput(output, Match.anyValue());
+  });
+
+  it('in the China partition: SMTP, no SES, no X-Ray, and no literal arn:aws:', () => {
+    expect(china.json).not.toContain('arn:aws:');
+    expect(global.json).not.toContain('arn:aws:');
+    china.template.resourceCountIs('AWS::SES::EmailIdentity', 0);
+    global.template.resourceCountIs('AWS::SES::EmailIdentity', 1);
+    const daily = functionNamed(china, /reminders/);
+    expect(
+      (daily.Properties.Environment as { Variables: Record<string, unknown> }).Variables.MAIL_TRANSPORT,
+    ).toBe('smtp');
+    for (const fn of resources(china, 'AWS::Lambda::Function').filter(
+      (f) => f.Properties.Runtime === 'nodejs22.x',
+    ))
+      expect(fn.Properties.TracingConfig).toBeUndefined();
+    expect(china.json).not.toContain('ses:SendEmail');
+  });
+
+  it('picks the partition from -c partition or a China region', () => {
+    expect(partitionOf({})).toBe('aws');
+    expect(partitionOf({ region: 'cn-northwest-1' })).toBe('aws-cn');
+    expect(partitionOf({ region: 'ap-east-1' })).toBe('aws');
+    expect(partitionOf({ partition: 'aws-cn' })).toBe('aws-cn');
+    expect(() => partitionOf({ partition: 'aws-us-gov' })).toThrow(/aws or aws-cn/);
+  });
+});
