@@ -7,6 +7,7 @@ import {
   MailFailuresError,
   makeHandler as makeDailyCheckHandler,
 } from '../../functions/daily-check/handler.ts';
+import { createAwsClients } from '../../functions/shared/aws-clients.ts';
 import { parseInstant } from '../../functions/shared/domain/calendar.ts';
 import type { DailyCheckReport } from '../../functions/shared/domain/daily-check.ts';
 import { createAdapters } from '../../functions/shared/wiring.ts';
@@ -17,6 +18,7 @@ import { ensureLinkKey } from '../local/bootstrap.ts';
 import { localAwsEnvironment } from '../local/embedded-servers.ts';
 import { localContext } from '../local/http-bridge.ts';
 import type { LocalRuntimeInfo } from '../local/system.ts';
+import { loadCampaign, readLinkKey, readStackOutputs } from './load.ts';
 
 const USAGE = `campaign: the admin's command-line tool
 
@@ -26,6 +28,10 @@ Usage:
       Prints every mistake with its path and value; exits 1 if there is any.
   campaign schemas
       Regenerates schemas/json/*.schema.json from the zod schemas.
+  campaign load <campaign.json> --stack <name> [--roster <roster.json>] [--region <r>] [--links <file.csv>]
+      Loads the config and roster into a deployed campaign (after \`cdk deploy\`) with
+      the admin's AWS credentials, and writes every unit's form link to a CSV (mode 600,
+      default <campaign>.links.csv). Run it again after editing the roster.
   campaign check --at <ISO time with offset> [--data <dir>]
       Runs the daily check for that scheduled time against the local system that
       \`npm start\` is running (default data directory: .data). Mails already sent for
@@ -139,6 +145,53 @@ async function check(args: string[], output: Output): Promise<number> {
   return count('failed') > 0 ? 1 : 0;
 }
 
+async function load(args: string[], output: Output): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      stack: { type: 'string' },
+      roster: { type: 'string' },
+      region: { type: 'string' },
+      links: { type: 'string' },
+    },
+  });
+  const [file] = positionals;
+  if (file === undefined || values.stack === undefined) {
+    output.err(USAGE);
+    return 2;
+  }
+  const campaign = await readCampaignFile(file);
+  if (!campaign.ok) {
+    report(output, file, campaign.issues);
+    return 1;
+  }
+  const rosterFile = values.roster ?? rosterPathFor(file);
+  const roster = await readRosterFile(rosterFile, campaign.value);
+  if (!roster.ok) {
+    report(output, rosterFile, roster.issues);
+    return 1;
+  }
+  if (values.region) process.env.AWS_REGION = values.region;
+  const outputs = await readStackOutputs(values.stack, values.region);
+  const clients = createAwsClients();
+  const linksPath = values.links ?? file.replace(/\.json$/, '.links.csv');
+  const { units } = await loadCampaign({
+    clients,
+    outputs,
+    linkKey: await readLinkKey(clients, outputs.SecretArn),
+    campaign: campaign.value,
+    roster: roster.value,
+    linksPath,
+    now: new Date(),
+  });
+  output.out(
+    `✓ ${values.stack}: ${campaign.value.id} loaded, ${units} units; form links in ${linksPath} (keep it private)`,
+  );
+  output.out(`  ${outputs.ApiUrl}`);
+  return 0;
+}
+
 async function writeSchemas(output: Output): Promise<number> {
   const dir = join(dirname(fileURLToPath(import.meta.url)), '../../schemas/json');
   for (const name of Object.keys(JSON_SCHEMAS) as (keyof typeof JSON_SCHEMAS)[]) {
@@ -158,6 +211,8 @@ export async function main(argv: string[], output: Output = consoleOutput): Prom
         return await writeSchemas(output);
       case 'check':
         return await check(rest, output);
+      case 'load':
+        return await load(rest, output);
       default:
         output.err(USAGE);
         return command === undefined || command === 'help' || command === '--help' ? 0 : 2;

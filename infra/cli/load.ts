@@ -1,0 +1,77 @@
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import type { AwsClients } from '../../functions/shared/aws-clients.ts';
+import type { Campaign } from '../../schemas/campaign.ts';
+import { CampaignSecretSchema } from '../../schemas/env.ts';
+import type { Roster } from '../../schemas/roster.ts';
+import { seedCampaign } from '../local/bootstrap.ts';
+
+/** What `campaign load` needs from a deployed stack: its outputs (see `infra/cdk/campaign-stack.ts`). */
+export interface StackOutputs {
+  ApiUrl: string;
+  TableName: string;
+  BucketName: string;
+  SecretArn: string;
+}
+
+export async function readStackOutputs(stackName: string, region?: string): Promise<StackOutputs> {
+  const cloudFormation = new CloudFormationClient(region ? { region } : {});
+  const { Stacks } = await cloudFormation.send(new DescribeStacksCommand({ StackName: stackName }));
+  const outputs = Object.fromEntries((Stacks?.[0]?.Outputs ?? []).map((o) => [o.OutputKey, o.OutputValue]));
+  const missing = ['ApiUrl', 'TableName', 'BucketName', 'SecretArn'].filter((key) => !outputs[key]);
+  if (missing.length > 0)
+    throw new Error(`stack ${stackName} has no output ${missing.join(', ')}: is it a campaign stack?`);
+  return outputs as unknown as StackOutputs;
+}
+
+export async function readLinkKey(clients: Pick<AwsClients, 'secrets'>, secretArn: string): Promise<string> {
+  const { SecretString } = await clients.secrets.send(new GetSecretValueCommand({ SecretId: secretArn }));
+  return CampaignSecretSchema.parse(JSON.parse(SecretString ?? '{}')).linkKey;
+}
+
+/** A spreadsheet-friendly CSV (UTF-8 with BOM, so Excel shows the Chinese names) of every unit's link. */
+export function linkSheet(roster: Roster, links: Record<string, string>, apiUrl: string): string {
+  const quote = (value: string) => `"${value.replaceAll('"', '""')}"`;
+  const rows = roster.units.map((unit) =>
+    [unit.code, unit.name, unit.email, new URL(`f/${links[unit.code] ?? ''}`, apiUrl).toString()]
+      .map(quote)
+      .join(','),
+  );
+  return `\uFEFF${['单位代码 code,单位名称 name,邮箱 email,填报链接 form link', ...rows].join('\r\n')}\r\n`;
+}
+
+/**
+ * Loads a campaign into its deployed table: the config the functions read at start, the roster,
+ * and a form link per unit derived from the stack's link key (a unit that has one keeps it).
+ * Writes the links to `linksPath` (mode 600) for the office to send out. Safe to run again.
+ */
+export async function loadCampaign(input: {
+  clients: AwsClients;
+  outputs: StackOutputs;
+  linkKey: string;
+  campaign: Campaign;
+  roster: Roster;
+  linksPath: string;
+  now: Date;
+}): Promise<{ units: number }> {
+  const scratch = await mkdtemp(join(tmpdir(), 'campaign-load-'));
+  try {
+    const links = await seedCampaign({
+      clients: input.clients,
+      tableName: input.outputs.TableName,
+      campaign: input.campaign,
+      roster: input.roster,
+      linkBookPath: join(scratch, 'links.json'),
+      linkKey: input.linkKey,
+      now: input.now,
+    });
+    await writeFile(input.linksPath, linkSheet(input.roster, links, input.outputs.ApiUrl), { mode: 0o600 });
+    await chmod(input.linksPath, 0o600);
+    return { units: input.roster.units.length };
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}

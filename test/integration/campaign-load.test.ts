@@ -1,0 +1,57 @@
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { DynamoCampaignRepository } from '../../functions/shared/adapters/dynamo/campaign-repository.ts';
+import { DynamoUnitRepository } from '../../functions/shared/adapters/dynamo/units-repository.ts';
+import { hashToken } from '../../functions/shared/domain/form-links.ts';
+import { loadCampaign } from '../../infra/cli/load.ts';
+import { demoCampaign, demoRoster } from '../support/fixtures.ts';
+import { freshTable, testClients } from '../support/tables.ts';
+
+describe('campaign load (into a deployed stack, here DynamoDB Local)', () => {
+  const dirs: string[] = [];
+  afterAll(() => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
+
+  it('stores the config and roster, issues every unit a link, and writes them to a private CSV; again changes nothing', async () => {
+    const store = await freshTable();
+    const dir = await mkdtemp(join(tmpdir(), 'load-'));
+    dirs.push(dir);
+    const roster = { ...demoRoster(), units: demoRoster().units.slice(0, 5) };
+    const input = {
+      clients: testClients(),
+      outputs: {
+        ApiUrl: 'https://abc123.execute-api.cn-north-1.amazonaws.com.cn/',
+        TableName: store.tableName,
+        BucketName: 'unused',
+        SecretArn: 'unused',
+      },
+      linkKey: 'L'.repeat(64),
+      campaign: demoCampaign(),
+      roster,
+      linksPath: join(dir, 'links.csv'),
+      now: new Date('2018-01-08T00:00:00Z'),
+    };
+    await loadCampaign(input);
+    expect((await new DynamoCampaignRepository(store).get())?.id).toBe('2018-changzhou');
+    const csv = await readFile(input.linksPath, 'utf8');
+    expect((await stat(input.linksPath)).mode & 0o777).toBe(0o600);
+    const [header, ...rows] = csv
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\r\n');
+    expect(header).toBe('单位代码 code,单位名称 name,邮箱 email,填报链接 form link');
+    expect(rows).toHaveLength(5);
+    const units = new DynamoUnitRepository(store);
+    for (const row of rows) {
+      const [code, , , url] = row.split(',').map((cell) => cell.replace(/^"|"$/g, ''));
+      expect(url).toMatch(
+        /^https:\/\/abc123\.execute-api\.cn-north-1\.amazonaws\.com\.cn\/f\/[A-Za-z0-9_-]{43}$/,
+      );
+      const token = url?.split('/f/')[1] ?? '';
+      expect((await units.get(code ?? ''))?.linkHash).toBe(hashToken(token));
+    }
+    await loadCampaign(input);
+    expect(await readFile(input.linksPath, 'utf8')).toBe(csv);
+  });
+});
