@@ -129,11 +129,8 @@ describe('the campaign stack', () => {
       LoggingConfiguration: { LogFilePrefix: 'documents/' },
       CorsConfiguration: { CorsRules: [expect.objectContaining({ AllowedMethods: ['POST'] })] },
     });
-    const rules = (
-      documents?.Properties.LifecycleConfiguration as {
-        Rules: { Id?: string; Prefix?: string; ExpirationInDays?: number }[];
-      }
-    ).Rules;
+    const lifecycle = documents?.Properties.LifecycleConfiguration as { Rules: object[] } | undefined;
+    const rules = lifecycle?.Rules;
     expect(rules).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ Id: 'quarantine', Prefix: 'quarantine/', ExpirationInDays: 90 }),
