@@ -139,6 +139,12 @@ const CampaignObjectSchema = z.strictObject({
     hardCloseOn: LocalDateSchema.optional(),
   }),
   mail: MailSchema,
+  /** Where a deployment's alarms go: an existing SNS topic. Without it the stack makes its own. */
+  alarms: z
+    .strictObject({
+      topicArn: z.string().regex(/^arn:aws(-cn)?:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, { message: 'sns-topic-arn' }),
+    })
+    .optional(),
 });
 
 type CampaignShape = z.infer<typeof CampaignObjectSchema>;

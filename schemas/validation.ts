@@ -38,6 +38,10 @@ export const MESSAGES = {
     zh: '单位代码只能包含大写字母、数字和连字符（2–32 位）',
     en: 'a unit code holds 2–32 upper-case letters, digits and hyphens',
   }),
+  'sns-topic-arn': () => ({
+    zh: '应为 SNS 主题的 ARN，例如 arn:aws-cn:sns:cn-north-1:123456789012:campaign-alarms',
+    en: 'must be an SNS topic ARN, e.g. arn:aws:sns:ap-east-1:123456789012:campaign-alarms',
+  }),
   phone: () => ({
     zh: '电话号码只能包含数字、空格、+、- 和括号（6–20 位）',
     en: 'a phone number holds 6–20 digits, spaces, +, - and brackets',

@@ -290,10 +290,9 @@ export class CampaignStack extends Stack {
     identity?.grantSendEmail(dailyCheck);
 
     // Failures: asynchronous functions retry twice, then land in a queue; queues and errors alarm.
-    const alarms: ITopic = new Topic(this, 'Alarms', {
-      enforceSSL: true,
-      displayName: `${campaign.id} alarms`,
-    });
+    const alarms: ITopic = campaign.alarms
+      ? Topic.fromTopicArn(this, 'Alarms', campaign.alarms.topicArn)
+      : new Topic(this, 'Alarms', { enforceSSL: true, displayName: `${campaign.id} alarms` });
     const failureQueue = (id: string) =>
       new Queue(this, id, {
         encryption: QueueEncryption.SQS_MANAGED,

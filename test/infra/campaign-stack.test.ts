@@ -278,3 +278,19 @@ describe('the campaign stack', () => {
     expect(() => partitionOf({ partition: 'aws-us-gov' })).toThrow(/aws or aws-cn/);
   });
 });
+
+describe('a campaign that names its alarm topic', () => {
+  it('sends the alarms there and makes no topic of its own', async () => {
+    const topicArn = 'arn:aws-cn:sns:cn-north-1:123456789012:bureau-alarms';
+    const outdir = await mkdtemp(join(tmpdir(), 'cdk-topic-'));
+    dirs.push(outdir);
+    const app = new App({ outdir });
+    const stack = addCampaign(app, {
+      campaign: { ...demoCampaign(), alarms: { topicArn } },
+      partition: 'aws-cn',
+    });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::SNS::Topic', 0);
+    template.allResourcesProperties('AWS::CloudWatch::Alarm', { AlarmActions: [topicArn] });
+  }, 60_000);
+});

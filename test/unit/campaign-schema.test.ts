@@ -39,6 +39,19 @@ function rosterIssuesOf(mutate: (r: Json) => void): FieldIssue[] {
 }
 
 describe('the 2018 campaign config', () => {
+  it('names an alarm topic only by a real SNS topic ARN, in either partition', () => {
+    const [issue] = issuesOf((c) => {
+      c.alarms = { topicArn: 'arn:aws:s3:::not-a-topic' };
+    });
+    expect(issue).toMatchObject({ path: 'alarms.topicArn', value: 'arn:aws:s3:::not-a-topic' });
+    expect(issue?.zh).toContain('SNS 主题的 ARN');
+    const china = {
+      ...campaignJson(),
+      alarms: { topicArn: 'arn:aws-cn:sns:cn-north-1:123456789012:campaign-alarms' },
+    };
+    expect(parseWith(CampaignSchema, china).ok).toBe(true);
+  });
+
   it('is valid and holds the seed', () => {
     const campaign = demoCampaign();
     expect(campaign.timeZone).toBe('Asia/Shanghai');
