@@ -142,7 +142,9 @@ const CampaignObjectSchema = z.strictObject({
   /** Where a deployment's alarms go: an existing SNS topic. Without it the stack makes its own. */
   alarms: z
     .strictObject({
-      topicArn: z.string().regex(/^arn:aws(-cn)?:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, { message: 'sns-topic-arn' }),
+      topicArn: z
+        .string()
+        .regex(/^arn:aws(-cn)?:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, { message: 'sns-topic-arn' }),
     })
     .optional(),
 });
