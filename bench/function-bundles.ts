@@ -47,7 +47,7 @@ const env = {
   BUCKET_NAME: system.bucket,
   LINK_KEY: system.linkKey,
   APP_URL: system.url,
-  NODE_OPTIONS: '--enable-source-maps',
+  NODE_OPTIONS: '',
 };
 const probe = `const t0 = performance.now(); await import(process.argv[1]); console.log(JSON.stringify({ initMs: performance.now() - t0 }));`;
 const run = promisify(execFile);

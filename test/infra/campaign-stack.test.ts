@@ -159,20 +159,13 @@ describe('the campaign stack', () => {
     expect([upload, daily].map((fn) => fn.Properties.ReservedConcurrentExecutions)).toEqual([5, 1]);
     const env = (fn: Resource) =>
       Object.keys((fn.Properties.Environment as { Variables: object }).Variables).sort();
-    expect(env(http)).toEqual(['BUCKET_NAME', 'NODE_OPTIONS', 'TABLE_NAME']);
-    expect(env(upload)).toEqual([
-      'BUCKET_NAME',
-      'CAMPAIGN_SECRET_ARN',
-      'MAIL_TRANSPORT',
-      'NODE_OPTIONS',
-      'TABLE_NAME',
-    ]);
+    expect(env(http)).toEqual(['BUCKET_NAME', 'TABLE_NAME']);
+    expect(env(upload)).toEqual(['BUCKET_NAME', 'CAMPAIGN_SECRET_ARN', 'MAIL_TRANSPORT', 'TABLE_NAME']);
     expect(env(daily)).toEqual([
       'APP_URL',
       'BUCKET_NAME',
       'CAMPAIGN_SECRET_ARN',
       'MAIL_TRANSPORT',
-      'NODE_OPTIONS',
       'TABLE_NAME',
     ]);
     expect(
