@@ -1,47 +1,20 @@
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
-import { type Campaign, type MailConfig, mailTransport } from '../../schemas/campaign.ts';
-import { CampaignSecretSchema, type FunctionEnv, FunctionEnvSchema } from '../../schemas/env.ts';
-import { DynamoAuditLog } from './adapters/dynamo/audit-log.ts';
-import { DynamoBadTokenCounter } from './adapters/dynamo/bad-token-counter.ts';
-import { DynamoCampaignRepository } from './adapters/dynamo/campaign-repository.ts';
-import { DynamoHazardImports } from './adapters/dynamo/hazard-imports.ts';
-import { DynamoHazardRepository } from './adapters/dynamo/hazards-repository.ts';
-import { DynamoLinkRepository } from './adapters/dynamo/links-repository.ts';
-import { DynamoMailLog } from './adapters/dynamo/mail-log.ts';
-import { DynamoStore } from './adapters/dynamo/store.ts';
-import { DynamoSubmissionRepository } from './adapters/dynamo/submissions-repository.ts';
-import { DynamoUnitRepository } from './adapters/dynamo/units-repository.ts';
-import { DynamoPendingUploads, DynamoUploadLedger } from './adapters/dynamo/upload-ledger.ts';
-import { DynamoZeroReports } from './adapters/dynamo/zero-reports.ts';
+import { type MailConfig, mailTransport } from '../../schemas/campaign.ts';
+import { CampaignSecretSchema, type FunctionEnv } from '../../schemas/env.ts';
 import { NodemailerMailer } from './adapters/mail/nodemailer-mailer.ts';
-import { S3DocumentStore } from './adapters/s3/document-store.ts';
 import { readHazardRows } from './adapters/xlsx/hazard-workbook.ts';
 import { type AwsClients, createAwsClients } from './aws-clients.ts';
 import type { Clock } from './domain/clock.ts';
-import { systemClock } from './domain/clock.ts';
-import { BAD_TOKEN_WINDOW_MS } from './domain/form-links.ts';
-import { jsonLogger, type Logger } from './logger.ts';
+import type { Logger } from './logger.ts';
+import { createStorageAdapters, type StorageAdapters } from './storage-wiring.ts';
+
+export { CampaignMissingError } from './storage-wiring.ts';
 
 /** Everything a handler may need, built once per container (or once per local runtime). */
-export interface Adapters {
-  campaign: Campaign;
+export interface Adapters extends StorageAdapters {
   /** The secret form-link tokens derive from (see `form-links.ts`); null where none was given. */
   linkKey: string | null;
-  clock: Clock;
-  logger: Logger;
-  units: DynamoUnitRepository;
-  links: DynamoLinkRepository;
-  submissions: DynamoSubmissionRepository;
-  hazards: DynamoHazardRepository;
-  audit: DynamoAuditLog;
-  mailLog: DynamoMailLog;
-  pending: DynamoPendingUploads;
-  ledger: DynamoUploadLedger;
-  badTokens: DynamoBadTokenCounter;
-  zeroReports: DynamoZeroReports;
-  imports: DynamoHazardImports;
   readHazardRows: typeof readHazardRows;
-  documents: S3DocumentStore;
   mailer: NodemailerMailer;
 }
 
@@ -103,46 +76,20 @@ export function mailerFor(
   });
 }
 
-export class CampaignMissingError extends Error {
-  constructor(tableName: string) {
-    super(`table ${tableName} holds no campaign config; load one first (npm start does, locally)`);
-    this.name = 'CampaignMissingError';
-  }
-}
-
 /**
- * Builds the adapters from the environment (`TABLE_NAME`, `BUCKET_NAME`; the SDK reads the rest)
- * and reads the campaign config from its table. The local runtime passes its simulated clock.
+ * The storage adapters plus what the mail-sending functions need: the campaign secret (link key,
+ * SMTP credentials), the mailer and the workbook reader. The local runtime and tests use this.
  */
 export async function createAdapters(
   options: { env?: NodeJS.ProcessEnv; clock?: Clock; logger?: Logger; clients?: AwsClients } = {},
 ): Promise<Adapters> {
-  const env = FunctionEnvSchema.parse(options.env ?? process.env);
   const clients = options.clients ?? createAwsClients();
-  const store = new DynamoStore(clients.doc, env.TABLE_NAME);
-  const [campaign, secrets] = await Promise.all([
-    new DynamoCampaignRepository(store).get(),
-    readSecrets(env, clients),
-  ]);
-  if (!campaign) throw new CampaignMissingError(env.TABLE_NAME);
+  const storage = await createStorageAdapters({ ...options, clients });
+  const secrets = await readSecrets(storage.env, clients);
   return {
-    campaign,
+    ...storage,
     linkKey: secrets.linkKey,
-    clock: options.clock ?? systemClock,
-    logger: options.logger ?? jsonLogger(),
-    units: new DynamoUnitRepository(store),
-    links: new DynamoLinkRepository(store),
-    submissions: new DynamoSubmissionRepository(store),
-    hazards: new DynamoHazardRepository(store),
-    audit: new DynamoAuditLog(store, campaign.timeZone),
-    mailLog: new DynamoMailLog(store),
-    pending: new DynamoPendingUploads(store),
-    ledger: new DynamoUploadLedger(store, campaign.timeZone),
-    badTokens: new DynamoBadTokenCounter(store, BAD_TOKEN_WINDOW_MS),
-    zeroReports: new DynamoZeroReports(store),
-    imports: new DynamoHazardImports(store),
     readHazardRows,
-    documents: new S3DocumentStore(clients.s3, env.BUCKET_NAME),
-    mailer: mailerFor(campaign.mail, env, clients, secrets),
+    mailer: mailerFor(storage.campaign.mail, storage.env, clients, secrets),
   };
 }

@@ -1,0 +1,82 @@
+import type { Campaign } from '../../schemas/campaign.ts';
+import { type FunctionEnv, FunctionEnvSchema } from '../../schemas/env.ts';
+import { DynamoAuditLog } from './adapters/dynamo/audit-log.ts';
+import { DynamoBadTokenCounter } from './adapters/dynamo/bad-token-counter.ts';
+import { DynamoCampaignRepository } from './adapters/dynamo/campaign-repository.ts';
+import { DynamoHazardImports } from './adapters/dynamo/hazard-imports.ts';
+import { DynamoHazardRepository } from './adapters/dynamo/hazards-repository.ts';
+import { DynamoLinkRepository } from './adapters/dynamo/links-repository.ts';
+import { DynamoMailLog } from './adapters/dynamo/mail-log.ts';
+import { DynamoStore } from './adapters/dynamo/store.ts';
+import { DynamoSubmissionRepository } from './adapters/dynamo/submissions-repository.ts';
+import { DynamoUnitRepository } from './adapters/dynamo/units-repository.ts';
+import { DynamoPendingUploads, DynamoUploadLedger } from './adapters/dynamo/upload-ledger.ts';
+import { DynamoZeroReports } from './adapters/dynamo/zero-reports.ts';
+import { S3DocumentStore } from './adapters/s3/document-store.ts';
+import type { Clock } from './domain/clock.ts';
+import { systemClock } from './domain/clock.ts';
+import { BAD_TOKEN_WINDOW_MS } from './domain/form-links.ts';
+import { jsonLogger, type Logger } from './logger.ts';
+import { createStorageClients, type StorageClients } from './storage-clients.ts';
+
+/**
+ * The adapters over the campaign's table and bucket: all the HTTP function needs. Functions
+ * that send mail add the mailer and secrets on top (`wiring.ts`).
+ */
+export interface StorageAdapters {
+  env: FunctionEnv;
+  campaign: Campaign;
+  clock: Clock;
+  logger: Logger;
+  units: DynamoUnitRepository;
+  links: DynamoLinkRepository;
+  submissions: DynamoSubmissionRepository;
+  hazards: DynamoHazardRepository;
+  audit: DynamoAuditLog;
+  mailLog: DynamoMailLog;
+  pending: DynamoPendingUploads;
+  ledger: DynamoUploadLedger;
+  badTokens: DynamoBadTokenCounter;
+  zeroReports: DynamoZeroReports;
+  imports: DynamoHazardImports;
+  documents: S3DocumentStore;
+}
+
+export class CampaignMissingError extends Error {
+  constructor(tableName: string) {
+    super(`table ${tableName} holds no campaign config; load one first (npm start does, locally)`);
+    this.name = 'CampaignMissingError';
+  }
+}
+
+/**
+ * Builds the storage adapters from the environment (`TABLE_NAME`, `BUCKET_NAME`; the SDK reads
+ * the rest) and reads the campaign config from its table. The local runtime passes its clock.
+ */
+export async function createStorageAdapters(
+  options: { env?: NodeJS.ProcessEnv; clock?: Clock; logger?: Logger; clients?: StorageClients } = {},
+): Promise<StorageAdapters> {
+  const env = FunctionEnvSchema.parse(options.env ?? process.env);
+  const clients = options.clients ?? createStorageClients();
+  const store = new DynamoStore(clients.doc, env.TABLE_NAME);
+  const campaign = await new DynamoCampaignRepository(store).get();
+  if (!campaign) throw new CampaignMissingError(env.TABLE_NAME);
+  return {
+    env,
+    campaign,
+    clock: options.clock ?? systemClock,
+    logger: options.logger ?? jsonLogger(),
+    units: new DynamoUnitRepository(store),
+    links: new DynamoLinkRepository(store),
+    submissions: new DynamoSubmissionRepository(store),
+    hazards: new DynamoHazardRepository(store),
+    audit: new DynamoAuditLog(store, campaign.timeZone),
+    mailLog: new DynamoMailLog(store),
+    pending: new DynamoPendingUploads(store),
+    ledger: new DynamoUploadLedger(store, campaign.timeZone),
+    badTokens: new DynamoBadTokenCounter(store, BAD_TOKEN_WINDOW_MS),
+    zeroReports: new DynamoZeroReports(store),
+    imports: new DynamoHazardImports(store),
+    documents: new S3DocumentStore(clients.s3, env.BUCKET_NAME),
+  };
+}
