@@ -2,7 +2,6 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { DailyCheckEventSchema } from '../../schemas/daily-check.ts';
 import { formatIssue, parseWith } from '../../schemas/validation.ts';
-import { digestWorkbook } from '../shared/adapters/xlsx/digest-workbook.ts';
 import { type DailyCheckDeps, type DailyCheckReport, runDailyCheck } from '../shared/domain/daily-check.ts';
 import { ValidationError } from '../shared/domain/errors.ts';
 import { type Adapters, ConfigurationError } from '../shared/wiring.ts';
@@ -25,7 +24,14 @@ export class MailFailuresError extends Error {
 export function dailyCheckDeps(adapters: Adapters, appUrl: string): DailyCheckDeps {
   if (!adapters.linkKey)
     throw new ConfigurationError('the daily check needs the link key (CAMPAIGN_SECRET_ARN or LINK_KEY)');
-  return { ...adapters, linkKey: adapters.linkKey, appUrl, digestWorkbook };
+  return {
+    ...adapters,
+    linkKey: adapters.linkKey,
+    appUrl,
+    // exceljs loads when the first digest is built, not at every cold start.
+    digestWorkbook: async (campaign, digest) =>
+      (await import('../shared/adapters/xlsx/digest-workbook.ts')).digestWorkbook(campaign, digest),
+  };
 }
 
 /** The scheduled daily check (EventBridge Scheduler target; locally, the campaign-clock scheduler). */

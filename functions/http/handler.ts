@@ -9,7 +9,6 @@ import {
   UploadRequestSchema,
 } from '../../schemas/uploads.ts';
 import { MESSAGES, parseWith } from '../../schemas/validation.ts';
-import { buildHazardTemplate } from '../shared/adapters/xlsx/hazard-workbook.ts';
 import { localDateOf } from '../shared/domain/calendar.ts';
 import type { Clock } from '../shared/domain/clock.ts';
 import {
@@ -273,6 +272,8 @@ const routes: Record<RouteKey, Route> = {
     format: 'html',
     handle: async (event, deps) => {
       await unitOf(event, deps);
+      // Loaded on first use: exceljs is the largest part of this function and only this route needs it.
+      const { buildHazardTemplate } = await import('../shared/adapters/xlsx/hazard-workbook.ts');
       const workbook = await buildHazardTemplate(deps.campaign);
       return {
         statusCode: 200,

@@ -2,7 +2,7 @@ import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { type MailConfig, mailTransport } from '../../schemas/campaign.ts';
 import { CampaignSecretSchema, type FunctionEnv } from '../../schemas/env.ts';
 import { NodemailerMailer } from './adapters/mail/nodemailer-mailer.ts';
-import { readHazardRows } from './adapters/xlsx/hazard-workbook.ts';
+import type { readHazardRows } from './adapters/xlsx/hazard-workbook.ts';
 import { type AwsClients, createAwsClients } from './aws-clients.ts';
 import type { Clock } from './domain/clock.ts';
 import type { Logger } from './logger.ts';
@@ -89,7 +89,9 @@ export async function createAdapters(
   return {
     ...storage,
     linkKey: secrets.linkKey,
-    readHazardRows,
+    // exceljs loads on first use (only workbook imports need it), not at every cold start.
+    readHazardRows: async (input) =>
+      (await import('./adapters/xlsx/hazard-workbook.ts')).readHazardRows(input),
     mailer: mailerFor(storage.campaign.mail, storage.env, clients, secrets),
   };
 }

@@ -1,9 +1,11 @@
+import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { HTTP_ROUTES } from '../../functions/http/routes.ts';
 import { addCampaign, partitionOf, stackName } from '../../infra/cdk/campaign-app.ts';
 import type { Partition } from '../../infra/cdk/campaign-stack.ts';
@@ -14,6 +16,7 @@ import { demoCampaign } from '../support/fixtures.ts';
  * it (functions bundled by esbuild, cdk-nag run as on every synth).
  */
 interface Synth {
+  outdir: string;
   template: Template;
   json: string;
   report: {
@@ -35,6 +38,7 @@ async function synth(partition: Partition): Promise<Synth> {
   const assembly = app.synth();
   const stack = assembly.getStackByName(stackName(demoCampaign()));
   return {
+    outdir,
     template: Template.fromJSON(stack.template),
     json: JSON.stringify(stack.template),
     report: JSON.parse(await readFile(join(outdir, 'validation-report.json'), 'utf8')),
@@ -285,5 +289,73 @@ describe('a campaign that names its alarm topic', () => {
     const template = Template.fromStack(stack);
     template.resourceCountIs('AWS::SNS::Topic', 0);
     template.allResourcesProperties('AWS::CloudWatch::Alarm', { AlarmActions: [topicArn] });
+  }, 60_000);
+});
+
+/**
+ * The bundles as Lambda runs them: each imported in a fresh Node.js process (top-level await,
+ * the config read from the test run's DynamoDB Local), then the HTTP one serving the route that
+ * loads exceljs on first use, so a bundling mistake shows here and not in production.
+ */
+describe('the synthesized function bundles', () => {
+  const system = inject('system');
+  const run = (bundle: string, event: unknown) =>
+    promisify(execFile)(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `const { handler } = await import(process.argv[1]);
+         const context = { getRemainingTimeInMillis: () => 29000, functionName: 'smoke', awsRequestId: 'smoke' };
+         const event = JSON.parse(process.argv[2]);
+         const result = event ? await handler(event, context) : null;
+         console.log(JSON.stringify(result && { statusCode: result.statusCode, headers: result.headers, bytes: Buffer.from(result.body ?? '', result.isBase64Encoded ? 'base64' : 'utf8').length }));`,
+        bundle,
+        JSON.stringify(event),
+      ],
+      {
+        env: {
+          ...process.env,
+          TABLE_NAME: system.tableName,
+          BUCKET_NAME: system.bucket,
+          LINK_KEY: system.linkKey,
+          APP_URL: system.url,
+        },
+      },
+    );
+  const bundleOf = (description: RegExp) => {
+    const key = String((functionNamed(global, description).Properties.Code as { S3Key: string }).S3Key);
+    return join(global.outdir, `asset.${key.replace(/\.zip$/, '')}`, 'index.mjs');
+  };
+
+  it('each starts, and the HTTP one serves the import template from its lazily loaded exceljs', async () => {
+    for (const description of [/uploaded file/, /reminders/]) {
+      const { stdout } = await run(bundleOf(description), null);
+      expect(stdout.trim()).toBe('null');
+    }
+    const token = system.links['LY-101'] as string;
+    const path = `/f/${token}/hazards/template.xlsx`;
+    const { stdout } = await run(bundleOf(/form pages/), {
+      version: '2.0',
+      routeKey: 'GET /f/{token}/hazards/template.xlsx',
+      rawPath: path,
+      rawQueryString: '',
+      headers: { host: 'app.test', 'x-forwarded-proto': 'https' },
+      pathParameters: { token },
+      isBase64Encoded: false,
+      requestContext: {
+        http: { method: 'GET', path, sourceIp: '192.0.2.9' },
+        domainName: 'app.test',
+        routeKey: 'GET /f/{token}/hazards/template.xlsx',
+      },
+    });
+    const result = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as {
+      statusCode: number;
+      headers: Record<string, string>;
+      bytes: number;
+    };
+    expect(result.statusCode).toBe(200);
+    expect(result.headers['Content-Type']).toContain('spreadsheetml');
+    expect(result.bytes).toBeGreaterThan(5000);
   }, 60_000);
 });
