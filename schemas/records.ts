@@ -131,6 +131,8 @@ export const MailRecordSchema = z.object({
   recipient: z.string(),
   status: z.enum(['claimed', 'sent', 'failed']),
   claimedAt: Instant,
+  /** Real time (epoch ms) until which the claim holds; past it, the claimer is presumed dead. */
+  leaseUntil: z.number().int().optional(),
   sentAt: Instant.optional(),
   messageId: z.string().optional(),
   error: z.string().optional(),

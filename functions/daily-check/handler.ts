@@ -2,19 +2,26 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { DailyCheckEventSchema } from '../../schemas/daily-check.ts';
 import { formatIssue, parseWith } from '../../schemas/validation.ts';
-import { type DailyCheckDeps, type DailyCheckReport, runDailyCheck } from '../shared/domain/daily-check.ts';
+import {
+  type DailyCheckDeps,
+  type DailyCheckReport,
+  isUndone,
+  runDailyCheck,
+} from '../shared/domain/daily-check.ts';
 import { ValidationError } from '../shared/domain/errors.ts';
 import { type Adapters, ConfigurationError } from '../shared/wiring.ts';
 
 /**
- * Thrown after a run in which some mail failed. Everything else was sent and recorded; the
- * failure makes the scheduler retry the same scheduled time, which sends only what is missing.
+ * Thrown after a run in which some mail failed or was held by a live claim. Everything else was
+ * sent and recorded; the error makes Lambda retry the same event (the same scheduled time),
+ * which sends only what is missing, and lands the event in the failure queue (which alarms) if
+ * the retries cannot.
  */
 export class MailFailuresError extends Error {
   constructor(readonly report: DailyCheckReport) {
-    const failed = report.mails.filter((m) => m.outcome === 'failed');
+    const undone = report.mails.filter(isUndone);
     super(
-      `${failed.length} mail(s) of ${report.day} failed: ${failed.map((m) => `${m.purpose} → ${m.recipient}`).join(', ')}`,
+      `${undone.length} mail(s) of ${report.day} not sent: ${undone.map((m) => `${m.purpose} → ${m.recipient} (${m.outcome})`).join(', ')}`,
     );
     this.name = 'MailFailuresError';
   }
@@ -45,7 +52,7 @@ export function makeHandler(deps: DailyCheckDeps) {
       });
     }
     const report = await runDailyCheck(deps, new Date(parsed.value.scheduledTime));
-    if (report.mails.some((m) => m.outcome === 'failed')) throw new MailFailuresError(report);
+    if (report.mails.some(isUndone)) throw new MailFailuresError(report);
     return report;
   });
 }

@@ -156,17 +156,24 @@ export interface BadTokenCounter {
   add(source: string, now: Date): Promise<number>;
 }
 
+/**
+ * `claimed`: this caller may send. `sent`: it went out before. `in-flight`: another run holds a
+ * live claim, or a run died between claiming and recording; the lease decides when it may be
+ * claimed again.
+ */
+export type ClaimResult = 'claimed' | 'sent' | 'in-flight';
+
 export interface MailLog {
   /**
-   * Claims the right to send one mail. True once per (day, purpose, recipient); a failed send,
-   * or a claim left unfinished past its lease, may be claimed again. Write the claim before
-   * sending: a retry then finds it and skips.
+   * Claims the right to send one mail, once per (day, purpose, recipient); a failed send, or a
+   * claim left unfinished past its lease, may be claimed again. Write the claim before sending: a
+   * retry then finds it. `now` is the campaign time recorded; the lease runs on real time.
    */
-  claim(day: string, purpose: string, recipient: string, now: Date): Promise<boolean>;
+  claim(day: string, purpose: string, recipient: string, now: Date): Promise<ClaimResult>;
   markSent(day: string, purpose: string, recipient: string, messageId: string, now: Date): Promise<void>;
   markFailed(day: string, purpose: string, recipient: string, error: string): Promise<void>;
   get(day: string, purpose: string, recipient: string): Promise<MailRecord | null>;
-  /** The mails of `day` whose last send failed. */
+  /** The mails of `day` that did not go out: failed, or claimed by a run that died (lease expired). */
   failedOn(day: string): Promise<MailRecord[]>;
 }
 

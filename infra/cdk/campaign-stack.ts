@@ -208,16 +208,13 @@ export class CampaignStack extends Stack {
       environment: { ...base, ...mailEnv },
     }).fn;
     grantTable(uploadReceived);
-    // Reads each upload, moves a refused one to quarantine/ (copy, then delete), and lists
-    // incoming/ so that a missing object is a 404, not a 403.
+    // Reads each upload, moves a refused one to quarantine/ (copy, then delete), and may list the
+    // bucket: without s3:ListBucket, S3 answers a HEAD of a missing object (one already moved)
+    // with 403 instead of 404. A prefix condition would not help: a HEAD carries no s3:prefix.
     grantObjects(uploadReceived, ['s3:GetObject', 's3:DeleteObject'], 'incoming/*');
     grantObjects(uploadReceived, ['s3:PutObject'], 'quarantine/*');
     uploadReceived.addToRolePolicy(
-      new PolicyStatement({
-        actions: ['s3:ListBucket'],
-        resources: [bucket.bucketArn],
-        conditions: { StringLike: { 's3:prefix': ['incoming/*'] } },
-      }),
+      new PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }),
     );
     secret.grantRead(uploadReceived);
     identity?.grantSendEmail(uploadReceived);

@@ -136,13 +136,13 @@ async function check(args: string[], output: Output): Promise<number> {
   }
   const count = (outcome: string) => report.mails.filter((m) => m.outcome === outcome).length;
   output.out(
-    `${report.day}: 发送 ${count('sent')}，已发过 ${count('skipped')}，失败 ${count('failed')} / sent ${count('sent')}, already sent ${count('skipped')}, failed ${count('failed')}`,
+    `${report.day}: 发送 ${count('sent')}，已发过 ${count('skipped')}，失败 ${count('failed')}，处理中 ${count('in-flight')} / sent ${count('sent')}, already sent ${count('skipped')}, failed ${count('failed')}, in flight ${count('in-flight')}`,
   );
   for (const mail of report.mails.filter((m) => m.outcome !== 'skipped'))
     output.out(
       `  ${mail.outcome.padEnd(6)} ${mail.purpose.padEnd(20)} ${mail.recipient}${mail.error ? `  ${mail.error}` : ''}`,
     );
-  return count('failed') > 0 ? 1 : 0;
+  return count('failed') + count('in-flight') > 0 ? 1 : 0;
 }
 
 async function load(args: string[], output: Output): Promise<number> {

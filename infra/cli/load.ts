@@ -34,7 +34,9 @@ export async function readLinkKey(clients: Pick<AwsClients, 'secrets'>, secretAr
 
 /** A spreadsheet-friendly CSV (UTF-8 with BOM, so Excel shows the Chinese names) of every unit's link. */
 export function linkSheet(roster: Roster, links: Record<string, string>, apiUrl: string): string {
-  const quote = (value: string) => `"${value.replaceAll('"', '""')}"`;
+  // Quoted, and a leading = + - @ defused with an apostrophe, so Excel shows text and runs no formula.
+  const quote = (value: string) =>
+    `"${(/^[=+\-@]/.test(value) ? `'${value}` : value).replaceAll('"', '""')}"`;
   const rows = roster.units.map((unit) =>
     [unit.code, unit.name, unit.email, new URL(`f/${links[unit.code] ?? ''}`, apiUrl).toString()]
       .map(quote)

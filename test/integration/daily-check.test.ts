@@ -409,7 +409,7 @@ describe('the daily check through aws-ses-v2-local', () => {
     const dueToday = recorder.sent.find((m) => m.to.includes('ly-101@schools.czedu.example'));
     expect(dueToday?.text).toContain('《专项行动实施方案》今天（2018-01-19）截止');
     // On 01-20 the plan is 1 day overdue: not a reminder day (every 2 days), so only digests go out.
-    expect(after.mails.filter((m) => m.purpose === 'reminder')).toEqual([]);
+    expect(after.mails.filter((m) => m.purpose.startsWith('reminder:'))).toEqual([]);
     expect(after.mails.filter((m) => m.purpose.startsWith('digest'))).toHaveLength(4);
   });
 
@@ -455,8 +455,25 @@ describe('the daily check through aws-ses-v2-local', () => {
       { scheduledTime: '2018-01-28T08:00:00+08:00' },
       localContext('daily-check'),
     );
-    const reminders = report.mails.filter((m) => m.purpose === 'reminder' && m.outcome === 'sent');
+    const reminders = report.mails.filter((m) => m.purpose.startsWith('reminder:') && m.outcome === 'sent');
     expect(reminders.map((m) => m.recipient)).toEqual(['wj-101@schools.czedu.example']);
     expect(recorder.sent.find(toWj)?.text).toContain('《专项行动实施方案》已逾期 9 天');
+  });
+
+  it('fails the run, sending nothing for it, when another run holds a live claim on a mail', async () => {
+    const recorder = new RecordingMailer();
+    await app.adapters.mailLog.claim('2018-01-29', 'digest', 'office-head@czedu.example', clock.now());
+    const run = makeHandler(deps(app, recorder))(
+      { scheduledTime: '2018-01-29T08:00:00+08:00' },
+      localContext('daily-check'),
+    );
+    const error = (await run.then(
+      () => null,
+      (e: unknown) => e,
+    )) as MailFailuresError;
+    expect(error).toBeInstanceOf(MailFailuresError);
+    expect(error.message).toContain('digest → office-head@czedu.example (in-flight)');
+    expect(recorder.sent.filter((m) => m.to.includes('office-head@czedu.example'))).toEqual([]);
+    expect(recorder.sent.filter((m) => m.to.includes('safety-office@czedu.example'))).toHaveLength(1);
   });
 });

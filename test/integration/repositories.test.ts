@@ -13,6 +13,7 @@ import { ConflictError, ValidationError } from '../../functions/shared/domain/er
 import type { HazardHistoryEntry, HazardRecord, SubmissionVersion } from '../../schemas/records.ts';
 import type { RosterRow } from '../../schemas/roster.ts';
 import { demoCampaign, demoRoster, rosterRow, sampleReport } from '../support/fixtures.ts';
+import { manualClock } from '../support/local-app.ts';
 import { freshTable } from '../support/tables.ts';
 
 const now = new Date('2018-01-12T02:00:00Z');
@@ -308,28 +309,33 @@ describe('form links, submissions, audit and mail log', () => {
     expect((await audit.listDay('2018-01-12')).items).toEqual([]);
   });
 
-  it('claims a mail once, and again only after a failure', async () => {
-    const mail = new DynamoMailLog(store);
+  it('claims a mail once, and again only after a failure or a lease run out in real time', async () => {
+    const lease = manualClock('2026-11-29T10:00:00Z');
+    const mail = new DynamoMailLog(store, lease);
     const claim = () => mail.claim('2018-01-12', 'digest', 'Office@Example.org', now);
-    expect(await claim()).toBe(true);
-    expect(await claim()).toBe(false);
+    expect(await claim()).toBe('claimed');
+    expect(await claim()).toBe('in-flight');
     await mail.markFailed('2018-01-12', 'digest', 'office@example.org', 'SES throttled');
     expect(await mail.get('2018-01-12', 'digest', 'office@example.org')).toMatchObject({
       status: 'failed',
       error: 'SES throttled',
     });
-    expect(await claim()).toBe(true);
+    expect(await claim()).toBe('claimed');
     await mail.markSent('2018-01-12', 'digest', 'office@example.org', 'm-1', now);
-    expect(await claim()).toBe(false);
+    expect(await claim()).toBe('sent');
     await expect(mail.markFailed('2018-01-12', 'digest', 'office@example.org', 'late')).rejects.toThrow();
-    // A claim whose sender died is taken again only after its lease.
-    expect(await mail.claim('2018-01-12', 'reminder', 'LY-101@x.example', now)).toBe(true);
-    expect(
-      await mail.claim('2018-01-12', 'reminder', 'ly-101@x.example', new Date(now.getTime() + 14 * 60_000)),
-    ).toBe(false);
-    expect(
-      await mail.claim('2018-01-12', 'reminder', 'ly-101@x.example', new Date(now.getTime() + 16 * 60_000)),
-    ).toBe(true);
+    // A claim whose sender died is taken again only after its lease, on real time: a campaign
+    // clock that jumps ahead (a sped-up or restarted simulation) does not make it stale.
+    const reminder = (campaignTime: Date) =>
+      mail.claim('2018-01-12', 'reminder:LY-101', 'ly-101@x.example', campaignTime);
+    expect(await reminder(now)).toBe('claimed');
+    expect(await reminder(new Date(now.getTime() + 30 * 86_400_000))).toBe('in-flight');
+    lease.set('2026-11-29T10:14:00Z');
+    expect(await reminder(now)).toBe('in-flight');
+    expect(await mail.failedOn('2018-01-12')).toEqual([]);
+    lease.set('2026-11-29T10:16:00Z');
+    expect((await mail.failedOn('2018-01-12')).map((m) => m.purpose)).toEqual(['reminder:LY-101']);
+    expect(await reminder(now)).toBe('claimed');
     expect(await mail.get('2018-01-12', 'digest', 'office@example.org')).toMatchObject({
       status: 'sent',
       messageId: 'm-1',

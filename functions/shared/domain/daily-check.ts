@@ -57,6 +57,13 @@ export const DOWNLOAD_LINK_SECONDS = 7 * 24 * 60 * 60;
 const SEND_CONCURRENCY = 8;
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+/** A reminder's mail-log purpose: `reminder:<unit code>`. */
+const REMINDER = 'reminder:';
+
+/** A mail the run could not account for: it failed, or a live claim held it. The run then fails. */
+export function isUndone(result: Pick<MailResult, 'outcome'>): boolean {
+  return result.outcome === 'failed' || result.outcome === 'in-flight';
+}
 
 export interface MailResult {
   purpose: string;
@@ -161,12 +168,12 @@ export async function runDailyCheck(deps: DailyCheckDeps, scheduledAt: Date): Pr
   // A reminder that failed yesterday, after every retry, is made up today if the gaps remain.
   const missed = new Set(
     (await deps.mailLog.failedOn(addDays(day, -1)))
-      .filter((m) => m.purpose === 'reminder')
-      .map((m) => m.recipient.toLowerCase()),
+      .filter((m) => m.purpose.startsWith(REMINDER))
+      .map((m) => m.purpose.slice(REMINDER.length)),
   );
   for (const unit of state.units) {
     const due = reminderFor(campaign, unit, day);
-    const makeUp = missed.has(unit.unit.email.toLowerCase()) ? gapsOf(campaign, unit) : [];
+    const makeUp = missed.has(unit.unit.code) ? gapsOf(campaign, unit) : [];
     const gaps = due ?? (makeUp.length > 0 ? makeUp : null);
     if (!gaps) continue;
     const record = unitsByCode.get(unit.unit.code);
@@ -174,7 +181,8 @@ export async function runDailyCheck(deps: DailyCheckDeps, scheduledAt: Date): Pr
     const link = token ? new URL(`/f/${token}`, deps.appUrl).toString() : null;
     jobs.push({
       day,
-      purpose: 'reminder',
+      // Keyed on the unit: two units may share a mailbox, and each gets its own reminder.
+      purpose: `${REMINDER}${unit.unit.code}`,
       recipient: unit.unit.email,
       build: () => reminderEmail({ campaign, unit: unit.unit, gaps, link }),
     });
@@ -223,8 +231,17 @@ export async function runDailyCheck(deps: DailyCheckDeps, scheduledAt: Date): Pr
     const entry: MailResult = { purpose: job.purpose, recipient: job.recipient, outcome: result.outcome };
     if (result.error !== undefined) {
       entry.error = result.error instanceof Error ? result.error.message : String(result.error);
-      deps.logger.error('mail failed', { day: job.day, purpose: job.purpose, error: result.error });
+      deps.logger.error(result.outcome === 'sent' ? 'mail sent but not recorded' : 'mail failed', {
+        day: job.day,
+        purpose: job.purpose,
+        error: result.error,
+      });
     }
+    if (result.outcome === 'in-flight')
+      deps.logger.error('mail in flight: claimed by another run, or one that died mid-send', {
+        day: job.day,
+        purpose: job.purpose,
+      });
     report.mails.push(entry);
   });
   const count = (outcome: SendOutcome) => report.mails.filter((m) => m.outcome === outcome).length;
@@ -235,6 +252,7 @@ export async function runDailyCheck(deps: DailyCheckDeps, scheduledAt: Date): Pr
     sent: count('sent'),
     skipped: count('skipped'),
     failed: count('failed'),
+    inFlight: count('in-flight'),
   });
   return report;
 }

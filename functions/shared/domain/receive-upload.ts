@@ -97,12 +97,12 @@ async function sendReceiptOnce(
   version: SubmissionVersion,
 ): Promise<void> {
   const day = localDateOf(new Date(version.receivedAt), deps.campaign.timeZone);
-  const { error } = await sendOnce(
+  const { outcome, error } = await sendOnce(
     deps,
     { day, purpose: `receipt:${version.fileKey}`, recipient: unit.email },
     () => receiptMail({ campaign: deps.campaign, unit, deliverable, version }),
   );
-  if (error !== undefined) throw error;
+  if (outcome === 'failed') throw error;
 }
 
 async function findVersionOf(deps: ReceiveUploadDeps, unitCode: string, deliverableId: string, key: string) {
