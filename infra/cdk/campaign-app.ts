@@ -14,11 +14,12 @@ export function stackName(campaign: Campaign): string {
  */
 export function addCampaign(
   app: App,
-  input: { campaign: Campaign; partition: Partition; region?: string },
+  input: { campaign: Campaign; partition: Partition; region?: string; deployedAt?: Date },
 ): CampaignStack {
   const stack = new CampaignStack(app, stackName(input.campaign), {
     campaign: input.campaign,
     partition: input.partition,
+    deployedAt: input.deployedAt ?? new Date(),
     ...(input.region ? { env: { region: input.region } } : {}),
     description: `School-safety campaign ${input.campaign.id}: ${input.campaign.name.en}`,
   });

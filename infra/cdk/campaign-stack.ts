@@ -51,6 +51,11 @@ export interface CampaignStackProps extends StackProps {
   campaign: Campaign;
   /** `aws-cn`: no SES (the config's SMTP relay is used), no X-Ray. */
   partition: Partition;
+  /**
+   * When the stack is deployed. EventBridge Scheduler refuses a start or an end in the past, so
+   * those are left out when already past, and a campaign that has ended gets a disabled schedule.
+   */
+  deployedAt: Date;
 }
 
 /** Reminders for work still missing go on for this long after the last due date or the drive's close. */
@@ -312,6 +317,10 @@ export class CampaignStack extends Stack {
     });
 
     const window = scheduleWindow(campaign);
+    const deployed = props.deployedAt.getTime();
+    // The handler itself does nothing before the campaign opens, so a start already past can go.
+    const startsLater = window.start.getTime() > deployed + 10 * 60 * 1000;
+    const endsLater = window.end.getTime() > deployed + 10 * 60 * 1000;
     const [hour, minute] = campaign.reminders.dailyCheckTime.split(':');
     const schedule = new Schedule(this, 'DailyCheckSchedule', {
       description: `${campaign.id}: the daily check at ${campaign.reminders.dailyCheckTime} ${campaign.timeZone}`,
@@ -320,8 +329,9 @@ export class CampaignStack extends Stack {
         hour: String(Number(hour)),
         timeZone: TimeZone.of(campaign.timeZone),
       }),
-      start: window.start,
-      end: window.end,
+      enabled: endsLater,
+      ...(startsLater ? { start: window.start } : {}),
+      ...(endsLater ? { end: window.end } : {}),
       target: new LambdaInvoke(dailyCheck, {
         input: ScheduleTargetInput.fromObject({ scheduledTime: ContextAttribute.scheduledTime }),
         retryAttempts: 3,

@@ -34,7 +34,7 @@ async function synth(partition: Partition): Promise<Synth> {
   const outdir = await mkdtemp(join(tmpdir(), `cdk-${partition}-`));
   dirs.push(outdir);
   const app = new App({ outdir });
-  addCampaign(app, { campaign: demoCampaign(), partition });
+  addCampaign(app, { campaign: demoCampaign(), partition, deployedAt: new Date('2018-01-02T00:00:00Z') });
   const assembly = app.synth();
   const stack = assembly.getStackByName(stackName(demoCampaign()));
   return {
@@ -224,6 +224,7 @@ describe('the campaign stack', () => {
         DeadLetterConfig: Match.objectLike({ Arn: Match.anyValue() }),
       }),
     });
+    global.template.hasResourceProperties('AWS::Scheduler::Schedule', { State: 'ENABLED' });
     global.template.resourceCountIs('AWS::Lambda::EventInvokeConfig', 2);
     global.template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
       MaximumRetryAttempts: 2,
@@ -274,6 +275,23 @@ describe('the campaign stack', () => {
     expect(partitionOf({ partition: 'aws-cn' })).toBe('aws-cn');
     expect(() => partitionOf({ partition: 'aws-us-gov' })).toThrow(/aws or aws-cn/);
   });
+});
+
+describe('a campaign deployed after its dates', () => {
+  it('gets a disabled schedule with no start or end, which Scheduler would refuse in the past', async () => {
+    const outdir = await mkdtemp(join(tmpdir(), 'cdk-late-'));
+    dirs.push(outdir);
+    const stack = addCampaign(new App({ outdir }), {
+      campaign: demoCampaign(),
+      partition: 'aws',
+      deployedAt: new Date('2026-11-29T00:00:00Z'),
+    });
+    const schedule = Template.fromStack(stack).findResources('AWS::Scheduler::Schedule');
+    const properties = Object.values(schedule)[0]?.Properties as Record<string, unknown>;
+    expect(properties.State).toBe('DISABLED');
+    expect(properties.StartDate).toBeUndefined();
+    expect(properties.EndDate).toBeUndefined();
+  }, 60_000);
 });
 
 describe('a campaign that names its alarm topic', () => {
