@@ -139,6 +139,11 @@ const CampaignObjectSchema = z.strictObject({
     hardCloseOn: LocalDateSchema.optional(),
   }),
   mail: MailSchema,
+  /**
+   * The address units open their links at, when the API sits behind a custom domain (in mainland
+   * China one with an ICP licence). Without it, links use the API's own execute-api address.
+   */
+  web: z.strictObject({ publicUrl: z.url({ protocol: /^https$/ }) }).optional(),
   /** Where a deployment's alarms go: an existing SNS topic. Without it the stack makes its own. */
   alarms: z
     .strictObject({

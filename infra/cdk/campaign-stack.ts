@@ -268,7 +268,7 @@ export class CampaignStack extends Stack {
         ),
       },
     });
-    const appUrl = stage.url;
+    const appUrl = campaign.web?.publicUrl ?? stage.url;
     Validations.of(api).acknowledge({
       id: 'AwsSolutions::AwsSolutions-APIG4',
       reason:
@@ -402,7 +402,8 @@ export class CampaignStack extends Stack {
         "The link key must not rotate on a timer: every unit's form link derives from it. Links rotate per unit (a new link version); SMTP passwords rotate with the relay, by the admin.",
     });
 
-    new CfnOutput(this, 'ApiUrl', { value: appUrl });
+    new CfnOutput(this, 'ApiUrl', { value: stage.url });
+    new CfnOutput(this, 'PublicUrl', { value: appUrl });
     new CfnOutput(this, 'TableName', { value: table.tableName });
     new CfnOutput(this, 'BucketName', { value: bucket.bucketName });
     new CfnOutput(this, 'StackName', { value: this.stackName });

@@ -188,7 +188,7 @@ async function load(args: string[], output: Output): Promise<number> {
   output.out(
     `✓ ${values.stack}: ${campaign.value.id} loaded, ${units} units; form links in ${linksPath} (keep it private)`,
   );
-  output.out(`  ${outputs.ApiUrl}`);
+  output.out(`  ${outputs.PublicUrl ?? outputs.ApiUrl}`);
   return 0;
 }
 

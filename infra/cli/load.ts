@@ -12,6 +12,8 @@ import { seedCampaign } from '../local/bootstrap.ts';
 /** What `campaign load` needs from a deployed stack: its outputs (see `infra/cdk/campaign-stack.ts`). */
 export interface StackOutputs {
   ApiUrl: string;
+  /** Where units open their links: the config's `web.publicUrl`, else the API's address. */
+  PublicUrl?: string;
   TableName: string;
   BucketName: string;
   SecretArn: string;
@@ -70,7 +72,8 @@ export async function loadCampaign(input: {
       linkKey: input.linkKey,
       now: input.now,
     });
-    await writeFile(input.linksPath, linkSheet(input.roster, links, input.outputs.ApiUrl), { mode: 0o600 });
+    const base = input.outputs.PublicUrl ?? input.outputs.ApiUrl;
+    await writeFile(input.linksPath, linkSheet(input.roster, links, base), { mode: 0o600 });
     await chmod(input.linksPath, 0o600);
     return { units: input.roster.units.length };
   } finally {

@@ -248,7 +248,15 @@ describe('the campaign stack', () => {
 
   it('alarms on failure queues and function errors, and outputs what the CLI reads', () => {
     global.template.resourceCountIs('AWS::CloudWatch::Alarm', 6);
-    for (const output of ['ApiUrl', 'TableName', 'BucketName', 'StackName', 'SecretArn', 'AlarmTopicArn'])
+    for (const output of [
+      'ApiUrl',
+      'PublicUrl',
+      'TableName',
+      'BucketName',
+      'StackName',
+      'SecretArn',
+      'AlarmTopicArn',
+    ])
       global.template.hasOutput(output, Match.anyValue());
   });
 
@@ -294,19 +302,25 @@ describe('a campaign deployed after its dates', () => {
   }, 60_000);
 });
 
-describe('a campaign that names its alarm topic', () => {
-  it('sends the alarms there and makes no topic of its own', async () => {
+describe('a campaign that names its alarm topic and its public address', () => {
+  it('sends the alarms there, makes no topic of its own, and links units to that address', async () => {
     const topicArn = 'arn:aws-cn:sns:cn-north-1:123456789012:bureau-alarms';
     const outdir = await mkdtemp(join(tmpdir(), 'cdk-topic-'));
     dirs.push(outdir);
     const app = new App({ outdir });
+    const publicUrl = 'https://anquan.czedu.example/';
     const stack = addCampaign(app, {
-      campaign: { ...demoCampaign(), alarms: { topicArn } },
+      campaign: { ...demoCampaign(), alarms: { topicArn }, web: { publicUrl } },
       partition: 'aws-cn',
     });
     const template = Template.fromStack(stack);
     template.resourceCountIs('AWS::SNS::Topic', 0);
     template.allResourcesProperties('AWS::CloudWatch::Alarm', { AlarmActions: [topicArn] });
+    // Links in reminders and in the load CSV use the licensed custom domain.
+    template.hasOutput('PublicUrl', { Value: publicUrl });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ APP_URL: publicUrl }) },
+    });
   }, 60_000);
 });
 
