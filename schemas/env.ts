@@ -5,10 +5,13 @@ export const FunctionEnvSchema = z.object({
   TABLE_NAME: z.string().min(1),
   BUCKET_NAME: z.string().min(1),
   /**
-   * In AWS: the campaign's Secrets Manager secret (`CampaignSecretSchema`), read once at init.
-   * Locally its values come straight from `LINK_KEY`, `SMTP_USER` and `SMTP_PASSWORD`.
+   * In AWS the secrets are Secrets Manager secrets, read once at init: the link key
+   * (`LinkKeySecretSchema`; only the daily check) and the SMTP credentials (`SmtpSecretSchema`;
+   * only functions that send mail through SMTP). Locally their values come straight from
+   * `LINK_KEY`, `SMTP_USER` and `SMTP_PASSWORD`.
    */
-  CAMPAIGN_SECRET_ARN: z.string().min(1).optional(),
+  LINK_KEY_SECRET_ARN: z.string().min(1).optional(),
+  SMTP_SECRET_ARN: z.string().min(1).optional(),
   /** The secret form-link tokens are derived from (see `form-links.ts`); at least 256 bits, base64url. */
   LINK_KEY: z.string().min(43).optional(),
   /** SMTP credentials, for campaigns whose mail transport is smtp. */
@@ -19,16 +22,11 @@ export const FunctionEnvSchema = z.object({
 });
 export type FunctionEnv = z.infer<typeof FunctionEnvSchema>;
 
-/**
- * The campaign's secret in Secrets Manager: the link key (generated at deploy) and, for SMTP,
- * the relay's credentials (filled in by the admin; empty strings until then).
- */
-export const CampaignSecretSchema = z.object({
-  linkKey: z.string().min(43),
-  smtpUser: z.string().optional(),
-  smtpPassword: z.string().optional(),
-});
-export type CampaignSecret = z.infer<typeof CampaignSecretSchema>;
+/** The link-key secret, generated at deploy. */
+export const LinkKeySecretSchema = z.object({ linkKey: z.string().min(43) });
+
+/** The SMTP secret: the relay's credentials, filled in by the admin (empty strings until then). */
+export const SmtpSecretSchema = z.object({ smtpUser: z.string(), smtpPassword: z.string() });
 
 /** The daily check also links units to their form pages, so it needs the pages' public base URL. */
 export const DailyCheckEnvSchema = FunctionEnvSchema.extend({

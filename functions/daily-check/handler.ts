@@ -30,7 +30,7 @@ export class MailFailuresError extends Error {
 /** The daily check's dependencies from the shared adapters; it cannot run without the link key. */
 export function dailyCheckDeps(adapters: Adapters, appUrl: string): DailyCheckDeps {
   if (!adapters.linkKey)
-    throw new ConfigurationError('the daily check needs the link key (CAMPAIGN_SECRET_ARN or LINK_KEY)');
+    throw new ConfigurationError('the daily check needs the link key (LINK_KEY_SECRET_ARN or LINK_KEY)');
   return {
     ...adapters,
     linkKey: adapters.linkKey,

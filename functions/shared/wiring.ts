@@ -1,6 +1,7 @@
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import type { z } from 'zod';
 import { type MailConfig, mailTransport } from '../../schemas/campaign.ts';
-import { CampaignSecretSchema, type FunctionEnv } from '../../schemas/env.ts';
+import { type FunctionEnv, LinkKeySecretSchema, SmtpSecretSchema } from '../../schemas/env.ts';
 import { NodemailerMailer } from './adapters/mail/nodemailer-mailer.ts';
 import type { readHazardRows } from './adapters/xlsx/hazard-workbook.ts';
 import { type AwsClients, createAwsClients } from './aws-clients.ts';
@@ -25,7 +26,7 @@ export class ConfigurationError extends Error {
   }
 }
 
-/** The secrets a function holds: from the campaign secret in AWS, from the environment locally. */
+/** The secrets a function holds: from Secrets Manager in AWS, from the environment locally. */
 export interface FunctionSecrets {
   linkKey: string | null;
   smtp?: { user: string; pass: string };
@@ -35,24 +36,25 @@ export async function readSecrets(
   env: FunctionEnv,
   clients: Pick<AwsClients, 'secrets'>,
 ): Promise<FunctionSecrets> {
-  if (!env.CAMPAIGN_SECRET_ARN) {
-    return {
-      linkKey: env.LINK_KEY ?? null,
-      ...(env.SMTP_USER && env.SMTP_PASSWORD
-        ? { smtp: { user: env.SMTP_USER, pass: env.SMTP_PASSWORD } }
-        : {}),
-    };
-  }
-  const { SecretString } = await clients.secrets.send(
-    new GetSecretValueCommand({ SecretId: env.CAMPAIGN_SECRET_ARN }),
-  );
-  const secret = CampaignSecretSchema.safeParse(JSON.parse(SecretString ?? '{}'));
-  if (!secret.success)
-    throw new ConfigurationError(
-      `the campaign secret is not {linkKey, smtpUser?, smtpPassword?}: ${secret.error.message}`,
-    );
-  const { linkKey, smtpUser, smtpPassword } = secret.data;
-  return { linkKey, ...(smtpUser && smtpPassword ? { smtp: { user: smtpUser, pass: smtpPassword } } : {}) };
+  const read = async <S extends z.ZodType>(arn: string, schema: S, what: string): Promise<z.output<S>> => {
+    const { SecretString } = await clients.secrets.send(new GetSecretValueCommand({ SecretId: arn }));
+    const parsed = schema.safeParse(JSON.parse(SecretString ?? '{}'));
+    if (!parsed.success)
+      throw new ConfigurationError(`the ${what} secret is malformed: ${parsed.error.message}`);
+    return parsed.data;
+  };
+  const [linkKey, smtp] = await Promise.all([
+    env.LINK_KEY_SECRET_ARN
+      ? read(env.LINK_KEY_SECRET_ARN, LinkKeySecretSchema, 'link-key').then((s) => s.linkKey)
+      : (env.LINK_KEY ?? null),
+    env.SMTP_SECRET_ARN
+      ? read(env.SMTP_SECRET_ARN, SmtpSecretSchema, 'SMTP').then((s) => ({
+          user: s.smtpUser,
+          pass: s.smtpPassword,
+        }))
+      : { user: env.SMTP_USER ?? '', pass: env.SMTP_PASSWORD ?? '' },
+  ]);
+  return { linkKey, ...(smtp.user && smtp.pass ? { smtp } : {}) };
 }
 
 /** The campaign's mail transport: SES v2, or SMTP where the config says so or SES is missing (AWS China regions). */
@@ -77,7 +79,7 @@ export function mailerFor(
 }
 
 /**
- * The storage adapters plus what the mail-sending functions need: the campaign secret (link key,
+ * The storage adapters plus what the mail-sending functions need: the secrets (link key,
  * SMTP credentials), the mailer and the workbook reader. The local runtime and tests use this.
  */
 export async function createAdapters(

@@ -3,6 +3,7 @@ import {
   CfnOutput,
   Duration,
   RemovalPolicy,
+  SecretValue,
   Stack,
   type StackProps,
   TimeZone,
@@ -133,18 +134,30 @@ export class CampaignStack extends Stack {
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
-    // The link key and the SMTP credentials. The key is generated here; an admin fills in the
-    // SMTP user and password (`smtpUser`, `smtpPassword`) where the campaign sends through SMTP.
-    const secret = new Secret(this, 'CampaignSecret', {
-      description: `Link key and SMTP credentials of campaign ${campaign.id}`,
+    // Two secrets, so that each function holds only what it uses. The link key (generated here)
+    // can mint any unit's form link: only the daily check reads it. The SMTP credentials, where
+    // the campaign sends through SMTP, are filled in by the admin after the first deploy.
+    const linkKeySecret = new Secret(this, 'LinkKey', {
+      description: `Form-link key of campaign ${campaign.id}`,
       generateSecretString: {
-        secretStringTemplate: JSON.stringify({ smtpUser: '', smtpPassword: '' }),
+        secretStringTemplate: '{}',
         generateStringKey: 'linkKey',
         passwordLength: 64,
         excludePunctuation: true,
       },
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    const smtpSecret =
+      transport.kind === 'smtp'
+        ? new Secret(this, 'SmtpCredentials', {
+            description: `SMTP user and password of campaign ${campaign.id} (${transport.host})`,
+            secretObjectValue: {
+              smtpUser: SecretValue.unsafePlainText(''),
+              smtpPassword: SecretValue.unsafePlainText(''),
+            },
+            removalPolicy: RemovalPolicy.RETAIN,
+          })
+        : null;
 
     const tracing = !china;
     const roleOf = (fn: IFunction): Construct => {
@@ -184,8 +197,8 @@ export class CampaignStack extends Stack {
       });
     const base = { TABLE_NAME: table.tableName, BUCKET_NAME: bucket.bucketName };
     const mailEnv: Record<string, string> = {
-      CAMPAIGN_SECRET_ARN: secret.secretArn,
       MAIL_TRANSPORT: transport.kind,
+      ...(smtpSecret ? { SMTP_SECRET_ARN: smtpSecret.secretArn } : {}),
     };
     const identity =
       transport.kind === 'ses'
@@ -221,7 +234,7 @@ export class CampaignStack extends Stack {
     uploadReceived.addToRolePolicy(
       new PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }),
     );
-    secret.grantRead(uploadReceived);
+    smtpSecret?.grantRead(uploadReceived);
     identity?.grantSendEmail(uploadReceived);
     bucket.addEventNotification(EventType.OBJECT_CREATED, new LambdaDestination(uploadReceived), {
       prefix: 'incoming/',
@@ -282,13 +295,14 @@ export class CampaignStack extends Stack {
       // One run at a time: two would race for the same mails (the mail log makes it safe, not fast).
       reservedConcurrency: 1,
       tracing,
-      environment: { ...base, ...mailEnv, APP_URL: appUrl },
+      environment: { ...base, ...mailEnv, APP_URL: appUrl, LINK_KEY_SECRET_ARN: linkKeySecret.secretArn },
     }).fn;
     // Reads the whole campaign (Query only) and writes the mail log.
     grantTable(dailyCheck);
     // Stores a spreadsheet too large to attach and signs its download link.
     grantObjects(dailyCheck, ['s3:PutObject', 's3:GetObject'], 'digests/*');
-    secret.grantRead(dailyCheck);
+    linkKeySecret.grantRead(dailyCheck);
+    smtpSecret?.grantRead(dailyCheck);
     identity?.grantSendEmail(dailyCheck);
 
     // Failures: asynchronous functions retry twice, then land in a queue; queues and errors alarm.
@@ -396,18 +410,25 @@ export class CampaignStack extends Stack {
           reason: 'This queue is itself the last stop for failed events; nothing consumes it to re-drive.',
         },
       );
-    Validations.of(secret).acknowledge({
+    Validations.of(linkKeySecret).acknowledge({
       id: 'AwsSolutions::AwsSolutions-SMG4',
       reason:
-        "The link key must not rotate on a timer: every unit's form link derives from it. Links rotate per unit (a new link version); SMTP passwords rotate with the relay, by the admin.",
+        "The link key must not rotate on a timer: every unit's form link derives from it. Links rotate per unit instead (a new link version).",
     });
+    if (smtpSecret)
+      Validations.of(smtpSecret).acknowledge({
+        id: 'AwsSolutions::AwsSolutions-SMG4',
+        reason:
+          "The SMTP password belongs to the organisation's relay and changes when the relay's owner changes it; the admin then updates this secret.",
+      });
 
     new CfnOutput(this, 'ApiUrl', { value: stage.url });
     new CfnOutput(this, 'PublicUrl', { value: appUrl });
     new CfnOutput(this, 'TableName', { value: table.tableName });
     new CfnOutput(this, 'BucketName', { value: bucket.bucketName });
     new CfnOutput(this, 'StackName', { value: this.stackName });
-    new CfnOutput(this, 'SecretArn', { value: secret.secretArn });
+    new CfnOutput(this, 'LinkKeySecretArn', { value: linkKeySecret.secretArn });
+    if (smtpSecret) new CfnOutput(this, 'SmtpSecretArn', { value: smtpSecret.secretArn });
     new CfnOutput(this, 'AlarmTopicArn', { value: alarms.topicArn });
   }
 }

@@ -179,7 +179,7 @@ async function load(args: string[], output: Output): Promise<number> {
   const { units } = await loadCampaign({
     clients,
     outputs,
-    linkKey: await readLinkKey(clients, outputs.SecretArn),
+    linkKey: await readLinkKey(clients, outputs.LinkKeySecretArn),
     campaign: campaign.value,
     roster: roster.value,
     linksPath,

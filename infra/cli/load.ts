@@ -5,7 +5,7 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import type { AwsClients } from '../../functions/shared/aws-clients.ts';
 import type { Campaign } from '../../schemas/campaign.ts';
-import { CampaignSecretSchema } from '../../schemas/env.ts';
+import { LinkKeySecretSchema } from '../../schemas/env.ts';
 import type { Roster } from '../../schemas/roster.ts';
 import { seedCampaign } from '../local/bootstrap.ts';
 
@@ -16,14 +16,14 @@ export interface StackOutputs {
   PublicUrl?: string;
   TableName: string;
   BucketName: string;
-  SecretArn: string;
+  LinkKeySecretArn: string;
 }
 
 export async function readStackOutputs(stackName: string, region?: string): Promise<StackOutputs> {
   const cloudFormation = new CloudFormationClient(region ? { region } : {});
   const { Stacks } = await cloudFormation.send(new DescribeStacksCommand({ StackName: stackName }));
   const outputs = Object.fromEntries((Stacks?.[0]?.Outputs ?? []).map((o) => [o.OutputKey, o.OutputValue]));
-  const missing = ['ApiUrl', 'TableName', 'BucketName', 'SecretArn'].filter((key) => !outputs[key]);
+  const missing = ['ApiUrl', 'TableName', 'BucketName', 'LinkKeySecretArn'].filter((key) => !outputs[key]);
   if (missing.length > 0)
     throw new Error(`stack ${stackName} has no output ${missing.join(', ')}: is it a campaign stack?`);
   return outputs as unknown as StackOutputs;
@@ -31,7 +31,7 @@ export async function readStackOutputs(stackName: string, region?: string): Prom
 
 export async function readLinkKey(clients: Pick<AwsClients, 'secrets'>, secretArn: string): Promise<string> {
   const { SecretString } = await clients.secrets.send(new GetSecretValueCommand({ SecretId: secretArn }));
-  return CampaignSecretSchema.parse(JSON.parse(SecretString ?? '{}')).linkKey;
+  return LinkKeySecretSchema.parse(JSON.parse(SecretString ?? '{}')).linkKey;
 }
 
 /** A spreadsheet-friendly CSV (UTF-8 with BOM, so Excel shows the Chinese names) of every unit's link. */

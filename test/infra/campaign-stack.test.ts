@@ -164,14 +164,16 @@ describe('the campaign stack', () => {
     const env = (fn: Resource) =>
       Object.keys((fn.Properties.Environment as { Variables: object }).Variables).sort();
     expect(env(http)).toEqual(['BUCKET_NAME', 'TABLE_NAME']);
-    expect(env(upload)).toEqual(['BUCKET_NAME', 'CAMPAIGN_SECRET_ARN', 'MAIL_TRANSPORT', 'TABLE_NAME']);
+    // Only the daily check holds the link key; with SES there are no SMTP credentials at all.
+    expect(env(upload)).toEqual(['BUCKET_NAME', 'MAIL_TRANSPORT', 'TABLE_NAME']);
     expect(env(daily)).toEqual([
       'APP_URL',
       'BUCKET_NAME',
-      'CAMPAIGN_SECRET_ARN',
+      'LINK_KEY_SECRET_ARN',
       'MAIL_TRANSPORT',
       'TABLE_NAME',
     ]);
+    global.template.resourceCountIs('AWS::SecretsManager::Secret', 1);
     expect(
       (daily.Properties.Environment as { Variables: Record<string, unknown> }).Variables.MAIL_TRANSPORT,
     ).toBe('ses');
@@ -254,7 +256,7 @@ describe('the campaign stack', () => {
       'TableName',
       'BucketName',
       'StackName',
-      'SecretArn',
+      'LinkKeySecretArn',
       'AlarmTopicArn',
     ])
       global.template.hasOutput(output, Match.anyValue());
@@ -266,9 +268,20 @@ describe('the campaign stack', () => {
     china.template.resourceCountIs('AWS::SES::EmailIdentity', 0);
     global.template.resourceCountIs('AWS::SES::EmailIdentity', 1);
     const daily = functionNamed(china, /reminders/);
-    expect(
-      (daily.Properties.Environment as { Variables: Record<string, unknown> }).Variables.MAIL_TRANSPORT,
-    ).toBe('smtp');
+    const upload = functionNamed(china, /uploaded file/);
+    const vars = (fn: Resource) =>
+      (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(vars(daily).MAIL_TRANSPORT).toBe('smtp');
+    // The SMTP credentials are a secret of their own, for the two functions that send mail.
+    expect(Object.keys(vars(upload)).sort()).toEqual([
+      'BUCKET_NAME',
+      'MAIL_TRANSPORT',
+      'SMTP_SECRET_ARN',
+      'TABLE_NAME',
+    ]);
+    expect(vars(daily).SMTP_SECRET_ARN).toEqual(vars(upload).SMTP_SECRET_ARN);
+    china.template.resourceCountIs('AWS::SecretsManager::Secret', 2);
+    china.template.hasOutput('SmtpSecretArn', Match.anyValue());
     for (const fn of resources(china, 'AWS::Lambda::Function').filter(
       (f) => f.Properties.Runtime === 'nodejs22.x',
     ))

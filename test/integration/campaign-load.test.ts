@@ -24,7 +24,7 @@ describe('campaign load (into a deployed stack, here DynamoDB Local)', () => {
         ApiUrl: 'https://abc123.execute-api.cn-north-1.amazonaws.com.cn/',
         TableName: store.tableName,
         BucketName: 'unused',
-        SecretArn: 'unused',
+        LinkKeySecretArn: 'unused',
       },
       linkKey: 'L'.repeat(64),
       campaign: demoCampaign(),
