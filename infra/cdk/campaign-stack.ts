@@ -12,7 +12,7 @@ import {
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { HttpApi, type HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, ComparisonOperator, type IMetric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { AttributeType, Billing, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
@@ -359,32 +359,31 @@ export class CampaignStack extends Stack {
       reason: `The scheduler's role may invoke the daily-check function and its versions (${schedule.node.id}); nothing else.`,
     });
 
+    // Every alarm fires on the first occurrence within five minutes.
     const action = new SnsAction(alarms);
-    for (const [id, queue] of Object.entries(failed)) {
-      new Alarm(this, `${id}Alarm`, {
-        alarmDescription: `${campaign.id}: a message in ${id}`,
-        metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
+    const alarmOnAny = (id: string, description: string, metric: IMetric) =>
+      new Alarm(this, id, {
+        alarmDescription: `${campaign.id}: ${description}`,
+        metric,
         threshold: 1,
         evaluationPeriods: 1,
         comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         treatMissingData: TreatMissingData.NOT_BREACHING,
       }).addAlarmAction(action);
-    }
+    const period = Duration.minutes(5);
+    for (const [id, queue] of Object.entries(failed))
+      alarmOnAny(
+        `${id}Alarm`,
+        `a message in ${id}`,
+        queue.metricApproximateNumberOfMessagesVisible({ period }),
+      );
     const functions: Record<string, IFunction> = {
       Http: http,
       UploadReceived: uploadReceived,
       DailyCheck: dailyCheck,
     };
-    for (const [id, fn] of Object.entries(functions)) {
-      new Alarm(this, `${id}ErrorsAlarm`, {
-        alarmDescription: `${campaign.id}: errors in the ${id} function`,
-        metric: fn.metricErrors({ period: Duration.minutes(5) }),
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      }).addAlarmAction(action);
-    }
+    for (const [id, fn] of Object.entries(functions))
+      alarmOnAny(`${id}ErrorsAlarm`, `errors in the ${id} function`, fn.metricErrors({ period }));
 
     for (const fn of [http, uploadReceived, dailyCheck]) acknowledgeIndexes(fn);
     Validations.of(http).acknowledge({
