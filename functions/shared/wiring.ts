@@ -1,7 +1,12 @@
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import type { z } from 'zod';
 import { type MailConfig, mailTransport } from '../../schemas/campaign.ts';
-import { type FunctionEnv, LinkKeySecretSchema, SmtpSecretSchema } from '../../schemas/env.ts';
+import {
+  type FunctionEnv,
+  FunctionEnvSchema,
+  LinkKeySecretSchema,
+  SmtpSecretSchema,
+} from '../../schemas/env.ts';
 import { NodemailerMailer } from './adapters/mail/nodemailer-mailer.ts';
 import type { readHazardRows } from './adapters/xlsx/hazard-workbook.ts';
 import { type AwsClients, createAwsClients } from './aws-clients.ts';
@@ -86,8 +91,11 @@ export async function createAdapters(
   options: { env?: NodeJS.ProcessEnv; clock?: Clock; logger?: Logger; clients?: AwsClients } = {},
 ): Promise<Adapters> {
   const clients = options.clients ?? createAwsClients();
-  const storage = await createStorageAdapters({ ...options, clients });
-  const secrets = await readSecrets(storage.env, clients);
+  // The config and the secrets are read side by side: both are on the cold-start path.
+  const [storage, secrets] = await Promise.all([
+    createStorageAdapters({ ...options, clients }),
+    readSecrets(FunctionEnvSchema.parse(options.env ?? process.env), clients),
+  ]);
   return {
     ...storage,
     linkKey: secrets.linkKey,
