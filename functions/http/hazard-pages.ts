@@ -126,7 +126,7 @@ ${input.imports
     (i) =>
       html`<div class="import-result"><p>${i.fileName} ${status(i)}</p>${
         i.errors.length > 0
-          ? html`<table class="facts errors"><tr><th>${t(lang, '行', 'Row')}</th><th>${t(lang, '列', 'Column')}</th><th>${t(lang, '问题', 'Problem')}</th></tr>${i.errors.map((e) => html`<tr><td>${e.row}</td><td>${e.column}</td><td>${e[lang]}</td></tr>`)}</table>`
+          ? html`<table class="facts errors"><tr><th>${t(lang, '行', 'Row')}</th><th>${t(lang, '列', 'Column')}</th><th>${t(lang, '问题', 'Problem')}</th></tr>${i.errors.map((e) => html`<tr><td>${e.row > 0 ? e.row : ''}</td><td>${e.column}</td><td>${e[lang]}</td></tr>`)}</table>`
           : ''
       }</div>`,
   )}</details>`;

@@ -6,7 +6,7 @@ import { allPages } from '../../functions/shared/domain/pages.ts';
 import { manualClock, type TestApp, testApp } from '../support/local-app.ts';
 import { testClients } from '../support/tables.ts';
 
-/** Bulk import through the real path: presigned form, object in S3, S3 event, streaming read, DynamoDB. */
+/** Bulk import through the real path: presigned form, object in S3, S3 event, xlsx read, DynamoDB. */
 const clock = manualClock('2018-01-25T10:00:00+08:00');
 let app: TestApp;
 beforeAll(async () => {
@@ -92,6 +92,15 @@ describe('bulk import of hazards', () => {
     expect(page).toContain('未导入：有错误，整批未导入');
     expect(page).toMatch(/<td>3<\/td><td>隐患等级<\/td><td>只能是以下之一/);
     expect(page).toMatch(/<td>3<\/td><td>整改资金（元）<\/td>/);
+
+    // A file that only looks like a workbook is refused as a whole, with the reason on the page.
+    const broken = new Uint8Array(Buffer.from('PK\u0003\u0004 saved by a broken converter'));
+    expect(await upload('LY-102', broken, '损坏的清单.xlsx')).toEqual([
+      { outcome: 'imported', status: 'rejected', rows: 0 },
+    ]);
+    const brokenPage = (await app.http('GET', `/f/${app.links['LY-102']}`)).body;
+    expect(brokenPage).toContain('损坏的清单.xlsx');
+    expect(brokenPage).toContain('<td></td><td></td><td>无法读取：文件不是有效的 Excel 工作簿（.xlsx）');
 
     // Fixed and uploaded again, it goes in.
     const fixed = await workbook([example, example, example]);

@@ -3,18 +3,30 @@ import { Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
 import { buildHazardTemplate, readHazardRows } from '../../functions/shared/adapters/xlsx/hazard-workbook.ts';
-import { TEMPLATE_COLUMNS, validateImport } from '../../functions/shared/domain/hazard-import.ts';
+import {
+  type ImportRow,
+  TEMPLATE_COLUMNS,
+  validateImport,
+  WORKBOOK_PROBLEMS,
+} from '../../functions/shared/domain/hazard-import.ts';
 import { demoCampaign } from '../support/fixtures.ts';
 
 const campaign = demoCampaign();
 const fixture = new URL('../fixtures/hazards-libreoffice.xlsx', import.meta.url).pathname;
+
+/** The rows of a workbook the reader must be able to read. */
+async function rowsOf(input: Readable): Promise<ImportRow[]> {
+  const read = await readHazardRows(input);
+  if (!read.ok) throw new Error(read.error.en);
+  return read.rows;
+}
 
 async function workbookRows(build: (sheet: ExcelJS.Worksheet) => void) {
   const workbook = new ExcelJS.Workbook();
   const sheet = workbook.addWorksheet('隐患清单');
   sheet.addRow(TEMPLATE_COLUMNS.map((c) => c.header));
   build(sheet);
-  return readHazardRows(Readable.from(Buffer.from(await workbook.xlsx.writeBuffer())));
+  return rowsOf(Readable.from(Buffer.from(await workbook.xlsx.writeBuffer())));
 }
 
 describe('the import template', () => {
@@ -46,7 +58,7 @@ describe('the import template', () => {
   });
 
   it('round-trips: the example row reads back and validates', async () => {
-    const rows = await readHazardRows(Readable.from(await buildHazardTemplate(campaign)));
+    const rows = await rowsOf(Readable.from(await buildHazardTemplate(campaign)));
     expect(rows).toHaveLength(1);
     const result = validateImport(campaign, rows);
     expect(result.ok && result.reports[0]).toMatchObject({
@@ -59,7 +71,7 @@ describe('the import template', () => {
 
 describe('reading a workbook another program wrote', () => {
   it('imports the LibreOffice-converted fixture, with its dates normalised and injection-looking text kept as text', async () => {
-    const rows = await readHazardRows(createReadStream(fixture));
+    const rows = await rowsOf(createReadStream(fixture));
     const result = validateImport(campaign, rows);
     if (!result.ok) throw new Error(JSON.stringify(result.errors));
     expect(result.reports.map((r) => [r.area, r.level, r.foundOn, r.fixedOnSpot])).toEqual([
@@ -90,8 +102,58 @@ describe('cells', () => {
     sheet.addRow(['灭火器过期', '消防']);
     sheet.addRow([]);
     sheet.addRow(['  ', '']);
-    const rows = await readHazardRows(Readable.from(Buffer.from(await workbook.xlsx.writeBuffer())));
+    const rows = await rowsOf(Readable.from(Buffer.from(await workbook.xlsx.writeBuffer())));
     expect(rows).toEqual([{ row: 2, cells: { title: '灭火器过期', area: '消防' } }]);
+  });
+});
+
+describe('finding the data sheet', () => {
+  it('reads 隐患清单 wherever it sits, after the instructions and lists that people move in front of it', async () => {
+    const workbook = new ExcelJS.Workbook();
+    workbook.addWorksheet('填写说明').addRow(['隐患批量导入模板']);
+    workbook.addWorksheet('选项').addRow(['消防', '一般事故隐患', '自查', '是']);
+    const sheet = workbook.addWorksheet('隐患清单');
+    sheet.addRow(TEMPLATE_COLUMNS.map((c) => c.header));
+    sheet.addRow(TEMPLATE_COLUMNS.map((c) => c.example));
+    const rows = await rowsOf(Readable.from(Buffer.from(await workbook.xlsx.writeBuffer())));
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ row: 2, cells: { area: '消防', title: '消防通道堆放杂物' } });
+  });
+
+  it('takes a renamed data sheet by its headers', async () => {
+    const workbook = new ExcelJS.Workbook();
+    workbook.addWorksheet('说明').addRow(['请在第二张表填写']);
+    const sheet = workbook.addWorksheet('一中隐患');
+    sheet.addRow(['隐患名称', '隐患类别']);
+    sheet.addRow(['灭火器过期', '消防']);
+    const rows = await rowsOf(Readable.from(Buffer.from(await workbook.xlsx.writeBuffer())));
+    expect(rows).toEqual([{ row: 2, cells: { title: '灭火器过期', area: '消防' } }]);
+  });
+
+  it('says so, in both languages, when the file is no workbook or no sheet has the headers', async () => {
+    const notWorkbook = await readHazardRows(Readable.from(Buffer.from('PK\u0003\u0004 not really a zip')));
+    expect(notWorkbook).toEqual({ ok: false, error: WORKBOOK_PROBLEMS.unreadable });
+    const workbook = new ExcelJS.Workbook();
+    workbook.addWorksheet('Sheet1').addRow(['名称', '类别']);
+    const noHeaders = await readHazardRows(Readable.from(Buffer.from(await workbook.xlsx.writeBuffer())));
+    expect(noHeaders.ok ? null : [noHeaders.error.zh, noHeaders.error.en]).toEqual([
+      expect.stringContaining('找不到「隐患清单」表'),
+      expect.stringContaining('No 隐患清单 sheet'),
+    ]);
+  });
+
+  it('refuses a workbook that unpacks past the limit before loading it', async () => {
+    const workbook = new ExcelJS.Workbook();
+    const sheet = workbook.addWorksheet('隐患清单');
+    sheet.addRow(TEMPLATE_COLUMNS.map((c) => c.header));
+    for (let i = 0; i < 200; i += 1) sheet.addRow([`${i}${'消防通道堆放杂物'.repeat(400)}`]);
+    const file = Buffer.from(await workbook.xlsx.writeBuffer());
+    expect(file.length).toBeLessThan(100_000);
+    const read = (limit: number) => readHazardRows(Readable.from(file), { maxUnpackedBytes: limit });
+    expect(await read(1024 * 1024)).toEqual({ ok: false, error: WORKBOOK_PROBLEMS.tooLarge });
+    expect(WORKBOOK_PROBLEMS.tooLarge.zh).toContain('解压后超过 100 MB');
+    const within = await read(10 * 1024 * 1024);
+    expect(within.ok && within.rows.length).toBe(200);
   });
 });
 

@@ -1,7 +1,7 @@
 import type { HazardImport, UnitRecord } from '../../../schemas/records.ts';
 import type { CounterDelta, HazardImportRepository } from '../ports.ts';
 import { ConflictError } from './errors.ts';
-import { type ImportRow, validateImport } from './hazard-import.ts';
+import { type ImportError, type ImportRow, validateImport } from './hazard-import.ts';
 import { createHazard } from './hazard-lifecycle.ts';
 import { assertMayReport, type HazardServiceDeps, supervisorFor } from './hazard-service.ts';
 
@@ -20,14 +20,24 @@ const MAX_STORED_ERRORS = 500;
  */
 export async function importHazards(
   deps: ImportDeps,
-  input: { unit: UnitRecord; etag: string; fileName: string; rows: ImportRow[]; now: Date },
+  input: {
+    unit: UnitRecord;
+    etag: string;
+    fileName: string;
+    rows: ImportRow[];
+    /** Why the file yielded no rows at all (not a workbook, no data sheet): recorded as the rejection. */
+    problem?: ImportError;
+    now: Date;
+  },
 ): Promise<HazardImport> {
   const { unit, etag, now } = input;
   assertMayReport(unit);
   const previous = await deps.imports.get(unit.code, etag);
   if (previous?.status === 'imported') return previous;
 
-  const checked = validateImport(deps.campaign, input.rows);
+  const checked = input.problem
+    ? { ok: false as const, errors: [input.problem] }
+    : validateImport(deps.campaign, input.rows);
   const base = {
     unitCode: unit.code,
     etag,

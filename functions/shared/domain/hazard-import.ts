@@ -70,6 +70,42 @@ export interface ImportRow {
   cells: Record<string, string>;
 }
 
+/** What the xlsx adapter found in an uploaded workbook: its data rows, or why there are none to read. */
+export type WorkbookRead = { ok: true; rows: ImportRow[] } | { ok: false; error: ImportError };
+
+/**
+ * The most an uploaded workbook may hold unpacked. Reading one takes about three times this in
+ * memory (bench/RESULTS.md), and a 20 MB upload of repetitive cells can unpack to gigabytes.
+ */
+export const MAX_UNPACKED_MB = 100;
+
+/** Whole-file problems carry row 0: they belong to no row. */
+export const WORKBOOK_PROBLEMS = {
+  unreadable: {
+    row: 0,
+    column: '',
+    zh: '无法读取：文件不是有效的 Excel 工作簿（.xlsx）。请用 Excel 或 WPS 打开导入模板，填写后另存为 .xlsx 再上传',
+    en: 'Unreadable: the file is not a valid Excel workbook (.xlsx). Fill in the import template in Excel or WPS, save it as .xlsx and upload it again',
+  },
+  tooLarge: {
+    row: 0,
+    column: '',
+    zh: `工作簿过大：解压后超过 ${MAX_UNPACKED_MB} MB。一次最多导入 ${MAX_IMPORT_ROWS} 行，请只保留「隐患清单」表并删去其他内容后再上传`,
+    en: `The workbook is too large: over ${MAX_UNPACKED_MB} MB unpacked. An import takes at most ${MAX_IMPORT_ROWS} rows; keep only the 隐患清单 sheet and upload it again`,
+  },
+  noDataSheet: {
+    row: 0,
+    column: '',
+    zh: '找不到「隐患清单」表：没有哪张表的第 1 行是模板的表头。请使用下载的导入模板，不要改动第 1 行',
+    en: 'No 隐患清单 sheet: no sheet has the template headers in row 1. Use the downloaded template and leave row 1 as it is',
+  },
+} as const satisfies Record<string, ImportError>;
+
+/** The template field a header cell names, if any; extra columns are ignored. */
+export function fieldOfHeader(header: string): string | undefined {
+  return TEMPLATE_COLUMNS.find((c) => c.header === header.trim())?.field;
+}
+
 function labelToId(campaign: Campaign, field: string, value: string): string {
   const text = value.trim();
   switch (field) {

@@ -16,7 +16,7 @@ import type {
 import { formatLocal, localDateOf } from './calendar.ts';
 import { ConflictError } from './errors.ts';
 import { SIGNATURE_BYTES } from './file-types.ts';
-import type { ImportRow } from './hazard-import.ts';
+import type { WorkbookRead } from './hazard-import.ts';
 import { type ImportDeps, importHazards } from './hazard-import-service.ts';
 import { applyHazardAction } from './hazard-lifecycle.ts';
 import { sendOnce } from './mail-once.ts';
@@ -33,7 +33,7 @@ export interface ReceivedObject {
 
 export interface ReceiveUploadDeps extends ImportDeps {
   /** Reads the rows of a hazard workbook from a stream (the xlsx adapter). */
-  readHazardRows(input: Readable): Promise<ImportRow[]>;
+  readHazardRows(input: Readable): Promise<WorkbookRead>;
   campaign: Campaign;
   logger: Logger;
   pending: PendingUploadRepository;
@@ -196,12 +196,12 @@ export async function receiveUpload(
   if (pending?.hazardImport) {
     const unit = await deps.units.get(pending.unitCode);
     if (!unit) return { outcome: 'ignored', why: 'the unit no longer exists' };
-    const rows = await deps.readHazardRows(await deps.documents.open(object.key));
+    const read = await deps.readHazardRows(await deps.documents.open(object.key));
     const result = await importHazards(deps, {
       unit,
       etag: object.etag,
       fileName: pending.displayName,
-      rows,
+      ...(read.ok ? { rows: read.rows } : { rows: [], problem: read.error }),
       now: object.createdAt,
     });
     deps.logger.info('hazard import', { unit: unit.code, status: result.status, rows: result.rowCount });

@@ -1,7 +1,17 @@
 import type { Readable } from 'node:stream';
+import { buffer } from 'node:stream/consumers';
 import ExcelJS from 'exceljs';
+import JSZip from 'jszip';
 import type { Campaign } from '../../../../schemas/campaign.ts';
-import { type ImportRow, MAX_IMPORT_ROWS, TEMPLATE_COLUMNS } from '../../domain/hazard-import.ts';
+import {
+  fieldOfHeader,
+  type ImportRow,
+  MAX_IMPORT_ROWS,
+  MAX_UNPACKED_MB,
+  TEMPLATE_COLUMNS,
+  WORKBOOK_PROBLEMS,
+  type WorkbookRead,
+} from '../../domain/hazard-import.ts';
 
 const DATA_SHEET = '隐患清单';
 const LISTS_SHEET = '选项';
@@ -74,41 +84,77 @@ export function cellText(value: ExcelJS.CellValue): string {
 }
 
 /**
- * Reads the data sheet of an uploaded template with exceljs's streaming reader (the whole file is
- * never held as a workbook). Columns are found by their headers, so their order may differ.
+ * Reads the data rows of an uploaded template. The archive is read whole through its central
+ * directory (exceljs's non-streaming reader), not with exceljs's streaming reader: that one reads
+ * the zip in one forward pass and at times loses `xl/workbook.xml`, which exceljs itself writes
+ * last, and then fails (exceljs#3064). The upload limit bounds the buffer.
+ *
+ * The data sheet is found by name, else as the first sheet whose row 1 holds template headers, so
+ * sheets may be reordered or renamed; within it, columns are found by their headers. A file that
+ * is no workbook, or has no such sheet, is a problem for the unit to fix, not an error: a stream
+ * that fails to read still throws, so the event is retried.
  */
-export async function readHazardRows(input: Readable): Promise<ImportRow[]> {
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(input, {
-    sharedStrings: 'cache',
-    hyperlinks: 'ignore',
-    styles: 'cache',
-    worksheets: 'emit',
-    entries: 'ignore',
-  });
-  const rows: ImportRow[] = [];
-  let first = true;
-  for await (const worksheet of reader) {
-    if (!first) {
-      // Only the first sheet holds data; drain the rest so the stream completes.
-      for await (const _row of worksheet) void _row;
-      continue;
+export async function readHazardRows(
+  input: Readable,
+  limits: { maxUnpackedBytes: number } = { maxUnpackedBytes: MAX_UNPACKED_MB * 1024 * 1024 },
+): Promise<WorkbookRead> {
+  const bytes = await buffer(input);
+  const workbook = new ExcelJS.Workbook();
+  try {
+    if ((await unpackedBytes(bytes, limits.maxUnpackedBytes)) === 'over') {
+      return { ok: false, error: WORKBOOK_PROBLEMS.tooLarge };
     }
-    first = false;
-    let fields: (string | undefined)[] = [];
-    for await (const row of worksheet) {
-      const values = (row.values as ExcelJS.CellValue[]).map(cellText);
-      if (row.number === 1) {
-        fields = values.map((header) => TEMPLATE_COLUMNS.find((c) => c.header === header.trim())?.field);
-        continue;
-      }
-      const cells: Record<string, string> = {};
-      values.forEach((text, index) => {
-        const field = fields[index];
-        if (field && text.trim() !== '') cells[field] = text;
-      });
-      if (Object.keys(cells).length > 0) rows.push({ row: row.number, cells });
-      if (rows.length > MAX_IMPORT_ROWS) return rows;
-    }
+    await workbook.xlsx.load(bytes as never);
+  } catch {
+    return { ok: false, error: WORKBOOK_PROBLEMS.unreadable };
   }
-  return rows;
+  const headerFields = (sheet: ExcelJS.Worksheet) =>
+    ((sheet.findRow(1)?.values ?? []) as ExcelJS.CellValue[]).map((value) => fieldOfHeader(cellText(value)));
+  const named = workbook.getWorksheet(DATA_SHEET);
+  const sheet = [...(named ? [named] : []), ...workbook.worksheets].find((candidate) =>
+    headerFields(candidate).some(Boolean),
+  );
+  if (!sheet) return { ok: false, error: WORKBOOK_PROBLEMS.noDataSheet };
+
+  const fields = headerFields(sheet);
+  const rows: ImportRow[] = [];
+  for (let number = 2; number <= sheet.rowCount && rows.length <= MAX_IMPORT_ROWS; number += 1) {
+    const values = (sheet.findRow(number)?.values ?? []) as ExcelJS.CellValue[];
+    const cells: Record<string, string> = {};
+    values.forEach((value, index) => {
+      const field = fields[index];
+      const text = cellText(value);
+      if (field && text.trim() !== '') cells[field] = text;
+    });
+    if (Object.keys(cells).length > 0) rows.push({ row: number, cells });
+  }
+  return { ok: true, rows };
+}
+
+/**
+ * Counts what the archive's parts unpack to, stopping past `limit`. The bytes are counted as they
+ * inflate: the sizes a zip declares may lie.
+ */
+async function unpackedBytes(bytes: Buffer, limit: number): Promise<number | 'over'> {
+  const zip = await JSZip.loadAsync(bytes);
+  let total = 0;
+  for (const part of Object.values(zip.files)) {
+    if (part.dir) continue;
+    const over = await new Promise<boolean>((resolve, reject) => {
+      const inflating = part.nodeStream('nodebuffer');
+      inflating
+        .on('data', (chunk: Buffer) => {
+          total += chunk.length;
+          if (total > limit) {
+            inflating.pause();
+            resolve(true);
+          }
+        })
+        .on('error', reject)
+        .on('end', () => resolve(false))
+        .resume();
+    });
+    if (over) return 'over';
+  }
+  return total;
 }
