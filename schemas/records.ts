@@ -16,6 +16,12 @@ export const UnitRecordSchema = RosterRowFieldsSchema.extend({
   linkHash: z.string().optional(),
   /** Bumped by every issue or rotation; the token is derived from it (see `form-links.ts`). */
   linkVersion: z.number().int().min(0).default(0),
+  /**
+   * Set when a roster load withdrew the unit (it is no longer on the roster): it leaves the daily
+   * check and its link answers like an unknown one, but everything it filed is kept. Listing it
+   * on the roster again clears this, and its link works again.
+   */
+  withdrawnAt: Instant.optional(),
   updatedAt: Instant,
 });
 export type UnitRecord = z.infer<typeof UnitRecordSchema>;

@@ -37,8 +37,13 @@ export interface CampaignRepository {
 }
 
 export interface UnitRepository {
-  /** Creates the unit or refreshes its roster fields; its counters and link are kept. */
+  /**
+   * Creates the unit or refreshes its roster fields; its counters and link are kept, and a
+   * withdrawn unit is listed again.
+   */
   upsertFromRoster(row: RosterRow, now: Date): Promise<void>;
+  /** Marks the unit withdrawn from the roster; a unit already withdrawn keeps its first date. */
+  withdraw(code: string, now: Date): Promise<void>;
   get(code: string): Promise<UnitRecord | null>;
   /** Units by district and type; `district: null` lists the directly affiliated units. */
   list(filter: { district?: string | null }, page?: PageRequest): Promise<Page<UnitRecord>>;

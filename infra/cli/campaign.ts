@@ -29,9 +29,12 @@ Usage:
   campaign schemas
       Regenerates schemas/json/*.schema.json from the zod schemas.
   campaign load <campaign.json> --stack <name> [--roster <roster.json>] [--region <r>] [--links <file.csv>]
+               [--withdraw-missing]
       Loads the config and roster into a deployed campaign (after \`cdk deploy\`) with
       the admin's AWS credentials, and writes every unit's form link to a CSV (mode 600,
-      default <campaign>.links.csv). Run it again after editing the roster.
+      default <campaign>.links.csv). Run it again after editing the roster. Units loaded
+      before but no longer on the roster are listed; --withdraw-missing withdraws them
+      (no more reminders, not counted, link disabled; their records are kept).
   campaign check --at <ISO time with offset> [--data <dir>]
       Runs the daily check for that scheduled time against the local system that
       \`npm start\` is running (default data directory: .data). Mails already sent for
@@ -154,6 +157,7 @@ async function load(args: string[], output: Output): Promise<number> {
       roster: { type: 'string' },
       region: { type: 'string' },
       links: { type: 'string' },
+      'withdraw-missing': { type: 'boolean', default: false },
     },
   });
   const [file] = positionals;
@@ -176,7 +180,7 @@ async function load(args: string[], output: Output): Promise<number> {
   const outputs = await readStackOutputs(values.stack, values.region);
   const clients = createAwsClients();
   const linksPath = values.links ?? file.replace(/\.json$/, '.links.csv');
-  const { units } = await loadCampaign({
+  const { units, missing, withdrawn } = await loadCampaign({
     clients,
     outputs,
     linkKey: await readLinkKey(clients, outputs.LinkKeySecretArn),
@@ -184,11 +188,23 @@ async function load(args: string[], output: Output): Promise<number> {
     roster: roster.value,
     linksPath,
     now: new Date(),
+    withdrawMissing: values['withdraw-missing'],
   });
   output.out(
     `✓ ${values.stack}: ${campaign.value.id} loaded, ${units} units; form links in ${linksPath} (keep it private)`,
   );
   output.out(`  ${outputs.PublicUrl ?? outputs.ApiUrl}`);
+  if (missing.length > 0 && withdrawn) {
+    output.out(`  已移出名单 / withdrawn, no longer on the roster: ${missing.join(', ')}`);
+  } else if (missing.length > 0) {
+    output.err(
+      `! 名单中已没有但系统中仍有 ${missing.length} 个单位 / ${missing.length} unit(s) loaded before are not on this roster:`,
+    );
+    output.err(`  ${missing.join(', ')}`);
+    output.err(
+      '  They still get reminders and count in digests. If they left the campaign, run again with --withdraw-missing.',
+    );
+  }
   return 0;
 }
 

@@ -7,7 +7,7 @@ import type { AwsClients } from '../../functions/shared/aws-clients.ts';
 import type { Campaign } from '../../schemas/campaign.ts';
 import { LinkKeySecretSchema } from '../../schemas/env.ts';
 import type { Roster } from '../../schemas/roster.ts';
-import { seedCampaign } from '../local/bootstrap.ts';
+import { type SeedResult, seedCampaign } from '../local/bootstrap.ts';
 
 /** What `campaign load` needs from a deployed stack: its outputs (see `infra/cdk/campaign-stack.ts`). */
 export interface StackOutputs {
@@ -51,6 +51,7 @@ export function linkSheet(roster: Roster, links: Record<string, string>, apiUrl:
  * Loads a campaign into its deployed table: the config the functions read at start, the roster,
  * and a form link per unit derived from the stack's link key (a unit that has one keeps it).
  * Writes the links to `linksPath` (mode 600) for the office to send out. Safe to run again.
+ * Units the table holds but the roster no longer lists are withdrawn only with `withdrawMissing`.
  */
 export async function loadCampaign(input: {
   clients: AwsClients;
@@ -60,10 +61,11 @@ export async function loadCampaign(input: {
   roster: Roster;
   linksPath: string;
   now: Date;
-}): Promise<{ units: number }> {
+  withdrawMissing?: boolean;
+}): Promise<{ units: number } & Pick<SeedResult, 'missing' | 'withdrawn'>> {
   const scratch = await mkdtemp(join(tmpdir(), 'campaign-load-'));
   try {
-    const links = await seedCampaign({
+    const { links, missing, withdrawn } = await seedCampaign({
       clients: input.clients,
       tableName: input.outputs.TableName,
       campaign: input.campaign,
@@ -71,11 +73,12 @@ export async function loadCampaign(input: {
       linkBookPath: join(scratch, 'links.json'),
       linkKey: input.linkKey,
       now: input.now,
+      withdrawMissing: input.withdrawMissing ?? false,
     });
     const base = input.outputs.PublicUrl ?? input.outputs.ApiUrl;
     await writeFile(input.linksPath, linkSheet(input.roster, links, base), { mode: 0o600 });
     await chmod(input.linksPath, 0o600);
-    return { units: input.roster.units.length };
+    return { units: input.roster.units.length, missing, withdrawn };
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }

@@ -91,6 +91,16 @@ export async function ensureLinkKey(path: string): Promise<string> {
   return key;
 }
 
+export interface SeedResult {
+  links: LinkBook;
+  /**
+   * Units in the table, not withdrawn, that this roster no longer lists. They are withdrawn only
+   * when asked (`withdrawMissing`): a roster cut short by mistake must not take units out unseen.
+   */
+  missing: string[];
+  withdrawn: boolean;
+}
+
 /**
  * Loads the campaign and roster into the table and makes sure every unit has a form link derived
  * from `linkKey` (a unit whose link came from another key, or none, gets a new one). The tokens
@@ -104,7 +114,8 @@ export async function seedCampaign(input: {
   linkBookPath: string;
   linkKey: string;
   now: Date;
-}): Promise<LinkBook> {
+  withdrawMissing?: boolean;
+}): Promise<SeedResult> {
   const store = new DynamoStore(input.clients.doc, input.tableName);
   const units = new DynamoUnitRepository(store);
   const links = new DynamoLinkRepository(store);
@@ -117,6 +128,13 @@ export async function seedCampaign(input: {
       (unit && currentToken(input.linkKey, input.campaign.id, unit)) ??
       (await issueLink(row.code, input.campaign.id, { links, units }, input.now, input.linkKey));
   }
+  const listed = new Set(input.roster.units.map((row) => row.code));
+  const missing: string[] = [];
+  for await (const unit of units.all()) {
+    if (!listed.has(unit.code) && !unit.withdrawnAt) missing.push(unit.code);
+  }
+  const withdrawn = Boolean(input.withdrawMissing) && missing.length > 0;
+  if (withdrawn) for (const code of missing) await units.withdraw(code, input.now);
   const text = `${JSON.stringify(book, null, 2)}\n`;
   const written = await readFile(input.linkBookPath, 'utf8').catch(() => null);
   if (written !== text) {
@@ -124,5 +142,5 @@ export async function seedCampaign(input: {
     await writeFile(input.linkBookPath, text, { mode: 0o600 });
     await chmod(input.linkBookPath, 0o600);
   }
-  return book;
+  return { links: book, missing, withdrawn };
 }

@@ -18,6 +18,7 @@ const { values } = parseArgs({
     speed: { type: 'string', default: '1' },
     port: { type: 'string', default: process.env.PORT ?? '3000' },
     data: { type: 'string', default: '.data' },
+    'withdraw-missing': { type: 'boolean', default: false },
   },
 });
 
@@ -78,6 +79,7 @@ const running = await startLocalSystem({
   dataDir: resolve(values.data),
   clock,
   httpPort: port,
+  withdrawMissing: values['withdraw-missing'],
 }).catch((error: unknown) => {
   if (error instanceof JavaMissingError) fail(error.message);
   if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE')
@@ -112,3 +114,10 @@ ${examples.map((u) => `    ${u.code.padEnd(7)} ${running.url}/f/${running.links[
   Data            ${resolve(values.data)} (kept between runs)
 
 Press Ctrl-C to stop.`);
+const { missing, withdrawn } = running.roster;
+if (missing.length > 0)
+  console.log(
+    withdrawn
+      ? `\n  已移出名单 / Withdrawn (not on the roster): ${missing.join(', ')}`
+      : `\n  名单中已没有但数据中仍有的单位 / In the data but not on the roster: ${missing.join(', ')}\n  They still get reminders and count in digests; restart with --withdraw-missing to withdraw them.`,
+  );

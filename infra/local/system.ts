@@ -13,7 +13,14 @@ import { createAdapters } from '../../functions/shared/wiring.ts';
 import { makeHandler as makeUploadHandler } from '../../functions/upload-received/handler.ts';
 import type { Campaign } from '../../schemas/campaign.ts';
 import type { Roster } from '../../schemas/roster.ts';
-import { ensureBucket, ensureLinkKey, ensureTable, type LinkBook, seedCampaign } from './bootstrap.ts';
+import {
+  ensureBucket,
+  ensureLinkKey,
+  ensureTable,
+  type LinkBook,
+  type SeedResult,
+  seedCampaign,
+} from './bootstrap.ts';
 import { startDailyScheduler } from './daily-scheduler.ts';
 import {
   type EmbeddedServers,
@@ -35,6 +42,8 @@ export interface LocalSystemOptions {
   logger?: Logger;
   /** Run the daily check whenever the campaign clock passes its time (default true). */
   dailyChecks?: boolean;
+  /** Withdraw the units kept data holds that the roster no longer lists (see `seedCampaign`). */
+  withdrawMissing?: boolean;
 }
 
 /** What `npx campaign check` needs to reach a running local system; written to `<data>/runtime.json`. */
@@ -53,6 +62,8 @@ export interface LocalSystem {
   bucket: string;
   linkKey: string;
   links: LinkBook;
+  /** Units not on the roster, and whether they were withdrawn (see `SeedResult`). */
+  roster: Pick<SeedResult, 'missing' | 'withdrawn'>;
   /** Runs the daily check for `scheduledAt` now, as the scheduler would (it throws if a mail failed). */
   dailyCheck(scheduledAt: Date): Promise<DailyCheckReport>;
   /** Resolves once every S3 event delivered so far was handled. */
@@ -93,7 +104,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     const linkDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'campaign-links-')));
     if (options.dataDir === null) stops.push(() => rm(linkDir, { recursive: true, force: true }));
     const linkBookPath = join(linkDir, 'links.json');
-    const links = await seedCampaign({
+    const { links, ...roster } = await seedCampaign({
       clients,
       tableName,
       campaign: options.campaign,
@@ -101,6 +112,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       linkBookPath,
       linkKey,
       now: options.clock.now(),
+      withdrawMissing: options.withdrawMissing ?? false,
     });
 
     const logger = options.logger ?? jsonLogger();
@@ -154,6 +166,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       bucket,
       linkKey,
       links,
+      roster,
       dailyCheck,
       uploadsIdle: () => uploads.idle(),
       stop,

@@ -51,7 +51,19 @@ describe('campaign load (into a deployed stack, here DynamoDB Local)', () => {
       const token = url?.split('/f/')[1] ?? '';
       expect((await units.get(code ?? ''))?.linkHash).toBe(hashToken(token));
     }
-    await loadCampaign(input);
+    expect(await loadCampaign(input)).toEqual({ units: 5, missing: [], withdrawn: false });
     expect(await readFile(input.linksPath, 'utf8')).toBe(csv);
+
+    // A shorter roster: the unit it lost is named, and withdrawn only when asked.
+    const lost = roster.units[4]?.code ?? '';
+    const shorter = { ...input, roster: { ...roster, units: roster.units.slice(0, 4) } };
+    expect(await loadCampaign(shorter)).toEqual({ units: 4, missing: [lost], withdrawn: false });
+    expect((await units.get(lost))?.withdrawnAt).toBeUndefined();
+    expect(await loadCampaign({ ...shorter, withdrawMissing: true })).toEqual({
+      units: 4,
+      missing: [lost],
+      withdrawn: true,
+    });
+    expect((await units.get(lost))?.withdrawnAt).toBe('2018-01-08T00:00:00.000Z');
   });
 });

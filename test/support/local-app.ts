@@ -9,7 +9,7 @@ import type { Logger } from '../../functions/shared/logger.ts';
 import { type Adapters, createAdapters } from '../../functions/shared/wiring.ts';
 import { makeHandler as makeUploadHandler } from '../../functions/upload-received/handler.ts';
 import { encodeS3Key } from '../../functions/upload-received/s3-event.ts';
-import { seedCampaign } from '../../infra/local/bootstrap.ts';
+import { type SeedResult, seedCampaign } from '../../infra/local/bootstrap.ts';
 import { localContext } from '../../infra/local/http-bridge.ts';
 import type { Campaign } from '../../schemas/campaign.ts';
 import { demoCampaign, demoRoster } from './fixtures.ts';
@@ -41,6 +41,8 @@ export interface TestApp {
     headers: Record<string, string>;
     body: string;
   }>;
+  /** Loads the demo roster cut to `units` again, as `campaign load` does after the admin edits it. */
+  loadRoster(units: readonly string[], options?: { withdrawMissing?: boolean }): Promise<SeedResult>;
   /** Delivers an S3 object-created notification for `key` to the upload handler, as S3 would. */
   s3Created(key: string, etag: string, eventTime: Date): ReturnType<ReturnType<typeof makeUploadHandler>>;
   cleanup(): Promise<void>;
@@ -61,15 +63,19 @@ export async function testApp(options: {
   const store = await freshTable();
   const bucket = await freshBucket();
   const dir = await mkdtemp(join(tmpdir(), 'test-app-'));
-  const links = await seedCampaign({
-    clients: testClients(),
-    tableName: store.tableName,
-    campaign,
-    roster: { ...roster, units: roster.units.filter((u) => wanted.includes(u.code)) },
-    linkBookPath: join(dir, 'links.json'),
-    linkKey: process.env.LINK_KEY ?? '',
-    now: options.clock.now(),
-  });
+  const linkBookPath = join(dir, 'links.json');
+  const loadRoster = (units: readonly string[], more: { withdrawMissing?: boolean } = {}) =>
+    seedCampaign({
+      clients: testClients(),
+      tableName: store.tableName,
+      campaign,
+      roster: { ...roster, units: roster.units.filter((u) => units.includes(u.code)) },
+      linkBookPath,
+      linkKey: process.env.LINK_KEY ?? '',
+      now: options.clock.now(),
+      ...more,
+    });
+  const { links } = await loadRoster(wanted);
   const logs: string[] = [];
   const logger: Logger = {
     info: (message, fields) => logs.push(JSON.stringify({ message, ...fields })),
@@ -88,6 +94,7 @@ export async function testApp(options: {
     adapters,
     links,
     logs,
+    loadRoster,
     async http(method, path, init = {}) {
       const url = new URL(path, 'http://app.test');
       const route: RouteMatch | null = matchRoute(method, url.pathname);

@@ -96,7 +96,14 @@ export async function loadRecords(
     collect(deps.hazards.all()),
     collect(deps.zeroReports.all()),
   ]);
-  return { units, pointers, hazards, zeroReports };
+  // A unit withdrawn from the roster leaves every count, list and reminder; its records stay stored.
+  const active = new Set(units.filter((u) => !u.withdrawnAt).map((u) => u.code));
+  return {
+    units: units.filter((u) => active.has(u.code)),
+    pointers: pointers.filter((p) => active.has(p.unitCode)),
+    hazards: hazards.filter((h) => active.has(h.unitCode)),
+    zeroReports: zeroReports.filter((z) => active.has(z.unitCode)),
+  };
 }
 
 interface MailJob {

@@ -38,7 +38,10 @@ export function hashToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
 }
 
-/** Unknown, malformed, revoked and other-campaign tokens all end here, with the same answer. */
+/**
+ * Unknown, malformed, revoked and other-campaign tokens, and withdrawn units' links, all end here,
+ * with the same answer.
+ */
 export const LINK_NOT_FOUND = {
   zh: '链接无效或已失效，请联系市教育局安稳处获取新的链接',
   en: 'This link is not valid (any more). Ask the city safety office for a new one.',
@@ -53,7 +56,7 @@ export async function resolveLink(
   const link = await deps.links.find(hashToken(token));
   if (!link || link.revokedAt || link.campaignId !== campaignId) throw new NotFoundError(LINK_NOT_FOUND);
   const unit = await deps.units.get(link.unitCode);
-  if (!unit || unit.linkHash !== link.hash) throw new NotFoundError(LINK_NOT_FOUND);
+  if (!unit || unit.linkHash !== link.hash || unit.withdrawnAt) throw new NotFoundError(LINK_NOT_FOUND);
   return unit;
 }
 

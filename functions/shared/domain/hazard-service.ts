@@ -24,14 +24,16 @@ const CREATE_RETRIES = 3;
 
 /**
  * The unit that supervises `unit`'s major hazards: a school's district bureau; the city safety
- * office for directly affiliated units and for the bureaus themselves.
+ * office for directly affiliated units, for the bureaus themselves, and for a school whose bureau
+ * was withdrawn from the roster.
  */
 export async function supervisorFor(unit: UnitRecord, units: UnitRepository): Promise<string> {
-  const cityLevel = unit.type !== 'school';
-  const candidates = await units.list({ district: cityLevel ? null : unit.district }, { limit: 500 });
-  const type = cityLevel ? 'city-office' : 'district-bureau';
-  const supervisor = candidates.items.find((u) => u.type === type);
-  if (!supervisor) throw new Error(`the roster has no ${type} to supervise ${unit.code}`);
+  const find = async (district: string | null, type: UnitRecord['type']) =>
+    (await units.list({ district }, { limit: 500 })).items.find((u) => u.type === type && !u.withdrawnAt);
+  const supervisor =
+    (unit.type === 'school' ? await find(unit.district, 'district-bureau') : undefined) ??
+    (await find(null, 'city-office'));
+  if (!supervisor) throw new Error(`the roster has no city office to supervise ${unit.code}`);
   return supervisor.code;
 }
 

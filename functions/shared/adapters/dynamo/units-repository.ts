@@ -3,7 +3,7 @@ import { type UnitRecord, UnitRecordSchema } from '../../../../schemas/records.t
 import type { RosterRow } from '../../../../schemas/roster.ts';
 import type { Page, PageRequest, UnitRepository } from '../../ports.ts';
 import { districtKey, keys } from './keys.ts';
-import { type DynamoStore, indexQuery, READ_ALL_PAGE_SIZE } from './store.ts';
+import { type DynamoStore, indexQuery, isConditionFailure, READ_ALL_PAGE_SIZE } from './store.ts';
 
 export class DynamoUnitRepository implements UnitRepository {
   constructor(private readonly store: DynamoStore) {}
@@ -18,7 +18,7 @@ export class DynamoUnitRepository implements UnitRepository {
           'SET code = :code, #name = :name, #type = :type, district = :district, contact = :contact, ' +
           'email = :email, phone = :phone, gsi1pk = :gsi1pk, gsi1sk = :gsi1sk, updatedAt = :now, ' +
           'hazardSeq = if_not_exists(hazardSeq, :zero), openGeneral = if_not_exists(openGeneral, :zero), ' +
-          'openMajor = if_not_exists(openMajor, :zero)',
+          'openMajor = if_not_exists(openMajor, :zero) REMOVE withdrawnAt',
         ExpressionAttributeNames: { '#name': 'name', '#type': 'type' },
         ExpressionAttributeValues: {
           ':code': row.code,
@@ -35,6 +35,23 @@ export class DynamoUnitRepository implements UnitRepository {
         },
       }),
     );
+  }
+
+  async withdraw(code: string, now: Date): Promise<void> {
+    try {
+      await this.store.client.send(
+        new UpdateCommand({
+          TableName: this.store.tableName,
+          Key: keys.unit(code),
+          UpdateExpression: 'SET withdrawnAt = :now, updatedAt = :now',
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(withdrawnAt)',
+          ExpressionAttributeValues: { ':now': now.toISOString() },
+        }),
+      );
+    } catch (error) {
+      // Already withdrawn (or never there): nothing to change, so a rerun is a no-op.
+      if (!isConditionFailure(error)) throw error;
+    }
   }
 
   get(code: string): Promise<UnitRecord | null> {
