@@ -35,6 +35,21 @@ export const LinkRecordSchema = z.object({
 });
 export type LinkRecord = z.infer<typeof LinkRecordSchema>;
 
+/**
+ * A download link for a file too large to mail (a digest's spreadsheet). The mail carries
+ * `/d/<token>`; the table keeps only the token's SHA-256. Following the link signs a short-lived
+ * S3 download at that moment, so the link outlives the sender's temporary credentials.
+ */
+export const DownloadLinkSchema = z.object({
+  hash: z.string().regex(/^[0-9a-f]{64}$/),
+  fileKey: z.string(),
+  fileName: z.string(),
+  contentType: z.string(),
+  createdAt: Instant,
+  expiresAt: Instant,
+});
+export type DownloadLink = z.infer<typeof DownloadLinkSchema>;
+
 export const SubmissionVersionSchema = z.object({
   unitCode: z.string(),
   deliverableId: z.string(),

@@ -11,6 +11,7 @@ import {
 import { MESSAGES, parseWith } from '../../schemas/validation.ts';
 import { localDateOf } from '../shared/domain/calendar.ts';
 import type { Clock } from '../shared/domain/clock.ts';
+import { DownloadExpiredError, followDownloadLink } from '../shared/domain/download-links.ts';
 import {
   ForbiddenError,
   NotFoundError,
@@ -36,6 +37,7 @@ import type {
   AuditLog,
   BadTokenCounter,
   DocumentStore,
+  DownloadLinkRepository,
   HazardImportRepository,
   HazardRepository,
   LinkRepository,
@@ -68,6 +70,7 @@ export interface HttpDeps {
   /** The campaign config, read once per container. */
   campaign: Campaign;
   links: LinkRepository;
+  downloads: DownloadLinkRepository;
   units: UnitRepository;
   submissions: SubmissionRepository;
   pending: PendingUploadRepository;
@@ -100,19 +103,26 @@ const TOO_MANY = {
 };
 
 /**
- * The unit a form-link route acts for. A source that sent too many bad tokens lately gets 429
- * before any lookup; each bad token counts. Unknown, revoked and foreign tokens look the same.
+ * Runs a token lookup behind the bad-token limit: a source that sent too many bad tokens lately
+ * gets 429 before any lookup, and each token that leads nowhere counts (an expired download link
+ * does not: a person clicked it late).
  */
-async function unitOf(event: Event, deps: HttpDeps): Promise<UnitRecord> {
+async function guarded<T>(event: Event, deps: HttpDeps, lookup: () => Promise<T>): Promise<T> {
   const source = event.requestContext.http.sourceIp;
   const now = deps.clock.now();
   if ((await deps.badTokens.count(source, now)) >= BAD_TOKEN_LIMIT) throw new TooManyRequestsError(TOO_MANY);
   try {
-    return await resolveLink(event.pathParameters?.token ?? '', deps, deps.campaign.id);
+    return await lookup();
   } catch (error) {
-    if (error instanceof NotFoundError) await deps.badTokens.add(source, now);
+    if (error instanceof NotFoundError && !(error instanceof DownloadExpiredError))
+      await deps.badTokens.add(source, now);
     throw error;
   }
+}
+
+/** The unit a form-link route acts for. Unknown, revoked and foreign tokens look the same. */
+function unitOf(event: Event, deps: HttpDeps): Promise<UnitRecord> {
+  return guarded(event, deps, () => resolveLink(event.pathParameters?.token ?? '', deps, deps.campaign.id));
 }
 
 function formPath(event: Event): string {
@@ -442,6 +452,16 @@ const routes: Record<RouteKey, Route> = {
       );
       return seeOther(`${formPath(event)}/hazards/${hazard.unitCode}/${hazard.id}`);
     },
+  },
+
+  'GET /d/{token}': {
+    format: 'html',
+    handle: async (event, deps) =>
+      redirect(
+        await guarded(event, deps, () =>
+          followDownloadLink(deps, event.pathParameters?.token ?? '', deps.clock.now()),
+        ),
+      ),
   },
 
   'GET /f/{token}/files/{deliverable}/{version}': {

@@ -17,6 +17,7 @@ export const HTTP_ROUTES = [
   'POST /f/{token}/hazards/{unit}/{id}/actions',
   'POST /f/{token}/hazards/{unit}/{id}/photos',
   'GET /f/{token}/hazards/{unit}/{id}/photos/{n}',
+  'GET /d/{token}',
 ] as const;
 export type RouteKey = (typeof HTTP_ROUTES)[number];
 

@@ -1,6 +1,7 @@
 import type { Campaign } from '../../schemas/campaign.ts';
 import type {
   AuditEvent,
+  DownloadLink,
   HazardHistoryEntry,
   HazardImport,
   HazardRecord,
@@ -127,6 +128,12 @@ export interface HazardImportRepository {
 export interface AuditLog {
   append(event: Omit<AuditEvent, 'id'>): Promise<AuditEvent>;
   listDay(day: string, page?: PageRequest): Promise<Page<AuditEvent>>;
+}
+
+export interface DownloadLinkRepository {
+  /** Stores a new link (its hash is of a fresh random token); it is dropped some time after expiry. */
+  create(link: DownloadLink): Promise<void>;
+  find(hash: string): Promise<DownloadLink | null>;
 }
 
 export interface PendingUploadRepository {

@@ -3,6 +3,7 @@ import { type FunctionEnv, FunctionEnvSchema } from '../../schemas/env.ts';
 import { DynamoAuditLog } from './adapters/dynamo/audit-log.ts';
 import { DynamoBadTokenCounter } from './adapters/dynamo/bad-token-counter.ts';
 import { DynamoCampaignRepository } from './adapters/dynamo/campaign-repository.ts';
+import { DynamoDownloadLinks } from './adapters/dynamo/download-links.ts';
 import { DynamoHazardImports } from './adapters/dynamo/hazard-imports.ts';
 import { DynamoHazardRepository } from './adapters/dynamo/hazards-repository.ts';
 import { DynamoLinkRepository } from './adapters/dynamo/links-repository.ts';
@@ -30,6 +31,7 @@ export interface StorageAdapters {
   logger: Logger;
   units: DynamoUnitRepository;
   links: DynamoLinkRepository;
+  downloads: DynamoDownloadLinks;
   submissions: DynamoSubmissionRepository;
   hazards: DynamoHazardRepository;
   audit: DynamoAuditLog;
@@ -68,6 +70,7 @@ export async function createStorageAdapters(
     logger: options.logger ?? jsonLogger(),
     units: new DynamoUnitRepository(store),
     links: new DynamoLinkRepository(store),
+    downloads: new DynamoDownloadLinks(store),
     submissions: new DynamoSubmissionRepository(store),
     hazards: new DynamoHazardRepository(store),
     audit: new DynamoAuditLog(store, campaign.timeZone),

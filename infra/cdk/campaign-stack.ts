@@ -215,6 +215,8 @@ export class CampaignStack extends Stack {
     grantTable(http);
     // Signs upload forms (PutObject) and downloads (GetObject) under incoming/; nothing else.
     grantObjects(http, ['s3:PutObject', 's3:GetObject'], 'incoming/*');
+    // Download links in digests (`/d/<token>`) are signed here, when they are followed.
+    grantObjects(http, ['s3:GetObject'], 'digests/*');
 
     const uploadReceived = new CampaignFunction(this, 'UploadReceived', {
       name: 'upload-received',
@@ -299,8 +301,8 @@ export class CampaignStack extends Stack {
     }).fn;
     // Reads the whole campaign (Query only) and writes the mail log.
     grantTable(dailyCheck);
-    // Stores a spreadsheet too large to attach and signs its download link.
-    grantObjects(dailyCheck, ['s3:PutObject', 's3:GetObject'], 'digests/*');
+    // Stores a spreadsheet too large to attach (the HTTP function signs its downloads).
+    grantObjects(dailyCheck, ['s3:PutObject'], 'digests/*');
     linkKeySecret.grantRead(dailyCheck);
     smtpSecret?.grantRead(dailyCheck);
     identity?.grantSendEmail(dailyCheck);

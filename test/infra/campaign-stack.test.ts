@@ -195,7 +195,13 @@ describe('the campaign stack', () => {
     const prefixes = s3
       .map((s) => JSON.stringify(s.Resource).match(/\/(incoming|quarantine|digests)\/\*/)?.[1] ?? 'bucket')
       .sort();
-    expect(prefixes).toEqual(['bucket', 'digests', 'incoming', 'incoming', 'quarantine']);
+    expect(prefixes).toEqual(['bucket', 'digests', 'digests', 'incoming', 'incoming', 'quarantine']);
+    // Digests: the daily check writes them; the HTTP function only reads them, for download links.
+    const digestActions = s3
+      .filter((s) => JSON.stringify(s.Resource).includes('/digests/*'))
+      .map((s) => JSON.stringify(s.Action))
+      .sort();
+    expect(digestActions).toEqual(['"s3:GetObject"', '"s3:PutObject"']);
     // SES sending is granted on the campaign's own identity, by the two functions that send.
     const ses = statements.filter((s) => JSON.stringify(s.Action).includes('ses:SendEmail'));
     expect(ses).toHaveLength(2);

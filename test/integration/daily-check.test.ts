@@ -428,17 +428,33 @@ describe('the daily check through aws-ses-v2-local', () => {
     const recorder = new RecordingMailer();
     const big = new Uint8Array(10 * 1024 * 1024 + 1).fill(7);
     const handler = makeHandler({ ...deps(app, recorder), digestWorkbook: async () => big });
+    clock.set('2018-01-25T08:00:00+08:00');
     await handler({ scheduledTime: '2018-01-25T08:00:00+08:00' }, localContext('daily-check'));
     const digest = recorder.sent.find(
       (m) => m.to.includes('safety-office@czedu.example') && m.subject.includes('每日汇总'),
     );
     expect(digest?.attachments).toEqual([]);
-    const url = /Full spreadsheet \(too large to attach\): (\S+)/.exec(digest?.text ?? '')?.[1];
-    expect(url).toBeDefined();
+    const url = /Full spreadsheet \(too large to attach\): (\S+)/.exec(digest?.text ?? '')?.[1] ?? '';
+    expect(url).toMatch(/^https:\/\/forms\.example\/d\/[A-Za-z0-9_-]{43}$/);
     expect(digest?.html).toContain('完整数据表格过大');
-    const download = await fetch(url as string);
+    expect(digest?.html).toContain(`href="${url}"`);
+
+    // The link is signed when followed, so it works as long as the link does (28 days)...
+    const path = new URL(url).pathname;
+    clock.set('2018-02-21T07:59:00+08:00');
+    const followed = await app.http('GET', path);
+    expect(followed.statusCode).toBe(302);
+    const download = await fetch(followed.headers.location ?? '');
     expect(download.status).toBe(200);
     expect((await download.arrayBuffer()).byteLength).toBe(big.byteLength);
+    // ...and then says it expired, in both languages; a made-up token is simply not valid.
+    clock.set('2018-02-22T08:00:00+08:00');
+    const expired = await app.http('GET', path);
+    expect(expired.statusCode).toBe(404);
+    expect(expired.body).toContain('下载链接已过期（有效期 28 天）');
+    const madeUp = await app.http('GET', `/d/${'x'.repeat(43)}`);
+    expect(madeUp.statusCode).toBe(404);
+    expect(madeUp.body).toContain('下载链接无效');
   });
 
   it("makes up a reminder that still failed at the next day's check, with that day's gaps", async () => {

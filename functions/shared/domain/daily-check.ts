@@ -3,6 +3,7 @@ import type { UnitRecord } from '../../../schemas/records.ts';
 import type { Logger } from '../logger.ts';
 import type {
   DocumentStore,
+  DownloadLinkRepository,
   HazardRepository,
   MailAttachment,
   Mailer,
@@ -17,6 +18,7 @@ import { reminderEmail } from '../web/reminder-email.ts';
 import { addDays, type LocalDate, localDateOf } from './calendar.ts';
 import type { Clock } from './clock.ts';
 import { buildDigest, type CampaignRecords, computeState, type Digest, type DigestScope } from './digest.ts';
+import { createDownloadLink } from './download-links.ts';
 import { currentToken } from './form-links.ts';
 import { type SendOutcome, sendOnce } from './mail-once.ts';
 import { gapsOf, reminderFor } from './reminders.ts';
@@ -42,14 +44,13 @@ export interface DailyCheckDeps {
   zeroReports: Pick<ZeroReportRepository, 'all'>;
   mailLog: MailLog;
   mailer: Mailer;
-  documents: Pick<DocumentStore, 'putNew' | 'presignGet'>;
+  documents: Pick<DocumentStore, 'putNew'>;
+  downloads: DownloadLinkRepository;
   digestWorkbook(campaign: Campaign, digest: Digest): Promise<Uint8Array>;
 }
 
 /** A larger spreadsheet is stored in S3 and linked, not attached. */
 export const ATTACHMENT_LIMIT_BYTES = 10 * 1024 * 1024;
-/** How long the download link of a spreadsheet too large to attach works (SigV4's maximum). */
-export const DOWNLOAD_LINK_SECONDS = 7 * 24 * 60 * 60;
 /**
  * Mails in flight at once. SES accounts start at 14 mails a second; the SDK retries a throttled
  * send, and a send that still fails is made up by the retry of the run.
@@ -145,7 +146,12 @@ async function digestMail(deps: DailyCheckDeps, digest: Digest): Promise<Omit<Ou
       body: workbook,
       contentType: XLSX,
     });
-    downloadUrl = await deps.documents.presignGet(stored.key, name, XLSX, DOWNLOAD_LINK_SECONDS);
+    const path = await createDownloadLink(
+      deps,
+      { fileKey: stored.key, fileName: name, contentType: XLSX },
+      deps.clock.now(),
+    );
+    downloadUrl = new URL(path, deps.appUrl).toString();
   } else {
     attachments = [{ filename: name, content: workbook, contentType: XLSX }];
   }

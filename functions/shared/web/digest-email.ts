@@ -2,6 +2,7 @@ import type { Campaign } from '../../../schemas/campaign.ts';
 import { formatLocal } from '../domain/calendar.ts';
 import type { DeliverableProgress, Digest, LedgerRow } from '../domain/digest.ts';
 import { CHANGE_LABELS, districtName } from '../domain/digest.ts';
+import { DOWNLOAD_LINK_DAYS } from '../domain/download-links.ts';
 import { STATUS_LABELS } from '../domain/hazard-lifecycle.ts';
 import { type Html, html } from './html.ts';
 
@@ -176,7 +177,7 @@ export function digestHtml(campaign: Campaign, digest: Digest, delivery: DigestD
       )}`
     : '';
   const attachment = delivery.downloadUrl
-    ? html`完整数据表格过大，未作附件，请下载：<a href="${delivery.downloadUrl}">${delivery.attachmentName}</a>（链接有效期有限）<br>The spreadsheet is too large to attach: <a href="${delivery.downloadUrl}">download it</a> (the link expires).`
+    ? html`完整数据表格过大，未作附件，请下载：<a href="${delivery.downloadUrl}">${delivery.attachmentName}</a>（链接 ${DOWNLOAD_LINK_DAYS} 天内有效）<br>The spreadsheet is too large to attach: <a href="${delivery.downloadUrl}">download it</a> (the link works for ${DOWNLOAD_LINK_DAYS} days).`
     : html`完整数据见附件 ${delivery.attachmentName} / Full data in the attached spreadsheet.`;
   const body = html`<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${title}</title></head>

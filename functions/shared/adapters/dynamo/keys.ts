@@ -12,6 +12,7 @@ export const keys = {
     gsi1sk: `${districtKey(district)}#${type}#${unit}`,
   }),
   link: (hash: string) => ({ pk: `LINK#${hash}`, sk: 'LINK' }),
+  downloadLink: (hash: string) => ({ pk: `DOWNLOAD#${hash}`, sk: 'DOWNLOAD' }),
   submissionPointer: (unit: string, deliverable: string) => ({
     pk: `UNIT#${unit}`,
     sk: `SUB#${deliverable}`,

@@ -11,6 +11,7 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  * | campaign config          | `CAMPAIGN`                | `CONFIG`                            |                   |                        |
  * | unit (+ counters)        | `UNIT#<unit>`             | `PROFILE`                           | `UNITS`           | `<d>#<type>#<unit>`    |
  * | form link (by hash)      | `LINK#<sha256 hex>`       | `LINK`                              |                   |                        |
+ * | download link (TTL)      | `DOWNLOAD#<sha256 hex>`   | `DOWNLOAD`                          |                   |                        |
  * | submission pointer       | `UNIT#<unit>`             | `SUB#<deliverable>`                 | `SUB#<deliverable>` | `<d>#<unit>`         |
  * | submission version       | `UNIT#<unit>`             | `SUB#<deliverable>#V#<000001>`      |                   |                        |
  * | hazard (current state)   | `UNIT#<unit>`             | `HAZARD#<hazard id>`                | `HAZARDS`         | `<d>#<unit>#<id>`      |
@@ -30,7 +31,7 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  *
  * Access patterns:
  * - a unit's profile and counters: GetItem `UNIT#<unit>`/`PROFILE`;
- * - a form link: GetItem `LINK#<hash>` (the raw token is never stored);
+ * - a form link: GetItem `LINK#<hash>` (the raw token is never stored); a download link: GetItem `DOWNLOAD#<hash>`;
  * - everything of one unit (page model): Query pk=`UNIT#<unit>`, optionally `begins_with(sk, 'SUB#')` or `'HAZARD#'`;
  * - a submission's versions: Query `begins_with(sk, 'SUB#<deliverable>#V#')`;
  * - a unit's hazards: Query `begins_with(sk, 'HAZARD#')`; one's history: Query `begins_with(sk, 'HAZLOG#<id>#')`;
@@ -45,7 +46,7 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  * - a day's audit trail: Query `AUDIT#<day>`; a mail already sent: GetItem `MAIL#<day>`/`<purpose>#<recipient>`.
  *
  * Every list is read page by page (`Limit` + cursor); no call loads a whole partition at once.
- * `ttl` (epoch seconds) is the TTL attribute, for short-lived items: rate-limit counters, pending uploads.
+ * `ttl` (epoch seconds) is the TTL attribute, for short-lived items: rate-limit counters, pending uploads, download links.
  */
 export const CAMPAIGN_TABLE = {
   partitionKey: 'pk',
