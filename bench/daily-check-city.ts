@@ -16,7 +16,7 @@ import { digestWorkbook } from '../functions/shared/adapters/xlsx/digest-workboo
 import { createAwsClients } from '../functions/shared/aws-clients.ts';
 import { fixedClock } from '../functions/shared/domain/clock.ts';
 import { type DailyCheckDeps, runDailyCheck } from '../functions/shared/domain/daily-check.ts';
-import type { Digest } from '../functions/shared/domain/digest.ts';
+import type { Digest, LedgerRow } from '../functions/shared/domain/digest.ts';
 import type { Logger } from '../functions/shared/logger.ts';
 import { createAdapters } from '../functions/shared/wiring.ts';
 import { ensureBucket, ensureTable } from '../infra/local/bootstrap.ts';
@@ -89,7 +89,8 @@ try {
     const data = generate(campaign, UNITS, HAZARDS, AT, linkKey);
     for (const u of data.units) UnitRecordSchema.parse(u);
     for (const p of data.pointers) SubmissionPointerSchema.parse(p);
-    for (const h of data.hazards) HazardRecordSchema.parse(h);
+    const hazards = [...data.hazards()];
+    for (const h of hazards) HazardRecordSchema.parse(h);
     for (const z of data.zeroReports) ZeroReportSchema.parse(z);
     const districtOf = new Map(data.units.map((u) => [u.code, u.district]));
     const items: Record<string, unknown>[] = [
@@ -103,7 +104,7 @@ try {
         ...keys.submissionIndex(p.deliverableId, p.district, p.unitCode),
         ...p,
       })),
-      ...data.hazards.map((h) => ({
+      ...hazards.map((h) => ({
         ...keys.hazard(h.unitCode, h.id),
         ...keys.hazardIndex(h.district, h.unitCode, h.id),
         ...(h.supervision ? keys.supervisedIndex(h.supervision.supervisorUnit, h.unitCode, h.id) : {}),
@@ -120,9 +121,9 @@ try {
     return {
       units: data.units.length,
       pointers: data.pointers.length,
-      hazards: data.hazards.length,
-      majors: data.hazards.filter((h) => h.level === 'major').length,
-      open: data.hazards.filter((h) => h.status !== 'closed').length,
+      hazards: hazards.length,
+      majors: hazards.filter((h) => h.level === 'major').length,
+      open: hazards.filter((h) => h.status !== 'closed').length,
       zeroReports: data.zeroReports.length,
       items: items.length,
       ms: performance.now() - started,
@@ -202,9 +203,9 @@ try {
     zeroReports: { all: () => timed(zeroReports.all()) },
     mailer: timeEvery(adapters.mailer, spans.send),
     mailLog: timeEvery(adapters.mailLog, spans.mailLog),
-    digestWorkbook: async (c: Campaign, digest: Digest) => {
+    digestWorkbook: async (c: Campaign, digest: Digest, ledger: AsyncIterable<LedgerRow>) => {
       const from = performance.now();
-      const bytes = await digestWorkbook(c, digest);
+      const bytes = await digestWorkbook(c, digest, ledger);
       const scope = digest.scope.kind === 'office' ? 'office' : digest.scope.district;
       workbooks.push({ scope, bytes: bytes.byteLength, span: [from, performance.now()] });
       return bytes;

@@ -91,8 +91,14 @@ const own = <T>(record: T): T => JSON.parse(JSON.stringify(record)) as T;
 export interface Generated {
   units: UnitRecord[];
   pointers: SubmissionPointer[];
-  hazards: HazardRecord[];
   zeroReports: ZeroReport[];
+  hazardCount: number;
+  /**
+   * The hazards, made afresh on each call and one at a time (never all held), in the order the
+   * table's hazard index returns them: by district key, unit code, id. Each unit's come from its
+   * own seeded stream, so every call yields the same records.
+   */
+  hazards(): Generator<HazardRecord>;
 }
 
 /**
@@ -204,97 +210,108 @@ export function generate(
   };
 
   const seq = new Map<string, number>();
-  const open = new Map<string, { general: number; major: number }>();
-  const hazards: HazardRecord[] = [];
-  const areas = campaign.hazardDrive.areas.map((a) => a.id);
   for (let i = 0; i < hazardCount; i += 1) {
     const unit = reporting[reporter()];
     if (!unit) throw new Error('no reporting units');
-    const n = (seq.get(unit.code) ?? 0) + 1;
-    seq.set(unit.code, n);
-    const id = hazardId(unit.code, n);
-    const area = pick(areas);
-    const title = pick(TITLES[area] ?? ['其他安全隐患']);
-    const location = pick(LOCATIONS);
-    const level = rand() < 0.05 ? 'major' : 'general';
-    const created = opens + Math.floor(rand() * (now - opens - 60_000));
-    const fixedOnSpot = level === 'general' && rand() < 0.3;
-    const role = pick(ROLES);
-    const deadline = localDate(created + (level === 'major' ? 10 + rand() * 30 : 7 + rand() * 38) * DAY);
-    const report: HazardReport = {
-      area,
-      level,
-      title,
-      description: `${location}${pick(['自查', '巡查', '检查'])}发现${title}，${pick(FINDINGS)}，涉及约${1 + Math.floor(rand() * 9)}处，需尽快整改（第${n}项）。`,
-      location,
-      foundOn: localDate(created - Math.floor(rand() * 2) * DAY),
-      source: rand() < 0.85 ? 'self-check' : rand() < 0.5 ? 'supervision' : 'report',
-      fixedOnSpot,
-      ...(fixedOnSpot
-        ? { fixNote: `已当场${pick(['清理', '更换', '修复', '加固'])}，拍照留存。` }
-        : {
-            five: {
-              owner: {
-                name: `${pick(SURNAMES)}${pick(['主任', '老师', '校长', '师傅'])}`,
-                role,
-                phone: `0519-${String(20_000_000 + i).slice(-8)}`,
-              },
-              measures: `${pick(MEASURES)}，由${role}负责落实，${deadline}前完成整改并复查。`,
-              funds: { amountYuan: Math.round(rand() * 200) * 100, source: pick(FUND_SOURCES) },
-              deadline,
-              // One in ten lacks the plan as text (and most of those have no plan attached): five incomplete.
-              ...(rand() < 0.9
-                ? {
-                    contingency: `整改期间${pick(CONTINGENCY)}，发现异常立即上报${unit.district ? '区县教育局' : '市教育局'}。`,
-                  }
-                : {}),
-            },
-          }),
+    seq.set(unit.code, (seq.get(unit.code) ?? 0) + 1);
+  }
+  const areas = campaign.hazardDrive.areas.map((a) => a.id);
+  const readOrder = reporting
+    .map((unit, index) => ({ unit, index, key: `${unit.district ?? 'CITY'}#${unit.code}` }))
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+
+  function* hazardsOf(unit: RosterRow, unitIndex: number, keep: boolean): Generator<HazardRecord> {
+    const rand = random(20180320 + unitIndex * 7919);
+    const pick = <T>(items: readonly T[]): T => {
+      const item = items[Math.floor(rand() * items.length)];
+      if (item === undefined) throw new Error('empty pool');
+      return item;
     };
-    const roll = rand();
-    const status: HazardRecord['status'] = fixedOnSpot
-      ? 'closed'
-      : roll < 0.35
+    const count = seq.get(unit.code) ?? 0;
+    for (let n = 1; n <= count; n += 1) {
+      const i = unitIndex * 100_000 + n;
+      const id = hazardId(unit.code, n);
+      const area = pick(areas);
+      const title = pick(TITLES[area] ?? ['其他安全隐患']);
+      const location = pick(LOCATIONS);
+      const level = rand() < 0.05 ? 'major' : 'general';
+      const created = opens + Math.floor(rand() * (now - opens - 60_000));
+      const fixedOnSpot = level === 'general' && rand() < 0.3;
+      const role = pick(ROLES);
+      const deadline = localDate(created + (level === 'major' ? 10 + rand() * 30 : 7 + rand() * 38) * DAY);
+      const report: HazardReport = {
+        area,
+        level,
+        title,
+        description: `${location}${pick(['自查', '巡查', '检查'])}发现${title}，${pick(FINDINGS)}，涉及约${1 + Math.floor(rand() * 9)}处，需尽快整改（第${n}项）。`,
+        location,
+        foundOn: localDate(created - Math.floor(rand() * 2) * DAY),
+        source: rand() < 0.85 ? 'self-check' : rand() < 0.5 ? 'supervision' : 'report',
+        fixedOnSpot,
+        ...(fixedOnSpot
+          ? { fixNote: `已当场${pick(['清理', '更换', '修复', '加固'])}，拍照留存。` }
+          : {
+              five: {
+                owner: {
+                  name: `${pick(SURNAMES)}${pick(['主任', '老师', '校长', '师傅'])}`,
+                  role,
+                  phone: `0519-${String(20_000_000 + i).slice(-8)}`,
+                },
+                measures: `${pick(MEASURES)}，由${role}负责落实，${deadline}前完成整改并复查。`,
+                funds: { amountYuan: Math.round(rand() * 200) * 100, source: pick(FUND_SOURCES) },
+                deadline,
+                // One in ten lacks the plan as text (and most of those have no plan attached): five incomplete.
+                ...(rand() < 0.9
+                  ? {
+                      contingency: `整改期间${pick(CONTINGENCY)}，发现异常立即上报${unit.district ? '区县教育局' : '市教育局'}。`,
+                    }
+                  : {}),
+              },
+            }),
+      };
+      const roll = rand();
+      const status: HazardRecord['status'] = fixedOnSpot
         ? 'closed'
-        : roll < 0.45
-          ? 'awaiting-acceptance'
-          : roll < 0.8
-            ? 'rectifying'
-            : 'registered';
-    const later = (from: number) => Math.min(now - 1000, from + Math.floor(rand() * 15 * DAY) + HOUR);
-    const rectifiedAt =
-      status === 'awaiting-acceptance' || (status === 'closed' && !fixedOnSpot) ? later(created) : null;
-    const closedAt = status === 'closed' ? (fixedOnSpot ? created : later(rectifiedAt ?? created)) : null;
-    const refused = status === 'rectifying' && rand() < 0.1 ? later(created) : null;
-    const photos: HazardRecord['photos'] = [];
-    if (rand() < 0.6)
-      photos.push({
-        key: `hazards/${unit.code}/${id}/${i}-before.jpg`,
-        kind: 'before',
-        displayName: '现场照片.jpg',
-        contentType: 'image/jpeg',
-        addedAt: iso(created),
-      });
-    if (report.five && !report.five.contingency && rand() < 0.3)
-      photos.push({
-        key: `hazards/${unit.code}/${id}/${i}-plan.pdf`,
-        kind: 'plan',
-        displayName: '应急预案.pdf',
-        contentType: 'application/pdf',
-        addedAt: iso(created),
-      });
-    if (closedAt !== null && rand() < 0.7)
-      photos.push({
-        key: `hazards/${unit.code}/${id}/${i}-after.jpg`,
-        kind: 'after',
-        displayName: '整改后照片.jpg',
-        contentType: 'image/jpeg',
-        addedAt: iso(closedAt),
-      });
-    const supervisor = unit.district === null ? 'CITY-000' : (bureauOf.get(unit.district) ?? 'CITY-000');
-    const updated = Math.max(created, rectifiedAt ?? 0, closedAt ?? 0, refused ?? 0);
-    hazards.push(
-      own({
+        : roll < 0.35
+          ? 'closed'
+          : roll < 0.45
+            ? 'awaiting-acceptance'
+            : roll < 0.8
+              ? 'rectifying'
+              : 'registered';
+      const later = (from: number) => Math.min(now - 1000, from + Math.floor(rand() * 15 * DAY) + HOUR);
+      const rectifiedAt =
+        status === 'awaiting-acceptance' || (status === 'closed' && !fixedOnSpot) ? later(created) : null;
+      const closedAt = status === 'closed' ? (fixedOnSpot ? created : later(rectifiedAt ?? created)) : null;
+      const refused = status === 'rectifying' && rand() < 0.1 ? later(created) : null;
+      const photos: HazardRecord['photos'] = [];
+      if (rand() < 0.6)
+        photos.push({
+          key: `hazards/${unit.code}/${id}/${i}-before.jpg`,
+          kind: 'before',
+          displayName: '现场照片.jpg',
+          contentType: 'image/jpeg',
+          addedAt: iso(created),
+        });
+      if (report.five && !report.five.contingency && rand() < 0.3)
+        photos.push({
+          key: `hazards/${unit.code}/${id}/${i}-plan.pdf`,
+          kind: 'plan',
+          displayName: '应急预案.pdf',
+          contentType: 'application/pdf',
+          addedAt: iso(created),
+        });
+      if (closedAt !== null && rand() < 0.7)
+        photos.push({
+          key: `hazards/${unit.code}/${id}/${i}-after.jpg`,
+          kind: 'after',
+          displayName: '整改后照片.jpg',
+          contentType: 'image/jpeg',
+          addedAt: iso(closedAt),
+        });
+      const supervisor = unit.district === null ? 'CITY-000' : (bureauOf.get(unit.district) ?? 'CITY-000');
+      const updated = Math.max(created, rectifiedAt ?? 0, closedAt ?? 0, refused ?? 0);
+      const record: HazardRecord = {
         id,
         unitCode: unit.code,
         district: unit.district,
@@ -330,13 +347,21 @@ export function generate(
           ? { refusal: { reason: '整改不到位，继续挂账', by: supervisor, at: iso(refused) } }
           : {}),
         ...(closedAt !== null ? { closedAt: iso(closedAt) } : {}),
-      }),
-    );
-    if (status !== 'closed') {
-      const counts = open.get(unit.code) ?? { general: 0, major: 0 };
-      counts[level] += 1;
-      open.set(unit.code, counts);
+      };
+      yield keep ? own(record) : record;
     }
+  }
+
+  const hazards = function* (keep: boolean): Generator<HazardRecord> {
+    for (const { unit, index } of readOrder) yield* hazardsOf(unit, index, keep);
+  };
+  // The units' open counters, as the table keeps them, from one pass that keeps nothing.
+  const open = new Map<string, { general: number; major: number }>();
+  for (const h of hazards(false)) {
+    if (h.status === 'closed') continue;
+    const counts = open.get(h.unitCode) ?? { general: 0, major: 0 };
+    counts[h.level] += 1;
+    open.set(h.unitCode, counts);
   }
 
   const units: UnitRecord[] = rows.map((r) => {
@@ -403,7 +428,7 @@ export function generate(
       }
     }
   }
-  return { units, pointers, hazards, zeroReports };
+  return { units, pointers, zeroReports, hazardCount, hazards: () => hazards(true) };
 }
 
 /** `gc()` without starting node with --expose-gc: only to settle the baseline before measuring. */

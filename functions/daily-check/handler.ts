@@ -2,6 +2,7 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { DailyCheckEventSchema } from '../../schemas/daily-check.ts';
 import { formatIssue, parseWith } from '../../schemas/validation.ts';
+import { fileSpool } from '../shared/adapters/fs/ledger-spool.ts';
 import {
   type DailyCheckDeps,
   type DailyCheckReport,
@@ -36,8 +37,9 @@ export function dailyCheckDeps(adapters: Adapters, appUrl: string): DailyCheckDe
     linkKey: adapters.linkKey,
     appUrl,
     // exceljs loads when the first digest is built, not at every cold start.
-    digestWorkbook: async (campaign, digest) =>
-      (await import('../shared/adapters/xlsx/digest-workbook.ts')).digestWorkbook(campaign, digest),
+    digestWorkbook: async (campaign, digest, ledger) =>
+      (await import('../shared/adapters/xlsx/digest-workbook.ts')).digestWorkbook(campaign, digest, ledger),
+    ledgerSpool: () => fileSpool(),
   };
 }
 

@@ -2,6 +2,7 @@ import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
 import { digestWorkbook } from '../../functions/shared/adapters/xlsx/digest-workbook.ts';
 import { buildDigest, type CampaignRecords, computeState } from '../../functions/shared/domain/digest.ts';
+import { memorySpool, passHazards } from '../../functions/shared/domain/hazard-pass.ts';
 import type { HazardReport } from '../../schemas/hazards.ts';
 import type { HazardRecord, SubmissionPointer } from '../../schemas/records.ts';
 import { demoCampaign, sampleReport, sampleUnit } from '../support/fixtures.ts';
@@ -68,45 +69,47 @@ const records: CampaignRecords = {
     pointer('LY-000', 'liyang', '2018-01-18T01:00:00.000Z', true),
     pointer('LY-102', 'liyang', '2018-01-21T02:00:00.000Z', false),
   ],
-  hazards: [
-    hazard(
-      'LY-101-H001',
-      'LY-101',
-      'liyang',
-      sampleReport({ title: EVIL_TITLE, description: EVIL_DESCRIPTION, location: '教学楼\u0007东侧' }),
-      {},
-    ),
-    hazard(
-      'LY-102-H001',
-      'LY-102',
-      'liyang',
-      sampleReport({ level: 'major', area: 'school-buildings', title: '教学楼外墙空鼓' }),
-      {
-        createdAt: '2018-01-16T02:00:00.000Z',
-        supervision: {
-          supervisorUnit: 'LY-000',
-          listedOn: '2018-01-16',
-          deadline: '2018-01-20',
-          extensions: [],
-        },
-      },
-    ),
-    hazard(
-      'JT-101-H001',
-      'JT-101',
-      'jintan',
-      sampleReport({ title: '灭火器过期', fixedOnSpot: true, fixNote: '已更换', five: undefined }),
-      { status: 'closed', createdAt: '2018-01-21T06:00:00.000Z', closedAt: '2018-01-21T07:00:00.000Z' },
-    ),
-  ],
   zeroReports: [{ unitCode: 'LY-000', checkedOn: '2018-01-15', confirmedAt: '2018-01-15T02:00:00.000Z' }],
 };
 
-const state = computeState(campaign, records, at);
+const hazards: HazardRecord[] = [
+  hazard(
+    'LY-101-H001',
+    'LY-101',
+    'liyang',
+    sampleReport({ title: EVIL_TITLE, description: EVIL_DESCRIPTION, location: '教学楼\u0007东侧' }),
+    {},
+  ),
+  hazard(
+    'LY-102-H001',
+    'LY-102',
+    'liyang',
+    sampleReport({ level: 'major', area: 'school-buildings', title: '教学楼外墙空鼓' }),
+    {
+      createdAt: '2018-01-16T02:00:00.000Z',
+      supervision: {
+        supervisorUnit: 'LY-000',
+        listedOn: '2018-01-16',
+        deadline: '2018-01-20',
+        extensions: [],
+      },
+    },
+  ),
+  hazard(
+    'JT-101-H001',
+    'JT-101',
+    'jintan',
+    sampleReport({ title: '灭火器过期', fixedOnSpot: true, fixNote: '已更换', five: undefined }),
+    { status: 'closed', createdAt: '2018-01-21T06:00:00.000Z', closedAt: '2018-01-21T07:00:00.000Z' },
+  ),
+];
+
+const pass = await passHazards(campaign, records.units, hazards, at, memorySpool());
+const state = computeState(campaign, records, pass, at);
 
 async function workbookFor(closing: boolean): Promise<ExcelJS.Workbook> {
-  const digest = buildDigest(campaign, records, state, { kind: 'office' }, { closing });
-  const buffer = await digestWorkbook(campaign, digest);
+  const digest = buildDigest(campaign, records, pass, state, { kind: 'office' }, { closing });
+  const buffer = await digestWorkbook(campaign, digest, pass.spool.rows('office'));
   const workbook = new ExcelJS.Workbook();
   await workbook.xlsx.load(
     buffer.buffer.slice(buffer.byteOffset, buffer.byteOffset + buffer.byteLength) as ArrayBuffer,

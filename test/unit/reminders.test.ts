@@ -7,6 +7,7 @@ import {
 } from '../../functions/shared/domain/calendar.ts';
 import { campaignState, type UnitInputs } from '../../functions/shared/domain/campaign-state.ts';
 import { createHazard } from '../../functions/shared/domain/hazard-lifecycle.ts';
+import { hazardFacts } from '../../functions/shared/domain/hazard-pass.ts';
 import { type Gap, reminderFor } from '../../functions/shared/domain/reminders.ts';
 import type { HazardRecord, SubmissionPointer, UnitRecord } from '../../schemas/records.ts';
 import { demoCampaign, sampleReport, sampleUnit } from '../support/fixtures.ts';
@@ -63,7 +64,12 @@ function inputsOn(at: Date, hazards: Record<string, HazardRecord[]>): UnitInputs
       if (when && t(when).getTime() <= at.getTime())
         pointers.set(deliverableId, filed(code, deliverableId, when));
     }
-    return { unit: school(code), pointers, hazards: hazards[code] ?? [], zeroReport: null };
+    return {
+      unit: school(code),
+      pointers,
+      hazards: hazardFacts(hazards[code] ?? [], at, campaign.timeZone),
+      zeroReport: null,
+    };
   });
 }
 
@@ -192,7 +198,11 @@ describe('the campaign model on one day', () => {
       { ...make(4, { level: 'general' }), status: 'awaiting-acceptance' as const },
       make(5, { level: 'general', fixedOnSpot: true, fixNote: '当场', five: undefined }),
     ];
-    const state = campaignState(campaign, [{ unit, pointers: new Map(), hazards, zeroReport: null }], at);
+    const state = campaignState(
+      campaign,
+      [{ unit, pointers: new Map(), hazards: hazardFacts(hazards, at, campaign.timeZone), zeroReport: null }],
+      at,
+    );
     expect(state.day).toBe('2018-03-05');
     expect(state.drive).toEqual({ closesOn: '2018-03-31', daysLeft: 26, closed: false });
     const [x] = state.units;

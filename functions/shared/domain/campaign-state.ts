@@ -1,8 +1,8 @@
 import type { Campaign } from '../../../schemas/campaign.ts';
-import type { HazardRecord, SubmissionPointer, UnitRecord, ZeroReport } from '../../../schemas/records.ts';
+import type { SubmissionPointer, UnitRecord, ZeroReport } from '../../../schemas/records.ts';
 import { daysBetween, type LocalDate, localDateOf } from './calendar.ts';
 import { type DeliverableState, deliverableState } from './deadlines.ts';
-import { hasFiveImplementations, isOverdueMajor } from './hazard-lifecycle.ts';
+import type { UnitHazardFacts } from './hazard-pass.ts';
 import { deliverablesOf } from './uploads.ts';
 
 /**
@@ -14,7 +14,8 @@ export interface UnitInputs {
   unit: UnitRecord;
   /** The unit's submission pointer per deliverable id (absent: not filed). */
   pointers: ReadonlyMap<string, SubmissionPointer>;
-  hazards: readonly HazardRecord[];
+  /** Its hazards, folded (`hazard-pass.ts`): the state never holds the hazards themselves. */
+  hazards: UnitHazardFacts;
   zeroReport: ZeroReport | null;
 }
 
@@ -42,8 +43,6 @@ export interface CampaignState {
 
 export function unitState(campaign: Campaign, inputs: UnitInputs, at: Date): UnitState {
   const { unit, hazards } = inputs;
-  const open = hazards.filter((h) => h.status !== 'closed');
-  const overdue = open.filter((h) => isOverdueMajor(h, at, campaign.timeZone));
   return {
     unit: { code: unit.code, name: unit.name, type: unit.type, district: unit.district, email: unit.email },
     deliverables: deliverablesOf(campaign, unit).map((d) => ({
@@ -51,17 +50,11 @@ export function unitState(campaign: Campaign, inputs: UnitInputs, at: Date): Uni
       dueDate: d.dueDate,
       state: deliverableState(d, inputs.pointers.get(d.id) ?? null, at, campaign.timeZone),
     })),
-    openHazards: {
-      general: open.filter((h) => h.level === 'general').length,
-      major: open.filter((h) => h.level === 'major').length,
-    },
-    overdueMajors: overdue.map((h) => h.id),
-    overdueMajorsSince: overdue.map((h) => h.supervision?.deadline ?? '').sort()[0] ?? null,
-    missingFive: open
-      .filter((h) => !h.report.fixedOnSpot || h.level === 'major')
-      .filter((h) => !hasFiveImplementations(h))
-      .map((h) => h.id),
-    awaitingAcceptance: open.filter((h) => h.status === 'awaiting-acceptance').map((h) => h.id),
+    openHazards: { ...hazards.open },
+    overdueMajors: hazards.overdueMajors,
+    overdueMajorsSince: hazards.overdueMajorsSince,
+    missingFive: hazards.missingFive,
+    awaitingAcceptance: hazards.awaitingAcceptance,
     zeroReport: inputs.zeroReport ? (inputs.zeroReport.withdrawnAt ? 'withdrawn' : 'filed') : 'none',
   };
 }

@@ -17,9 +17,17 @@ import { digestEmailParts } from '../web/digest-email.ts';
 import { reminderEmail } from '../web/reminder-email.ts';
 import { addDays, type LocalDate, localDateOf } from './calendar.ts';
 import type { Clock } from './clock.ts';
-import { buildDigest, type CampaignRecords, computeState, type Digest, type DigestScope } from './digest.ts';
+import {
+  buildDigest,
+  type CampaignRecords,
+  computeState,
+  type Digest,
+  type DigestScope,
+  type LedgerRow,
+} from './digest.ts';
 import { createDownloadLink } from './download-links.ts';
 import { currentToken } from './form-links.ts';
+import { type HazardPass, type LedgerSpool, passHazards, scopeKey } from './hazard-pass.ts';
 import { type SendOutcome, sendOnce } from './mail-once.ts';
 import { gapsOf, reminderFor } from './reminders.ts';
 
@@ -46,7 +54,9 @@ export interface DailyCheckDeps {
   mailer: Mailer;
   documents: Pick<DocumentStore, 'putNew'>;
   downloads: DownloadLinkRepository;
-  digestWorkbook(campaign: Campaign, digest: Digest): Promise<Uint8Array>;
+  digestWorkbook(campaign: Campaign, digest: Digest, ledger: AsyncIterable<LedgerRow>): Promise<Uint8Array>;
+  /** Where one run spools its ledger rows (a scratch directory in Lambda); disposed when the run ends. */
+  ledgerSpool(): Promise<LedgerSpool & { dispose(): Promise<void> }>;
 }
 
 /** A larger spreadsheet is stored in S3 and linked, not attached. */
@@ -81,29 +91,39 @@ export interface DailyCheckReport {
   mails: MailResult[];
 }
 
-export async function loadRecords(
+/**
+ * Reads the campaign once, Query only: units, filings and zero reports held, the hazards folded
+ * through `passHazards` into `spool` as they arrive. A unit withdrawn from the roster leaves
+ * every count, list and reminder; its records stay stored.
+ */
+export async function loadCampaign(
   deps: Pick<DailyCheckDeps, 'campaign' | 'units' | 'submissions' | 'hazards' | 'zeroReports'>,
-): Promise<CampaignRecords> {
+  at: Date,
+  spool: LedgerSpool,
+): Promise<{ records: CampaignRecords; pass: HazardPass }> {
   const collect = async <T>(items: AsyncIterable<T>): Promise<T[]> => {
     const out: T[] = [];
     for await (const item of items) out.push(item);
     return out;
   };
-  const [units, pointers, hazards, zeroReports] = await Promise.all([
-    collect(deps.units.all()),
+  const [[units, pass], pointers, zeroReports] = await Promise.all([
+    collect(deps.units.all()).then(async (all) => {
+      const active = all.filter((u) => !u.withdrawnAt);
+      return [active, await passHazards(deps.campaign, active, deps.hazards.all(), at, spool)] as const;
+    }),
     Promise.all(deps.campaign.deliverables.map((d) => collect(deps.submissions.allFilers(d.id)))).then(
       (lists) => lists.flat(),
     ),
-    collect(deps.hazards.all()),
     collect(deps.zeroReports.all()),
   ]);
-  // A unit withdrawn from the roster leaves every count, list and reminder; its records stay stored.
-  const active = new Set(units.filter((u) => !u.withdrawnAt).map((u) => u.code));
+  const active = new Set(units.map((u) => u.code));
   return {
-    units: units.filter((u) => active.has(u.code)),
-    pointers: pointers.filter((p) => active.has(p.unitCode)),
-    hazards: hazards.filter((h) => active.has(h.unitCode)),
-    zeroReports: zeroReports.filter((z) => active.has(z.unitCode)),
+    records: {
+      units,
+      pointers: pointers.filter((p) => active.has(p.unitCode)),
+      zeroReports: zeroReports.filter((z) => active.has(z.unitCode)),
+    },
+    pass,
   };
 }
 
@@ -135,8 +155,12 @@ function attachmentName(digest: Digest): string {
 }
 
 /** The digest mail for one scope, built once and shared by the scope's recipients. */
-async function digestMail(deps: DailyCheckDeps, digest: Digest): Promise<Omit<OutboundMail, 'to'>> {
-  const workbook = await deps.digestWorkbook(deps.campaign, digest);
+async function digestMail(
+  deps: DailyCheckDeps,
+  digest: Digest,
+  ledger: AsyncIterable<LedgerRow>,
+): Promise<Omit<OutboundMail, 'to'>> {
+  const workbook = await deps.digestWorkbook(deps.campaign, digest, ledger);
   const name = attachmentName(digest);
   let attachments: MailAttachment[] = [];
   let downloadUrl: string | undefined;
@@ -173,8 +197,24 @@ export async function runDailyCheck(deps: DailyCheckDeps, scheduledAt: Date): Pr
   const report: DailyCheckReport = { day, scheduledAt: scheduledAt.toISOString(), mails: [] };
   if (day < campaign.opensOn) return { ...report, idle: 'before-opening' };
 
-  const records = await loadRecords(deps);
-  const state = computeState(campaign, records, scheduledAt);
+  const spool = await deps.ledgerSpool();
+  try {
+    return await checkDay(deps, scheduledAt, report, spool);
+  } finally {
+    await spool.dispose();
+  }
+}
+
+async function checkDay(
+  deps: DailyCheckDeps,
+  scheduledAt: Date,
+  report: DailyCheckReport,
+  spool: LedgerSpool,
+): Promise<DailyCheckReport> {
+  const { campaign } = deps;
+  const { day } = report;
+  const { records, pass } = await loadCampaign(deps, scheduledAt, spool);
+  const state = computeState(campaign, records, pass, scheduledAt);
   const unitsByCode = new Map<string, UnitRecord>(records.units.map((u) => [u.code, u]));
   const jobs: MailJob[] = [];
 
@@ -215,7 +255,11 @@ export async function runDailyCheck(deps: DailyCheckDeps, scheduledAt: Date): Pr
         build: async () => {
           let mail = digests.get(key.purpose);
           if (!mail) {
-            mail = digestMail(deps, buildDigest(campaign, records, state, scope, { closing }));
+            mail = digestMail(
+              deps,
+              buildDigest(campaign, records, pass, state, scope, { closing }),
+              pass.spool.rows(scopeKey(scope)),
+            );
             digests.set(key.purpose, mail);
           }
           return { ...(await mail), to: [recipient] };
@@ -261,7 +305,7 @@ export async function runDailyCheck(deps: DailyCheckDeps, scheduledAt: Date): Pr
   deps.logger.info('daily check done', {
     day,
     units: state.units.length,
-    hazards: records.hazards.length,
+    hazards: pass.count,
     sent: count('sent'),
     skipped: count('skipped'),
     failed: count('failed'),

@@ -1,10 +1,10 @@
 import type { Campaign, HazardAreaId, HazardLevelId } from '../../../schemas/campaign.ts';
 import type { Label } from '../../../schemas/primitives.ts';
 import type { HazardRecord, SubmissionPointer, UnitRecord, ZeroReport } from '../../../schemas/records.ts';
-import { addDays, type LocalDate } from './calendar.ts';
+import type { LocalDate } from './calendar.ts';
 import { type CampaignState, campaignState, type UnitInputs, type UnitState } from './campaign-state.ts';
 import type { DeliverableState } from './deadlines.ts';
-import { hazardDeadline } from './hazard-lifecycle.ts';
+import { emptyFacts, type HazardPass, scopeKey } from './hazard-pass.ts';
 
 /**
  * The daily digest as plain data: what the office (or one district bureau) reads each morning.
@@ -13,11 +13,13 @@ import { hazardDeadline } from './hazard-lifecycle.ts';
  */
 export type DigestScope = { kind: 'office' } | { kind: 'district'; district: string };
 
-/** Everything the daily check reads, once, for all scopes. */
+/**
+ * What the daily check holds, for all scopes: the units, filings and zero reports. The hazards
+ * are read once, through `passHazards`, and held only as what that pass folds them into.
+ */
 export interface CampaignRecords {
   units: UnitRecord[];
   pointers: SubmissionPointer[];
-  hazards: HazardRecord[];
   zeroReports: ZeroReport[];
 }
 
@@ -122,8 +124,13 @@ export interface Digest {
   overdueMajors: LedgerRow[];
   areas: AreaCount[];
   units: UnitState[];
-  /** Every hazard in scope: major first, then open before closed, then by unit and id. */
-  ledger: LedgerRow[];
+  /**
+   * How many hazards the scope's ledger holds. The ledger's rows are not here: the spreadsheet
+   * reads them from the pass's spool (`HazardPass.spool`, key `scopeKey(scope)`).
+   */
+  ledgerCount: number;
+  /** Open hazards: how many, and the first `LISTED_ROWS` in ledger order (for the closing report). */
+  stillOpen: { count: number; rows: LedgerRow[] };
   /** Units that never filed a deliverable they owed, per deliverable (filled in on the closing report). */
   neverFiled: { deliverableId: string; name: Label; units: UnitState[] }[];
 }
@@ -137,18 +144,12 @@ export function districtName(campaign: Campaign, district: string | null): Label
 }
 
 /** Splits the records into each unit's inputs. The city office files and reports nothing, so it is left out. */
-export function unitInputs(records: CampaignRecords): UnitInputs[] {
+export function unitInputs(records: CampaignRecords, pass: Pick<HazardPass, 'facts'>): UnitInputs[] {
   const pointers = new Map<string, Map<string, SubmissionPointer>>();
   for (const p of records.pointers) {
     const mine = pointers.get(p.unitCode) ?? new Map<string, SubmissionPointer>();
     mine.set(p.deliverableId, p);
     pointers.set(p.unitCode, mine);
-  }
-  const hazards = new Map<string, HazardRecord[]>();
-  for (const h of records.hazards) {
-    const mine = hazards.get(h.unitCode);
-    if (mine) mine.push(h);
-    else hazards.set(h.unitCode, [h]);
   }
   const zero = new Map(records.zeroReports.map((z) => [z.unitCode, z]));
   return records.units
@@ -156,13 +157,18 @@ export function unitInputs(records: CampaignRecords): UnitInputs[] {
     .map((unit) => ({
       unit,
       pointers: pointers.get(unit.code) ?? new Map(),
-      hazards: hazards.get(unit.code) ?? [],
+      hazards: pass.facts.get(unit.code) ?? emptyFacts(),
       zeroReport: zero.get(unit.code) ?? null,
     }));
 }
 
-export function computeState(campaign: Campaign, records: CampaignRecords, at: Date): CampaignState {
-  return campaignState(campaign, unitInputs(records), at);
+export function computeState(
+  campaign: Campaign,
+  records: CampaignRecords,
+  pass: Pick<HazardPass, 'facts'>,
+  at: Date,
+): CampaignState {
+  return campaignState(campaign, unitInputs(records, pass), at);
 }
 
 function inScope(scope: DigestScope, district: string | null): boolean {
@@ -173,56 +179,18 @@ function isFiled(state: DeliverableState): boolean {
   return state.kind === 'filed-on-time' || state.kind === 'filed-late';
 }
 
-function ledgerRow(hazard: HazardRecord, unitName: string, overdue: ReadonlySet<string>): LedgerRow {
-  const five = hazard.report.five;
-  return {
-    id: hazard.id,
-    unitCode: hazard.unitCode,
-    unitName,
-    district: hazard.district,
-    area: hazard.area,
-    level: hazard.level,
-    status: hazard.status,
-    title: hazard.title,
-    description: hazard.report.description,
-    location: hazard.report.location,
-    foundOn: hazard.report.foundOn,
-    fixedOnSpot: hazard.report.fixedOnSpot,
-    owner: five ? `${five.owner.name}（${five.owner.role}）${five.owner.phone}` : '',
-    measures: five?.measures ?? hazard.report.fixNote ?? '',
-    fundsYuan: five?.funds.amountYuan ?? null,
-    fundsSource: five?.funds.source ?? '',
-    deadline: hazardDeadline(hazard),
-    contingency:
-      five?.contingency ?? (hazard.photos.some((p) => p.kind === 'plan') ? '（见附件 / attached）' : ''),
-    supervisor: hazard.supervision?.supervisorUnit ?? '',
-    overdue: overdue.has(hazard.id),
-    createdAt: hazard.createdAt,
-    closedAt: hazard.closedAt ?? null,
-  };
-}
-
-/** Codes and ids are ASCII: plain comparison orders them, several times faster than `localeCompare`. */
-const compareAscii = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-
-const byLedgerOrder = (a: LedgerRow, b: LedgerRow): number =>
-  Number(b.level === 'major') - Number(a.level === 'major') ||
-  Number(a.status === 'closed') - Number(b.status === 'closed') ||
-  compareAscii(a.unitCode, b.unitCode) ||
-  compareAscii(a.id, b.id);
-
 /** What happened in the day before the check: the window (at − 24 h, at]. */
 function changesOf(
   campaign: Campaign,
   records: CampaignRecords,
   units: ReadonlyMap<string, UnitState>,
   state: CampaignState,
+  hazardChanges: readonly Change[],
 ): Change[] {
   const end = Date.parse(state.at);
   const start = end - 24 * 60 * 60 * 1000;
   const within = (iso: string | undefined) =>
     iso !== undefined && Date.parse(iso) > start && Date.parse(iso) <= end;
-  const yesterday = addDays(state.day, -1);
   const names = new Map(campaign.deliverables.map((d) => [d.id, d.name.zh]));
   const changes: Change[] = [];
   const of = (code: string) => units.get(code);
@@ -246,28 +214,7 @@ function changesOf(
           subject: names.get(d.deliverableId) ?? d.deliverableId,
         });
   }
-  for (const h of records.hazards) {
-    const unit = of(h.unitCode);
-    if (!unit) continue;
-    const base = {
-      unitCode: unit.unit.code,
-      unitName: unit.unit.name,
-      district: unit.unit.district,
-      subject: `${h.id} ${h.title}`,
-      level: h.level,
-    };
-    if (within(h.createdAt)) changes.push({ ...base, kind: 'hazard-reported', at: h.createdAt });
-    if (h.status === 'closed' && within(h.closedAt))
-      changes.push({ ...base, kind: 'hazard-closed', ...(h.closedAt ? { at: h.closedAt } : {}) });
-    else if (h.status === 'awaiting-acceptance' && within(h.rectification?.at))
-      changes.push({
-        ...base,
-        kind: 'acceptance-requested',
-        ...(h.rectification ? { at: h.rectification.at } : {}),
-      });
-    if (h.level === 'major' && h.status !== 'closed' && hazardDeadline(h) === yesterday)
-      changes.push({ ...base, kind: 'major-became-overdue' });
-  }
+  changes.push(...hazardChanges);
   const order: ChangeKind[] = [
     'major-became-overdue',
     'became-overdue',
@@ -286,10 +233,11 @@ function changesOf(
   );
 }
 
-/** The digest for one scope. `state` must have been computed from `records`. */
+/** The digest for one scope. `state` must have been computed from `records` and `pass`. */
 export function buildDigest(
   campaign: Campaign,
   records: CampaignRecords,
+  pass: Omit<HazardPass, 'spool'>,
   state: CampaignState,
   scope: DigestScope,
   options: { closing?: boolean } = {},
@@ -299,13 +247,9 @@ export function buildDigest(
   const scopedRecords: CampaignRecords = {
     units: records.units.filter((u) => byCode.has(u.code)),
     pointers: records.pointers.filter((p) => byCode.has(p.unitCode)),
-    hazards: records.hazards.filter((h) => byCode.has(h.unitCode)),
     zeroReports: records.zeroReports.filter((z) => byCode.has(z.unitCode)),
   };
-  const overdueIds = new Set(units.flatMap((u) => u.overdueMajors));
-  const ledger = scopedRecords.hazards
-    .map((h) => ledgerRow(h, byCode.get(h.unitCode)?.unit.name ?? h.unitCode, overdueIds))
-    .sort(byLedgerOrder);
+  const tally = pass.tallies.get(scopeKey(scope));
 
   const progress = campaign.deliverables.map((d): DeliverableProgress => {
     const states = units.flatMap((u) => u.deliverables.filter((x) => x.deliverableId === d.id));
@@ -347,19 +291,16 @@ export function buildDigest(
     (a, b) => districtOrder(campaign, a) - districtOrder(campaign, b),
   );
 
-  const areas = campaign.hazardDrive.areas.map(
-    (area): AreaCount => ({
-      area: area.id,
-      name: area.name,
-      open: { general: 0, major: 0 },
-      closed: { general: 0, major: 0 },
-    }),
-  );
-  const areaById = new Map(areas.map((a) => [a.area, a]));
-  for (const row of ledger) {
-    const count = areaById.get(row.area);
-    if (count) count[row.status === 'closed' ? 'closed' : 'open'][row.level] += 1;
-  }
+  const areas =
+    tally?.areas ??
+    campaign.hazardDrive.areas.map(
+      (area): AreaCount => ({
+        area: area.id,
+        name: area.name,
+        open: { general: 0, major: 0 },
+        closed: { general: 0, major: 0 },
+      }),
+    );
 
   const closing = options.closing ?? false;
   return {
@@ -370,16 +311,23 @@ export function buildDigest(
     drive: state.drive,
     closing,
     progress,
-    changes: changesOf(campaign, scopedRecords, byCode, state),
+    changes: changesOf(
+      campaign,
+      scopedRecords,
+      byCode,
+      state,
+      pass.changes.filter((c) => byCode.has(c.unitCode)),
+    ),
     overdueByDistrict: districts.map((district) => ({
       district,
       name: districtName(campaign, district),
       units: overdueUnits.filter((u) => u.state.unit.district === district),
     })),
-    overdueMajors: ledger.filter((row) => row.overdue),
+    overdueMajors: pass.overdueMajors.filter((row) => byCode.has(row.unitCode)),
     areas,
     units,
-    ledger,
+    ledgerCount: tally?.ledgerCount ?? 0,
+    stillOpen: tally?.stillOpen ?? { count: 0, rows: [] },
     neverFiled: closing
       ? campaign.deliverables.map((d) => ({
           deliverableId: d.id,

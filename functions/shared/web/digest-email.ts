@@ -4,6 +4,7 @@ import type { DeliverableProgress, Digest, LedgerRow } from '../domain/digest.ts
 import { CHANGE_LABELS, districtName } from '../domain/digest.ts';
 import { DOWNLOAD_LINK_DAYS } from '../domain/download-links.ts';
 import { STATUS_LABELS } from '../domain/hazard-lifecycle.ts';
+import { LISTED_ROWS } from '../domain/hazard-pass.ts';
 import { type Html, html } from './html.ts';
 
 /**
@@ -12,7 +13,7 @@ import { type Html, html } from './html.ts';
  * width, no scripts, no external images. Every value from the database goes through `html`,
  * which escapes it. Long lists stop at `LIST_LIMIT` rows; the spreadsheet has them all.
  */
-export const LIST_LIMIT = 50;
+export const LIST_LIMIT = LISTED_ROWS;
 
 const FONT = 'font-family:-apple-system,"PingFang SC","Microsoft YaHei",Arial,sans-serif';
 const CELL = 'padding:4px 6px;border-bottom:1px solid #e3e5e8;font-size:13px;vertical-align:top';
@@ -152,17 +153,17 @@ export function digestHtml(campaign: Campaign, digest: Digest, delivery: DigestD
     ]),
     0,
   );
-  const stillOpen = digest.ledger.filter((row) => row.status !== 'closed');
+  const { stillOpen } = digest;
   const closingParts = digest.closing
     ? html`${section(
         '仍未销号的隐患',
         'Hazards still open',
-        stillOpen.length === 0
+        stillOpen.count === 0
           ? none('全部隐患均已销号', 'Every hazard is closed out')
           : table(
               ['编号 Id', '单位 Unit', '隐患 Hazard', '期限 Deadline', '状态 State', '督办 Supervisor'],
-              stillOpen.slice(0, LIST_LIMIT).map((row) => ledgerCells(campaign, row)),
-              stillOpen.length - LIST_LIMIT,
+              stillOpen.rows.slice(0, LIST_LIMIT).map((row) => ledgerCells(campaign, row)),
+              stillOpen.count - LIST_LIMIT,
             ),
       )}${section(
         '从未报送的单位',
@@ -255,13 +256,13 @@ export function digestText(campaign: Campaign, digest: Digest, delivery: DigestD
     ),
   ];
   if (digest.closing) {
-    const stillOpen = digest.ledger.filter((row) => row.status !== 'closed');
+    const { stillOpen } = digest;
     lines.push(
       '',
       '== 仍未销号的隐患 Hazards still open ==',
-      ...(stillOpen.length === 0
+      ...(stillOpen.count === 0
         ? ['（无 none）']
-        : stillOpen
+        : stillOpen.rows
             .slice(0, LIST_LIMIT)
             .map((row) => `- ${row.id} ${row.unitName}：${row.title}（${STATUS_LABELS[row.status].zh}）`)),
       '',

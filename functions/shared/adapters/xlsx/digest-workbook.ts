@@ -408,7 +408,7 @@ async function writeFilings(
 
 async function writeLedger(
   workbook: ExcelJS.stream.xlsx.WorkbookWriter,
-  ledger: readonly LedgerRow[],
+  ledger: AsyncIterable<LedgerRow> | Iterable<LedgerRow>,
   names: Lookups,
 ): Promise<void> {
   const sheet = new SheetWriter(workbook, DIGEST_SHEETS.ledger, [
@@ -435,7 +435,7 @@ async function writeLedger(
     column('上报时间', 'Reported at', 17, 'datetime'),
     column('销号时间', 'Closed at', 17, 'datetime'),
   ]);
-  for (const h of ledger) {
+  for await (const h of ledger) {
     await sheet.add([
       h.id,
       names.district(h.district),
@@ -569,8 +569,12 @@ async function writeNeverFiled(
   sheet.commit();
 }
 
-/** The digest's spreadsheet, as the bytes of an .xlsx file. */
-export async function digestWorkbook(campaign: Campaign, digest: Digest): Promise<Buffer> {
+/** The digest's spreadsheet, as the bytes of an .xlsx file; `ledger` gives the ledger sheet's rows. */
+export async function digestWorkbook(
+  campaign: Campaign,
+  digest: Digest,
+  ledger: AsyncIterable<LedgerRow> | Iterable<LedgerRow>,
+): Promise<Buffer> {
   const stream = new PassThrough();
   const chunks: Buffer[] = [];
   stream.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -597,7 +601,7 @@ export async function digestWorkbook(campaign: Campaign, digest: Digest): Promis
   const names = lookups(campaign);
   await writeOverview(workbook, campaign, digest, names);
   await writeFilings(workbook, campaign, digest, names);
-  await writeLedger(workbook, digest.ledger, names);
+  await writeLedger(workbook, ledger, names);
   await writeOverdue(workbook, campaign, digest, names);
   await writeChanges(workbook, digest, names);
   if (digest.closing) await writeNeverFiled(workbook, campaign, digest, names);
