@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Size, Validations } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -14,6 +14,8 @@ export interface CampaignFunctionProps {
   name: FunctionName;
   description: string;
   memorySize: number;
+  /** Space in /tmp beyond Lambda's default 512 MiB, for work spooled to disk. */
+  ephemeralStorageMiB?: number;
   /** Caps concurrent runs where they would swamp DynamoDB or SES; unset, the account's pool. */
   reservedConcurrency?: number;
   /** X-Ray; off in the China partition. */
@@ -47,6 +49,9 @@ export class CampaignFunction extends Construct {
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize,
+      ...(props.ephemeralStorageMiB === undefined
+        ? {}
+        : { ephemeralStorageSize: Size.mebibytes(props.ephemeralStorageMiB) }),
       timeout: Duration.seconds(FUNCTION_TIMEOUT_SECONDS[props.name]),
       ...(props.reservedConcurrency === undefined
         ? {}

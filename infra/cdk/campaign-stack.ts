@@ -294,6 +294,9 @@ export class CampaignStack extends Stack {
       name: 'daily-check',
       description: `${campaign.id}: reminders, digests and the closing report`,
       memorySize: 2048,
+      // The ledger is spooled to /tmp, once for the office and once per district: about 780 bytes
+      // a hazard each, so 600 MB for a province's 400,000 hazards (bench/RESULTS.md).
+      ephemeralStorageMiB: 2048,
       // One run at a time: two would race for the same mails (the mail log makes it safe, not fast).
       reservedConcurrency: 1,
       tracing,

@@ -161,6 +161,12 @@ describe('the campaign stack', () => {
     }
     expect([http, upload, daily].map((fn) => fn.Properties.Timeout)).toEqual([29, 300, 600]);
     expect([upload, daily].map((fn) => fn.Properties.ReservedConcurrentExecutions)).toEqual([5, 1]);
+    // The daily check spools the hazard ledger to /tmp; the others keep Lambda's default.
+    expect([http, upload, daily].map((fn) => fn.Properties.EphemeralStorage)).toEqual([
+      undefined,
+      undefined,
+      { Size: 2048 },
+    ]);
     const env = (fn: Resource) =>
       Object.keys((fn.Properties.Environment as { Variables: object }).Variables).sort();
     expect(env(http)).toEqual(['BUCKET_NAME', 'TABLE_NAME']);
