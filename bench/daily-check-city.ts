@@ -12,7 +12,7 @@ import { DynamoStore } from '../functions/shared/adapters/dynamo/store.ts';
 import { DynamoSubmissionRepository } from '../functions/shared/adapters/dynamo/submissions-repository.ts';
 import { DynamoUnitRepository } from '../functions/shared/adapters/dynamo/units-repository.ts';
 import { DynamoZeroReports } from '../functions/shared/adapters/dynamo/zero-reports.ts';
-import { digestWorkbook } from '../functions/shared/adapters/xlsx/digest-workbook.ts';
+import { digestWorkbookFile } from '../functions/shared/adapters/xlsx/digest-workbook.ts';
 import { createAwsClients } from '../functions/shared/aws-clients.ts';
 import { fixedClock } from '../functions/shared/domain/clock.ts';
 import { type DailyCheckDeps, runDailyCheck } from '../functions/shared/domain/daily-check.ts';
@@ -205,10 +205,10 @@ try {
     mailLog: timeEvery(adapters.mailLog, spans.mailLog),
     digestWorkbook: async (c: Campaign, digest: Digest, ledger: AsyncIterable<LedgerRow>) => {
       const from = performance.now();
-      const bytes = await digestWorkbook(c, digest, ledger);
+      const file = await digestWorkbookFile(c, digest, ledger);
       const scope = digest.scope.kind === 'office' ? 'office' : digest.scope.district;
-      workbooks.push({ scope, bytes: bytes.byteLength, span: [from, performance.now()] });
-      return bytes;
+      workbooks.push({ scope, bytes: file.size, span: [from, performance.now()] });
+      return file;
     },
   };
 
@@ -227,7 +227,9 @@ try {
   peak = Math.max(peak, process.memoryUsage().rss);
 
   const outcome = (o: string) => report.mails.filter((m) => m.outcome === o).length;
-  const reminders = report.mails.filter((m) => m.purpose === 'reminder' && m.outcome === 'sent').length;
+  const reminders = report.mails.filter(
+    (m) => m.purpose.startsWith('reminder:') && m.outcome === 'sent',
+  ).length;
   const received = (await (await fetch(`${servers.endpoints.sesv2}/store`)).json()) as { emails: unknown[] };
   const office = workbooks.find((w) => w.scope === 'office');
   const done = logs.find((l) => l.message === 'daily check done');

@@ -1,6 +1,6 @@
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { fileSpool } from '../functions/shared/adapters/fs/ledger-spool.ts';
-import { digestWorkbook } from '../functions/shared/adapters/xlsx/digest-workbook.ts';
+import { digestWorkbookFile } from '../functions/shared/adapters/xlsx/digest-workbook.ts';
 import { ATTACHMENT_LIMIT_BYTES } from '../functions/shared/domain/daily-check.ts';
 import { buildDigest, type CampaignRecords, computeState } from '../functions/shared/domain/digest.ts';
 import { passHazards } from '../functions/shared/domain/hazard-pass.ts';
@@ -72,11 +72,11 @@ const state = await stage('computeState', () => computeState(campaign, records, 
 const digest = await stage('buildDigest (office)', () =>
   buildDigest(campaign, records, pass, state, { kind: 'office' }),
 );
-const xlsx = await stage('digestWorkbook (ledger from the spool)', () =>
-  digestWorkbook(campaign, digest, spool.rows('office')),
+const xlsx = await stage('digestWorkbookFile (ledger from the spool)', () =>
+  digestWorkbookFile(campaign, digest, spool.rows('office')),
 );
 const name = `${digest.scopeName.zh}-每日汇总-${digest.day}.xlsx`;
-const linked = xlsx.byteLength > ATTACHMENT_LIMIT_BYTES;
+const linked = xlsx.size > ATTACHMENT_LIMIT_BYTES;
 const parts = await stage('digestEmailParts (HTML + text)', () =>
   digestEmailParts(campaign, digest, {
     attachmentName: name,
@@ -89,24 +89,27 @@ const message = {
   ...(campaign.mail.replyTo ? { replyTo: campaign.mail.replyTo } : {}),
   ...parts,
 };
-const xlsxPart = {
+// Read only where the MIME attaches it: as sent, a workbook over the limit is streamed to S3.
+const xlsxPart = async () => ({
   filename: name,
-  content: xlsx,
+  content: Buffer.from(await xlsx.bytes()),
   contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-};
+});
 // The MIME as the daily check sends it: the xlsx attached up to 10 MB, linked from S3 above that.
-const mime = await stage(`MIME (${linked ? 'xlsx linked' : 'xlsx attached'})`, () =>
-  new MailComposer({ ...message, attachments: linked ? [] : [xlsxPart] }).compile().build(),
+const mime = await stage(`MIME (${linked ? 'xlsx linked' : 'xlsx attached'})`, async () =>
+  new MailComposer({ ...message, attachments: linked ? [] : [await xlsxPart()] }).compile().build(),
 );
 const totalMs = stages.reduce((sum, s) => sum + s.ms, 0);
 const peakAsSent = peak;
 // For comparison: the other way round (attached although too large, or linked although small).
 const other = await stage(
   `MIME (${linked ? 'xlsx attached, for comparison' : 'xlsx linked, for comparison'})`,
-  () => new MailComposer({ ...message, attachments: linked ? [xlsxPart] : [] }).compile().build(),
+  async () =>
+    new MailComposer({ ...message, attachments: linked ? [await xlsxPart()] : [] }).compile().build(),
 );
 await profiler.stop();
 await spool.dispose();
+await xlsx.dispose();
 clearInterval(sampler);
 peak = Math.max(peak, process.memoryUsage().rss);
 const maxRss = process.resourceUsage().maxRSS * 1024;
@@ -138,7 +141,7 @@ console.log(
 );
 console.log('|---:|---:|---:|---:|---:|---:|---:|---:|');
 console.log(
-  `| ${size(xlsx.byteLength)} | ${size(Buffer.byteLength(parts.html))} | ${size(Buffer.byteLength(parts.text))} | ` +
+  `| ${size(xlsx.size)} | ${size(Buffer.byteLength(parts.html))} | ${size(Buffer.byteLength(parts.text))} | ` +
     `${size(mime.byteLength)} | ${size(other.byteLength)} | ${mib(peakAsSent).toFixed(0)} | ${mib(peak).toFixed(0)} | ${mib(maxRss).toFixed(0)} |`,
 );
 console.log(

@@ -38,7 +38,11 @@ export function dailyCheckDeps(adapters: Adapters, appUrl: string): DailyCheckDe
     appUrl,
     // exceljs loads when the first digest is built, not at every cold start.
     digestWorkbook: async (campaign, digest, ledger) =>
-      (await import('../shared/adapters/xlsx/digest-workbook.ts')).digestWorkbook(campaign, digest, ledger),
+      (await import('../shared/adapters/xlsx/digest-workbook.ts')).digestWorkbookFile(
+        campaign,
+        digest,
+        ledger,
+      ),
     ledgerSpool: () => fileSpool(),
   };
 }

@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import type { Campaign } from '../../schemas/campaign.ts';
 import type {
   AuditEvent,
@@ -130,6 +131,14 @@ export interface AuditLog {
   listDay(day: string, page?: PageRequest): Promise<Page<AuditEvent>>;
 }
 
+/** A file written to scratch space (a digest's spreadsheet): read whole to attach, or streamed to S3. */
+export interface ScratchFile {
+  size: number;
+  bytes(): Promise<Uint8Array>;
+  stream(): Readable;
+  dispose(): Promise<void>;
+}
+
 export interface DownloadLinkRepository {
   /** Stores a new link (its hash is of a fresh random token); it is dropped some time after expiry. */
   create(link: DownloadLink): Promise<void>;
@@ -206,9 +215,11 @@ export interface DocumentStore {
     contentType: string;
     metadata?: Record<string, string>;
   }): Promise<StoredObject>;
+  /** Streams a body of any size under a fresh key, in 5 MB parts (multipart), never held whole. */
+  upload(input: { prefix: string; body: Readable; size: number; contentType: string }): Promise<StoredObject>;
   head(key: string): Promise<StoredObject | null>;
   /** The whole object as a stream, for readers that stream (the xlsx import). */
-  open(key: string): Promise<import('node:stream').Readable>;
+  open(key: string): Promise<Readable>;
   /** At most the first `count` bytes, for magic-byte checks without reading the whole file. */
   readFirstBytes(key: string, count: number): Promise<Uint8Array>;
   /** Copies to `to` and deletes `from`, e.g. into quarantine/. A missing `from` is a no-op (already moved). */

@@ -305,7 +305,8 @@ export class CampaignStack extends Stack {
     // Reads the whole campaign (Query only) and writes the mail log.
     grantTable(dailyCheck);
     // Stores a spreadsheet too large to attach (the HTTP function signs its downloads).
-    grantObjects(dailyCheck, ['s3:PutObject'], 'digests/*');
+    // A large one goes up in parts; a failed upload is aborted (the lifecycle rule is the backstop).
+    grantObjects(dailyCheck, ['s3:PutObject', 's3:AbortMultipartUpload'], 'digests/*');
     linkKeySecret.grantRead(dailyCheck);
     smtpSecret?.grantRead(dailyCheck);
     identity?.grantSendEmail(dailyCheck);

@@ -207,7 +207,7 @@ describe('the campaign stack', () => {
       .filter((s) => JSON.stringify(s.Resource).includes('/digests/*'))
       .map((s) => JSON.stringify(s.Action))
       .sort();
-    expect(digestActions).toEqual(['"s3:GetObject"', '"s3:PutObject"']);
+    expect(digestActions).toEqual(['"s3:GetObject"', '["s3:PutObject","s3:AbortMultipartUpload"]']);
     // SES sending is granted on the campaign's own identity, by the two functions that send.
     const ses = statements.filter((s) => JSON.stringify(s.Action).includes('ses:SendEmail'));
     expect(ses).toHaveLength(2);

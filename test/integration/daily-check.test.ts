@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -427,7 +428,15 @@ describe('the daily check through aws-ses-v2-local', () => {
   it('links a spreadsheet over 10 MB from S3 instead of attaching it', async () => {
     const recorder = new RecordingMailer();
     const big = new Uint8Array(10 * 1024 * 1024 + 1).fill(7);
-    const handler = makeHandler({ ...deps(app, recorder), digestWorkbook: async () => big });
+    const handler = makeHandler({
+      ...deps(app, recorder),
+      digestWorkbook: async () => ({
+        size: big.byteLength,
+        bytes: async () => big,
+        stream: () => Readable.from([big]),
+        dispose: async () => undefined,
+      }),
+    });
     clock.set('2018-01-25T08:00:00+08:00');
     await handler({ scheduledTime: '2018-01-25T08:00:00+08:00' }, localContext('daily-check'));
     const digest = recorder.sent.find(

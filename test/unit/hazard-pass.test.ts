@@ -63,10 +63,12 @@ async function ids(spool: LedgerSpool, scope: string): Promise<string[]> {
 }
 
 describe('the hazard pass', () => {
-  it('folds facts and tallies per scope and spools the ledger in ledger order, in memory and on disk', async () => {
+  it('folds facts and tallies per scope and spools the ledger in ledger order, in memory and spilled to disk', async () => {
     const parent = await mkdtemp(join(tmpdir(), 'spool-test-'));
-    const disk = await fileSpool(parent);
-    for (const spool of [memorySpool(), disk]) {
+    // Spills to disk after three rows, in the middle of the pass.
+    const disk = await fileSpool({ parent, memoryRows: 3 });
+    const held = await fileSpool({ parent });
+    for (const spool of [memorySpool(), disk, held]) {
       const pass = await passHazards(campaign, units, hazards, at, spool);
       expect(pass.count).toBe(6); // GONE-1 is no unit of the campaign (withdrawn, say)
       expect(await ids(spool, 'office')).toEqual([
@@ -101,8 +103,9 @@ describe('the hazard pass', () => {
       expect(pass.tallies.get('district:wujin')).toMatchObject({ ledgerCount: 0 });
     }
     await expect(disk.append('office', {} as LedgerRow)).rejects.toThrow('after reading began');
+    // Only the spool that spilled made files; a city-sized ledger stays in memory.
     expect(await readdir(parent)).toHaveLength(1);
-    await disk.dispose();
+    await Promise.all([disk.dispose(), held.dispose()]);
     expect(await readdir(parent)).toEqual([]);
     await rm(parent, { recursive: true });
   });

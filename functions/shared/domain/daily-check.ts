@@ -9,6 +9,7 @@ import type {
   Mailer,
   MailLog,
   OutboundMail,
+  ScratchFile,
   SubmissionRepository,
   UnitRepository,
   ZeroReportRepository,
@@ -52,9 +53,9 @@ export interface DailyCheckDeps {
   zeroReports: Pick<ZeroReportRepository, 'all'>;
   mailLog: MailLog;
   mailer: Mailer;
-  documents: Pick<DocumentStore, 'putNew'>;
+  documents: Pick<DocumentStore, 'upload'>;
   downloads: DownloadLinkRepository;
-  digestWorkbook(campaign: Campaign, digest: Digest, ledger: AsyncIterable<LedgerRow>): Promise<Uint8Array>;
+  digestWorkbook(campaign: Campaign, digest: Digest, ledger: AsyncIterable<LedgerRow>): Promise<ScratchFile>;
   /** Where one run spools its ledger rows (a scratch directory in Lambda); disposed when the run ends. */
   ledgerSpool(): Promise<LedgerSpool & { dispose(): Promise<void> }>;
 }
@@ -164,20 +165,25 @@ async function digestMail(
   const name = attachmentName(digest);
   let attachments: MailAttachment[] = [];
   let downloadUrl: string | undefined;
-  if (workbook.byteLength > ATTACHMENT_LIMIT_BYTES) {
-    const stored = await deps.documents.putNew({
-      prefix: `digests/${digest.day}`,
-      body: workbook,
-      contentType: XLSX,
-    });
-    const path = await createDownloadLink(
-      deps,
-      { fileKey: stored.key, fileName: name, contentType: XLSX },
-      deps.clock.now(),
-    );
-    downloadUrl = new URL(path, deps.appUrl).toString();
-  } else {
-    attachments = [{ filename: name, content: workbook, contentType: XLSX }];
+  try {
+    if (workbook.size > ATTACHMENT_LIMIT_BYTES) {
+      const stored = await deps.documents.upload({
+        prefix: `digests/${digest.day}`,
+        body: workbook.stream(),
+        size: workbook.size,
+        contentType: XLSX,
+      });
+      const path = await createDownloadLink(
+        deps,
+        { fileKey: stored.key, fileName: name, contentType: XLSX },
+        deps.clock.now(),
+      );
+      downloadUrl = new URL(path, deps.appUrl).toString();
+    } else {
+      attachments = [{ filename: name, content: await workbook.bytes(), contentType: XLSX }];
+    }
+  } finally {
+    await workbook.dispose();
   }
   const parts = digestEmailParts(deps.campaign, digest, {
     attachmentName: name,

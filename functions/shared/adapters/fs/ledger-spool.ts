@@ -14,43 +14,79 @@ const finish = (stream: WriteStream) =>
   });
 
 /**
- * A ledger spool on local disk: one JSON-lines file per scope and bucket, in a fresh directory
- * under the OS temp directory (Lambda's /tmp). A province's ledger (hundreds of MB as text) stays
- * out of memory. Rows are appended during the hazard pass and read after it; the first read
- * closes the files for writing.
+ * Rows held in memory before the spool spills to disk: about 30 MB of rows. Each hazard is two
+ * rows (the office's ledger and its district's), so up to 10,000 hazards never touch the disk;
+ * a city of 20,000 spills, at a cost of a fraction of a second (bench/RESULTS.md).
  */
-export async function fileSpool(parent = tmpdir()): Promise<LedgerSpool & { dispose(): Promise<void> }> {
-  const root = await mkdtemp(join(parent, 'ledger-'));
+export const MEMORY_ROWS = 20_000;
+
+/**
+ * A ledger spool that holds rows in memory up to `memoryRows`, then spills them, and every row
+ * after, to disk: one JSON-lines file per scope and bucket, in a fresh directory under the OS
+ * temp directory (Lambda's /tmp). A city's ledger never touches the disk; a province's (hundreds
+ * of MB as text) stays out of memory. Rows are appended during the hazard pass and read after it;
+ * the first read closes the files for writing.
+ */
+export async function fileSpool(
+  options: { parent?: string; memoryRows?: number } = {},
+): Promise<LedgerSpool & { dispose(): Promise<void> }> {
+  const memoryRows = options.memoryRows ?? MEMORY_ROWS;
+  const held = new Map<string, LedgerRow[]>();
   const files = new Map<string, WriteStream>();
-  const path = (scope: string, bucket: number) => join(root, `${encodeURIComponent(scope)}.${bucket}.jsonl`);
+  let root: string | null = null;
+  let heldRows = 0;
   let sealed: Promise<unknown> | null = null;
+  const keyOf = (scope: string, bucket: number) => `${encodeURIComponent(scope)}.${bucket}`;
   // A row goes to two scopes (the office's and its district's): serialise it once.
   let last: { row: LedgerRow; line: string } | null = null;
+
+  const write = async (key: string, row: LedgerRow) => {
+    let out = files.get(key);
+    if (!out) {
+      out = createWriteStream(join(root as string, `${key}.jsonl`));
+      files.set(key, out);
+    }
+    if (last?.row !== row) last = { row, line: `${JSON.stringify(row)}\n` };
+    if (!out.write(last.line)) await once(out, 'drain');
+  };
+
   return {
     async append(scope, row) {
       if (sealed) throw new Error('ledger spool: rows appended after reading began');
-      const file = path(scope, ledgerBucket(row));
-      let out = files.get(file);
-      if (!out) {
-        out = createWriteStream(file);
-        files.set(file, out);
+      const key = keyOf(scope, ledgerBucket(row));
+      if (root === null && heldRows < memoryRows) {
+        const rows = held.get(key);
+        if (rows) rows.push(row);
+        else held.set(key, [row]);
+        heldRows += 1;
+        return;
       }
-      if (last?.row !== row) last = { row, line: `${JSON.stringify(row)}\n` };
-      if (!out.write(last.line)) await once(out, 'drain');
+      if (root === null) {
+        root = await mkdtemp(join(options.parent ?? tmpdir(), 'ledger-'));
+        for (const [heldKey, rows] of held) for (const heldRow of rows) await write(heldKey, heldRow);
+        held.clear();
+      }
+      await write(key, row);
     },
     async *rows(scope) {
       sealed ??= Promise.all([...files.values()].map(finish));
       await sealed;
       for (let bucket = 0; bucket < LEDGER_BUCKETS; bucket += 1) {
-        const file = path(scope, bucket);
-        if (!files.has(file)) continue;
-        const lines = createInterface({ input: createReadStream(file), crlfDelay: Number.POSITIVE_INFINITY });
+        const key = keyOf(scope, bucket);
+        if (root === null) {
+          yield* held.get(key) ?? [];
+          continue;
+        }
+        if (!files.has(key)) continue;
+        const input = createReadStream(join(root, `${key}.jsonl`));
+        const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
         for await (const line of lines) if (line !== '') yield JSON.parse(line) as LedgerRow;
       }
     },
     async dispose() {
+      held.clear();
       await Promise.allSettled([...files.values()].map(finish));
-      await rm(root, { recursive: true, force: true });
+      if (root !== null) await rm(root, { recursive: true, force: true });
     },
   };
 }

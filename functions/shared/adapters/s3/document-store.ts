@@ -9,6 +9,7 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { contentDisposition } from '../../domain/file-names.ts';
@@ -50,6 +51,28 @@ export class S3DocumentStore implements DocumentStore {
       etag: unquote(result.ETag),
       contentType: input.contentType,
       metadata: input.metadata ?? {},
+    };
+  }
+
+  async upload(input: {
+    prefix: string;
+    body: Readable;
+    size: number;
+    contentType: string;
+  }): Promise<StoredObject> {
+    const key = `${input.prefix.replace(/\/+$/, '')}/${randomUUID()}`;
+    // lib-storage cuts the stream into 5 MB parts, each sent as a buffer: a streamed PutObject
+    // would go out aws-chunked, which S3 understands and s3rver stores verbatim.
+    const result = await new Upload({
+      client: this.client,
+      params: { Bucket: this.bucket, Key: key, Body: input.body, ContentType: input.contentType },
+    }).done();
+    return {
+      key,
+      size: input.size,
+      etag: unquote(result.ETag),
+      contentType: input.contentType,
+      metadata: {},
     };
   }
 

@@ -1,4 +1,8 @@
-import { PassThrough } from 'node:stream';
+import { once } from 'node:events';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { IANAZone } from 'luxon';
 import type { Campaign, HazardLevelId } from '../../../../schemas/campaign.ts';
@@ -8,6 +12,7 @@ import type { UnitState } from '../../domain/campaign-state.ts';
 import type { DeliverableState } from '../../domain/deadlines.ts';
 import { CHANGE_LABELS, type Digest, districtName, type LedgerRow } from '../../domain/digest.ts';
 import { STATUS_LABELS } from '../../domain/hazard-lifecycle.ts';
+import type { ScratchFile } from '../../ports.ts';
 
 /**
  * The spreadsheet attached to the daily digest: an overview, every unit's filings, the hazard
@@ -569,43 +574,70 @@ async function writeNeverFiled(
   sheet.commit();
 }
 
-/** The digest's spreadsheet, as the bytes of an .xlsx file; `ledger` gives the ledger sheet's rows. */
+/**
+ * The digest's spreadsheet, written to a scratch file; `ledger` gives the ledger sheet's rows.
+ * The file is read whole only to be attached (up to 10 MB); a larger one is streamed to S3, so a
+ * province's 73 MB workbook is never in memory (collecting the zip's chunks and joining them
+ * held it twice).
+ */
+export async function digestWorkbookFile(
+  campaign: Campaign,
+  digest: Digest,
+  ledger: AsyncIterable<LedgerRow> | Iterable<LedgerRow>,
+): Promise<ScratchFile> {
+  const dir = await mkdtemp(join(tmpdir(), 'digest-'));
+  const dispose = () => rm(dir, { recursive: true, force: true });
+  try {
+    const path = join(dir, 'digest.xlsx');
+    const stream = createWriteStream(path);
+    const written = once(stream, 'finish');
+    // Handled where it is awaited; this only keeps an early failure from counting as unhandled.
+    written.catch(() => undefined);
+
+    const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
+      stream,
+      useStyles: true,
+      useSharedStrings: false,
+    });
+    workbook.creator = cellString(campaign.organiser.name.zh);
+    workbook.lastModifiedBy = workbook.creator;
+    const at = new Date(digest.at);
+    if (!Number.isNaN(at.getTime())) {
+      workbook.created = at;
+      workbook.modified = at;
+    }
+
+    const names = lookups(campaign);
+    await writeOverview(workbook, campaign, digest, names);
+    await writeFilings(workbook, campaign, digest, names);
+    await writeLedger(workbook, ledger, names);
+    await writeOverdue(workbook, campaign, digest, names);
+    await writeChanges(workbook, digest, names);
+    if (digest.closing) await writeNeverFiled(workbook, campaign, digest, names);
+    await workbook.commit();
+    await written;
+    return {
+      size: (await stat(path)).size,
+      bytes: () => readFile(path),
+      stream: () => createReadStream(path),
+      dispose,
+    };
+  } catch (error) {
+    await dispose();
+    throw error;
+  }
+}
+
+/** The digest's spreadsheet as the bytes of an .xlsx file. */
 export async function digestWorkbook(
   campaign: Campaign,
   digest: Digest,
   ledger: AsyncIterable<LedgerRow> | Iterable<LedgerRow>,
 ): Promise<Buffer> {
-  const stream = new PassThrough();
-  const chunks: Buffer[] = [];
-  stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-  const ended = new Promise<void>((resolve, reject) => {
-    stream.on('end', resolve);
-    stream.on('error', reject);
-  });
-  // Handled where it is awaited; this only keeps an early failure from counting as unhandled.
-  ended.catch(() => undefined);
-
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
-    stream,
-    useStyles: true,
-    useSharedStrings: false,
-  });
-  workbook.creator = cellString(campaign.organiser.name.zh);
-  workbook.lastModifiedBy = workbook.creator;
-  const at = new Date(digest.at);
-  if (!Number.isNaN(at.getTime())) {
-    workbook.created = at;
-    workbook.modified = at;
+  const file = await digestWorkbookFile(campaign, digest, ledger);
+  try {
+    return Buffer.from(await file.bytes());
+  } finally {
+    await file.dispose();
   }
-
-  const names = lookups(campaign);
-  await writeOverview(workbook, campaign, digest, names);
-  await writeFilings(workbook, campaign, digest, names);
-  await writeLedger(workbook, ledger, names);
-  await writeOverdue(workbook, campaign, digest, names);
-  await writeChanges(workbook, digest, names);
-  if (digest.closing) await writeNeverFiled(workbook, campaign, digest, names);
-  await workbook.commit();
-  await ended;
-  return Buffer.concat(chunks);
 }
