@@ -464,6 +464,17 @@ describe('the daily check through aws-ses-v2-local', () => {
     const madeUp = await app.http('GET', `/d/${'x'.repeat(43)}`);
     expect(madeUp.statusCode).toBe(404);
     expect(madeUp.body).toContain('下载链接无效');
+
+    // A late click is no guess: an expired link never counts toward the bad-token limit...
+    for (let i = 0; i < 25; i += 1)
+      expect((await app.http('GET', path, { sourceIp: '198.51.100.7' })).statusCode).toBe(404);
+    // ...while made-up tokens do, as on the form links.
+    for (let i = 0; i < 20; i += 1)
+      expect((await app.http('GET', `/d/${'y'.repeat(43)}`, { sourceIp: '198.51.100.8' })).statusCode).toBe(
+        404,
+      );
+    expect((await app.http('GET', path, { sourceIp: '198.51.100.8' })).statusCode).toBe(429);
+    expect((await app.http('GET', path, { sourceIp: '198.51.100.7' })).statusCode).toBe(404);
   });
 
   it("makes up a reminder that still failed at the next day's check, with that day's gaps", async () => {

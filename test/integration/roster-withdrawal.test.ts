@@ -1,3 +1,4 @@
+import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dailyCheckDeps, makeHandler } from '../../functions/daily-check/handler.ts';
 import { LINK_NOT_FOUND } from '../../functions/shared/domain/form-links.ts';
@@ -36,6 +37,20 @@ async function dailyCheck(at: string): Promise<OutboundMail[]> {
   return mailer.sent;
 }
 
+/** Every cell of a digest's spreadsheet, as one text. */
+async function sheetText(mail: OutboundMail | undefined): Promise<string> {
+  const content = mail?.attachments?.[0]?.content;
+  if (!content) throw new Error('no spreadsheet attached');
+  const book = new ExcelJS.Workbook();
+  await book.xlsx.load(Buffer.from(content) as never);
+  const cells: string[] = [];
+  for (const sheet of book.worksheets)
+    sheet.eachRow((row) => {
+      for (const value of row.values as unknown[]) cells.push(String(value ?? ''));
+    });
+  return cells.join('\n');
+}
+
 const pageOf = (unit: string) => app.http('GET', `/f/${app.links[unit]}`);
 const SCHOOL = '溧阳市南渡示例初级中学';
 
@@ -43,6 +58,16 @@ describe('a unit taken off the roster', () => {
   it('is listed but kept until withdrawn; withdrawn, it leaves reminders, digests and its link; listed again, it is back', async () => {
     const before = (await pageOf('LY-102')).body;
     expect(before).toContain(SCHOOL);
+    // A major hazard past its deadline by the check on 01-18: it would be in every digest.
+    const school = await app.adapters.units.get('LY-102');
+    if (!school) throw new Error('no LY-102');
+    const five = sampleReport().five;
+    if (!five) throw new Error('no five implementations');
+    const major = await reportHazard(
+      app.adapters,
+      school,
+      sampleReport({ level: 'major', title: '围墙倾斜', five: { ...five, deadline: '2018-01-17' } }),
+    );
     const withoutIt = FEW_UNITS.filter((code) => code !== 'LY-102');
 
     const listed = await app.loadRoster(withoutIt);
@@ -76,6 +101,7 @@ describe('a unit taken off the roster', () => {
     for (const digest of digests) {
       expect(digest.text).not.toContain(SCHOOL);
       expect(digest.html).not.toContain(SCHOOL);
+      expect(await sheetText(digest)).not.toContain(major.id);
     }
 
     // Back on the roster: the same link works again, and the unit is counted and reminded.
@@ -85,6 +111,9 @@ describe('a unit taken off the roster', () => {
     expect((await pageOf('LY-102')).body).toContain(SCHOOL);
     const next = await dailyCheck('2018-01-19T08:00:00+08:00');
     expect(next.flatMap((m) => m.to)).toContain('ly-102@schools.czedu.example');
+    const office = next.find((m) => m.to.includes('safety-office@czedu.example'));
+    expect(office?.html).toContain(SCHOOL);
+    expect(await sheetText(office)).toContain(major.id);
   });
 
   it('hands a school’s major hazards to the city office while its bureau is withdrawn', async () => {

@@ -1,6 +1,9 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
-import { digestWorkbook } from '../../functions/shared/adapters/xlsx/digest-workbook.ts';
+import { digestWorkbook, digestWorkbookFile } from '../../functions/shared/adapters/xlsx/digest-workbook.ts';
 import { buildDigest, type CampaignRecords, computeState } from '../../functions/shared/domain/digest.ts';
 import { memorySpool, passHazards } from '../../functions/shared/domain/hazard-pass.ts';
 import type { HazardReport } from '../../schemas/hazards.ts';
@@ -332,5 +335,25 @@ describe('digest workbook', () => {
       ['工作总结', 'CZ-001'],
     ]);
     expect(values[1]?.[4]).toBe('直属单位');
+  });
+});
+
+describe('the scratch file', () => {
+  it('is removed, and its stream closed, when the ledger fails halfway', async () => {
+    const parent = await mkdtemp(join(tmpdir(), 'workbook-test-'));
+    const digest = buildDigest(campaign, records, pass, state, { kind: 'office' });
+    async function* failing() {
+      yield* pass.spool.rows('office');
+      throw new Error('the spool could not be read');
+    }
+    await expect(digestWorkbookFile(campaign, digest, failing(), { parent })).rejects.toThrow(
+      'the spool could not be read',
+    );
+    expect(await readdir(parent)).toEqual([]);
+    const file = await digestWorkbookFile(campaign, digest, pass.spool.rows('office'), { parent });
+    expect(file.size).toBe((await file.bytes()).byteLength);
+    await file.dispose();
+    expect(await readdir(parent)).toEqual([]);
+    await rm(parent, { recursive: true });
   });
 });

@@ -107,6 +107,8 @@ describe('the hazard pass', () => {
     expect(await readdir(parent)).toHaveLength(1);
     await Promise.all([disk.dispose(), held.dispose()]);
     expect(await readdir(parent)).toEqual([]);
+    // Disposed, it refuses work: a pass still running after a failed run writes nothing more.
+    await expect(held.append('office', {} as LedgerRow)).rejects.toThrow('after dispose');
     await rm(parent, { recursive: true });
   });
 

@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import type { Campaign } from '../../../schemas/campaign.ts';
 import type { UnitRecord } from '../../../schemas/records.ts';
 import type { Logger } from '../logger.ts';
@@ -107,7 +108,7 @@ export async function loadCampaign(
     for await (const item of items) out.push(item);
     return out;
   };
-  const [[units, pass], pointers, zeroReports] = await Promise.all([
+  const reads = [
     collect(deps.units.all()).then(async (all) => {
       const active = all.filter((u) => !u.withdrawnAt);
       return [active, await passHazards(deps.campaign, active, deps.hazards.all(), at, spool)] as const;
@@ -116,7 +117,16 @@ export async function loadCampaign(
       (lists) => lists.flat(),
     ),
     collect(deps.zeroReports.all()),
-  ]);
+  ] as const;
+  let loaded: [Awaited<(typeof reads)[0]>, Awaited<(typeof reads)[1]>, Awaited<(typeof reads)[2]>];
+  try {
+    loaded = await Promise.all(reads);
+  } catch (error) {
+    // A failed read must not end the run (and dispose the spool) while the hazard pass still writes.
+    await Promise.allSettled(reads);
+    throw error;
+  }
+  const [[units, pass], pointers, zeroReports] = loaded;
   const active = new Set(units.map((u) => u.code));
   return {
     records: {
@@ -165,11 +175,13 @@ async function digestMail(
   const name = attachmentName(digest);
   let attachments: MailAttachment[] = [];
   let downloadUrl: string | undefined;
+  let body: Readable | undefined;
   try {
     if (workbook.size > ATTACHMENT_LIMIT_BYTES) {
+      body = workbook.stream();
       const stored = await deps.documents.upload({
         prefix: `digests/${digest.day}`,
-        body: workbook.stream(),
+        body,
         size: workbook.size,
         contentType: XLSX,
       });
@@ -183,6 +195,7 @@ async function digestMail(
       attachments = [{ filename: name, content: await workbook.bytes(), contentType: XLSX }];
     }
   } finally {
+    body?.destroy();
     await workbook.dispose();
   }
   const parts = digestEmailParts(deps.campaign, digest, {

@@ -29,7 +29,9 @@ const CREATE_RETRIES = 3;
  */
 export async function supervisorFor(unit: UnitRecord, units: UnitRepository): Promise<string> {
   const find = async (district: string | null, type: UnitRecord['type']) =>
-    (await units.list({ district }, { limit: 500 })).items.find((u) => u.type === type && !u.withdrawnAt);
+    (await allPages((page) => units.list({ district }, page), 500)).find(
+      (u) => u.type === type && !u.withdrawnAt,
+    );
   const supervisor =
     (unit.type === 'school' ? await find(unit.district, 'district-bureau') : undefined) ??
     (await find(null, 'city-office'));

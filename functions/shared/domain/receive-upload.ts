@@ -193,6 +193,11 @@ export async function receiveUpload(
     return { outcome: 'rejected', reason: verdict.reason };
   }
 
+  // A form signed before the unit was withdrawn from the roster may still deliver a file: it is
+  // left where it landed, unrecorded, as the unit's link no longer works.
+  if ((await deps.units.get(unitCode))?.withdrawnAt)
+    return { outcome: 'ignored', why: 'the unit was withdrawn from the roster' };
+
   if (pending?.hazardImport) {
     const unit = await deps.units.get(pending.unitCode);
     if (!unit) return { outcome: 'ignored', why: 'the unit no longer exists' };

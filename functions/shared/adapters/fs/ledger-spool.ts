@@ -36,6 +36,13 @@ export async function fileSpool(
   let root: string | null = null;
   let heldRows = 0;
   let sealed: Promise<unknown> | null = null;
+  let disposed = false;
+  // A write error (a full /tmp, say) fails the next append or read, not the process.
+  let failure: Error | null = null;
+  const check = () => {
+    if (disposed) throw new Error('ledger spool: used after dispose');
+    if (failure) throw failure;
+  };
   const keyOf = (scope: string, bucket: number) => `${encodeURIComponent(scope)}.${bucket}`;
   // A row goes to two scopes (the office's and its district's): serialise it once.
   let last: { row: LedgerRow; line: string } | null = null;
@@ -44,6 +51,9 @@ export async function fileSpool(
     let out = files.get(key);
     if (!out) {
       out = createWriteStream(join(root as string, `${key}.jsonl`));
+      out.on('error', (error) => {
+        failure ??= error;
+      });
       files.set(key, out);
     }
     if (last?.row !== row) last = { row, line: `${JSON.stringify(row)}\n` };
@@ -52,6 +62,7 @@ export async function fileSpool(
 
   return {
     async append(scope, row) {
+      check();
       if (sealed) throw new Error('ledger spool: rows appended after reading began');
       const key = keyOf(scope, ledgerBucket(row));
       if (root === null && heldRows < memoryRows) {
@@ -63,14 +74,20 @@ export async function fileSpool(
       }
       if (root === null) {
         root = await mkdtemp(join(options.parent ?? tmpdir(), 'ledger-'));
+        if (disposed) {
+          await rm(root, { recursive: true, force: true });
+          check();
+        }
         for (const [heldKey, rows] of held) for (const heldRow of rows) await write(heldKey, heldRow);
         held.clear();
       }
       await write(key, row);
     },
     async *rows(scope) {
+      check();
       sealed ??= Promise.all([...files.values()].map(finish));
       await sealed;
+      check();
       for (let bucket = 0; bucket < LEDGER_BUCKETS; bucket += 1) {
         const key = keyOf(scope, bucket);
         if (root === null) {
@@ -84,6 +101,7 @@ export async function fileSpool(
       }
     },
     async dispose() {
+      disposed = true;
       held.clear();
       await Promise.allSettled([...files.values()].map(finish));
       if (root !== null) await rm(root, { recursive: true, force: true });

@@ -584,12 +584,13 @@ export async function digestWorkbookFile(
   campaign: Campaign,
   digest: Digest,
   ledger: AsyncIterable<LedgerRow> | Iterable<LedgerRow>,
+  options: { parent?: string } = {},
 ): Promise<ScratchFile> {
-  const dir = await mkdtemp(join(tmpdir(), 'digest-'));
+  const dir = await mkdtemp(join(options.parent ?? tmpdir(), 'digest-'));
   const dispose = () => rm(dir, { recursive: true, force: true });
+  const path = join(dir, 'digest.xlsx');
+  const stream = createWriteStream(path);
   try {
-    const path = join(dir, 'digest.xlsx');
-    const stream = createWriteStream(path);
     const written = once(stream, 'finish');
     // Handled where it is awaited; this only keeps an early failure from counting as unhandled.
     written.catch(() => undefined);
@@ -623,6 +624,7 @@ export async function digestWorkbookFile(
       dispose,
     };
   } catch (error) {
+    stream.destroy();
     await dispose();
     throw error;
   }
