@@ -193,13 +193,12 @@ export async function receiveUpload(
     return { outcome: 'rejected', reason: verdict.reason };
   }
 
+  const unit = await deps.units.get(unitCode);
   // A form signed before the unit was withdrawn from the roster may still deliver a file: it is
   // left where it landed, unrecorded, as the unit's link no longer works.
-  if ((await deps.units.get(unitCode))?.withdrawnAt)
-    return { outcome: 'ignored', why: 'the unit was withdrawn from the roster' };
+  if (unit?.withdrawnAt) return { outcome: 'ignored', why: 'the unit was withdrawn from the roster' };
 
   if (pending?.hazardImport) {
-    const unit = await deps.units.get(pending.unitCode);
     if (!unit) return { outcome: 'ignored', why: 'the unit no longer exists' };
     const read = await deps.readHazardRows(await deps.documents.open(object.key));
     const result = await importHazards(deps, {
@@ -226,7 +225,6 @@ export async function receiveUpload(
   // judgeUpload accepts only with a pending upload for a deliverable of this campaign.
   const deliverableId = pending?.deliverableId ?? '';
   const deliverable = deps.campaign.deliverables.find((d) => d.id === deliverableId);
-  const unit = await deps.units.get(unitCode);
   if (!deliverable || !unit) return { outcome: 'ignored', why: 'unit or deliverable no longer exists' };
 
   for (let attempt = 1; ; attempt += 1) {
