@@ -118,15 +118,11 @@ export async function loadCampaign(
     ),
     collect(deps.zeroReports.all()),
   ] as const;
-  let loaded: [Awaited<(typeof reads)[0]>, Awaited<(typeof reads)[1]>, Awaited<(typeof reads)[2]>];
-  try {
-    loaded = await Promise.all(reads);
-  } catch (error) {
+  const [[units, pass], pointers, zeroReports] = await Promise.all(reads).catch(async (error: unknown) => {
     // A failed read must not end the run (and dispose the spool) while the hazard pass still writes.
     await Promise.allSettled(reads);
     throw error;
-  }
-  const [[units, pass], pointers, zeroReports] = loaded;
+  });
   const active = new Set(units.map((u) => u.code));
   return {
     records: {

@@ -4,7 +4,7 @@ import type { HazardRecord, SubmissionPointer, UnitRecord, ZeroReport } from '..
 import type { LocalDate } from './calendar.ts';
 import { type CampaignState, campaignState, type UnitInputs, type UnitState } from './campaign-state.ts';
 import type { DeliverableState } from './deadlines.ts';
-import { emptyFacts, type HazardPass, scopeKey } from './hazard-pass.ts';
+import { emptyAreas, emptyFacts, type HazardPass, scopeKey } from './hazard-pass.ts';
 
 /**
  * The daily digest as plain data: what the office (or one district bureau) reads each morning.
@@ -291,16 +291,7 @@ export function buildDigest(
     (a, b) => districtOrder(campaign, a) - districtOrder(campaign, b),
   );
 
-  const areas =
-    tally?.areas ??
-    campaign.hazardDrive.areas.map(
-      (area): AreaCount => ({
-        area: area.id,
-        name: area.name,
-        open: { general: 0, major: 0 },
-        closed: { general: 0, major: 0 },
-      }),
-    );
+  const areas = tally?.areas ?? emptyAreas(campaign);
 
   const closing = options.closing ?? false;
   return {

@@ -145,14 +145,19 @@ export function ledgerRow(hazard: HazardRecord, unitName: string, overdue: boole
   };
 }
 
+/** Every hazard area of the campaign, with nothing counted yet. */
+export function emptyAreas(campaign: Campaign): AreaCount[] {
+  return campaign.hazardDrive.areas.map((area) => ({
+    area: area.id,
+    name: area.name,
+    open: { general: 0, major: 0 },
+    closed: { general: 0, major: 0 },
+  }));
+}
+
 function emptyTally(campaign: Campaign): ScopeTally & { majorOpen: LedgerRow[]; generalOpen: LedgerRow[] } {
   return {
-    areas: campaign.hazardDrive.areas.map((area) => ({
-      area: area.id,
-      name: area.name,
-      open: { general: 0, major: 0 },
-      closed: { general: 0, major: 0 },
-    })),
+    areas: emptyAreas(campaign),
     ledgerCount: 0,
     stillOpen: { count: 0, rows: [] },
     majorOpen: [],
