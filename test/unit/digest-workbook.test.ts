@@ -3,9 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
+import { fileSpool } from '../../functions/shared/adapters/fs/ledger-spool.ts';
 import { digestWorkbook, digestWorkbookFile } from '../../functions/shared/adapters/xlsx/digest-workbook.ts';
 import { buildDigest, type CampaignRecords, computeState } from '../../functions/shared/domain/digest.ts';
-import { memorySpool, passHazards } from '../../functions/shared/domain/hazard-pass.ts';
+import { passHazards } from '../../functions/shared/domain/hazard-pass.ts';
 import type { HazardReport } from '../../schemas/hazards.ts';
 import type { HazardRecord, SubmissionPointer } from '../../schemas/records.ts';
 import { demoCampaign, sampleReport, sampleUnit } from '../support/fixtures.ts';
@@ -107,7 +108,8 @@ const hazards: HazardRecord[] = [
   ),
 ];
 
-const pass = await passHazards(campaign, records.units, hazards, at, memorySpool());
+// Three hazards stay in the spool's memory: no file is made.
+const pass = await passHazards(campaign, records.units, hazards, at, await fileSpool());
 const state = computeState(campaign, records, pass, at);
 
 async function workbookFor(closing: boolean): Promise<ExcelJS.Workbook> {

@@ -71,24 +71,6 @@ export function ledgerBucket(row: Pick<LedgerRow, 'level' | 'status'>): number {
 
 export const LEDGER_BUCKETS = 4;
 
-/** A spool held in memory: for tests and small campaigns. */
-export function memorySpool(): LedgerSpool {
-  const scopes = new Map<string, LedgerRow[][]>();
-  return {
-    append(scope, row) {
-      let buckets = scopes.get(scope);
-      if (!buckets) {
-        buckets = Array.from({ length: LEDGER_BUCKETS }, () => []);
-        scopes.set(scope, buckets);
-      }
-      buckets[ledgerBucket(row)]?.push(row);
-    },
-    async *rows(scope) {
-      for (const bucket of scopes.get(scope) ?? []) yield* bucket;
-    },
-  };
-}
-
 export function scopeKey(scope: DigestScope): string {
   return scope.kind === 'office' ? 'office' : `district:${scope.district}`;
 }
