@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
 import { fileSpool } from '../../functions/shared/adapters/fs/ledger-spool.ts';
-import { digestWorkbook, digestWorkbookFile } from '../../functions/shared/adapters/xlsx/digest-workbook.ts';
+import { digestWorkbookFile } from '../../functions/shared/adapters/xlsx/digest-workbook.ts';
 import { buildDigest, type CampaignRecords, computeState } from '../../functions/shared/domain/digest.ts';
 import { passHazards } from '../../functions/shared/domain/hazard-pass.ts';
 import type { HazardReport } from '../../schemas/hazards.ts';
@@ -114,7 +114,9 @@ const state = computeState(campaign, records, pass, at);
 
 async function workbookFor(closing: boolean): Promise<ExcelJS.Workbook> {
   const digest = buildDigest(campaign, records, pass, state, { kind: 'office' }, { closing });
-  const buffer = await digestWorkbook(campaign, digest, pass.spool.rows('office'));
+  const file = await digestWorkbookFile(campaign, digest, pass.spool.rows('office'));
+  const buffer = await file.bytes();
+  await file.dispose();
   const workbook = new ExcelJS.Workbook();
   await workbook.xlsx.load(
     buffer.buffer.slice(buffer.byteOffset, buffer.byteOffset + buffer.byteLength) as ArrayBuffer,

@@ -629,17 +629,3 @@ export async function digestWorkbookFile(
     throw error;
   }
 }
-
-/** The digest's spreadsheet as the bytes of an .xlsx file. */
-export async function digestWorkbook(
-  campaign: Campaign,
-  digest: Digest,
-  ledger: AsyncIterable<LedgerRow> | Iterable<LedgerRow>,
-): Promise<Buffer> {
-  const file = await digestWorkbookFile(campaign, digest, ledger);
-  try {
-    return Buffer.from(await file.bytes());
-  } finally {
-    await file.dispose();
-  }
-}
