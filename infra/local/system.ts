@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dailyCheckDeps, makeHandler as makeDailyCheckHandler } from '../../functions/daily-check/handler.ts';
 import { makeHandler as makeHttpHandler } from '../../functions/http/handler.ts';
-import { createAwsClients } from '../../functions/shared/aws-clients.ts';
 import type { Clock } from '../../functions/shared/domain/clock.ts';
 import type { DailyCheckReport } from '../../functions/shared/domain/daily-check.ts';
 import { jsonLogger, type Logger } from '../../functions/shared/logger.ts';
@@ -13,19 +12,12 @@ import { createAdapters } from '../../functions/shared/wiring.ts';
 import { makeHandler as makeUploadHandler } from '../../functions/upload-received/handler.ts';
 import type { Campaign } from '../../schemas/campaign.ts';
 import type { Roster } from '../../schemas/roster.ts';
-import {
-  ensureBucket,
-  ensureLinkKey,
-  ensureTable,
-  type LinkBook,
-  type SeedResult,
-  seedCampaign,
-} from './bootstrap.ts';
+import { ensureLinkKey, type LinkBook, type SeedResult, seedCampaign } from './bootstrap.ts';
 import { startDailyScheduler } from './daily-scheduler.ts';
 import {
   type EmbeddedServers,
   type Endpoints,
-  localAwsEnvironment,
+  prepareLocalStorage,
   startEmbeddedServers,
 } from './embedded-servers.ts';
 import { localContext, serverUrl, startHttpBridge } from './http-bridge.ts';
@@ -88,19 +80,14 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
   };
   try {
     // The handlers' SDK clients find the servers the way they do everywhere: through the environment.
-    const tableName = `campaign-${options.campaign.id}`;
-    const bucket = `campaign-${options.campaign.id}-documents`;
     const linkKey = options.dataDir
       ? await ensureLinkKey(join(options.dataDir, 'link-key'))
       : randomBytes(32).toString('base64url');
-    Object.assign(process.env, localAwsEnvironment(servers.endpoints), {
-      TABLE_NAME: tableName,
-      BUCKET_NAME: bucket,
-      LINK_KEY: linkKey,
-    });
-    const clients = createAwsClients();
-    await ensureTable(clients, tableName);
-    await ensureBucket(clients, bucket);
+    const { tableName, bucket, clients } = await prepareLocalStorage(
+      options.campaign,
+      servers.endpoints,
+      linkKey,
+    );
     const linkDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'campaign-links-')));
     if (options.dataDir === null) stops.push(() => rm(linkDir, { recursive: true, force: true }));
     const linkBookPath = join(linkDir, 'links.json');
