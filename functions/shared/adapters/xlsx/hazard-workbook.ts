@@ -101,7 +101,7 @@ export async function readHazardRows(
   const bytes = await buffer(input);
   const workbook = new ExcelJS.Workbook();
   try {
-    if ((await unpackedBytes(bytes, limits.maxUnpackedBytes)) === 'over') {
+    if (await unpacksPast(bytes, limits.maxUnpackedBytes)) {
       return { ok: false, error: WORKBOOK_PROBLEMS.tooLarge };
     }
     await workbook.xlsx.load(bytes as never);
@@ -132,10 +132,10 @@ export async function readHazardRows(
 }
 
 /**
- * Counts what the archive's parts unpack to, stopping past `limit`. The bytes are counted as they
- * inflate: the sizes a zip declares may lie.
+ * Whether the archive's parts unpack to more than `limit` bytes, counted as they inflate (the
+ * sizes a zip declares may lie) and stopping once past it.
  */
-async function unpackedBytes(bytes: Buffer, limit: number): Promise<number | 'over'> {
+async function unpacksPast(bytes: Buffer, limit: number): Promise<boolean> {
   const zip = await JSZip.loadAsync(bytes);
   let total = 0;
   for (const part of Object.values(zip.files)) {
@@ -154,7 +154,7 @@ async function unpackedBytes(bytes: Buffer, limit: number): Promise<number | 'ov
         .on('end', () => resolve(false))
         .resume();
     });
-    if (over) return 'over';
+    if (over) return true;
   }
-  return total;
+  return false;
 }
