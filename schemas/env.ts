@@ -19,6 +19,8 @@ export const FunctionEnvSchema = z.object({
   SMTP_PASSWORD: z.string().min(1).optional(),
   /** `smtp` where the deployment has no SES (the China partition); otherwise the config decides. */
   MAIL_TRANSPORT: z.enum(['ses', 'smtp']).optional(),
+  /** The SES configuration set every mail is sent with: it publishes bounces and complaints (SES only). */
+  SES_CONFIGURATION_SET: z.string().min(1).optional(),
 });
 export type FunctionEnv = z.infer<typeof FunctionEnvSchema>;
 

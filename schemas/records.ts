@@ -254,3 +254,27 @@ export const HazardImportSchema = z.object({
   finishedAt: Instant.optional(),
 });
 export type HazardImport = z.infer<typeof HazardImportSchema>;
+
+/**
+ * A recipient address whose mail bounced for good or drew a complaint: from SES's bounce and
+ * complaint notifications, or from an SMTP server refusing the recipient (5xx) at send time.
+ * Keyed on the address (lower case), so a unit whose contact changes has none. Each feedback id
+ * (SES's, or one per refused SMTP send) counts once.
+ */
+export const MailBounceSchema = z.object({
+  address: z.string(),
+  kind: z.enum(['bounce', 'complaint']),
+  /** SES's bounce subtype (`General`, `NoEmail`, `Suppressed`, …) or complaint feedback type; `SMTP 550` for SMTP. */
+  subtype: z.string(),
+  /** The receiving server's words (SES's diagnostic code, the SMTP reply), shortened. */
+  diagnostic: z.string(),
+  source: z.enum(['ses', 'smtp']),
+  firstSeenAt: Instant,
+  lastSeenAt: Instant,
+  count: z.number().int().min(1),
+  /** The message id of the mail that last bounced (SES's, or the SMTP transport's). */
+  messageId: z.string(),
+  /** The last time mail to the address was accepted after it bounced (SMTP only; SES reports no delivery here). */
+  deliveredAt: Instant.optional(),
+});
+export type MailBounce = z.infer<typeof MailBounceSchema>;

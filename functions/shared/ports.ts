@@ -7,6 +7,7 @@ import type {
   HazardImport,
   HazardRecord,
   LinkRecord,
+  MailBounce,
   MailRecord,
   PendingUpload,
   RejectedUpload,
@@ -256,5 +257,41 @@ export interface OutboundMail {
 }
 
 export interface Mailer {
-  send(mail: OutboundMail): Promise<{ messageId: string }>;
+  /**
+   * Sends one mail. A recipient the receiving server refuses for good (SMTP 5xx to RCPT TO) is
+   * listed in `refused` when others were accepted; when every recipient is refused the send
+   * throws `RecipientsRefusedError` (`domain/mail-bounces.ts`).
+   */
+  send(mail: OutboundMail): Promise<{ messageId: string; refused?: RefusedRecipient[] }>;
+}
+
+/** A recipient refused for good at send time: the SMTP reply code (5xx) and text. */
+export interface RefusedRecipient {
+  address: string;
+  code: number;
+  response: string;
+}
+
+/** One permanent bounce or complaint of one address, as a notification or a refused send reports it. */
+export interface BounceEvent {
+  address: string;
+  kind: MailBounce['kind'];
+  subtype: string;
+  diagnostic: string;
+  source: MailBounce['source'];
+  /** When it happened (ISO instant). */
+  at: string;
+  messageId: string;
+  /** What makes a redelivered notification a no-op: SES's feedback id, or one per refused SMTP send. */
+  feedbackId: string;
+}
+
+/** Addresses whose mail bounced for good or drew a complaint, keyed on the address (lower case). */
+export interface BounceLog {
+  /** Counts `event` against its address once per (address, feedback id); a repeat is 'duplicate' and changes nothing. */
+  record(event: BounceEvent): Promise<'recorded' | 'duplicate'>;
+  /** Notes that mail to `address` was accepted at `at`; a no-op for an address that never bounced. */
+  delivered(address: string, at: Date): Promise<void>;
+  get(address: string): Promise<MailBounce | null>;
+  all(): AsyncIterable<MailBounce>;
 }

@@ -2,6 +2,7 @@ import type { Campaign } from '../../schemas/campaign.ts';
 import { type FunctionEnv, FunctionEnvSchema } from '../../schemas/env.ts';
 import { DynamoAuditLog } from './adapters/dynamo/audit-log.ts';
 import { DynamoBadTokenCounter } from './adapters/dynamo/bad-token-counter.ts';
+import { DynamoBounceLog } from './adapters/dynamo/bounce-log.ts';
 import { DynamoCampaignRepository } from './adapters/dynamo/campaign-repository.ts';
 import { DynamoDownloadLinks } from './adapters/dynamo/download-links.ts';
 import { DynamoHazardImports } from './adapters/dynamo/hazard-imports.ts';
@@ -36,6 +37,7 @@ export interface StorageAdapters {
   hazards: DynamoHazardRepository;
   audit: DynamoAuditLog;
   mailLog: DynamoMailLog;
+  bounces: DynamoBounceLog;
   pending: DynamoPendingUploads;
   ledger: DynamoUploadLedger;
   badTokens: DynamoBadTokenCounter;
@@ -75,6 +77,7 @@ export async function createStorageAdapters(
     hazards: new DynamoHazardRepository(store),
     audit: new DynamoAuditLog(store, campaign.timeZone),
     mailLog: new DynamoMailLog(store),
+    bounces: new DynamoBounceLog(store),
     pending: new DynamoPendingUploads(store),
     ledger: new DynamoUploadLedger(store, campaign.timeZone),
     badTokens: new DynamoBadTokenCounter(store, BAD_TOKEN_WINDOW_MS),

@@ -11,7 +11,9 @@ import { NodemailerMailer } from './adapters/mail/nodemailer-mailer.ts';
 import type { readHazardRows } from './adapters/xlsx/hazard-workbook.ts';
 import { type AwsClients, createAwsClients } from './aws-clients.ts';
 import type { Clock } from './domain/clock.ts';
+import { recordingBounces } from './domain/mail-bounces.ts';
 import type { Logger } from './logger.ts';
+import type { BounceLog, Mailer } from './ports.ts';
 import { createStorageAdapters, type StorageAdapters } from './storage-wiring.ts';
 
 export { CampaignMissingError } from './storage-wiring.ts';
@@ -21,7 +23,7 @@ export interface Adapters extends StorageAdapters {
   /** The secret form-link tokens derive from (see `form-links.ts`); null where none was given. */
   linkKey: string | null;
   readHazardRows: typeof readHazardRows;
-  mailer: NodemailerMailer;
+  mailer: Mailer;
 }
 
 export class ConfigurationError extends Error {
@@ -62,10 +64,13 @@ export async function readSecrets(
   return { linkKey, ...(smtp.user && smtp.pass ? { smtp } : {}) };
 }
 
-/** The campaign's mail transport: SES v2, or SMTP where the config says so or SES is missing (AWS China regions). */
+/**
+ * The campaign's mail transport: SES v2 (with the configuration set that reports bounces), or
+ * SMTP where the config says so or SES is missing (AWS China regions).
+ */
 export function mailerFor(
   mail: MailConfig,
-  env: Pick<FunctionEnv, 'MAIL_TRANSPORT'>,
+  env: Pick<FunctionEnv, 'MAIL_TRANSPORT' | 'SES_CONFIGURATION_SET'>,
   clients: Pick<AwsClients, 'ses'>,
   secrets: Pick<FunctionSecrets, 'smtp'> = {},
 ): NodemailerMailer {
@@ -74,13 +79,32 @@ export function mailerFor(
     throw new ConfigurationError(
       'this deployment has no SES, and the campaign config names no mail.smtp relay',
     );
-  if (transport.kind === 'ses') return NodemailerMailer.ses(clients.ses);
+  if (transport.kind === 'ses')
+    return NodemailerMailer.ses(
+      clients.ses,
+      env.SES_CONFIGURATION_SET ? { configurationSet: env.SES_CONFIGURATION_SET } : {},
+    );
   return NodemailerMailer.smtp({
     host: transport.host,
     port: transport.port,
     secure: transport.secure,
     ...(secrets.smtp ? { auth: secrets.smtp } : {}),
   });
+}
+
+/**
+ * SES reports bounces and complaints after the fact (the mail-events function records them);
+ * an SMTP server refuses a bad recipient while the mail is sent, so an SMTP mailer records it
+ * then. The domain's sending logic sees the same Mailer either way.
+ */
+function bounceRecording(
+  mailer: NodemailerMailer,
+  storage: Pick<StorageAdapters, 'campaign' | 'env' | 'clock' | 'logger'> & { bounces: BounceLog },
+): Mailer {
+  const transport = mailTransport(storage.campaign.mail, storage.env.MAIL_TRANSPORT !== 'smtp');
+  return transport?.kind === 'smtp'
+    ? recordingBounces(mailer, storage.bounces, storage.clock, storage.logger)
+    : mailer;
 }
 
 /**
@@ -102,6 +126,6 @@ export async function createAdapters(
     // exceljs loads on first use (only workbook imports need it), not at every cold start.
     readHazardRows: async (input) =>
       (await import('./adapters/xlsx/hazard-workbook.ts')).readHazardRows(input),
-    mailer: mailerFor(storage.campaign.mail, storage.env, clients, secrets),
+    mailer: bounceRecording(mailerFor(storage.campaign.mail, storage.env, clients, secrets), storage),
   };
 }

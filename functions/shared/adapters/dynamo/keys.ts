@@ -55,6 +55,13 @@ export const keys = {
   rejectionPrefix: 'REJECT#',
   badTokens: (source: string, window: string) => ({ pk: `RATE#${source}#${window}`, sk: 'RATE' }),
   audit: (day: string, at: string, id: string) => ({ pk: `AUDIT#${day}`, sk: `${at}#${id}` }),
+  /** Bounces are keyed on the address, lower case: a unit whose contact changes has none. */
+  bounce: (address: string) => ({ pk: `BOUNCE#${address.toLowerCase()}`, sk: 'BOUNCE' }),
+  bounceIndex: (address: string) => ({ gsi1pk: 'BOUNCES', gsi1sk: address.toLowerCase() }),
+  bounceFeedback: (address: string, feedbackId: string) => ({
+    pk: `BOUNCE#${address.toLowerCase()}`,
+    sk: `FEEDBACK#${feedbackId}`,
+  }),
   mail: (day: string, purpose: string, recipient: string) => ({
     pk: `MAIL#${day}`,
     sk: `${purpose}#${recipient.toLowerCase()}`,

@@ -28,6 +28,8 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  * | upload receipt           | `UPLOAD#<bucket>/<key>`   | `ETAG#<etag>`                       |                   |                        |
  * | audit event              | `AUDIT#<campaign day>`    | `<ISO instant>#<event id>`          |                   |                        |
  * | mail record              | `MAIL#<campaign day>`     | `<purpose>#<recipient>`             |                   |                        |
+ * | bounced address          | `BOUNCE#<address>`        | `BOUNCE`                            | `BOUNCES`         | `<address>`            |
+ * | bounce feedback seen     | `BOUNCE#<address>`        | `FEEDBACK#<feedback id>`            |                   |                        |
  *
  * Access patterns:
  * - a unit's profile and counters: GetItem `UNIT#<unit>`/`PROFILE`;
@@ -43,7 +45,9 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  * - the upload the server prepared for an object: GetItem `PENDING#<key>`; a unit's refused uploads: Query `begins_with(sk, 'REJECT#')`;
  * - bad tokens from one source in this window: GetItem / atomic ADD on `RATE#…`;
  * - was this S3 notification processed already: GetItem / conditional Put `UPLOAD#…`/`ETAG#…`;
- * - a day's audit trail: Query `AUDIT#<day>`; a mail already sent: GetItem `MAIL#<day>`/`<purpose>#<recipient>`.
+ * - a day's audit trail: Query `AUDIT#<day>`; a mail already sent: GetItem `MAIL#<day>`/`<purpose>#<recipient>`;
+ * - every bounced address (digest, office page): Query gsi1 `BOUNCES`; was this bounce notification counted: the
+ *   `FEEDBACK#` item, written in the same transaction as the address's record (addresses are lower case).
  *
  * Every list is read page by page (`Limit` + cursor); no call loads a whole partition at once.
  * `ttl` (epoch seconds) is the TTL attribute, for short-lived items: rate-limit counters, pending uploads, download links.

@@ -1,6 +1,25 @@
 import { type SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { createTransport, type Transporter } from 'nodemailer';
-import type { Mailer, OutboundMail } from '../../ports.ts';
+import { RecipientsRefusedError } from '../../domain/mail-bounces.ts';
+import type { Mailer, OutboundMail, RefusedRecipient } from '../../ports.ts';
+
+/** nodemailer's per-recipient SMTP errors (`rejectedErrors`, on the error or the result). */
+interface RecipientError {
+  recipient?: unknown;
+  responseCode?: unknown;
+  response?: unknown;
+}
+
+/** The recipients an SMTP server refused for good (5xx); a deferral (4xx) is no bounce. */
+export function refusedRecipients(source: unknown): RefusedRecipient[] {
+  const errors = (source as { rejectedErrors?: unknown } | null)?.rejectedErrors;
+  if (!Array.isArray(errors)) return [];
+  return (errors as RecipientError[]).flatMap((e) =>
+    typeof e.recipient === 'string' && typeof e.responseCode === 'number' && e.responseCode >= 500
+      ? [{ address: e.recipient, code: e.responseCode, response: String(e.response ?? '') }]
+      : [],
+  );
+}
 
 /**
  * Sends mail through a nodemailer transport, which builds the MIME (Chinese subjects and
@@ -8,10 +27,18 @@ import type { Mailer, OutboundMail } from '../../ports.ts';
  * not (the China regions).
  */
 export class NodemailerMailer implements Mailer {
-  constructor(private readonly transporter: Transporter) {}
+  constructor(
+    private readonly transporter: Transporter,
+    /** Added to each SES SendEmail request (the configuration set that publishes bounces). */
+    private readonly sesRequest?: { ConfigurationSetName: string },
+  ) {}
 
-  static ses(client: SESv2Client): NodemailerMailer {
-    return new NodemailerMailer(createTransport({ SES: { sesClient: client, SendEmailCommand } }));
+  /** `configurationSet`: the SES configuration set whose event destination reports bounces and complaints. */
+  static ses(client: SESv2Client, options: { configurationSet?: string } = {}): NodemailerMailer {
+    return new NodemailerMailer(
+      createTransport({ SES: { sesClient: client, SendEmailCommand } }),
+      options.configurationSet ? { ConfigurationSetName: options.configurationSet } : undefined,
+    );
   }
 
   /**
@@ -37,20 +64,28 @@ export class NodemailerMailer implements Mailer {
     );
   }
 
-  async send(mail: OutboundMail): Promise<{ messageId: string }> {
-    const info = await this.transporter.sendMail({
-      from: mail.from,
-      to: mail.to,
-      ...(mail.replyTo ? { replyTo: mail.replyTo } : {}),
-      subject: mail.subject,
-      text: mail.text,
-      ...(mail.html ? { html: mail.html } : {}),
-      attachments: (mail.attachments ?? []).map((a) => ({
-        filename: a.filename,
-        content: Buffer.from(a.content),
-        contentType: a.contentType,
-      })),
-    });
-    return { messageId: String(info.messageId) };
+  /** A recipient refused for good is reported (`refused`, or `RecipientsRefusedError` when all were). */
+  async send(mail: OutboundMail): Promise<{ messageId: string; refused?: RefusedRecipient[] }> {
+    const info = await this.transporter
+      .sendMail({
+        from: mail.from,
+        to: mail.to,
+        ...(mail.replyTo ? { replyTo: mail.replyTo } : {}),
+        subject: mail.subject,
+        text: mail.text,
+        ...(mail.html ? { html: mail.html } : {}),
+        ...(this.sesRequest ? { ses: this.sesRequest } : {}),
+        attachments: (mail.attachments ?? []).map((a) => ({
+          filename: a.filename,
+          content: Buffer.from(a.content),
+          contentType: a.contentType,
+        })),
+      })
+      .catch((error: unknown) => {
+        const refused = refusedRecipients(error);
+        throw refused.length > 0 ? new RecipientsRefusedError(refused, { cause: error }) : error;
+      });
+    const refused = refusedRecipients(info);
+    return { messageId: String(info.messageId), ...(refused.length > 0 ? { refused } : {}) };
   }
 }
