@@ -37,7 +37,8 @@ export function foldBounce(current: MailBounce | null, event: BounceEvent): Mail
           messageId: event.messageId,
         }
       : {}),
-    firstSeenAt: event.at < current.firstSeenAt ? event.at : current.firstSeenAt,
+    // ISO instants in UTC sort as text.
+    firstSeenAt: [current.firstSeenAt, event.at].sort()[0] ?? current.firstSeenAt,
     count: current.count + 1,
   };
 }
