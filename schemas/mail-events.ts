@@ -6,7 +6,7 @@ import { z } from 'zod';
  * Only the fields the campaign records are checked; SES adds others over time.
  * See https://docs.aws.amazon.com/ses/latest/dg/event-publishing-retrieving-sns-contents.html
  */
-const Timestamp = z.string().refine((s) => !Number.isNaN(Date.parse(s)), { message: 'instant' });
+const Timestamp = z.iso.datetime({ offset: true });
 
 const BouncedRecipientSchema = z.looseObject({
   emailAddress: z.string().min(1),

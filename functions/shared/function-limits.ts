@@ -8,6 +8,8 @@ export const FUNCTION_TIMEOUT_SECONDS = {
   'upload-received': 300,
   /** Reads the whole campaign and sends a city's mail; Lambda's maximum is 900. */
   'daily-check': 600,
+  /** Records the addresses of one SES bounce or complaint notification: a few writes. */
+  'mail-events': 30,
 } as const;
 
 export type FunctionName = keyof typeof FUNCTION_TIMEOUT_SECONDS;

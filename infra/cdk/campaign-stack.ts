@@ -18,6 +18,7 @@ import { AttributeType, Billing, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import { SnsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import {
   BlockPublicAccess,
@@ -36,7 +37,13 @@ import {
 } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
-import { EmailIdentity, Identity } from 'aws-cdk-lib/aws-ses';
+import {
+  ConfigurationSet,
+  EmailIdentity,
+  EmailSendingEvent,
+  EventDestination,
+  Identity,
+} from 'aws-cdk-lib/aws-ses';
 import { type ITopic, Topic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
@@ -196,14 +203,53 @@ export class CampaignStack extends Stack {
           "Queries on the table's own sparse indexes (gsi1, gsi2), as the grant for the table gives them.",
       });
     const base = { TABLE_NAME: table.tableName, BUCKET_NAME: bucket.bucketName };
+    // Where mail goes through SES, every mail is sent with a configuration set whose event
+    // destination publishes bounces and complaints to a topic the mail-events function reads.
+    // (Through SMTP, the sending functions record a refused recipient at send time.)
+    const configurationSet =
+      transport.kind === 'ses' ? new ConfigurationSet(this, 'MailConfigurationSet') : null;
+    const mailEventsTopic = configurationSet
+      ? new Topic(this, 'MailEvents', {
+          enforceSSL: true,
+          displayName: `${campaign.id} SES bounces and complaints`,
+        })
+      : null;
+    if (configurationSet && mailEventsTopic)
+      configurationSet.addEventDestination('BouncesAndComplaints', {
+        destination: EventDestination.snsTopic(mailEventsTopic),
+        events: [EmailSendingEvent.BOUNCE, EmailSendingEvent.COMPLAINT],
+      });
     const mailEnv: Record<string, string> = {
       MAIL_TRANSPORT: transport.kind,
       ...(smtpSecret ? { SMTP_SECRET_ARN: smtpSecret.secretArn } : {}),
+      ...(configurationSet ? { SES_CONFIGURATION_SET: configurationSet.configurationSetName } : {}),
     };
     const identity =
       transport.kind === 'ses'
-        ? new EmailIdentity(this, 'Sender', { identity: Identity.email(campaign.mail.from) })
+        ? new EmailIdentity(this, 'Sender', {
+            identity: Identity.email(campaign.mail.from),
+            // Also the identity's default, so no mail from it escapes the bounce reports.
+            ...(configurationSet ? { configurationSet } : {}),
+          })
         : null;
+    /** Sending with a configuration set is authorised on the set as well as on the identity. */
+    const grantSend = (fn: IFunction) => {
+      if (!identity) return;
+      identity.grantSendEmail(fn);
+      if (configurationSet)
+        fn.addToRolePolicy(
+          new PolicyStatement({
+            actions: ['ses:SendEmail', 'ses:SendRawEmail'],
+            resources: [
+              this.formatArn({
+                service: 'ses',
+                resource: 'configuration-set',
+                resourceName: configurationSet.configurationSetName,
+              }),
+            ],
+          }),
+        );
+    };
 
     const http = new CampaignFunction(this, 'Http', {
       name: 'http',
@@ -237,7 +283,7 @@ export class CampaignStack extends Stack {
       new PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }),
     );
     smtpSecret?.grantRead(uploadReceived);
-    identity?.grantSendEmail(uploadReceived);
+    grantSend(uploadReceived);
     bucket.addEventNotification(EventType.OBJECT_CREATED, new LambdaDestination(uploadReceived), {
       prefix: 'incoming/',
     });
@@ -309,7 +355,7 @@ export class CampaignStack extends Stack {
     grantObjects(dailyCheck, ['s3:PutObject', 's3:AbortMultipartUpload'], 'digests/*');
     linkKeySecret.grantRead(dailyCheck);
     smtpSecret?.grantRead(dailyCheck);
-    identity?.grantSendEmail(dailyCheck);
+    grantSend(dailyCheck);
 
     // Failures: asynchronous functions retry twice, then land in a queue; queues and errors alarm.
     const alarms: ITopic = campaign.alarms
@@ -325,6 +371,12 @@ export class CampaignStack extends Stack {
       UploadReceivedFailures: failureQueue('UploadReceivedFailures'),
       DailyCheckFailures: failureQueue('DailyCheckFailures'),
       ScheduleFailures: failureQueue('ScheduleFailures'),
+      ...(mailEventsTopic
+        ? {
+            MailEventsFailures: failureQueue('MailEventsFailures'),
+            MailEventsUndelivered: failureQueue('MailEventsUndelivered'),
+          }
+        : {}),
     };
     uploadReceived.configureAsyncInvoke({
       retryAttempts: 2,
@@ -335,6 +387,31 @@ export class CampaignStack extends Stack {
       maxEventAge: Duration.hours(6),
       onFailure: new SqsDestination(failed.DailyCheckFailures as Queue),
     });
+
+    // Bounces and complaints (SES only): SNS invokes the function asynchronously; a notification
+    // it cannot record is retried twice, then kept in a queue that alarms. One SNS could not
+    // deliver at all is kept in the subscription's own dead-letter queue.
+    const mailEvents = mailEventsTopic
+      ? new CampaignFunction(this, 'MailEventsFunction', {
+          name: 'mail-events',
+          description: `${campaign.id}: records SES bounces and complaints against the recipient address`,
+          memorySize: 256,
+          tracing,
+          environment: base,
+        }).fn
+      : null;
+    if (mailEvents && mailEventsTopic) {
+      // Reads the campaign config at start, writes the address's bounce record.
+      grantTable(mailEvents);
+      mailEvents.addEventSource(
+        new SnsEventSource(mailEventsTopic, { deadLetterQueue: failed.MailEventsUndelivered }),
+      );
+      mailEvents.configureAsyncInvoke({
+        retryAttempts: 2,
+        maxEventAge: Duration.hours(6),
+        onFailure: new SqsDestination(failed.MailEventsFailures as Queue),
+      });
+    }
 
     const window = scheduleWindow(campaign);
     const deployed = props.deployedAt.getTime();
@@ -387,17 +464,19 @@ export class CampaignStack extends Stack {
       Http: http,
       UploadReceived: uploadReceived,
       DailyCheck: dailyCheck,
+      ...(mailEvents ? { MailEvents: mailEvents } : {}),
     };
     for (const [id, fn] of Object.entries(functions))
       alarmOnAny(`${id}ErrorsAlarm`, `errors in the ${id} function`, fn.metricErrors({ period }));
 
-    for (const fn of [http, uploadReceived, dailyCheck]) acknowledgeIndexes(fn);
+    const all = [http, uploadReceived, dailyCheck, ...(mailEvents ? [mailEvents] : [])];
+    for (const fn of all) acknowledgeIndexes(fn);
     Validations.of(http).acknowledge({
       id: 'Serverless::Serverless-LambdaDLQ',
       reason:
         'Invoked synchronously by API Gateway: a failure is the HTTP response; there is nothing to re-drive.',
     });
-    for (const fn of [uploadReceived, dailyCheck])
+    for (const fn of [uploadReceived, dailyCheck, ...(mailEvents ? [mailEvents] : [])])
       Validations.of(fn).acknowledge({
         id: 'Serverless::Serverless-LambdaDLQ',
         reason:

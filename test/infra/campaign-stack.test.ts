@@ -171,14 +171,19 @@ describe('the campaign stack', () => {
       Object.keys((fn.Properties.Environment as { Variables: object }).Variables).sort();
     expect(env(http)).toEqual(['BUCKET_NAME', 'TABLE_NAME']);
     // Only the daily check holds the link key; with SES there are no SMTP credentials at all.
-    expect(env(upload)).toEqual(['BUCKET_NAME', 'MAIL_TRANSPORT', 'TABLE_NAME']);
+    expect(env(upload)).toEqual(['BUCKET_NAME', 'MAIL_TRANSPORT', 'SES_CONFIGURATION_SET', 'TABLE_NAME']);
     expect(env(daily)).toEqual([
       'APP_URL',
       'BUCKET_NAME',
       'LINK_KEY_SECRET_ARN',
       'MAIL_TRANSPORT',
+      'SES_CONFIGURATION_SET',
       'TABLE_NAME',
     ]);
+    // The bounce recorder only writes the table: no mail, no secret.
+    const events = functionNamed(global, /bounces and complaints/);
+    expect(events.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], Timeout: 30 });
+    expect(env(events)).toEqual(['BUCKET_NAME', 'TABLE_NAME']);
     global.template.resourceCountIs('AWS::SecretsManager::Secret', 1);
     expect(
       (daily.Properties.Environment as { Variables: Record<string, unknown> }).Variables.MAIL_TRANSPORT,
@@ -209,12 +214,17 @@ describe('the campaign stack', () => {
       .sort();
     expect(digestActions).toEqual(['"s3:GetObject"', '["s3:PutObject","s3:AbortMultipartUpload"]']);
     // SES sending is granted on the campaign's own identity, by the two functions that send.
+    // and on the configuration set they send with (SES authorises a send on both).
     const ses = statements.filter((s) => JSON.stringify(s.Action).includes('ses:SendEmail'));
-    expect(ses).toHaveLength(2);
-    for (const s of ses) expect(JSON.stringify(s.Resource)).toMatch(/:identity\/",\{"Ref":"Sender/);
+    expect(ses).toHaveLength(4);
+    const sesResources = ses.map((s) => JSON.stringify(s.Resource));
+    expect(sesResources.filter((r) => /:identity\/",\{"Ref":"Sender/.test(r))).toHaveLength(2);
+    expect(
+      sesResources.filter((r) => /:configuration-set\/",\{"Ref":"MailConfigurationSet/.test(r)),
+    ).toHaveLength(2);
     // The table: exactly what the repositories call, on the table and its indexes.
     const dynamo = statements.filter((s) => JSON.stringify(s.Action).includes('dynamodb:'));
-    expect(dynamo).toHaveLength(3);
+    expect(dynamo).toHaveLength(4);
     for (const s of dynamo)
       expect([...(s.Action as string[])].sort()).toEqual([
         'dynamodb:ConditionCheckItem',
@@ -239,7 +249,7 @@ describe('the campaign stack', () => {
       }),
     });
     global.template.hasResourceProperties('AWS::Scheduler::Schedule', { State: 'ENABLED' });
-    global.template.resourceCountIs('AWS::Lambda::EventInvokeConfig', 2);
+    global.template.resourceCountIs('AWS::Lambda::EventInvokeConfig', 3);
     global.template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
       MaximumRetryAttempts: 2,
       DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
@@ -261,7 +271,9 @@ describe('the campaign stack', () => {
   });
 
   it('alarms on failure queues and function errors, and outputs what the CLI reads', () => {
-    global.template.resourceCountIs('AWS::CloudWatch::Alarm', 6);
+    // Four failure queues and four functions in the global partition (the China one has no mail-events).
+    global.template.resourceCountIs('AWS::CloudWatch::Alarm', 9);
+    china.template.resourceCountIs('AWS::CloudWatch::Alarm', 6);
     for (const output of [
       'ApiUrl',
       'PublicUrl',
@@ -299,6 +311,58 @@ describe('the campaign stack', () => {
     ))
       expect(fn.Properties.TracingConfig).toBeUndefined();
     expect(china.json).not.toContain('ses:SendEmail');
+    // Bounces are recorded at send time there: no configuration set, topic or mail-events function.
+    for (const type of ['AWS::SES::ConfigurationSet', 'AWS::SES::ConfigurationSetEventDestination'])
+      china.template.resourceCountIs(type, 0);
+    china.template.resourceCountIs('AWS::SNS::Subscription', 0);
+    expect(china.json).not.toContain('SES_CONFIGURATION_SET');
+    expect(china.json).not.toContain('bounces and complaints');
+  });
+
+  it('publishes SES bounces and complaints to a topic whose subscriber records them', () => {
+    const sets = resources(global, 'AWS::SES::ConfigurationSet');
+    expect(sets).toHaveLength(1);
+    global.template.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
+      ConfigurationSetName: { Ref: Match.stringLikeRegexp('^MailConfigurationSet') },
+      EventDestination: Match.objectLike({
+        Enabled: true,
+        MatchingEventTypes: ['bounce', 'complaint'],
+        SnsDestination: { TopicARN: { Ref: Match.stringLikeRegexp('^MailEvents') } },
+      }),
+    });
+    // SES may publish to the topic, for this configuration set only; the topic refuses plain HTTP.
+    const topicPolicy = JSON.stringify(resources(global, 'AWS::SNS::TopicPolicy'));
+    expect(topicPolicy).toContain('ses.amazonaws.com');
+    expect(topicPolicy).toContain(':configuration-set/');
+    expect(topicPolicy).toContain('"aws:SecureTransport":"false"');
+    // The identity sends through the set by default, too.
+    global.template.hasResourceProperties('AWS::SES::EmailIdentity', {
+      ConfigurationSetAttributes: {
+        ConfigurationSetName: { Ref: Match.stringLikeRegexp('^MailConfigurationSet') },
+      },
+    });
+    // The function subscribes, with a dead-letter queue for what SNS cannot deliver, and the
+    // sending functions name the set.
+    const [logicalId] = Object.keys(
+      global.template.findResources('AWS::Lambda::Function', {
+        Properties: { Description: Match.stringLikeRegexp('bounces and complaints') },
+      }),
+    );
+    global.template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'lambda',
+      TopicArn: { Ref: Match.stringLikeRegexp('^MailEvents') },
+      Endpoint: { 'Fn::GetAtt': [logicalId, 'Arn'] },
+      RedrivePolicy: { deadLetterTargetArn: Match.anyValue() },
+    });
+    global.template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: logicalId },
+      MaximumRetryAttempts: 2,
+      DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
+    });
+    const daily = functionNamed(global, /reminders/);
+    const set = (daily.Properties.Environment as { Variables: Record<string, { Ref?: string }> }).Variables
+      .SES_CONFIGURATION_SET;
+    expect(set?.Ref).toMatch(/^MailConfigurationSet/);
   });
 
   it('picks the partition from -c partition or a China region', () => {
