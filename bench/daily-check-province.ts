@@ -28,6 +28,7 @@ const records: CampaignRecords = {
   units: generated.units,
   pointers: generated.pointers,
   zeroReports: generated.zeroReports,
+  bounces: [],
 };
 const generateMs = performance.now() - generatedAt;
 // The records must be what the repositories would return: check a sample against the schemas.

@@ -74,6 +74,7 @@ const records: CampaignRecords = {
     pointer('LY-102', 'liyang', '2018-01-21T02:00:00.000Z', false),
   ],
   zeroReports: [{ unitCode: 'LY-000', checkedOn: '2018-01-15', confirmedAt: '2018-01-15T02:00:00.000Z' }],
+  bounces: [],
 };
 
 const hazards: HazardRecord[] = [

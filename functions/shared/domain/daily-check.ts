@@ -3,6 +3,7 @@ import type { Campaign } from '../../../schemas/campaign.ts';
 import type { UnitRecord } from '../../../schemas/records.ts';
 import type { Logger } from '../logger.ts';
 import type {
+  BounceLog,
   DocumentStore,
   DownloadLinkRepository,
   HazardRepository,
@@ -52,6 +53,8 @@ export interface DailyCheckDeps {
   submissions: Pick<SubmissionRepository, 'allFilers'>;
   hazards: Pick<HazardRepository, 'all'>;
   zeroReports: Pick<ZeroReportRepository, 'all'>;
+  /** Read with the campaign: the digests list the units whose contact address bounces. */
+  bounces: Pick<BounceLog, 'all'>;
   mailLog: MailLog;
   mailer: Mailer;
   documents: Pick<DocumentStore, 'upload'>;
@@ -99,7 +102,7 @@ export interface DailyCheckReport {
  * every count, list and reminder; its records stay stored.
  */
 export async function loadCampaign(
-  deps: Pick<DailyCheckDeps, 'campaign' | 'units' | 'submissions' | 'hazards' | 'zeroReports'>,
+  deps: Pick<DailyCheckDeps, 'campaign' | 'units' | 'submissions' | 'hazards' | 'zeroReports' | 'bounces'>,
   at: Date,
   spool: LedgerSpool,
 ): Promise<{ records: CampaignRecords; pass: HazardPass }> {
@@ -117,18 +120,22 @@ export async function loadCampaign(
       (lists) => lists.flat(),
     ),
     collect(deps.zeroReports.all()),
+    collect(deps.bounces.all()),
   ] as const;
-  const [[units, pass], pointers, zeroReports] = await Promise.all(reads).catch(async (error: unknown) => {
-    // A failed read must not end the run (and dispose the spool) while the hazard pass still writes.
-    await Promise.allSettled(reads);
-    throw error;
-  });
+  const [[units, pass], pointers, zeroReports, bounces] = await Promise.all(reads).catch(
+    async (error: unknown) => {
+      // A failed read must not end the run (and dispose the spool) while the hazard pass still writes.
+      await Promise.allSettled(reads);
+      throw error;
+    },
+  );
   const active = new Set(units.map((u) => u.code));
   return {
     records: {
       units,
       pointers: pointers.filter((p) => active.has(p.unitCode)),
       zeroReports: zeroReports.filter((z) => active.has(z.unitCode)),
+      bounces,
     },
     pass,
   };

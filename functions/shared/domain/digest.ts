@@ -1,10 +1,17 @@
 import type { Campaign, HazardAreaId, HazardLevelId } from '../../../schemas/campaign.ts';
 import type { Label } from '../../../schemas/primitives.ts';
-import type { HazardRecord, SubmissionPointer, UnitRecord, ZeroReport } from '../../../schemas/records.ts';
+import type {
+  HazardRecord,
+  MailBounce,
+  SubmissionPointer,
+  UnitRecord,
+  ZeroReport,
+} from '../../../schemas/records.ts';
 import type { LocalDate } from './calendar.ts';
 import { type CampaignState, campaignState, type UnitInputs, type UnitState } from './campaign-state.ts';
 import type { DeliverableState } from './deadlines.ts';
 import { emptyAreas, emptyFacts, type HazardPass, scopeKey } from './hazard-pass.ts';
+import { type BouncedUnit, bouncedUnits } from './mail-bounces.ts';
 
 /**
  * The daily digest as plain data: what the office (or one district bureau) reads each morning.
@@ -21,6 +28,8 @@ export interface CampaignRecords {
   units: UnitRecord[];
   pointers: SubmissionPointer[];
   zeroReports: ZeroReport[];
+  /** Every address whose mail bounced or drew a complaint (a few; listed against the units using them). */
+  bounces: MailBounce[];
 }
 
 export interface DeliverableProgress {
@@ -133,6 +142,8 @@ export interface Digest {
   stillOpen: { count: number; rows: LedgerRow[] };
   /** Units that never filed a deliverable they owed, per deliverable (filled in on the closing report). */
   neverFiled: { deliverableId: string; name: Label; units: UnitState[] }[];
+  /** Units of the scope (bureaus and the office included) whose contact address bounces: fix before a deadline. */
+  bounced: BouncedUnit[];
 }
 
 export const AFFILIATED: Label = { zh: '市直属单位', en: 'Directly affiliated units' };
@@ -248,6 +259,7 @@ export function buildDigest(
     units: records.units.filter((u) => byCode.has(u.code)),
     pointers: records.pointers.filter((p) => byCode.has(p.unitCode)),
     zeroReports: records.zeroReports.filter((z) => byCode.has(z.unitCode)),
+    bounces: records.bounces,
   };
   const tally = pass.tallies.get(scopeKey(scope));
 
@@ -328,6 +340,10 @@ export function buildDigest(
           ),
         }))
       : [],
+    bounced: bouncedUnits(
+      records.units.filter((u) => inScope(scope, u.district)),
+      records.bounces,
+    ),
   };
 }
 

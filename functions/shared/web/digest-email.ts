@@ -5,6 +5,7 @@ import { CHANGE_LABELS, districtName } from '../domain/digest.ts';
 import { DOWNLOAD_LINK_DAYS } from '../domain/download-links.ts';
 import { STATUS_LABELS } from '../domain/hazard-lifecycle.ts';
 import { LISTED_ROWS } from '../domain/hazard-pass.ts';
+import { BOUNCE_KIND_LABELS, type BouncedUnit } from '../domain/mail-bounces.ts';
 import { type Html, html } from './html.ts';
 
 /**
@@ -88,6 +89,12 @@ function driveLine(digest: Digest): { zh: string; en: string } {
       };
 }
 
+/** Why a unit's mail bounced, in one line: kind, the server's reason, when. */
+function bounceWhy(campaign: Campaign, b: BouncedUnit): string {
+  const reason = [b.subtype, b.diagnostic].filter(Boolean).join('：');
+  return `${BOUNCE_KIND_LABELS[b.kind].zh}${reason ? `（${reason}）` : ''}，${formatLocal(new Date(b.lastSeenAt), campaign.timeZone)}${b.count > 1 ? `，共 ${b.count} 次` : ''}`;
+}
+
 export function digestHtml(campaign: Campaign, digest: Digest, delivery: DigestDelivery): string {
   const drive = driveLine(digest);
   const title = digest.closing ? '专项行动结束总结报告' : '每日汇总';
@@ -153,6 +160,24 @@ export function digestHtml(campaign: Campaign, digest: Digest, delivery: DigestD
     ]),
     0,
   );
+  const bounced =
+    digest.bounced.length === 0
+      ? ''
+      : section(
+          '退信：请核实联系邮箱',
+          'Bounced mail: check these contact addresses',
+          table(
+            ['单位 Unit', '邮箱 Address', '情况 Why'],
+            digest.bounced
+              .slice(0, LIST_LIMIT)
+              .map((b) => [
+                html`${b.unitName}<br><span style="color:#5f6368">${b.unitCode} · ${districtName(campaign, b.district).zh}</span>`,
+                html`${b.address}`,
+                html`${bounceWhy(campaign, b)}`,
+              ]),
+            digest.bounced.length - LIST_LIMIT,
+          ),
+        );
   const { stillOpen } = digest;
   const closingParts = digest.closing
     ? html`${section(
@@ -190,6 +215,7 @@ export function digestHtml(campaign: Campaign, digest: Digest, delivery: DigestD
 <tr><td style="${FONT};font-size:20px;font-weight:bold;color:#1a1a1a;padding:4px 0">${digest.scopeName.zh}${title} · ${digest.day}</td></tr>
 <tr><td style="${FONT};font-size:13px;color:#5f6368">${digest.scopeName.en} — ${digest.closing ? 'closing report' : 'daily digest'}, ${digest.day}. ${drive.zh}；${drive.en}.</td></tr>
 ${section('报送进度', 'Filing progress', progress)}
+${bounced}
 ${section('昨日以来变化', 'Changes since yesterday', changeTable)}
 ${section('逾期单位（约谈/通报候选）', 'Overdue units, by district', overdueUnits)}
 ${section('逾期未整改的重大隐患', 'Overdue major hazards', majors)}
@@ -214,6 +240,18 @@ export function digestText(campaign: Campaign, digest: Digest, delivery: DigestD
       (p) =>
         `${p.name.zh}（截止 ${p.dueDate}）：已报送 ${p.onTime + p.late}/${p.required}（${percent(p.onTime + p.late, p.required)}%），按时 ${p.onTime}，逾期报送 ${p.late}，逾期未报 ${p.overdue}，未到期 ${p.pending}`,
     ),
+    ...(digest.bounced.length === 0
+      ? []
+      : [
+          '',
+          '== 退信：请核实联系邮箱 Bounced mail: check these contact addresses ==',
+          ...digest.bounced
+            .slice(0, LIST_LIMIT)
+            .map((b) => `- ${b.unitCode} ${b.unitName} <${b.address}>：${bounceWhy(campaign, b)}`),
+          ...(digest.bounced.length > LIST_LIMIT
+            ? [`… 另有 ${digest.bounced.length - LIST_LIMIT} 个单位 / more in the spreadsheet`]
+            : []),
+        ]),
     '',
     '== 昨日以来变化 Changes since yesterday ==',
     ...(digest.changes.length === 0

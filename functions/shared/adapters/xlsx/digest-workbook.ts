@@ -12,12 +12,13 @@ import type { UnitState } from '../../domain/campaign-state.ts';
 import type { DeliverableState } from '../../domain/deadlines.ts';
 import { CHANGE_LABELS, type Digest, districtName, type LedgerRow } from '../../domain/digest.ts';
 import { STATUS_LABELS } from '../../domain/hazard-lifecycle.ts';
+import { BOUNCE_KIND_LABELS } from '../../domain/mail-bounces.ts';
 import type { ScratchFile } from '../../ports.ts';
 
 /**
  * The spreadsheet attached to the daily digest: an overview, every unit's filings, the hazard
- * ledger, what is overdue, what changed since yesterday and (on the closing report) who never
- * filed. Written with exceljs's streaming writer, row by row, so a ledger of hundreds of
+ * ledger, what is overdue, what changed since yesterday, (on the closing report) who never
+ * filed and (when there are any) the units whose contact address bounces. Written with exceljs's streaming writer, row by row, so a ledger of hundreds of
  * thousands of hazards never exists as a workbook object model; only the zipped bytes are kept.
  *
  * Every cell is a plain value: text that schools typed is written as a string cell (never a
@@ -33,6 +34,8 @@ export const DIGEST_SHEETS = {
   overdue: '逾期事项',
   changes: '昨日以来变化',
   neverFiled: '从未报送',
+  /** Only when some unit's contact address bounces. */
+  bounced: '退信',
 } as const;
 
 const ZERO_REPORT_LABELS: Record<UnitState['zeroReport'], string> = {
@@ -574,6 +577,37 @@ async function writeNeverFiled(
   sheet.commit();
 }
 
+/** 退信 / Bounced mail: units whose contact address bounced or complained, to fix before a deadline. */
+async function writeBounced(
+  workbook: ExcelJS.stream.xlsx.WorkbookWriter,
+  digest: Digest,
+  names: Lookups,
+): Promise<void> {
+  const sheet = new SheetWriter(workbook, DIGEST_SHEETS.bounced, [
+    column('区县', 'District', 12),
+    column('单位代码', 'Unit code', 11),
+    column('单位名称', 'Unit name', 28, 'wrap'),
+    column('联系邮箱', 'Contact address', 30),
+    column('类型', 'Kind', 14),
+    column('最近一次', 'Last seen', 17, 'datetime'),
+    column('次数', 'Times', 8, 'count'),
+    column('原因', 'Why', 48, 'wrap'),
+  ]);
+  for (const b of digest.bounced) {
+    await sheet.add([
+      names.district(b.district),
+      b.unitCode,
+      b.unitName,
+      b.address,
+      BOUNCE_KIND_LABELS[b.kind].zh,
+      names.instant(b.lastSeenAt),
+      b.count,
+      [b.subtype, b.diagnostic].filter(Boolean).join('：'),
+    ]);
+  }
+  sheet.commit();
+}
+
 /**
  * The digest's spreadsheet, written to a scratch file; `ledger` gives the ledger sheet's rows.
  * The file is read whole only to be attached (up to 10 MB); a larger one is streamed to S3, so a
@@ -615,6 +649,7 @@ export async function digestWorkbookFile(
     await writeOverdue(workbook, campaign, digest, names);
     await writeChanges(workbook, digest, names);
     if (digest.closing) await writeNeverFiled(workbook, campaign, digest, names);
+    if (digest.bounced.length > 0) await writeBounced(workbook, digest, names);
     await workbook.commit();
     await written;
     return {
