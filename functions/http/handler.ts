@@ -31,11 +31,13 @@ import {
   supervisedHazards,
   withdrawZeroReport,
 } from '../shared/domain/hazard-service.ts';
+import { bouncedUnitsFor } from '../shared/domain/mail-bounces.ts';
 import { planImportUpload, planPhotoUpload, planUpload } from '../shared/domain/uploads.ts';
 import type { Logger } from '../shared/logger.ts';
 import type {
   AuditLog,
   BadTokenCounter,
+  BounceLog,
   DocumentStore,
   DownloadLinkRepository,
   HazardImportRepository,
@@ -81,6 +83,8 @@ export interface HttpDeps {
   zeroReports: ZeroReportRepository;
   audit: AuditLog;
   imports: HazardImportRepository;
+  /** Read for the office's and the bureaus' own pages: units whose contact address bounces. */
+  bounces: Pick<BounceLog, 'all'>;
 }
 
 type Event = APIGatewayProxyEventV2;
@@ -225,6 +229,7 @@ const routes: Record<RouteKey, Route> = {
         deps,
         supervised.map((h) => h.unitCode),
       );
+      const bounced = await bouncedUnitsFor(deps, unit);
       const zero = own ? await deps.zeroReports.get(unit.code) : null;
       const imports = own ? await deps.imports.list(unit.code) : [];
       const importForm = own
@@ -247,6 +252,7 @@ const routes: Record<RouteKey, Route> = {
             unit.type === 'district-bureau' || unit.type === 'city-office'
               ? hazardList({ hazards: supervised, campaign: deps.campaign, now, lang, base, showUnit: names })
               : null,
+          bounced,
           uploaded: event.queryStringParameters?.uploaded,
           now,
           lang: langOf(event),

@@ -4,6 +4,7 @@ import type { RejectedUpload, UnitRecord } from '../../schemas/records.ts';
 import { daysBetween, formatLocal, localDateOf } from '../shared/domain/calendar.ts';
 import type { DeliverableState } from '../shared/domain/deadlines.ts';
 import { FILE_TYPE_INFO } from '../shared/domain/file-types.ts';
+import { BOUNCE_KIND_LABELS, type BouncedUnit } from '../shared/domain/mail-bounces.ts';
 import { HARD_CLOSED, rejectionMessage } from '../shared/domain/uploads.ts';
 import { type Html, html, type Lang, layout } from '../shared/web/html.ts';
 import type { DeliverablePanel } from './unit-page.ts';
@@ -108,6 +109,16 @@ ${Object.entries(panel.form.fields).map(([name, value]) => html`<input type="hid
 </form>`;
 }
 
+/** Units whose contact address bounces, for the office or bureau that can get it corrected. */
+function bouncedList(bounced: BouncedUnit[], campaign: Campaign, lang: Lang): Html {
+  return html`<section class="card" id="bounced"><h2>${t(lang, '退信：请核实联系邮箱', 'Bounced mail: check these contact addresses')}</h2>
+<p class="muted">${t(lang, '发往以下单位联系邮箱的邮件被退回或被投诉为垃圾邮件，提醒和回执收不到。请在截止日期前核实并更新名册中的邮箱。', 'Mail to these contact addresses bounced or was marked as spam, so reminders and receipts do not arrive. Correct the address in the roster before a deadline passes.')}</p>
+<ul>${bounced.map(
+    (b) =>
+      html`<li><strong>${b.unitName}</strong> <span class="muted">${b.unitCode}</span> · ${b.address} · <span class="tag bad">${BOUNCE_KIND_LABELS[b.kind][lang]}</span> ${[b.subtype, b.diagnostic].filter(Boolean).join(': ')} <span class="muted">${formatLocal(new Date(b.lastSeenAt), campaign.timeZone)}${b.count > 1 ? t(lang, `，共 ${b.count} 次`, ` · ${b.count} times`) : ''}</span></li>`,
+  )}</ul></section>`;
+}
+
 export function formPage(input: {
   campaign: Campaign;
   unit: UnitRecord;
@@ -117,6 +128,8 @@ export function formPage(input: {
   hazards: Html | null;
   /** For a district bureau or the city office: the major hazards it supervises. */
   supervised: Html | null;
+  /** For a district bureau or the city office: units whose contact address bounces (null for others). */
+  bounced: BouncedUnit[] | null;
   uploaded: string | undefined;
   now: Date;
   lang: Lang;
@@ -130,6 +143,7 @@ export function formPage(input: {
 <p class="muted">${UNIT_TYPE_LABELS[unit.type][lang]}${district ? html` · ${district.name[lang]}` : ''} · ${campaign.name[lang]}</p>
 <p class="muted">${t(lang, '今天', 'Today')} ${localDateOf(now, zone)}</p>
 ${input.uploaded ? html`<p class="notice" role="status">${t(lang, '文件已上传，正在核验；稍后刷新本页即可看到结果。', 'Uploaded. It is being checked; reload this page in a moment to see the result.')}</p>` : ''}
+${input.bounced && input.bounced.length > 0 ? bouncedList(input.bounced, campaign, lang) : ''}
 ${input.panels.map(
   (panel) =>
     html`<section class="card" id="${panel.deliverable.id}"><h2>${panel.deliverable.name[lang]}</h2>${dueLine(panel.deliverable, campaign, lang)}<p>${stateTag(panel.state, lang, zone)}</p>

@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { SesNotification } from '../../../schemas/mail-events.ts';
 import type { MailBounce, UnitRecord } from '../../../schemas/records.ts';
 import type { Logger } from '../logger.ts';
-import type { BounceEvent, BounceLog, Mailer, RefusedRecipient } from '../ports.ts';
+import type { BounceEvent, BounceLog, Mailer, RefusedRecipient, UnitRepository } from '../ports.ts';
 import type { Clock } from './clock.ts';
+import { allPages } from './pages.ts';
 
 /**
  * Bounces and complaints: recorded against the recipient address (from SES's notifications, or
@@ -191,4 +192,25 @@ export function bouncedUnits(units: readonly UnitRecord[], bounces: Iterable<Mai
     .sort(
       (a, b) => (a.district ?? '').localeCompare(b.district ?? '') || a.unitCode.localeCompare(b.unitCode),
     );
+}
+
+/**
+ * What a supervising unit's own page lists: for the city office, every unit whose contact
+ * bounces; for a district bureau, its district's. Other units see none (null). Units are read
+ * only when some address has a standing bounce, which is rare.
+ */
+export async function bouncedUnitsFor(
+  deps: { units: Pick<UnitRepository, 'list'>; bounces: Pick<BounceLog, 'all'> },
+  viewer: UnitRecord,
+): Promise<BouncedUnit[] | null> {
+  const district = viewer.type === 'district-bureau' ? viewer.district : undefined;
+  if (viewer.type !== 'city-office' && !district) return null;
+  const bounces: MailBounce[] = [];
+  for await (const b of deps.bounces.all()) if (stillBouncing(b)) bounces.push(b);
+  if (bounces.length === 0) return [];
+  const units = await allPages((page) => deps.units.list(district ? { district } : {}, page));
+  return bouncedUnits(
+    units.filter((u) => !u.withdrawnAt),
+    bounces,
+  );
 }
