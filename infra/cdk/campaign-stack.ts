@@ -80,7 +80,7 @@ export function scheduleWindow(campaign: Campaign): { start: Date; end: Date } {
 }
 
 /**
- * One campaign year: its table, its bucket, the three functions, the HTTP API, the schedule,
+ * One campaign year: its table, its bucket, the functions, the HTTP API, the schedule,
  * and the alarms. Deleting the stack keeps the table and the buckets (a year is archived by
  * deleting its stack).
  */

@@ -50,7 +50,7 @@ let china: Synth;
 beforeAll(async () => {
   global = await synth('aws');
   china = await synth('aws-cn');
-}, 120_000);
+}, 240_000);
 afterAll(() => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
@@ -450,7 +450,7 @@ describe('the synthesized function bundles', () => {
   };
 
   it('each starts, and the HTTP one serves the import template from its lazily loaded exceljs', async () => {
-    for (const description of [/uploaded file/, /reminders/]) {
+    for (const description of [/uploaded file/, /reminders/, /bounces and complaints/]) {
       const { stdout } = await run(bundleOf(description), null);
       expect(stdout.trim()).toBe('null');
     }
