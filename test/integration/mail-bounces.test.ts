@@ -141,6 +141,28 @@ describe('SES bounce and complaint notifications (the mail-events function)', ()
     });
   });
 
+  it('records each recipient of one notification, also in the identity-notification shape (notificationType)', async () => {
+    const [a, b] = [emailOf('JT-101'), emailOf('JT-102')];
+    const { eventType: _, ...rest } = permanentBounce(a, 'feedback-two');
+    const both = {
+      ...rest,
+      notificationType: 'Bounce',
+      bounce: {
+        ...rest.bounce,
+        bounceSubType: 'NoEmail',
+        bouncedRecipients: [{ emailAddress: a }, { emailAddress: b, status: '5.1.1' }],
+      },
+    };
+    expect(await deliver(both)).toEqual({ recorded: 2, duplicate: 0, ignored: 0 });
+    expect(await deliver(both)).toEqual({ recorded: 0, duplicate: 2, ignored: 0 });
+    expect(await app.adapters.bounces.get(a)).toMatchObject({ subtype: 'NoEmail', diagnostic: '', count: 1 });
+    expect(await app.adapters.bounces.get(b)).toMatchObject({
+      subtype: 'NoEmail',
+      diagnostic: '5.1.1',
+      count: 1,
+    });
+  });
+
   it('only logs a transient bounce', async () => {
     const address = emailOf('WJ-101');
     const transient = permanentBounce(address, 'feedback-t');
