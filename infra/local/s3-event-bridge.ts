@@ -73,6 +73,29 @@ export async function deliverWithRetry(
 }
 
 /**
+ * Deliveries handled at once, as the function's reserved concurrency bounds them in AWS: a burst
+ * of uploads queues here instead of running a thousand handlers that fight over the same
+ * DynamoDB items and SDK sockets.
+ */
+export const BRIDGE_CONCURRENCY = 8;
+
+/** Runs at most `limit` of the tasks given at once, the rest in arrival order. */
+function semaphore(limit: number) {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async <T>(task: () => Promise<T>): Promise<T> => {
+    if (running >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
+    running += 1;
+    try {
+      return await task();
+    } finally {
+      running -= 1;
+      waiting.shift()?.();
+    }
+  };
+}
+
+/**
  * Delivers s3rver's object-created events for `bucket` to the handler the real S3 notification
  * calls, retrying failures (`deliverWithRetry`). Delivery is asynchronous, as in AWS; `idle()`
  * waits until every event was handled or given up.
@@ -84,8 +107,10 @@ export function bridgeS3Events(
   clock: Clock,
   onError: (error: unknown, attempts: number) => void,
   policy: RetryPolicy = BRIDGE_RETRY,
+  concurrency = BRIDGE_CONCURRENCY,
 ): { idle(): Promise<void>; close(): void } {
   const pending = new Set<Promise<unknown>>();
+  const slots = semaphore(concurrency);
   const listener = (event: S3rverEvent) => {
     const created = event.Records.filter(
       (r) => r.eventName.startsWith('ObjectCreated:') && r.s3.bucket.name === bucket,
@@ -93,10 +118,8 @@ export function bridgeS3Events(
     if (created.length === 0) return;
     // Built once: every retry carries the same event time, as a redelivered S3 event does.
     const notification = toS3Notification({ Records: created }, 'us-east-1', clock);
-    const delivery = deliverWithRetry(
-      () => handler(notification, localContext('upload-received')),
-      policy,
-      onError,
+    const delivery = slots(() =>
+      deliverWithRetry(() => handler(notification, localContext('upload-received')), policy, onError),
     ).finally(() => pending.delete(delivery));
     pending.add(delivery);
   };
