@@ -48,14 +48,14 @@ const UNITS = [
 const COUNT = 1000;
 
 describe('1,000 concurrent filings', () => {
-  it('become exactly 1,000 versions, each with its own bytes', { timeout: 120_000 }, async () => {
+  it('become exactly 1,000 versions, each with its own bytes', { timeout: 240_000 }, async () => {
     const system = inject('system');
     const slots = filingSlots(demoCampaign(), demoRoster(), UNITS);
     expect(slots.length).toBeGreaterThan(50);
     const filings = await fileConcurrently(system, slots, COUNT, 50);
     expect(filings).toHaveLength(COUNT);
 
-    const versions = await untilFiled(testClients(), system, slots, COUNT, 60_000);
+    const versions = await untilFiled(testClients(), system, slots, COUNT, 180_000);
     expect(versions).toHaveLength(COUNT);
     // Gap-free numbering per deliverable: versions 1..n.
     for (const slot of slots) {
