@@ -54,12 +54,22 @@ export const SubmissionVersionSchema = z.object({
   unitCode: z.string(),
   deliverableId: z.string(),
   version: z.number().int().min(1),
-  /** The immutable S3 key of this version's file. */
+  /**
+   * Where this version's bytes are kept: `files/<unit>/<deliverable>/<upload>/<sha256>`, a copy
+   * written once (`If-None-Match: *`) and never touched again. Versions filed before copies were
+   * made point at their `incoming/` key.
+   */
   fileKey: z.string(),
   displayName: z.string(),
   contentType: z.string(),
   size: z.number().int().min(0),
+  /** The ETag of the uploaded object the copy was made from. */
   etag: z.string(),
+  /** SHA-256 (hex) of the filed bytes, shown on the receipt and the unit page; absent on old records. */
+  sha256: z.string().optional(),
+  /** The uploaded object the bytes were read from: its `incoming/` key and S3 version, if versioned. */
+  sourceKey: z.string().optional(),
+  sourceVersionId: z.string().optional(),
   receivedAt: Instant,
   onTime: z.boolean(),
 });
@@ -160,13 +170,28 @@ export const MailRecordSchema = z.object({
 });
 export type MailRecord = z.infer<typeof MailRecordSchema>;
 
-/** One S3 object-created notification that was processed; its key makes redelivery a no-op. */
+/**
+ * One uploaded object (bucket, key, ETag) that was processed; its key makes redelivery a no-op.
+ * It is read before anything is judged, so a redelivered event never judges an object again.
+ */
 export const UploadReceiptSchema = z.object({
   bucket: z.string(),
   key: z.string(),
   etag: z.string(),
   size: z.number().int().min(0),
   receivedAt: Instant,
+  /** The S3 version read, where the bucket is versioned. */
+  versionId: z.string().optional(),
+  /**
+   * What became of it (absent on old receipts): accepted (a version, a photo or an import),
+   * rejected (quarantined), or ignored (set aside unrecorded, e.g. its unit was withdrawn).
+   */
+  outcome: z.enum(['accepted', 'rejected', 'ignored']).optional(),
+  /** For an accepted object: where its bytes were filed, and their SHA-256. */
+  fileKey: z.string().optional(),
+  sha256: z.string().optional(),
+  /** For a refused one: where it is (or is being) quarantined. */
+  quarantineKey: z.string().optional(),
 });
 export type UploadReceipt = z.infer<typeof UploadReceiptSchema>;
 

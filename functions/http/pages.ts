@@ -77,7 +77,7 @@ function versionList(panel: DeliverablePanel, lang: Lang, zone: string, base: st
   return html`<ol class="versions" reversed>${panel.versions.map(
     (v, i) =>
       html`<li><a href="${base}/files/${panel.deliverable.id}/${v.version}" download>${v.displayName}</a>
-<span class="muted">${t(lang, `第 ${v.version} 版`, `version ${v.version}`)}${i === 0 ? t(lang, '（当前）', ' (current)') : ''} · ${formatLocal(new Date(v.receivedAt), zone)} · ${v.onTime ? t(lang, '按时', 'on time') : t(lang, '逾期', 'late')} · ${sizeLabel(v.size)}</span></li>`,
+<span class="muted">${t(lang, `第 ${v.version} 版`, `version ${v.version}`)}${i === 0 ? t(lang, '（当前）', ' (current)') : ''} · ${formatLocal(new Date(v.receivedAt), zone)} · ${v.onTime ? t(lang, '按时', 'on time') : t(lang, '逾期', 'late')} · ${sizeLabel(v.size)}${v.sha256 ? html` · <span class="sha256" title="SHA-256">SHA-256 ${v.sha256}</span>` : ''}</span></li>`,
   )}</ol>`;
 }
 

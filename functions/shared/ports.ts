@@ -168,6 +168,13 @@ export interface UploadLedger {
     rejection: RejectedUpload;
     audit: Omit<AuditEvent, 'id'>;
   }): Promise<'recorded' | 'duplicate'>;
+  /**
+   * Writes only the receipt, for an object whose outcome is kept elsewhere (a hazard photo, an
+   * import) or that was set aside (a withdrawn unit's): the sweep then knows it was seen.
+   */
+  note(receipt: UploadReceipt): Promise<'recorded' | 'duplicate'>;
+  /** The receipt of an object already processed (accepted or refused), or null. */
+  receipt(bucket: string, key: string, etag: string): Promise<UploadReceipt | null>;
   /** A unit's refused uploads, newest first. */
   rejections(unitCode: string, page?: PageRequest): Promise<Page<RejectedUpload>>;
 }
@@ -207,6 +214,23 @@ export interface StoredObject {
   metadata: Record<string, string>;
 }
 
+/** An object as a listing shows it. */
+export interface ListedObject {
+  key: string;
+  etag: string;
+  size: number;
+  lastModified: Date;
+}
+
+/** The outcome of reading one exact object (see `DocumentStore.readExact`). */
+export type ExactRead =
+  | { status: 'read'; bytes: Uint8Array; etag: string; versionId?: string }
+  /** Larger than the limit asked: not read, only its size is known. */
+  | { status: 'too-large'; size: number; etag: string; versionId?: string }
+  /** The key now holds another object (412 or NoSuchVersion): the one asked for is no longer there. */
+  | { status: 'changed' }
+  | { status: 'gone' };
+
 /** Uploaded files. Keys are immutable: every write is a new object; metadata lives in DynamoDB. */
 export interface DocumentStore {
   /** Writes `body` under a new key `<prefix>/<uuid>` and returns it. Never overwrites. */
@@ -225,6 +249,27 @@ export interface DocumentStore {
   readFirstBytes(key: string, count: number): Promise<Uint8Array>;
   /** Copies to `to` and deletes `from`, e.g. into quarantine/. A missing `from` is a no-op (already moved). */
   move(from: string, to: string): Promise<void>;
+  /**
+   * Reads the object at `key` whole, but only if it is the one named by `versionId` (when given)
+   * or `etag`, and no larger than `maxBytes`.
+   */
+  readExact(
+    key: string,
+    expected: { etag: string; versionId?: string },
+    maxBytes: number,
+  ): Promise<ExactRead>;
+  /**
+   * Writes `body` under exactly `key` with `If-None-Match: *`. 'exists' when the key is taken:
+   * callers use content-addressed keys, so what is there holds the same bytes.
+   */
+  putAt(key: string, body: Uint8Array, contentType: string): Promise<'written' | 'exists'>;
+  /**
+   * Copies the object named by `expected` from `from` to `to`, then deletes `from` only if it
+   * still holds that same object; a later object on the key is left alone. Safe to repeat.
+   */
+  quarantine(from: string, expected: { etag: string; versionId?: string }, to: string): Promise<void>;
+  /** Every object under `prefix`, page by page. */
+  list(prefix: string): AsyncIterable<ListedObject>;
   /** A browser form that uploads one file straight to storage under `key`, and nothing else. */
   presignPost(input: {
     key: string;

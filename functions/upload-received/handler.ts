@@ -11,7 +11,9 @@ export type UploadReceivedDeps = ReceiveUploadDeps;
 
 /**
  * The S3 object-created function. S3 delivers at least once; `receiveUpload` is idempotent on
- * bucket + key + ETag, so a redelivered event changes nothing and sends no second mail.
+ * bucket + key + ETag, so a redelivered event changes nothing and sends no second mail. A thrown
+ * error fails the invocation: Lambda retries it (see the stack's retry settings), the local
+ * bridge retries it with backoff, and `campaign reconcile` sweeps up whatever still has no receipt.
  */
 export function makeHandler(deps: UploadReceivedDeps) {
   return middy<S3Event, ReceiveOutcome[], Error, Context>().handler(async (event) => {
@@ -23,6 +25,7 @@ export function makeHandler(deps: UploadReceivedDeps) {
             bucket: object.bucket,
             key: object.key,
             etag: object.etag,
+            ...(object.versionId ? { versionId: object.versionId } : {}),
             createdAt: new Date(object.eventTime),
           },
           deps,

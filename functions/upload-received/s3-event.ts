@@ -5,6 +5,8 @@ export interface CreatedObject {
   key: string;
   size: number;
   etag: string;
+  /** Present when the bucket is versioned: names exactly the object the event is about. */
+  versionId?: string;
   eventTime: string;
 }
 
@@ -37,6 +39,7 @@ export function createdObjects(event: S3Event): CreatedObject[] {
     key: decodeS3Key(record.s3.object.key),
     size: record.s3.object.size,
     etag: (record.s3.object.eTag ?? '').replaceAll('"', ''),
+    ...(record.s3.object.versionId ? { versionId: record.s3.object.versionId } : {}),
     eventTime: record.eventTime,
   }));
 }

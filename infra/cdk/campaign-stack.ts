@@ -134,6 +134,8 @@ export class CampaignStack extends Stack {
       ],
       lifecycleRules: [
         { id: 'quarantine', prefix: 'quarantine/', expiration: Duration.days(90) },
+        // incoming/ is untrusted and never served: accepted bytes are filed under files/ at once.
+        { id: 'incoming', prefix: 'incoming/', expiration: Duration.days(90) },
         { id: 'digests', prefix: 'digests/', expiration: Duration.days(30) },
         { id: 'old-versions', noncurrentVersionExpiration: Duration.days(90) },
         { id: 'incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(7) },
@@ -261,6 +263,8 @@ export class CampaignStack extends Stack {
     grantTable(http);
     // Signs upload forms (PutObject) and downloads (GetObject) under incoming/; nothing else.
     grantObjects(http, ['s3:PutObject', 's3:GetObject'], 'incoming/*');
+    // Downloads of filed versions and photos: the copies under files/ (see receive-upload.ts).
+    grantObjects(http, ['s3:GetObject'], 'files/*');
     // Download links in digests (`/d/<token>`) are signed here, when they are followed.
     grantObjects(http, ['s3:GetObject'], 'digests/*');
 
@@ -277,8 +281,16 @@ export class CampaignStack extends Stack {
     // Reads each upload, moves a refused one to quarantine/ (copy, then delete), and may list the
     // bucket: without s3:ListBucket, S3 answers a HEAD of a missing object (one already moved)
     // with 403 instead of 404. A prefix condition would not help: a HEAD carries no s3:prefix.
-    grantObjects(uploadReceived, ['s3:GetObject', 's3:DeleteObject'], 'incoming/*');
+    // It reads the exact version its event names (the bucket is versioned), and a refused one is
+    // removed by that version only, so a later object on the same key stays.
+    grantObjects(
+      uploadReceived,
+      ['s3:GetObject', 's3:GetObjectVersion', 's3:DeleteObject', 's3:DeleteObjectVersion'],
+      'incoming/*',
+    );
     grantObjects(uploadReceived, ['s3:PutObject'], 'quarantine/*');
+    // Accepted bytes are copied, once (If-None-Match), to files/: the immutable filed copy.
+    grantObjects(uploadReceived, ['s3:PutObject'], 'files/*');
     uploadReceived.addToRolePolicy(
       new PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }),
     );
@@ -378,8 +390,12 @@ export class CampaignStack extends Stack {
           }
         : {}),
     };
+    // S3 invokes asynchronously: two retries, and an event older than 6 hours (throttled behind
+    // the reserved concurrency) is given up; either way it lands in the failure queue, which
+    // alarms, and `campaign reconcile` feeds the object again.
     uploadReceived.configureAsyncInvoke({
       retryAttempts: 2,
+      maxEventAge: Duration.hours(6),
       onFailure: new SqsDestination(failed.UploadReceivedFailures as Queue),
     });
     dailyCheck.configureAsyncInvoke({

@@ -10,13 +10,16 @@ import {
 import { createAwsClients } from '../../functions/shared/aws-clients.ts';
 import { parseInstant } from '../../functions/shared/domain/calendar.ts';
 import type { DailyCheckReport } from '../../functions/shared/domain/daily-check.ts';
+import { reconcileUploads, sweptEventTime } from '../../functions/shared/domain/reconcile-uploads.ts';
 import { createAdapters } from '../../functions/shared/wiring.ts';
+import { makeHandler as makeUploadHandler } from '../../functions/upload-received/handler.ts';
 import { JSON_SCHEMAS, renderJsonSchema } from '../../schemas/json-schema.ts';
 import { type FieldIssue, formatIssue } from '../../schemas/validation.ts';
 import { readCampaignFile, readRosterFile, rosterPathFor } from '../campaign-files.ts';
 import { ensureLinkKey } from '../local/bootstrap.ts';
 import { localAwsEnvironment } from '../local/embedded-servers.ts';
 import { localContext } from '../local/http-bridge.ts';
+import { sweptNotification } from '../local/s3-event-bridge.ts';
 import type { LocalRuntimeInfo } from '../local/system.ts';
 import { loadCampaign, readLinkKey, readStackOutputs } from './load.ts';
 
@@ -39,6 +42,12 @@ Usage:
       Runs the daily check for that scheduled time against the local system that
       \`npm start\` is running (default data directory: .data). Mails already sent for
       that day are not sent again.
+  campaign reconcile [--data <dir>] | --stack <name> [--region <r>]  [--at <ISO time>]
+      Feeds every uploaded object under incoming/ that has no record yet through the
+      upload-received handler, as its S3 event would have: uploads whose event was lost.
+      Locally against the system \`npm start\` runs (default .data), or against a deployed
+      stack with your AWS credentials. Each object arrived when S3 stored it, or at --at if
+      that is earlier (locally, the campaign clock's time). A second run feeds nothing.
 `;
 
 export interface Output {
@@ -90,6 +99,27 @@ async function validate(args: string[], output: Output): Promise<number> {
   return 0;
 }
 
+/** Points the SDK and the handlers at the local system `npm start` runs, from `<data>/runtime.json`. */
+async function useLocalSystem(data: string, output: Output): Promise<LocalRuntimeInfo | null> {
+  const runtimePath = join(data, 'runtime.json');
+  const info = await readFile(runtimePath, 'utf8').then(
+    (text) => JSON.parse(text) as LocalRuntimeInfo,
+    () => null,
+  );
+  if (!info) {
+    output.err(
+      `没有找到 ${runtimePath}：请先运行 npm start / no ${runtimePath}: start the local system with npm start first`,
+    );
+    return null;
+  }
+  Object.assign(process.env, localAwsEnvironment(info.endpoints), {
+    TABLE_NAME: info.tableName,
+    BUCKET_NAME: info.bucket,
+    LINK_KEY: await ensureLinkKey(join(data, 'link-key')),
+  });
+  return info;
+}
+
 async function check(args: string[], output: Output): Promise<number> {
   const { values } = parseArgs({
     args,
@@ -102,22 +132,8 @@ async function check(args: string[], output: Output): Promise<number> {
     );
     return 2;
   }
-  const runtimePath = join(values.data, 'runtime.json');
-  const info = await readFile(runtimePath, 'utf8').then(
-    (text) => JSON.parse(text) as LocalRuntimeInfo,
-    () => null,
-  );
-  if (!info) {
-    output.err(
-      `没有找到 ${runtimePath}：请先运行 npm start / no ${runtimePath}: start the local system with npm start first`,
-    );
-    return 1;
-  }
-  Object.assign(process.env, localAwsEnvironment(info.endpoints), {
-    TABLE_NAME: info.tableName,
-    BUCKET_NAME: info.bucket,
-    LINK_KEY: await ensureLinkKey(join(values.data, 'link-key')),
-  });
+  const info = await useLocalSystem(values.data, output);
+  if (!info) return 1;
   const adapters = await createAdapters({ logger: { info: () => undefined, error: () => undefined } }).catch(
     (error: unknown) => {
       throw new Error(
@@ -146,6 +162,65 @@ async function check(args: string[], output: Output): Promise<number> {
       `  ${mail.outcome.padEnd(6)} ${mail.purpose.padEnd(20)} ${mail.recipient}${mail.error ? `  ${mail.error}` : ''}`,
     );
   return count('failed') + count('in-flight') > 0 ? 1 : 0;
+}
+
+/**
+ * The sweep of `reconcileUploads`, run here with the same handler and adapters the function
+ * uses: against the local system, or a deployed stack found by its outputs (standard credentials).
+ */
+async function reconcile(args: string[], output: Output): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      data: { type: 'string', default: '.data' },
+      stack: { type: 'string' },
+      region: { type: 'string' },
+      at: { type: 'string' },
+    },
+  });
+  const at = values.at === undefined ? new Date() : parseInstant(values.at);
+  if (!at) {
+    output.err(
+      `--at: 需要带时区的 ISO 时间 / expected an ISO time with offset, e.g. 2018-01-20T08:00:00+08:00, got "${values.at}"`,
+    );
+    return 2;
+  }
+  let where: string;
+  if (values.stack) {
+    if (values.region) process.env.AWS_REGION = values.region;
+    const outputs = await readStackOutputs(values.stack, values.region);
+    const region = values.region ?? process.env.AWS_REGION ?? '';
+    Object.assign(process.env, {
+      TABLE_NAME: outputs.TableName,
+      BUCKET_NAME: outputs.BucketName,
+      LINK_KEY_SECRET_ARN: outputs.LinkKeySecretArn,
+      ...(outputs.SmtpSecretArn ? { SMTP_SECRET_ARN: outputs.SmtpSecretArn } : {}),
+      // The China regions have no SES: the stack's functions send through SMTP there too.
+      ...(region.startsWith('cn-') ? { MAIL_TRANSPORT: 'smtp' } : {}),
+    });
+    where = values.stack;
+  } else {
+    const info = await useLocalSystem(values.data, output);
+    if (!info) return 1;
+    where = info.bucket;
+  }
+  const errors: string[] = [];
+  const adapters = await createAdapters({
+    logger: { info: () => undefined, error: (message) => errors.push(message) },
+  });
+  const handler = makeUploadHandler(adapters);
+  const bucket = adapters.documents.bucket;
+  const report = await reconcileUploads(
+    { documents: adapters.documents, ledger: adapters.ledger, bucket },
+    (object) =>
+      handler(sweptNotification(bucket, object, sweptEventTime(object, at)), localContext('upload-received')),
+  );
+  output.out(
+    `${where}: incoming/ 中 ${report.listed} 个文件，补处理 ${report.fed.length} 个 / ${report.listed} object(s) in incoming/, ${report.fed.length} without a record fed to upload-received`,
+  );
+  for (const fed of report.fed)
+    output.out(`  ${fed.key}  ${fed.error ? `error: ${fed.error}` : JSON.stringify(fed.result)}`);
+  return report.fed.some((f) => f.error) ? 1 : 0;
 }
 
 async function load(args: string[], output: Output): Promise<number> {
@@ -229,6 +304,8 @@ export async function main(argv: string[], output: Output = consoleOutput): Prom
         return await check(rest, output);
       case 'load':
         return await load(rest, output);
+      case 'reconcile':
+        return await reconcile(rest, output);
       default:
         output.err(USAGE);
         return command === undefined || command === 'help' || command === '--help' ? 0 : 2;

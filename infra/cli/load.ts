@@ -17,6 +17,8 @@ export interface StackOutputs {
   TableName: string;
   BucketName: string;
   LinkKeySecretArn: string;
+  /** Where the campaign sends through an SMTP relay: the relay's credentials. */
+  SmtpSecretArn?: string;
 }
 
 export async function readStackOutputs(stackName: string, region?: string): Promise<StackOutputs> {

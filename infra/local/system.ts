@@ -7,6 +7,11 @@ import { dailyCheckDeps, makeHandler as makeDailyCheckHandler } from '../../func
 import { makeHandler as makeHttpHandler } from '../../functions/http/handler.ts';
 import type { Clock } from '../../functions/shared/domain/clock.ts';
 import type { DailyCheckReport } from '../../functions/shared/domain/daily-check.ts';
+import {
+  type ReconcileReport,
+  reconcileUploads,
+  sweptEventTime,
+} from '../../functions/shared/domain/reconcile-uploads.ts';
 import { jsonLogger, type Logger } from '../../functions/shared/logger.ts';
 import { createAdapters } from '../../functions/shared/wiring.ts';
 import { makeHandler as makeUploadHandler } from '../../functions/upload-received/handler.ts';
@@ -21,7 +26,7 @@ import {
   startEmbeddedServers,
 } from './embedded-servers.ts';
 import { localContext, serverUrl, startHttpBridge } from './http-bridge.ts';
-import { bridgeS3Events } from './s3-event-bridge.ts';
+import { bridgeS3Events, sweptNotification } from './s3-event-bridge.ts';
 
 export interface LocalSystemOptions {
   campaign: Campaign;
@@ -58,6 +63,8 @@ export interface LocalSystem {
   roster: Pick<SeedResult, 'missing' | 'withdrawn'>;
   /** Runs the daily check for `scheduledAt` now, as the scheduler would (it throws if a mail failed). */
   dailyCheck(scheduledAt: Date): Promise<DailyCheckReport>;
+  /** What the start-up sweep of incoming/ found and fed to the upload handler. */
+  swept: ReconcileReport;
   /** Resolves once every S3 event delivered so far was handled. */
   uploadsIdle(): Promise<void>;
   stop(): Promise<void>;
@@ -109,17 +116,28 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       port: options.httpPort,
     });
     stops.push(() => new Promise<void>((resolve) => http.close(() => resolve())));
-    const uploads = bridgeS3Events(
-      servers.s3rver,
-      bucket,
-      makeUploadHandler(adapters),
-      options.clock,
-      (error) => logger.error('upload-received failed', { error }),
+    const uploadHandler = makeUploadHandler(adapters);
+    const uploads = bridgeS3Events(servers.s3rver, bucket, uploadHandler, options.clock, (error, attempts) =>
+      logger.error('upload-received failed; the next start or campaign reconcile feeds it again', {
+        error,
+        attempts,
+      }),
     );
     stops.push(async () => {
       uploads.close();
       await uploads.idle();
     });
+    // Objects whose event was lost (the system stopped or failed mid-upload) have no receipt:
+    // the sweep feeds each through the same handler before the system is handed out.
+    const swept = await reconcileUploads(
+      { documents: adapters.documents, ledger: adapters.ledger, bucket },
+      (object) =>
+        uploadHandler(
+          sweptNotification(bucket, object, sweptEventTime(object, options.clock.now())),
+          localContext('upload-received'),
+        ),
+    );
+    if (swept.fed.length > 0) logger.info('upload sweep', { listed: swept.listed, fed: swept.fed });
 
     const url = serverUrl(http);
     process.env.APP_URL = url;
@@ -155,6 +173,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       links,
       roster,
       dailyCheck,
+      swept,
       uploadsIdle: () => uploads.idle(),
       stop,
     };

@@ -204,9 +204,20 @@ describe('the campaign stack', () => {
         JSON.stringify(s.Action).includes('s3:') && JSON.stringify(s.Action) !== '"s3:PutBucketNotification"',
     );
     const prefixes = s3
-      .map((s) => JSON.stringify(s.Resource).match(/\/(incoming|quarantine|digests)\/\*/)?.[1] ?? 'bucket')
+      .map(
+        (s) => JSON.stringify(s.Resource).match(/\/(incoming|quarantine|digests|files)\/\*/)?.[1] ?? 'bucket',
+      )
       .sort();
-    expect(prefixes).toEqual(['bucket', 'digests', 'digests', 'incoming', 'incoming', 'quarantine']);
+    expect(prefixes).toEqual([
+      'bucket',
+      'digests',
+      'digests',
+      'files',
+      'files',
+      'incoming',
+      'incoming',
+      'quarantine',
+    ]);
     // Digests: the daily check writes them; the HTTP function only reads them, for download links.
     const digestActions = s3
       .filter((s) => JSON.stringify(s.Resource).includes('/digests/*'))
@@ -250,10 +261,18 @@ describe('the campaign stack', () => {
     });
     global.template.hasResourceProperties('AWS::Scheduler::Schedule', { State: 'ENABLED' });
     global.template.resourceCountIs('AWS::Lambda::EventInvokeConfig', 3);
-    global.template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
-      MaximumRetryAttempts: 2,
-      DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
-    });
+    // Every asynchronous function: two retries, events older than 6 hours given up, and either
+    // way the event lands in a failure queue (which alarms).
+    const invokeConfigs = resources(global, 'AWS::Lambda::EventInvokeConfig').map((r) => r.Properties);
+    expect(invokeConfigs).toHaveLength(3);
+    for (const config of invokeConfigs)
+      expect(config).toEqual(
+        expect.objectContaining({
+          MaximumRetryAttempts: 2,
+          MaximumEventAgeInSeconds: 6 * 3600,
+          DestinationConfig: { OnFailure: { Destination: expect.anything() } },
+        }),
+      );
   });
 
   it('declares every route key, throttles, and logs the route key, never the path', () => {

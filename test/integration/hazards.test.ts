@@ -305,9 +305,12 @@ describe('photos of a hazard', () => {
     expect(await app.s3Created(key, etag, clock.now())).toEqual([{ outcome: 'duplicate' }]);
 
     const hazard = await app.adapters.hazards.get('LY-101', id);
+    // The photo is filed apart from incoming/, under its upload and the SHA-256 of its bytes.
+    const { createHash } = await import('node:crypto');
+    const sha256 = createHash('sha256').update(png).digest('hex');
     expect(hazard?.photos).toEqual([
       {
-        key,
+        key: `files/LY-101/${id}/${key.split('/').at(-1)}/${sha256}`,
         kind: 'before',
         displayName: '围墙现场.png',
         contentType: 'image/png',

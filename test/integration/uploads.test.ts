@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { DynamoStore } from '../../functions/shared/adapters/dynamo/store.ts';
 import { DynamoSubmissionRepository } from '../../functions/shared/adapters/dynamo/submissions-repository.ts';
@@ -264,7 +265,10 @@ describe('files that reach S3 anyway are checked after upload and quarantined', 
     const key = asPdf.fields.key ?? '';
     await expect(s3.send(new HeadObjectCommand({ Bucket: system.bucket, Key: key }))).rejects.toThrow();
     const quarantined = await s3.send(
-      new HeadObjectCommand({ Bucket: system.bucket, Key: key.replace(/^incoming\//, 'quarantine/') }),
+      new HeadObjectCommand({
+        Bucket: system.bucket,
+        Key: `${key.replace(/^incoming\//, 'quarantine/')}/${createHash('md5').update(EXE).digest('hex')}`,
+      }),
     );
     expect(quarantined.ContentLength).toBe(EXE.length);
   });

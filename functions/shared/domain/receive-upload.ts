@@ -1,6 +1,13 @@
-import type { Readable } from 'node:stream';
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
 import type { Campaign, Deliverable } from '../../../schemas/campaign.ts';
-import type { HazardImport, HazardPhoto, SubmissionVersion, UnitRecord } from '../../../schemas/records.ts';
+import type {
+  HazardImport,
+  HazardPhoto,
+  SubmissionVersion,
+  UnitRecord,
+  UploadReceipt,
+} from '../../../schemas/records.ts';
 import type { Logger } from '../logger.ts';
 import type {
   DocumentStore,
@@ -27,6 +34,8 @@ export interface ReceivedObject {
   bucket: string;
   key: string;
   etag: string;
+  /** The S3 version the event names (a versioned bucket); without it the ETag pins the object. */
+  versionId?: string;
   /** When S3 created the object: lateness is judged by this, so a retried event is judged the same. */
   createdAt: Date;
 }
@@ -54,7 +63,29 @@ export type ReceiveOutcome =
   | { outcome: 'ignored'; why: string };
 
 const INCOMING = /^incoming\/([A-Z0-9-]+)\/[^/]+$/;
-const VERSION_RACE_RETRIES = 3;
+/**
+ * Version numbers stay gap-free: each version is written in one conditional transaction that
+ * also moves the deliverable's pointer from n-1 to n, and a loser of that race retries with the
+ * next number. Allocating numbers atomically (a counter bumped first) would leave a gap whenever
+ * the writer died between the bump and the write; retrying costs only time, and only under
+ * contention. Full-jitter exponential backoff (20 ms doubling, capped at 1 s) spreads the
+ * contenders out; 50 attempts (about 25 s at worst, well inside the function's timeout) let
+ * dozens of concurrent uploads to one deliverable all land.
+ */
+export const VERSION_RACE_ATTEMPTS = 50;
+const backoff = (attempt: number) =>
+  new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(1000, 20 * 2 ** attempt)));
+
+const sha256Hex = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+/**
+ * Where accepted bytes are filed: apart from the untrusted incoming/ prefix, named by the upload
+ * (its key's last part) and the content's SHA-256. The name is a function of the bytes, so a
+ * retry writes the same key (and finds it taken: `If-None-Match: *`), and two objects posted
+ * with one reused form get two keys.
+ */
+const filedKey = (unitCode: string, owner: string, incomingKey: string, sha256: string) =>
+  `files/${unitCode}/${owner}/${incomingKey.split('/').at(-1)}/${sha256}`;
 
 export function receiptMail(input: {
   campaign: Campaign;
@@ -70,12 +101,14 @@ export function receiptMail(input: {
   const text = [
     `${unit.name}：`,
     `市教育局已收到贵单位报送的《${deliverable.name.zh}》（第 ${version.version} 版，文件 ${version.displayName}，${at} 收到，${status.zh}）。`,
+    ...(version.sha256 ? [`文件 SHA-256：${version.sha256}`] : []),
     '如需更正，可通过原填报链接重新上传；历次版本均会保留。',
     '',
     `${campaign.organiser.name.zh}`,
     '',
     '---',
     `Receipt: the ${deliverable.name.en} of ${unit.name} (version ${version.version}, file "${version.displayName}", received ${at} ${campaign.timeZone}) was ${status.en}.`,
+    ...(version.sha256 ? [`SHA-256 of the file: ${version.sha256}`] : []),
     'To correct it, upload again through the same form link; every version is kept.',
     '',
     campaign.organiser.name.en,
@@ -105,9 +138,33 @@ async function sendReceiptOnce(
   if (outcome === 'failed') throw error;
 }
 
-async function findVersionOf(deps: ReceiveUploadDeps, unitCode: string, deliverableId: string, key: string) {
+async function findVersionOf(
+  deps: ReceiveUploadDeps,
+  unitCode: string,
+  deliverableId: string,
+  fileKey: string,
+) {
   const versions = await allPages((page) => deps.submissions.versions(unitCode, deliverableId, page), 100);
-  return versions.find((v) => v.fileKey === key) ?? null;
+  return versions.find((v) => v.fileKey === fileKey) ?? null;
+}
+
+/**
+ * Finishes what a recorded object's first delivery may have left undone when it died: an
+ * accepted one's receipt mail, a refused one's move to quarantine/. Nothing is judged again.
+ */
+async function finishRecorded(deps: ReceiveUploadDeps, receipt: UploadReceipt): Promise<ReceiveOutcome> {
+  const source = { etag: receipt.etag, ...(receipt.versionId ? { versionId: receipt.versionId } : {}) };
+  if (receipt.outcome === 'rejected' && receipt.quarantineKey) {
+    await deps.documents.quarantine(receipt.key, source, receipt.quarantineKey);
+    return { outcome: 'duplicate' };
+  }
+  const pending = await deps.pending.get(receipt.key);
+  const deliverable = deps.campaign.deliverables.find((d) => d.id === pending?.deliverableId);
+  const unit = pending ? await deps.units.get(pending.unitCode) : null;
+  if (!pending || !deliverable || !unit) return { outcome: 'duplicate' };
+  const recorded = await findVersionOf(deps, unit.code, deliverable.id, receipt.fileKey ?? receipt.key);
+  if (recorded) await sendReceiptOnce(deps, unit, deliverable, recorded);
+  return { outcome: 'duplicate' };
 }
 
 /**
@@ -135,15 +192,20 @@ async function attachPhoto(
       deps.logger.info('hazard photo added', { unit: unitCode, hazard: hazard.id });
       return { outcome: 'accepted', version: change.hazard.version };
     } catch (error) {
-      if (!(error instanceof ConflictError) || attempt >= VERSION_RACE_RETRIES) throw error;
+      if (!(error instanceof ConflictError) || attempt >= VERSION_RACE_ATTEMPTS) throw error;
+      await backoff(attempt);
     }
   }
 }
 
 /**
- * Handles one object that arrived in the bucket. Checks it, then either records a new version
- * of the submission (and mails the unit a receipt) or records a refusal and moves the file to
- * quarantine/. Safe to run twice for the same object: the ledger and the mail log see to it.
+ * Handles one object that arrived in the bucket. An object already recorded (its receipt, by
+ * bucket + key + ETag) is a redelivery: 'duplicate', before anything is judged, so a second
+ * verdict can never undo the first. Otherwise it reads that exact object (its version, or its
+ * ETag) whole, judges those bytes, and either files a copy under `files/` and records a new
+ * version (and mails the unit a receipt with the SHA-256), or records a refusal and moves the
+ * object to quarantine/. Filed bytes are never touched again: not by a later object on the same
+ * key (a reused form), nor by any quarantine. Safe to run twice for the same object.
  */
 export async function receiveUpload(
   object: ReceivedObject,
@@ -151,32 +213,53 @@ export async function receiveUpload(
 ): Promise<ReceiveOutcome> {
   const unitFromKey = INCOMING.exec(object.key)?.[1];
   if (!unitFromKey) return { outcome: 'ignored', why: 'not under incoming/<unit>/' };
-  const head = await deps.documents.head(object.key);
-  if (!head) return { outcome: 'ignored', why: 'object gone (already moved to quarantine)' };
+  const seen = await deps.ledger.receipt(object.bucket, object.key, object.etag);
+  if (seen) return finishRecorded(deps, seen);
+
+  const source = { etag: object.etag, ...(object.versionId ? { versionId: object.versionId } : {}) };
+  const read = await deps.documents.readExact(object.key, source, deps.campaign.uploads.maxBytes);
+  if (read.status === 'gone') return { outcome: 'ignored', why: 'object gone (already moved to quarantine)' };
+  if (read.status === 'changed') {
+    // Another object replaced this one before it was read: S3 with versioning never lets that
+    // happen, nor does the local S3 front, which refuses a second object on a key. The newer
+    // object's own event records it; this one's bytes are gone.
+    deps.logger.error('upload replaced before it was read', { key: object.key, etag: object.etag });
+    return { outcome: 'ignored', why: 'the object was replaced before it was read' };
+  }
+  const bytes = read.status === 'read' ? read.bytes : null;
+  const size = read.status === 'read' ? read.bytes.byteLength : read.size;
+  const versionId = read.versionId ?? object.versionId;
   const pending = await deps.pending.get(object.key);
-  const firstBytes =
-    head.size > 0 ? await deps.documents.readFirstBytes(object.key, SIGNATURE_BYTES) : new Uint8Array();
   const verdict = judgeUpload({
     campaign: deps.campaign,
     pending,
-    size: head.size,
-    firstBytes,
+    size,
+    firstBytes: bytes ? bytes.subarray(0, SIGNATURE_BYTES) : new Uint8Array(),
     receivedAt: object.createdAt,
   });
   const receivedAt = object.createdAt.toISOString();
-  const receipt = { bucket: object.bucket, key: object.key, etag: object.etag, size: head.size, receivedAt };
+  const receipt: UploadReceipt = {
+    bucket: object.bucket,
+    key: object.key,
+    etag: object.etag,
+    size,
+    receivedAt,
+    ...(versionId ? { versionId } : {}),
+  };
   const unitCode = pending?.unitCode ?? unitFromKey;
 
-  if (!verdict.ok) {
-    const quarantineKey = `quarantine/${object.key.slice('incoming/'.length)}`;
-    await deps.ledger.reject({
-      receipt,
+  if (!verdict.ok || !bytes) {
+    const reason = verdict.ok ? 'too-large' : verdict.reason;
+    // One quarantine key per object, so two refused objects posted with one form both stay.
+    const quarantineKey = `quarantine/${object.key.slice('incoming/'.length)}/${object.etag}`;
+    const recorded = await deps.ledger.reject({
+      receipt: { ...receipt, outcome: 'rejected', quarantineKey },
       rejection: {
         unitCode,
         deliverableId: pending?.deliverableId ?? '',
         displayName: pending?.displayName ?? '',
-        reason: verdict.reason,
-        size: head.size,
+        reason,
+        size,
         receivedAt,
         quarantineKey,
       },
@@ -185,41 +268,62 @@ export async function receiveUpload(
         actor: unitCode,
         action: 'upload-rejected',
         subject: object.key,
-        detail: { reason: verdict.reason, size: head.size },
+        detail: { reason, size },
       },
     });
-    await deps.documents.move(object.key, quarantineKey);
-    deps.logger.info('upload rejected', { key: object.key, reason: verdict.reason });
-    return { outcome: 'rejected', reason: verdict.reason };
+    if (recorded === 'duplicate') {
+      // A concurrent delivery recorded this object first; its outcome stands.
+      const first = await deps.ledger.receipt(object.bucket, object.key, object.etag);
+      return first ? finishRecorded(deps, first) : { outcome: 'duplicate' };
+    }
+    await deps.documents.quarantine(object.key, source, quarantineKey);
+    deps.logger.info('upload rejected', { key: object.key, reason });
+    return { outcome: 'rejected', reason };
   }
 
   const unit = await deps.units.get(unitCode);
   // A form signed before the unit was withdrawn from the roster may still deliver a file: it is
   // left where it landed, unrecorded, as the unit's link no longer works.
-  if (unit?.withdrawnAt) return { outcome: 'ignored', why: 'the unit was withdrawn from the roster' };
+  if (unit?.withdrawnAt) {
+    await deps.ledger.note({ ...receipt, outcome: 'ignored' });
+    return { outcome: 'ignored', why: 'the unit was withdrawn from the roster' };
+  }
 
   if (pending?.hazardImport) {
     if (!unit) return { outcome: 'ignored', why: 'the unit no longer exists' };
-    const read = await deps.readHazardRows(await deps.documents.open(object.key));
+    // The bytes judged are the bytes imported; the import is keyed on their ETag.
+    const rows = await deps.readHazardRows(Readable.from([Buffer.from(bytes)]));
     const result = await importHazards(deps, {
       unit,
       etag: object.etag,
       fileName: pending.displayName,
-      ...(read.ok ? { rows: read.rows } : { rows: [], problem: read.error }),
+      ...(rows.ok ? { rows: rows.rows } : { rows: [], problem: rows.error }),
       now: object.createdAt,
     });
+    await deps.ledger.note({ ...receipt, outcome: 'accepted' });
     deps.logger.info('hazard import', { unit: unit.code, status: result.status, rows: result.rowCount });
     return { outcome: 'imported', status: result.status, rows: result.rowCount };
   }
 
+  const sha256 = sha256Hex(bytes);
   if (pending?.hazard) {
-    return attachPhoto(deps, pending.unitCode, pending.hazard, {
-      key: object.key,
+    const fileKey = filedKey(pending.unitCode, pending.hazard.id, object.key, sha256);
+    await deps.documents.putAt(fileKey, bytes, verdict.contentType);
+    const attached = await attachPhoto(deps, pending.unitCode, pending.hazard, {
+      key: fileKey,
       kind: pending.hazard.photoKind,
       displayName: verdict.displayName,
       contentType: verdict.contentType,
       addedAt: receivedAt,
     });
+    // The photo itself is idempotent on its key; the receipt only tells the sweep it was seen.
+    await deps.ledger.note({
+      ...receipt,
+      outcome: attached.outcome === 'ignored' ? 'ignored' : 'accepted',
+      fileKey,
+      sha256,
+    });
+    return attached;
   }
 
   // judgeUpload accepts only with a pending upload for a deliverable of this campaign.
@@ -227,23 +331,30 @@ export async function receiveUpload(
   const deliverable = deps.campaign.deliverables.find((d) => d.id === deliverableId);
   if (!deliverable || !unit) return { outcome: 'ignored', why: 'unit or deliverable no longer exists' };
 
+  // The copy is written before the record that names it, so no record ever names missing bytes.
+  const fileKey = filedKey(unit.code, deliverable.id, object.key, sha256);
+  await deps.documents.putAt(fileKey, bytes, verdict.contentType);
+
   for (let attempt = 1; ; attempt += 1) {
     const pointer = await deps.submissions.pointer(unit.code, deliverable.id);
     const version: SubmissionVersion = {
       unitCode: unit.code,
       deliverableId: deliverable.id,
       version: (pointer?.currentVersion ?? 0) + 1,
-      fileKey: object.key,
+      fileKey,
       displayName: verdict.displayName,
       contentType: verdict.contentType,
-      size: head.size,
+      size,
       etag: object.etag,
+      sha256,
+      sourceKey: object.key,
+      ...(versionId ? { sourceVersionId: versionId } : {}),
       receivedAt,
       onTime: verdict.onTime,
     };
     try {
       const result = await deps.ledger.accept({
-        receipt,
+        receipt: { ...receipt, outcome: 'accepted', fileKey, sha256 },
         version,
         district: unit.district,
         audit: {
@@ -251,23 +362,24 @@ export async function receiveUpload(
           actor: unit.code,
           action: 'submission-filed',
           subject: `${unit.code}/${deliverable.id}/v${version.version}`,
-          detail: { key: object.key, size: head.size, onTime: verdict.onTime },
+          detail: { key: object.key, fileKey, sha256, size, onTime: verdict.onTime },
         },
       });
       if (result === 'duplicate') {
-        const recorded = await findVersionOf(deps, unit.code, deliverable.id, object.key);
-        if (recorded) await sendReceiptOnce(deps, unit, deliverable, recorded);
-        return { outcome: 'duplicate' };
+        const first = await deps.ledger.receipt(object.bucket, object.key, object.etag);
+        return first ? finishRecorded(deps, first) : { outcome: 'duplicate' };
       }
       await sendReceiptOnce(deps, unit, deliverable, version);
       deps.logger.info('submission filed', {
         unit: unit.code,
         deliverable: deliverable.id,
         version: version.version,
+        attempts: attempt,
       });
       return { outcome: 'accepted', version: version.version };
     } catch (error) {
-      if (!(error instanceof ConflictError) || attempt >= VERSION_RACE_RETRIES) throw error;
+      if (!(error instanceof ConflictError) || attempt >= VERSION_RACE_ATTEMPTS) throw error;
+      await backoff(attempt);
     }
   }
 }

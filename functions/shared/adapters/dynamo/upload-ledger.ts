@@ -1,4 +1,4 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import {
   type AuditEvent,
@@ -8,6 +8,7 @@ import {
   RejectedUploadSchema,
   type SubmissionVersion,
   type UploadReceipt,
+  UploadReceiptSchema,
 } from '../../../../schemas/records.ts';
 import { ConflictError } from '../../domain/errors.ts';
 import type { Page, PageRequest, PendingUploadRepository, UploadLedger } from '../../ports.ts';
@@ -109,6 +110,26 @@ export class DynamoUploadLedger implements UploadLedger {
       },
     };
     return this.write(input.receipt, [put], input.audit);
+  }
+
+  async note(receipt: UploadReceipt): Promise<'recorded' | 'duplicate'> {
+    try {
+      await this.store.client.send(
+        new PutCommand({
+          TableName: this.store.tableName,
+          Item: { ...keys.uploadReceipt(receipt.bucket, receipt.key, receipt.etag), ...receipt },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return 'recorded';
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return 'duplicate';
+      throw error;
+    }
+  }
+
+  receipt(bucket: string, key: string, etag: string): Promise<UploadReceipt | null> {
+    return this.store.getItem(UploadReceiptSchema, keys.uploadReceipt(bucket, key, etag));
   }
 
   rejections(unitCode: string, page?: PageRequest): Promise<Page<RejectedUpload>> {

@@ -7,15 +7,24 @@ import {
   HeadObjectCommand,
   NotFound,
   PutObjectCommand,
+  paginateListObjectsV2,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { contentDisposition } from '../../domain/file-names.ts';
-import type { DocumentStore, StoredObject } from '../../ports.ts';
+import type { DocumentStore, ExactRead, ListedObject, StoredObject } from '../../ports.ts';
 
 const unquote = (etag: string | undefined): string => (etag ?? '').replaceAll('"', '');
+
+const statusOf = (error: unknown): number | undefined =>
+  (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+const nameOf = (error: unknown): string | undefined => (error as { name?: string }).name;
+
+/** The key as CopySource wants it: bucket/key, each segment URL-encoded, then the version. */
+const copySource = (bucket: string, key: string, versionId?: string) =>
+  `${bucket}/${key.split('/').map(encodeURIComponent).join('/')}${versionId ? `?versionId=${encodeURIComponent(versionId)}` : ''}`;
 
 /**
  * S3 with immutable keys. Writes send `If-None-Match: *`, so S3 itself refuses to overwrite;
@@ -125,6 +134,124 @@ export class S3DocumentStore implements DocumentStore {
       }),
     );
     await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: from }));
+  }
+
+  /**
+   * S3 honours `VersionId` and `If-Match`; s3rver ignores `If-Match`, so the ETag that came back
+   * is compared too. The body is read only once its length is known to be within `maxBytes`.
+   */
+  async readExact(
+    key: string,
+    expected: { etag: string; versionId?: string },
+    maxBytes: number,
+  ): Promise<ExactRead> {
+    try {
+      const result = await this.client.send(
+        new GetObjectCommand({
+          Bucket: this.bucket,
+          Key: key,
+          ...(expected.versionId ? { VersionId: expected.versionId } : { IfMatch: `"${expected.etag}"` }),
+        }),
+      );
+      const etag = unquote(result.ETag);
+      const version = result.VersionId ? { versionId: result.VersionId } : {};
+      const size = result.ContentLength ?? 0;
+      if (!expected.versionId && etag !== expected.etag) {
+        (result.Body as Readable | undefined)?.destroy();
+        return { status: 'changed' };
+      }
+      if (size > maxBytes) {
+        (result.Body as Readable | undefined)?.destroy();
+        return { status: 'too-large', size, etag, ...version };
+      }
+      const bytes = (await result.Body?.transformToByteArray()) ?? new Uint8Array();
+      return { status: 'read', bytes, etag, ...version };
+    } catch (error) {
+      const name = nameOf(error);
+      if (statusOf(error) === 412 || name === 'PreconditionFailed' || name === 'NoSuchVersion') {
+        return { status: 'changed' };
+      }
+      if (name === 'NoSuchKey' || statusOf(error) === 404) return { status: 'gone' };
+      throw error;
+    }
+  }
+
+  async putAt(key: string, body: Uint8Array, contentType: string): Promise<'written' | 'exists'> {
+    try {
+      await this.client.send(
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: key,
+          Body: body,
+          ContentType: contentType,
+          IfNoneMatch: '*',
+        }),
+      );
+      return 'written';
+    } catch (error) {
+      // 412: the key exists; 409: a concurrent conditional write to it is under way.
+      if (statusOf(error) === 412 || statusOf(error) === 409) return 'exists';
+      throw error;
+    }
+  }
+
+  async quarantine(from: string, expected: { etag: string; versionId?: string }, to: string): Promise<void> {
+    try {
+      await this.client.send(
+        new CopyObjectCommand({
+          Bucket: this.bucket,
+          Key: to,
+          CopySource: copySource(this.bucket, from, expected.versionId),
+          ...(expected.versionId ? {} : { CopySourceIfMatch: `"${expected.etag}"` }),
+        }),
+      );
+    } catch (error) {
+      const name = nameOf(error);
+      // Already gone or replaced: a repeat after the delete, or a newer object to judge on its own.
+      if (
+        statusOf(error) === 404 ||
+        statusOf(error) === 412 ||
+        name === 'NoSuchKey' ||
+        name === 'NoSuchVersion'
+      )
+        return;
+      throw error;
+    }
+    if (expected.versionId) {
+      // Deleting one version leaves any later object on the key as it is.
+      await this.client.send(
+        new DeleteObjectCommand({ Bucket: this.bucket, Key: from, VersionId: expected.versionId }),
+      );
+      return;
+    }
+    // s3rver ignores If-Match on either request: the head check keeps a replaced object there.
+    const now = await this.head(from);
+    if (!now || now.etag !== expected.etag) return;
+    try {
+      await this.client.send(
+        new DeleteObjectCommand({ Bucket: this.bucket, Key: from, IfMatch: `"${expected.etag}"` }),
+      );
+    } catch (error) {
+      if (statusOf(error) === 412 || statusOf(error) === 404) return;
+      throw error;
+    }
+  }
+
+  async *list(prefix: string): AsyncIterable<ListedObject> {
+    for await (const page of paginateListObjectsV2(
+      { client: this.client },
+      { Bucket: this.bucket, Prefix: prefix },
+    )) {
+      for (const object of page.Contents ?? []) {
+        if (!object.Key) continue;
+        yield {
+          key: object.Key,
+          etag: unquote(object.ETag),
+          size: object.Size ?? 0,
+          lastModified: object.LastModified ?? new Date(0),
+        };
+      }
+    }
   }
 
   /**
