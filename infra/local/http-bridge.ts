@@ -54,7 +54,7 @@ async function readBody(request: IncomingMessage, limit: number): Promise<Buffer
  * The bridge's own answers (no route, a body too large, a path that does not decode, a crash)
  * carry the same security headers as the function's and a bilingual message.
  */
-function bridgeAnswer(response: ServerResponse, status: number, message: Bilingual, close = false): void {
+function bridgeAnswer(response: ServerResponse, status: number, message: Bilingual): void {
   if (response.headersSent) {
     response.end();
     return;
@@ -62,9 +62,18 @@ function bridgeAnswer(response: ServerResponse, status: number, message: Bilingu
   response.writeHead(status, {
     ...SECURITY_HEADERS,
     'content-type': 'application/json; charset=utf-8',
-    ...(close ? { connection: 'close' } : {}),
   });
   response.end(JSON.stringify({ message: message.en, error: message }));
+}
+
+/**
+ * After a refusal, whatever the client is still sending is thrown away unbuffered (so it can
+ * read the answer instead of seeing a reset); a sender still going after 5 s is cut off.
+ */
+export function discardRest(request: IncomingMessage): void {
+  const cutOff = setTimeout(() => request.socket.destroy(), 5_000).unref();
+  request.on('end', () => clearTimeout(cutOff));
+  request.resume();
 }
 
 const NOT_FOUND: Bilingual = { zh: '页面不存在', en: 'Not Found' };
@@ -160,11 +169,8 @@ export async function startHttpBridge(
       writeResult(response, await handler(toApiGatewayEvent(request, body, route), localContext('http')));
     } catch (error) {
       if (error instanceof PayloadTooLarge) {
-        bridgeAnswer(response, 413, TOO_LARGE, true);
-        // Whatever is still in flight is discarded unbuffered, so the client can read the answer;
-        // a sender that keeps going is cut off.
-        request.resume();
-        setTimeout(() => request.socket.destroy(), 2_000).unref();
+        bridgeAnswer(response, 413, TOO_LARGE);
+        discardRest(request);
         return;
       }
       console.error('local http bridge:', error instanceof Error ? error.message : error);

@@ -7,6 +7,7 @@ import {
   type ServerResponse,
 } from 'node:http';
 import { parseJsonText } from '../../schemas/json-text.ts';
+import { discardRest } from './http-bridge.ts';
 
 /**
  * The local S3's front door. s3rver stores what a browser POSTs without checking the POST policy
@@ -299,8 +300,7 @@ export async function startS3Front(options: S3FrontOptions): Promise<Server> {
         response,
         refuse(400, 'EntityTooLarge', 'Your proposed upload exceeds the maximum allowed size'),
       );
-      request.resume();
-      setTimeout(() => request.socket.destroy(), 2_000).unref();
+      discardRest(request);
       return;
     }
     const form = await parseForm(body, request.headers['content-type'] ?? '');
