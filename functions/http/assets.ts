@@ -23,7 +23,7 @@ export const UPLOAD_SCRIPT = `'use strict';
     PreconditionFailed: '这个上传表单已经用过，请刷新页面后再上传 / This upload form was used already; reload the page to upload again'
   };
   function refused(box, text) {
-    var match = /<Code>([A-Za-z]+)</Code>/.exec(text || '');
+    var match = /<Code>([A-Za-z]+)<\\/Code>/.exec(text || '');
     box.textContent = (match && REFUSED[match[1]]) ||
       '存储服务拒收了文件，请刷新页面后重试 / Storage refused the file; reload the page and try again';
     box.hidden = false;

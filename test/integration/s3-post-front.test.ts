@@ -1,5 +1,6 @@
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect, inject, it } from 'vitest';
+import { UPLOAD_SCRIPT } from '../../functions/http/assets.ts';
 import { objectsUnder, postForm, requestForm } from '../support/s3-post.ts';
 import { testClients } from '../support/tables.ts';
 
@@ -9,6 +10,10 @@ const PDF = new TextEncoder().encode('%PDF-1.7\nfront test\n');
 const token = (unit: string) => system.links[unit] ?? '';
 
 describe('the local S3 front enforces POST policies', () => {
+  it('the page script that posts files and shows refusals is valid JavaScript', () => {
+    expect(() => new Function(UPLOAD_SCRIPT)).not.toThrow();
+  });
+
   it('the form the API hands out posts to the front, which stores the file and redirects back', async () => {
     const form = await requestForm(system.url, token('JK-104'), '实施方案.pdf', PDF.length);
     expect(form.url.startsWith(endpoints.s3)).toBe(true);
