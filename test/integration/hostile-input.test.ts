@@ -146,6 +146,14 @@ const jsonRows: HttpRow[] = jsonRoutes.flatMap(([route, path, good]) => {
     row(`C1 NEL in ${firstString}`, withField(firstString, 'a\u0085.pdf'), 400, CONTROL),
     row('control character in a field name', () => JSON.stringify({ ...good, 'x\u0001': 1 }), 400, CONTROL),
     row('a body of 2 MB', withField(firstString, big(2 * 1024 * 1024)), 413, TOO_LARGE),
+    // Under the size limit, refused, and shown back cut short (the row checks the answer's size).
+    row(`a ${firstString} of 900 KB`, withField(firstString, big(900 * 1024)), 400, INVALID),
+    row(
+      '900 KB of unknown field names',
+      () => JSON.stringify({ ...good, [big(900 * 1024)]: 1 }),
+      400,
+      INVALID,
+    ),
     row('size as text', withField('size', '10'), 400, INVALID),
     row('size negative', withField('size', -1), 400, INVALID),
     row(
