@@ -1,23 +1,31 @@
 import { readFile } from 'node:fs/promises';
 import { type Campaign, CampaignSchema } from '../schemas/campaign.ts';
+import { parseJsonText } from '../schemas/json-text.ts';
 import { type Roster, rosterForCampaign } from '../schemas/roster.ts';
-import { type FieldIssue, MESSAGES, type ParseResult, parseWith } from '../schemas/validation.ts';
+import { MESSAGES, type ParseResult, parseWith } from '../schemas/validation.ts';
 
-/** Reads a JSON file; a syntax error becomes a `FieldIssue` rather than an exception. */
+/**
+ * Reads a JSON file. A missing file, a syntax error or nesting too deep becomes a bilingual
+ * `FieldIssue` (code `file-missing`, `json-syntax`, `json-depth`) rather than an exception; a
+ * leading byte-order mark is accepted. Other read errors (permissions) are thrown.
+ */
 export async function readJsonFile(path: string): Promise<ParseResult<unknown>> {
-  const source = await readFile(path, 'utf8');
+  let source: string;
   try {
-    return { ok: true, value: JSON.parse(source) };
+    source = await readFile(path, 'utf8');
   } catch (error) {
-    const detail = error instanceof Error ? error.message : String(error);
-    const issue: FieldIssue = {
-      path: '',
-      value: undefined,
-      code: 'json-syntax',
-      ...MESSAGES['json-syntax']({ detail }),
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    return {
+      ok: false,
+      issues: [{ path: '', value: path, code: 'file-missing', ...MESSAGES['file-missing']({ file: path }) }],
     };
-    return { ok: false, issues: [issue] };
   }
+  return parseJsonText(source);
+}
+
+/** Whether a read failed only because the file is not there. */
+export function isMissingFile(result: ParseResult<unknown>): boolean {
+  return !result.ok && result.issues.some((issue) => issue.code === 'file-missing');
 }
 
 export async function readCampaignFile(path: string): Promise<ParseResult<Campaign>> {

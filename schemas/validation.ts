@@ -14,12 +14,51 @@ export interface Bilingual {
 
 type MessageFn = (params: Record<string, unknown>) => Bilingual;
 
-const text = (value: unknown): string => String(value);
+/** How much of a refused value any message or issue shows back: never the whole of a large input. */
+export const SHOWN_VALUE_CHARS = 100;
+
+/** `text` cut to `max` characters, with an ellipsis when it was longer. */
+export function truncated(text: string, max: number = SHOWN_VALUE_CHARS): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
+
+/**
+ * A received value as it may be shown or serialised back: strings truncated, objects and arrays
+ * as truncated JSON (their JSON is bounded in depth by `parseJsonText`; a failure shows a stub).
+ */
+export function shownValue(value: unknown, max: number = SHOWN_VALUE_CHARS): unknown {
+  if (typeof value === 'string') return truncated(value, max);
+  if (typeof value === 'bigint') return truncated(String(value), max);
+  if (value === null || typeof value !== 'object') return value;
+  try {
+    return truncated(JSON.stringify(value) ?? '', max);
+  } catch {
+    return Array.isArray(value) ? '[…]' : '{…}';
+  }
+}
+
+const text = (value: unknown): string => truncated(String(value));
 
 export const MESSAGES = {
   'json-syntax': (p) => ({
     zh: `不是有效的 JSON：${text(p.detail)}`,
     en: `is not valid JSON: ${text(p.detail)}`,
+  }),
+  'json-depth': (p) => ({
+    zh: `JSON 嵌套超过 ${text(p.max)} 层`,
+    en: `JSON is nested deeper than ${text(p.max)} levels`,
+  }),
+  'control-character': (p) => ({
+    zh: `不能包含控制字符（第 ${text(p.index)} 个字符是 ${text(p.char)}）`,
+    en: `must not contain control characters (${text(p.char)} at position ${text(p.index)})`,
+  }),
+  'percent-encoding': () => ({
+    zh: 'URL 编码有误：% 后应为两位十六进制数，且组成有效的 UTF-8',
+    en: 'has malformed percent-encoding: % must be followed by two hex digits forming valid UTF-8',
+  }),
+  'file-missing': (p) => ({
+    zh: `找不到文件 ${text(p.file)}`,
+    en: `file not found: ${text(p.file)}`,
   }),
   'local-date': () => ({
     zh: '应为有效的日期，格式 YYYY-MM-DD',
@@ -209,8 +248,8 @@ export function parseWith<S extends z.ZodType>(schema: S, input: unknown): Parse
 
 function showValue(value: unknown): string {
   if (value === undefined) return '(missing)';
-  const json = JSON.stringify(value);
-  return json.length > 80 ? `${json.slice(0, 77)}...` : json;
+  const shown = shownValue(value, 80);
+  return typeof shown === 'string' && typeof value !== 'string' ? shown : (JSON.stringify(shown) ?? '');
 }
 
 /** One line per issue: `path: 中文 / English (got: value)`. */

@@ -8,7 +8,7 @@ import {
   PhotoUploadRequestSchema,
   UploadRequestSchema,
 } from '../../schemas/uploads.ts';
-import { MESSAGES, parseWith } from '../../schemas/validation.ts';
+import { parseWith } from '../../schemas/validation.ts';
 import { localDateOf } from '../shared/domain/calendar.ts';
 import type { Clock } from '../shared/domain/clock.ts';
 import { DownloadExpiredError, followDownloadLink } from '../shared/domain/download-links.ts';
@@ -54,6 +54,7 @@ import { contentSecurityPolicy } from '../shared/web/security-headers.ts';
 import { UPLOAD_SCRIPT } from './assets.ts';
 import { hazardList, hazardPage, importBlock, newHazardPage, zeroReportBlock } from './hazard-pages.ts';
 import { formPage, landingPage } from './pages.ts';
+import { checkPath, formBody, jsonBody } from './request-body.ts';
 import {
   errorResponse,
   type Format,
@@ -107,19 +108,22 @@ const TOO_MANY = {
 };
 
 /**
- * Runs a token lookup behind the bad-token limit: a source that sent too many bad tokens lately
- * gets 429 before any lookup, and each token that leads nowhere counts (an expired download link
- * does not: a person clicked it late).
+ * Runs a token lookup behind the bad-token limit. The lookup comes first, so a valid token is
+ * always served: a whole district may sit behind one NAT address, and another machine's bad
+ * tokens must never lock a school out of its link. Tokens carry 256 bits (at least 128 would
+ * do), so guessing is hopeless anyway; the limit only makes scanning noisy and cheap to answer.
+ * Each token that leads nowhere is counted in one atomic increment (an expired download link is
+ * not: a person clicked it late); past the limit the answer is 429 instead of 404, so of any
+ * burst at most `BAD_TOKEN_LIMIT` bad tokens per window get a 404.
  */
 async function guarded<T>(event: Event, deps: HttpDeps, lookup: () => Promise<T>): Promise<T> {
-  const source = event.requestContext.http.sourceIp;
-  const now = deps.clock.now();
-  if ((await deps.badTokens.count(source, now)) >= BAD_TOKEN_LIMIT) throw new TooManyRequestsError(TOO_MANY);
   try {
     return await lookup();
   } catch (error) {
-    if (error instanceof NotFoundError && !(error instanceof DownloadExpiredError))
-      await deps.badTokens.add(source, now);
+    if (error instanceof NotFoundError && !(error instanceof DownloadExpiredError)) {
+      const count = await deps.badTokens.add(event.requestContext.http.sourceIp, deps.clock.now());
+      if (count > BAD_TOKEN_LIMIT) throw new TooManyRequestsError(TOO_MANY);
+    }
     throw error;
   }
 }
@@ -138,13 +142,6 @@ function uploadedUrl(event: Event, deliverableId: string): string {
   return `${publicBase(event)}${formPath(event)}?uploaded=${encodeURIComponent(deliverableId)}#${deliverableId}`;
 }
 
-function formBody(event: Event): URLSearchParams {
-  const text = event.isBase64Encoded
-    ? Buffer.from(event.body ?? '', 'base64').toString('utf8')
-    : (event.body ?? '');
-  return new URLSearchParams(text);
-}
-
 function seeOther(location: string): HttpResult {
   return { statusCode: 303, headers: { Location: location }, body: '' };
 }
@@ -158,7 +155,7 @@ async function unitNames(deps: HttpDeps, codes: Iterable<string>): Promise<(code
 
 /** A JSON body checked by `schema`; malformed JSON or a bad field is a `ValidationError`. */
 function parseBody<S extends z.ZodType>(event: Event, schema: S): z.output<S> {
-  const parsed = parseWith(schema, parseJsonBody(event));
+  const parsed = parseWith(schema, jsonBody(event));
   if (!parsed.ok) throw new ValidationError(parsed.issues);
   return parsed.value;
 }
@@ -183,20 +180,6 @@ function hazardOfPath(event: Event, deps: HttpDeps, viewer: UnitRecord) {
 /** Where S3 sends the browser back after a hazard photo or plan: the hazard's page, with a notice. */
 function photoBack(event: Event, hazard: { unitCode: string; id: string }): string {
   return `${publicBase(event)}${formPath(event)}/hazards/${hazard.unitCode}/${hazard.id}?uploaded=photo`;
-}
-
-function parseJsonBody(event: Event): unknown {
-  const text = event.isBase64Encoded
-    ? Buffer.from(event.body ?? '', 'base64').toString('utf8')
-    : (event.body ?? '');
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    const detail = error instanceof Error ? error.message : String(error);
-    throw new ValidationError([
-      { path: '', value: text.slice(0, 200), code: 'json-syntax', ...MESSAGES['json-syntax']({ detail }) },
-    ]);
-  }
 }
 
 const routes: Record<RouteKey, Route> = {
@@ -513,6 +496,7 @@ export function makeHandler(deps: HttpDeps) {
     .handler(async (event) => {
       const route = routeOf(event);
       if (!route) throw new NotFoundError({ zh: '页面不存在', en: 'Page not found' });
+      checkPath(event);
       return route.handle(event, deps);
     });
 }

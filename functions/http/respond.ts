@@ -1,5 +1,5 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import type { Bilingual } from '../../schemas/validation.ts';
+import { type Bilingual, shownValue, truncated } from '../../schemas/validation.ts';
 import { DomainError, ValidationError } from '../shared/domain/errors.ts';
 import type { Logger } from '../shared/logger.ts';
 import { html, type Lang, layout } from '../shared/web/html.ts';
@@ -75,7 +75,13 @@ export function errorResponse(
   if (options.format === 'json') {
     return jsonResponse(status, {
       error: message,
-      issues: issues.map(({ path, zh, en, value }) => ({ path, zh, en, value })),
+      // A refused value is shown back truncated: a 9 MB field must not make a 9 MB answer.
+      issues: issues.map(({ path, zh, en, value }) => ({
+        path: truncated(path),
+        zh: truncated(zh, 500),
+        en: truncated(en, 500),
+        value: shownValue(value),
+      })),
     });
   }
   const { lang } = options;
@@ -87,7 +93,7 @@ export function errorResponse(
       title: message[lang],
       body: html`<h1>${message[lang]}</h1><p class="muted">${message[other]}</p>${
         issues.length > 0
-          ? html`<ul>${issues.map((i) => html`<li><code>${i.path}</code>: ${i[lang]} / ${i[other]}</li>`)}</ul>`
+          ? html`<ul>${issues.map((i) => html`<li><code>${truncated(i.path)}</code>: ${truncated(i[lang], 500)} / ${truncated(i[other], 500)}</li>`)}</ul>`
           : ''
       }`,
     }),

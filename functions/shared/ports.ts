@@ -181,7 +181,10 @@ export interface UploadLedger {
 
 /** Counts bad form-link tokens per source in fixed windows (a TTL cleans up). */
 export interface BadTokenCounter {
-  count(source: string, now: Date): Promise<number>;
+  /**
+   * Counts one bad token and returns the window's count including it, in one atomic update:
+   * of N concurrent calls, exactly one sees each count 1..N.
+   */
   add(source: string, now: Date): Promise<number>;
 }
 

@@ -15,7 +15,7 @@ import { createAdapters } from '../../functions/shared/wiring.ts';
 import { makeHandler as makeUploadHandler } from '../../functions/upload-received/handler.ts';
 import { JSON_SCHEMAS, renderJsonSchema } from '../../schemas/json-schema.ts';
 import { type FieldIssue, formatIssue } from '../../schemas/validation.ts';
-import { readCampaignFile, readRosterFile, rosterPathFor } from '../campaign-files.ts';
+import { isMissingFile, readCampaignFile, readRosterFile, rosterPathFor } from '../campaign-files.ts';
 import { ensureLinkKey } from '../local/bootstrap.ts';
 import { localAwsEnvironment } from '../local/embedded-servers.ts';
 import { localContext } from '../local/http-bridge.ts';
@@ -83,11 +83,8 @@ async function validate(args: string[], output: Output): Promise<number> {
     `✓ ${file}: ${value.id} — ${value.deliverables.length} deliverables, ${value.hazardDrive.areas.length} hazard areas, ${value.districts.length} districts`,
   );
   const rosterFile = values.roster ?? rosterPathFor(file);
-  const roster = await readRosterFile(rosterFile, value).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT' && values.roster === undefined) return null;
-    throw error;
-  });
-  if (roster === null) {
+  const roster = await readRosterFile(rosterFile, value);
+  if (isMissingFile(roster) && values.roster === undefined) {
     output.out(`  (no roster at ${rosterFile})`);
     return 0;
   }

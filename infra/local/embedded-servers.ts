@@ -11,6 +11,7 @@ import S3rver from 's3rver';
 import { type AwsClients, createAwsClients } from '../../functions/shared/aws-clients.ts';
 import type { Campaign } from '../../schemas/campaign.ts';
 import { ensureBucket, ensureTable } from './bootstrap.ts';
+import { startS3Front } from './s3-post-front.ts';
 
 /**
  * The embedded AWS-compatible servers of local mode: DynamoDB Local (AWS's own emulator, on
@@ -24,7 +25,9 @@ export interface Endpoints {
 }
 
 export interface EmbeddedServers {
+  /** `s3` is the POST-policy front (`s3-post-front.ts`); s3rver itself listens at `s3Backend`. */
   endpoints: Endpoints;
+  s3Backend: string;
   s3rver: S3rver;
   stop(): Promise<void>;
 }
@@ -187,11 +190,20 @@ export async function startEmbeddedServers(options: EmbeddedServerOptions): Prom
   const killOnExit = () => dynamo.kill('SIGKILL');
   process.once('exit', killOnExit);
 
-  const s3rver = new S3rver({ address: HOST, port: ports.s3, directory: s3Dir, silent: true });
+  const backendPort = await freePort();
+  const s3rver = new S3rver({ address: HOST, port: backendPort, directory: s3Dir, silent: true });
   keepEmptyDirectories(s3rver);
   let ses: Server | undefined;
+  let front: Server | undefined;
   try {
     await s3rver.run();
+    const s3Backend = `http://${HOST}:${backendPort}`;
+    front = await startS3Front({
+      host: HOST,
+      port: ports.s3,
+      backend: s3Backend,
+      accessKeys: { [LOCAL_CREDENTIALS.AWS_ACCESS_KEY_ID]: LOCAL_CREDENTIALS.AWS_SECRET_ACCESS_KEY },
+    });
     ses = await startSesServer({ host: HOST, port: ports.sesv2 });
     const endpoints: Endpoints = {
       dynamodb: `http://${HOST}:${ports.dynamodb}`,
@@ -200,12 +212,18 @@ export async function startEmbeddedServers(options: EmbeddedServerOptions): Prom
     };
     await waitForDynamoDb(endpoints.dynamodb, dynamo);
     const sesServer: Server = ses;
+    const frontServer: Server = front;
     return {
       endpoints,
+      s3Backend,
       s3rver,
       async stop() {
         await Promise.allSettled([
           stopChild(dynamo),
+          new Promise<void>((resolve) => {
+            frontServer.close(() => resolve());
+            frontServer.closeAllConnections();
+          }),
           s3rver.close(),
           new Promise<void>((resolve) => sesServer.close(() => resolve())),
         ]);
@@ -217,6 +235,7 @@ export async function startEmbeddedServers(options: EmbeddedServerOptions): Prom
     await stopChild(dynamo);
     await s3rver.close().catch(() => undefined);
     ses?.close();
+    front?.close();
     process.off('exit', killOnExit);
     if (tempDir) await rm(tempDir, { recursive: true, force: true });
     throw error;

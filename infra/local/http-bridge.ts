@@ -2,8 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { BAD_PATH, MAX_REQUEST_BODY_BYTES, TOO_LARGE } from '../../functions/http/request-body.ts';
 import { matchRoute } from '../../functions/http/routes.ts';
 import { FUNCTION_TIMEOUT_SECONDS, type FunctionName } from '../../functions/shared/function-limits.ts';
+import { SECURITY_HEADERS } from '../../functions/shared/web/security-headers.ts';
+import type { Bilingual } from '../../schemas/validation.ts';
 
 export type HttpHandler = (
   event: APIGatewayProxyEventV2,
@@ -31,16 +34,50 @@ export function localContext(functionName: FunctionName): Context {
   };
 }
 
+class PayloadTooLarge extends Error {}
+
+/** The body, or `PayloadTooLarge` as soon as it passes `limit` (nothing more is read). */
 async function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = Number(request.headers['content-length'] ?? 0);
+  if (declared > limit) throw new PayloadTooLarge();
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request) {
     size += (chunk as Buffer).length;
-    if (size > limit) throw new Error('payload too large');
+    if (size > limit) throw new PayloadTooLarge();
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks);
 }
+
+/**
+ * The bridge's own answers (no route, a body too large, a path that does not decode, a crash)
+ * carry the same security headers as the function's and a bilingual message.
+ */
+function bridgeAnswer(response: ServerResponse, status: number, message: Bilingual): void {
+  if (response.headersSent) {
+    response.end();
+    return;
+  }
+  response.writeHead(status, {
+    ...SECURITY_HEADERS,
+    'content-type': 'application/json; charset=utf-8',
+  });
+  response.end(JSON.stringify({ message: message.en, error: message }));
+}
+
+/**
+ * After a refusal, whatever the client is still sending is thrown away unbuffered (so it can
+ * read the answer instead of seeing a reset); a sender still going after 5 s is cut off.
+ */
+export function discardRest(request: IncomingMessage): void {
+  const cutOff = setTimeout(() => request.socket.destroy(), 5_000).unref();
+  request.on('end', () => clearTimeout(cutOff));
+  request.resume();
+}
+
+const NOT_FOUND: Bilingual = { zh: '页面不存在', en: 'Not Found' };
+const FAILED: Bilingual = { zh: '系统暂时出错，请稍后再试', en: 'Internal Server Error' };
 
 /** Builds the API Gateway HTTP API (payload format 2.0) event that AWS would send for `request`. */
 export function toApiGatewayEvent(
@@ -114,18 +151,30 @@ export async function startHttpBridge(
   const server = createServer(async (request, response) => {
     try {
       const path = new URL(request.url ?? '/', 'http://local').pathname;
-      const route = matchRoute(request.method ?? 'GET', path);
-      if (!route) {
-        response.writeHead(404, { 'content-type': 'application/json' }).end('{"message":"Not Found"}');
+      let route: ReturnType<typeof matchRoute>;
+      try {
+        route = matchRoute(request.method ?? 'GET', path);
+      } catch (error) {
+        if (!(error instanceof URIError)) throw error;
+        bridgeAnswer(response, 400, BAD_PATH);
         return;
       }
-      // API Gateway HTTP APIs accept payloads up to 10 MB.
-      const body = await readBody(request, 10 * 1024 * 1024);
+      if (!route) {
+        bridgeAnswer(response, 404, NOT_FOUND);
+        return;
+      }
+      // API Gateway accepts up to 10 MB; no request of this API is anywhere near 1 MB (uploads go
+      // to storage), so the bridge stops reading there, as the function would refuse it anyway.
+      const body = await readBody(request, MAX_REQUEST_BODY_BYTES);
       writeResult(response, await handler(toApiGatewayEvent(request, body, route), localContext('http')));
     } catch (error) {
+      if (error instanceof PayloadTooLarge) {
+        bridgeAnswer(response, 413, TOO_LARGE);
+        discardRest(request);
+        return;
+      }
       console.error('local http bridge:', error instanceof Error ? error.message : error);
-      if (!response.headersSent) response.writeHead(500, { 'content-type': 'application/json' });
-      response.end('{"message":"Internal Server Error"}');
+      bridgeAnswer(response, 500, FAILED);
     }
   });
   await new Promise<void>((resolve, reject) => {

@@ -105,6 +105,34 @@ describe('the form link in a browser', () => {
     expect(page.url()).not.toContain('uploaded=');
     await context.close();
   });
+  it("shows storage's refusal of an altered form in both languages, and stores nothing", {
+    timeout: 30_000,
+  }, async () => {
+    const context = await browser.newContext({ viewport: { width: 360, height: 740 } });
+    const page = await context.newPage();
+    // A tampered answer from the API: the form now names another unit's key. The local S3's
+    // front refuses it as S3 would (403 AccessDenied), and the script says so in place.
+    await page.route('**/uploads', async (route) => {
+      const answer = await route.fetch();
+      const body = (await answer.json()) as { fields: Record<string, string> };
+      body.fields.key = 'incoming/TN-105/00000000-0000-4000-8000-000000000000';
+      await route.fulfill({ response: answer, json: body });
+    });
+    await page.goto(`${system.url}/f/${system.links['TN-104']}`);
+    const form = page.locator('form[data-deliverable="implementation-plan"]');
+    await form.locator('input[type=file]').setInputFiles({
+      name: '实施方案.pdf',
+      mimeType: 'application/pdf',
+      buffer: Buffer.from('%PDF-1.4\nx\n'),
+    });
+    await form.locator('button[type=submit]').click();
+    const error = form.locator('.error');
+    await error.waitFor({ state: 'visible' });
+    expect(await error.textContent()).toContain('上传表单与文件不符或已过期');
+    expect(await error.textContent()).toContain('does not match the file or has expired');
+    expect(page.url()).not.toContain('uploaded=');
+    await context.close();
+  });
 });
 
 describe('a major hazard in a browser', () => {

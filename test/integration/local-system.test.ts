@@ -122,7 +122,12 @@ describe('the local system behind its API Gateway stand-in', () => {
   it("gives API Gateway's own 404 for a path no route matches", async () => {
     const response = await get('/admin');
     expect(response.status).toBe(404);
-    expect(await response.json()).toEqual({ message: 'Not Found' });
+    expect(await response.json()).toEqual({
+      message: 'Not Found',
+      error: { zh: '页面不存在', en: 'Not Found' },
+    });
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(response.headers.get('content-security-policy')).toContain("default-src 'none'");
   });
 
   it('delivers S3 object-created events to the upload handler once, with the key decoded', async () => {

@@ -221,7 +221,7 @@ describe('bad requests for an upload form get a clear error and change nothing',
   });
 });
 
-describe('files that reach S3 anyway are checked after upload and quarantined', () => {
+describe('files that pass the POST policy, or reach S3 another way, are checked after upload and quarantined', () => {
   const rejections = async (unit: string) =>
     (await new DynamoUploadLedger(store(), 'Asia/Shanghai').rejections(unit)).items;
 
@@ -231,14 +231,25 @@ describe('files that reach S3 anyway are checked after upload and quarantined', 
     const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0]);
     const pngAsPdf = await formFor('TN-101', 'implementation-plan', '照片.pdf', png.length);
     await postFile(pngAsPdf, png, '照片.pdf');
+    // The POST policy refuses an empty file, one over the limit and an altered key at the door
+    // (S3, or the local front); what reaches the bucket some other way (an SDK write) is still
+    // judged after the fact.
+    const { PutObjectCommand } = await import('@aws-sdk/client-s3');
+    const put = (key: string, body: Uint8Array) =>
+      testClients().s3.send(new PutObjectCommand({ Bucket: system.bucket, Key: key, Body: body }));
     const empty = pageForm(await page('TN-101'), 'work-summary');
-    await postFile(empty, new Uint8Array(), 'empty.pdf');
+    expect((await postFile(empty, new Uint8Array(), 'empty.pdf')).status).toBe(400);
+    await put(empty.fields.key ?? '', new Uint8Array());
     const big = await formFor('TN-101', 'work-summary', 'big.pdf', 1000);
     const oversized = new Uint8Array(20 * 1024 * 1024 + 1);
     oversized.set(PDF);
-    await postFile(big, oversized, 'big.pdf');
+    expect((await postFile(big, oversized, 'big.pdf')).status).toBe(400);
+    await put(big.fields.key ?? '', oversized);
     const altered = await formFor('TN-101', 'work-summary', 'a.pdf', PDF.length);
-    await postFile(altered, PDF, 'a.pdf', { key: 'incoming/TN-101/chosen-by-attacker' });
+    expect(
+      (await postFile(altered, PDF, 'a.pdf', { key: 'incoming/TN-101/chosen-by-attacker' })).status,
+    ).toBe(403);
+    await put('incoming/TN-101/chosen-by-attacker', PDF);
 
     await until(async () => (await rejections('TN-101')).length === 5, 'five rejections');
     expect((await rejections('TN-101')).map((r) => r.reason).sort()).toEqual([

@@ -1,7 +1,10 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { afterAll, describe, expect, it } from 'vitest';
+import { formBody } from '../../functions/http/request-body.ts';
+import type { ValidationError } from '../../functions/shared/domain/errors.ts';
 import { main } from '../../infra/cli/campaign.ts';
 import { CampaignSchema, mailTransport } from '../../schemas/campaign.ts';
 import { JSON_SCHEMAS, renderJsonSchema } from '../../schemas/json-schema.ts';
@@ -337,7 +340,41 @@ describe('campaign validate (CLI)', () => {
       join(dir, 'none.json'),
     ]);
     expect(missing.code).toBe(1);
-    expect(missing.err).toContain('ENOENT');
+    expect(missing.err).toContain('找不到文件');
+    expect(missing.err).toContain('file not found');
+    covered.add('file-missing');
+  });
+
+  it('accepts a byte-order mark; refuses JSON nested too deep without overflowing the stack', async () => {
+    const bom = join(dir, `bom-${process.pid}.json`);
+    const deep = join(dir, `deep-${process.pid}.json`);
+    files.push(bom, deep);
+    await writeFile(bom, `\ufeff${JSON.stringify(campaignJson())}`);
+    await writeFile(deep, '['.repeat(200_000));
+    const accepted = await run(['validate', bom, '--roster', 'campaigns/2018-changzhou.roster.json']);
+    expect(accepted.code).toBe(0);
+    const refused = await run(['validate', deep]);
+    expect(refused.code).toBe(1);
+    expect(refused.err).toContain('JSON 嵌套超过 64 层');
+    expect(refused.err).toContain('JSON is nested deeper than 64 levels');
+    covered.add('json-depth');
+  });
+
+  it('request decoding names the field with a control character or malformed percent-encoding', () => {
+    const event = (body: string) => ({ body, isBase64Encoded: false }) as unknown as APIGatewayProxyEventV2;
+    const refusal = (body: string) => {
+      try {
+        formBody(event(body));
+      } catch (error) {
+        return (error as ValidationError).issues[0];
+      }
+      return undefined;
+    };
+    expect(refusal('title=a%00b')).toMatchObject({ path: 'title', code: 'control-character' });
+    expect(refusal('note=%zz')).toMatchObject({ path: 'note', code: 'percent-encoding' });
+    expect(refusal('title=ok&note=fine%0D%0Aline')).toBeUndefined();
+    covered.add('control-character');
+    covered.add('percent-encoding');
   });
 
   it('prints usage for an unknown command', async () => {

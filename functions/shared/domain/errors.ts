@@ -47,3 +47,8 @@ export class TooManyRequestsError extends DomainError {
 export class ForbiddenError extends DomainError {
   readonly status = 403;
 }
+
+/** The request body is larger than any form or request of this project can be. */
+export class PayloadTooLargeError extends DomainError {
+  readonly status = 413;
+}

@@ -201,8 +201,9 @@ export type UploadVerdict =
   | { ok: false; reason: RejectionReason };
 
 /**
- * Judges an object that arrived under `incoming/`, after the fact: local S3 enforces no POST
- * policy, and even real S3 cannot see through a renamed .exe. Size and the first bytes decide.
+ * Judges an object that arrived under `incoming/`, after the fact: a POST policy (S3's, or the
+ * local front's) cannot see through a renamed .exe, and an SDK write skips the policy entirely.
+ * Size and the first bytes decide.
  */
 export function judgeUpload(input: {
   campaign: Campaign;

@@ -1,13 +1,15 @@
 /**
  * Headers on every response (OWASP HTTP Headers cheat sheet): pages carry a per-unit token in
  * their URL, so they must not leak it through Referer, caches or search engines. Forms may post
- * only to this site and to the upload origins named (the S3 bucket of presigned POSTs).
+ * (and scripts connect) only to this site and to the upload origins named (the S3 bucket of
+ * presigned POSTs).
  */
 export function contentSecurityPolicy(formActionOrigins: readonly string[] = []): string {
   return [
     "default-src 'none'",
     "script-src 'self'",
-    "connect-src 'self'",
+    // The upload script posts the file itself (fetch), so it can show storage's refusals.
+    `connect-src ${["'self'", ...formActionOrigins].join(' ')}`,
     "style-src 'unsafe-inline'",
     "img-src 'self' data:",
     `form-action ${["'self'", ...formActionOrigins].join(' ')}`,

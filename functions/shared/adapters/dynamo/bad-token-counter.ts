@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { BadTokenCounter } from '../../ports.ts';
 import { keys } from './keys.ts';
 import type { DynamoStore } from './store.ts';
@@ -23,17 +23,7 @@ export class DynamoBadTokenCounter implements BadTokenCounter {
     };
   }
 
-  async count(source: string, now: Date): Promise<number> {
-    const { Item } = await this.store.client.send(
-      new GetCommand({
-        TableName: this.store.tableName,
-        Key: this.key(source, now).key,
-        ConsistentRead: true,
-      }),
-    );
-    return typeof Item?.count === 'number' ? Item.count : 0;
-  }
-
+  /** `ADD` with `UPDATED_NEW`: the increment and the count it yields are one atomic write. */
   async add(source: string, now: Date): Promise<number> {
     const { key, expires } = this.key(source, now);
     const { Attributes } = await this.store.client.send(
