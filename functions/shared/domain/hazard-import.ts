@@ -1,5 +1,10 @@
 import type { Campaign } from '../../../schemas/campaign.ts';
-import { type HAZARD_SOURCES, type HazardReport, HazardReportSchema } from '../../../schemas/hazards.ts';
+import {
+  type HAZARD_SOURCES,
+  type HazardReport,
+  hazardReportInputSchema,
+  type ReportContext,
+} from '../../../schemas/hazards.ts';
 import type { Bilingual } from '../../../schemas/validation.ts';
 import { parseWith } from '../../../schemas/validation.ts';
 import { reportFromFields } from './hazard-fields.ts';
@@ -135,11 +140,16 @@ function labelToId(campaign: Campaign, field: string, value: string): string {
   }
 }
 
-/** Validates every row; returns the reports only if all pass, else every error by row and column. */
+/**
+ * Validates every row against the report form's own schema (`context`: today and the earliest
+ * date found); returns the reports only if all pass, else every error by row and column.
+ */
 export function validateImport(
   campaign: Campaign,
   rows: readonly ImportRow[],
+  context: ReportContext,
 ): { ok: true; reports: HazardReport[] } | { ok: false; errors: ImportError[] } {
+  const schema = hazardReportInputSchema(context);
   const errors: ImportError[] = [];
   const reports: HazardReport[] = [];
   const header = (path: string) =>
@@ -161,10 +171,7 @@ export function validateImport(
     const fields = new Map(
       Object.entries(cells).map(([field, value]) => [field, labelToId(campaign, field, value)]),
     );
-    const result = parseWith(
-      HazardReportSchema,
-      reportFromFields({ get: (name) => fields.get(name) ?? null }),
-    );
+    const result = parseWith(schema, reportFromFields({ get: (name) => fields.get(name) ?? null }));
     if (result.ok) reports.push(result.value);
     else
       for (const issue of result.issues)
