@@ -59,7 +59,11 @@ const InputText: TextRule = (max, multiLine = false) =>
 const PLAIN_DECIMAL = /^\d{1,11}(\.\d{1,2})?$/;
 const YuanSchema = z.preprocess(
   (value) => (typeof value === 'string' && PLAIN_DECIMAL.test(value.trim()) ? Number(value.trim()) : value),
-  z.number({ message: 'yuan' }).min(0).max(1e10),
+  // Missing is "required" (the default message); anything else not a plain decimal is `yuan`.
+  z
+    .number({ error: (issue) => (issue.input === undefined ? undefined : 'yuan') })
+    .min(0)
+    .max(1e10),
 );
 
 /**
