@@ -61,7 +61,9 @@ const YuanSchema = z.preprocess(
   (value) => (typeof value === 'string' && PLAIN_DECIMAL.test(value.trim()) ? Number(value.trim()) : value),
   // Missing is "required" (the default message); anything else not a plain decimal is `yuan`.
   z
-    .number({ error: (issue) => (issue.input === undefined ? undefined : 'yuan') })
+    .number({
+      error: (issue) => (issue.code === 'invalid_type' && issue.input !== undefined ? 'yuan' : undefined),
+    })
     .min(0)
     .max(1e10),
 );
