@@ -144,6 +144,20 @@ export const HazardHistoryEntrySchema = z.object({
 });
 export type HazardHistoryEntry = z.infer<typeof HazardHistoryEntrySchema>;
 
+/**
+ * A report form's one-time key, written in the same transaction as the hazard it created: the
+ * same key again (a replay, a double click) finds it and answers with that hazard.
+ */
+export const HazardFormKeySchema = z.object({
+  unitCode: z.string(),
+  formKey: z.uuid(),
+  hazardId: z.string(),
+  /** SHA-256 of the validated report: the same key with other content is not a replay. */
+  fingerprint: z.string(),
+  at: Instant,
+});
+export type HazardFormKey = z.infer<typeof HazardFormKeySchema>;
+
 export const AuditEventSchema = z.object({
   id: z.string(),
   at: Instant,

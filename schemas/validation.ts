@@ -129,10 +129,38 @@ export const MESSAGES = {
     zh: '当场整改的隐患须说明整改情况',
     en: 'a hazard fixed on the spot needs a note of what was done',
   }),
+  yuan: () => ({
+    zh: '金额请只写数字（元），例如 2000 或 1500.50；不接受 0x10、1e3、Infinity 等写法',
+    en: 'write the amount in yuan as plain digits, e.g. 2000 or 1500.50; 0x10, 1e3, Infinity and the like are not accepted',
+  }),
+  'control-character': (p) => ({
+    zh: `含有不可见的控制字符（第 ${text(p.position)} 个字符，${text(p.code)}），已从下方文本中删去；请检查后重新提交`,
+    en: `holds an invisible control character (${text(p.code)} at character ${text(p.position)}); it was removed from the text below: check it and submit again`,
+  }),
+  'found-after-today': (p) => ({
+    zh: `发现日期 ${text(p.value)} 晚于今天（${text(p.today)}）`,
+    en: `the date found, ${text(p.value)}, is after today (${text(p.today)})`,
+  }),
+  'found-too-early': (p) => ({
+    zh: `发现日期 ${text(p.value)} 过早：不能早于 ${text(p.earliest)}`,
+    en: `the date found, ${text(p.value)}, is too long ago: it may not be before ${text(p.earliest)}`,
+  }),
+  'deadline-before-found': (p) => ({
+    zh: `整改时限 ${text(p.value)} 早于发现日期 ${text(p.foundOn)}`,
+    en: `the deadline ${text(p.value)} is before the date found, ${text(p.foundOn)}`,
+  }),
 } satisfies Record<string, MessageFn>;
 
 /** The catalogue keys the hazard report uses; `test/unit/hazards.test.ts` exercises them. */
-export const HAZARD_MESSAGE_KEYS: readonly MessageKey[] = ['five-required', 'fix-note-required'];
+export const HAZARD_MESSAGE_KEYS: readonly MessageKey[] = [
+  'five-required',
+  'fix-note-required',
+  'yuan',
+  'control-character',
+  'found-after-today',
+  'found-too-early',
+  'deadline-before-found',
+];
 
 export type MessageKey = keyof typeof MESSAGES;
 

@@ -13,6 +13,7 @@ import { localDateOf } from '../shared/domain/calendar.ts';
 import type { Clock } from '../shared/domain/clock.ts';
 import { DownloadExpiredError, followDownloadLink } from '../shared/domain/download-links.ts';
 import {
+  DomainError,
   ForbiddenError,
   NotFoundError,
   TooManyRequestsError,
@@ -24,9 +25,12 @@ import { actionFromForm, formValues, reportFromFields } from '../shared/domain/h
 import {
   actOnHazard,
   confirmZeroReport,
+  FormKeyUsedError,
   hazardForViewer,
   hazardsOfUnit,
   historyOf,
+  isFormKey,
+  newFormKey,
   reportHazard,
   supervisedHazards,
   withdrawZeroReport,
@@ -61,6 +65,7 @@ import {
   type HttpResult,
   htmlResponse,
   jsonResponse,
+  redacted,
   redirect,
   withSecurityHeaders,
 } from './respond.ts';
@@ -101,6 +106,11 @@ function publicBase(event: Event): string {
   const proto = event.headers['x-forwarded-proto'] ?? 'https';
   return `${proto}://${event.headers.host ?? event.requestContext.domainName}`;
 }
+
+const SERVER_ERROR_KEEPS_FORM = {
+  zh: '系统暂时出错，您填写的内容保留在下方；请稍后再次提交（不会重复登记）',
+  en: 'Something went wrong on our side; what you typed is kept below. Submit again in a moment (it will not be recorded twice)',
+};
 
 const TOO_MANY = {
   zh: '无效链接尝试次数过多，请 10 分钟后再试',
@@ -308,6 +318,7 @@ const routes: Record<RouteKey, Route> = {
           unit,
           values: { foundOn: today },
           issues: [],
+          formKey: newFormKey(),
           lang: langOf(event),
           base: formPath(event),
         }),
@@ -320,20 +331,33 @@ const routes: Record<RouteKey, Route> = {
     handle: async (event, deps) => {
       const unit = await unitOf(event, deps);
       const form = formBody(event);
+      const posted = form.get('formKey') ?? undefined;
       try {
-        const hazard = await reportHazard(deps, unit, reportFromFields(form));
+        const hazard = await reportHazard(deps, unit, reportFromFields(form), posted);
         return seeOther(`${formPath(event)}/hazards/${hazard.unitCode}/${hazard.id}`);
       } catch (error) {
-        if (!(error instanceof ValidationError)) throw error;
+        // Every refusal, and an error of ours too, brings the form back with what was typed.
+        const known = error instanceof DomainError && error.status < 500 ? error : null;
+        if (!known) {
+          deps.logger.error('request failed', {
+            routeKey: event.routeKey,
+            error: redacted(error, [event.pathParameters?.token ?? '']),
+          });
+        }
+        // The posted key stays unless it is spent or unusable: a retry after an error of ours
+        // (which may have stored the hazard after all) is then recognised as the same report.
+        const keep = posted !== undefined && isFormKey(posted) && !(error instanceof FormKeyUsedError);
         const page = newHazardPage({
           campaign: deps.campaign,
           unit,
           values: formValues(form),
-          issues: error.issues,
+          issues: known instanceof ValidationError ? known.issues : [],
+          ...(known instanceof ValidationError ? {} : { notice: known ?? SERVER_ERROR_KEEPS_FORM }),
+          formKey: keep ? posted : newFormKey(),
           lang: langOf(event),
           base: formPath(event),
         });
-        return htmlResponse(400, page);
+        return htmlResponse(known?.status ?? 500, page);
       }
     },
   },
@@ -432,12 +456,15 @@ const routes: Record<RouteKey, Route> = {
     format: 'html',
     handle: async (event, deps) => {
       const viewer = await unitOf(event, deps);
+      const form = formBody(event);
+      const version = form.get('version');
       const hazard = await actOnHazard(
         deps,
         viewer,
         event.pathParameters?.unit ?? '',
         event.pathParameters?.id ?? '',
-        actionFromForm(formBody(event)),
+        actionFromForm(form),
+        version !== null && /^\d{1,9}$/.test(version) ? Number(version) : undefined,
       );
       return seeOther(`${formPath(event)}/hazards/${hazard.unitCode}/${hazard.id}`);
     },

@@ -1,5 +1,5 @@
 import type { Campaign } from '../../schemas/campaign.ts';
-import { type AttachmentKind, HAZARD_SOURCES } from '../../schemas/hazards.ts';
+import { type AttachmentKind, HAZARD_SOURCES, withoutControlCharacters } from '../../schemas/hazards.ts';
 import type {
   HazardHistoryEntry,
   HazardImport,
@@ -132,9 +132,37 @@ ${input.imports
   )}</details>`;
 }
 
+/** A field's error in place: the page's language first, then the other. */
 function fieldError(issues: FieldIssue[], path: string, lang: Lang): Html {
   const issue = issues.find((i) => i.path === path || i.path.startsWith(`${path}.`));
-  return issue ? html`<span class="error">${issue[lang]}</span>` : html``;
+  const other: Lang = lang === 'zh' ? 'en' : 'zh';
+  return issue
+    ? html`<span class="error">${issue[lang]} <span class="muted">${issue[other]}</span></span>`
+    : html``;
+}
+
+/** The fields the report form shows; an issue about anything else is listed above the form. */
+const FORM_FIELDS = [
+  'area',
+  'level',
+  'title',
+  'description',
+  'location',
+  'foundOn',
+  'source',
+  'fixedOnSpot',
+  'fixNote',
+  'five',
+] as const;
+
+/** The longest value shown back: the longest field takes 2,000 characters; a huge post is not echoed whole. */
+const MAX_ECHO = 4000;
+
+/** What was typed, as shown back: control characters removed (never rendered), cut to a sane length. */
+export function echoValues(values: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(values).map(([name, value]) => [name, withoutControlCharacters(value.slice(0, MAX_ECHO))]),
+  );
 }
 
 type Values = Record<string, string>;
@@ -168,21 +196,39 @@ function select(
   )}</select>${fieldError(issues, name, lang)}</label>`;
 }
 
-/** The report form. Works without script; after a refused submit it comes back filled in, with each error in place. */
+/**
+ * The report form. Works without script; after any refusal (invalid fields, a conflict, an error
+ * of ours) it comes back filled in, with each error in place. It always carries a one-time key:
+ * the one that was posted unless that one is spent, so a retry of a failed post is recognised.
+ */
 export function newHazardPage(input: {
   campaign: Campaign;
   unit: UnitRecord;
   values: Values;
   issues: FieldIssue[];
+  /** Why the form came back, when not (only) for its fields: a conflict, or an error of ours. */
+  notice?: { zh: string; en: string };
+  formKey: string;
   lang: Lang;
   base: string;
 }): string {
-  const { campaign, unit, values, issues, lang, base } = input;
-  const v = { fixedOnSpot: 'no', ...values };
+  const { campaign, unit, issues, lang, base } = input;
+  const v = { fixedOnSpot: 'no', ...echoValues(input.values) };
+  const other: Lang = lang === 'zh' ? 'en' : 'zh';
   const title = t(lang, '上报隐患', 'Report a hazard');
+  const shown = (path: string) => FORM_FIELDS.some((field) => path === field || path.startsWith(`${field}.`));
+  const elsewhere = issues.filter((i) => !shown(i.path));
+  const notices = [
+    ...(input.notice ? [input.notice] : []),
+    ...(issues.length > 0 && !input.notice
+      ? [{ zh: '请改正标出的项目', en: 'Please correct the marked fields' }]
+      : []),
+    ...elsewhere,
+  ];
   const body = html`<p><a href="${base}">← ${unit.name}</a></p><h1>${title}</h1>
-${issues.length > 0 ? html`<p class="error" role="alert">${t(lang, '请改正标出的项目', 'Please correct the marked fields')}</p>` : ''}
+${notices.map((n) => html`<p class="error" role="alert">${n[lang]} <span class="muted">${n[other]}</span></p>`)}
 <form class="hazard" method="post" action="${base}/hazards">
+<input type="hidden" name="formKey" value="${input.formKey}">
 ${select(
   v,
   issues,
@@ -222,7 +268,7 @@ ${textField(v, issues, lang, 'five.owner.name', t(lang, '责任人姓名', 'Resp
 ${textField(v, issues, lang, 'five.owner.role', t(lang, '职务', 'Role'))}
 ${textField(v, issues, lang, 'five.owner.phone', t(lang, '联系电话', 'Phone'), 'tel')}
 ${textarea(v, issues, lang, 'five.measures', t(lang, '整改措施', 'Measures'))}
-${textField(v, issues, lang, 'five.funds.amountYuan', t(lang, '整改资金（元）', 'Funds (yuan)'), 'number')}
+${textField(v, issues, lang, 'five.funds.amountYuan', t(lang, '整改资金（元）', 'Funds (yuan)'))}
 ${textField(v, issues, lang, 'five.funds.source', t(lang, '资金来源', 'Source of funds'))}
 ${textField(v, issues, lang, 'five.deadline', t(lang, '整改时限', 'Deadline'), 'date')}
 ${textarea(v, issues, lang, 'five.contingency', t(lang, '应急预案（也可提交后在隐患页面上传文件）', 'Contingency plan (or upload it as a document on the hazard page)'))}
@@ -241,7 +287,7 @@ function actionForm(
   fields: Html = html``,
 ): Html {
   return html`<form class="action" method="post" action="${base}/hazards/${hazard.unitCode}/${hazard.id}/actions">
-<input type="hidden" name="action" value="${kind}">${fields}<button type="submit">${label}</button></form>`;
+<input type="hidden" name="action" value="${kind}"><input type="hidden" name="version" value="${hazard.version}">${fields}<button type="submit">${label}</button></form>`;
 }
 
 /** The actions `actor` may take now; the state machine refuses anything else anyway. */

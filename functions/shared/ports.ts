@@ -3,6 +3,7 @@ import type { Campaign } from '../../schemas/campaign.ts';
 import type {
   AuditEvent,
   DownloadLink,
+  HazardFormKey,
   HazardHistoryEntry,
   HazardImport,
   HazardRecord,
@@ -51,7 +52,10 @@ export interface UnitRepository {
   /** Units by district and type; `district: null` lists the directly affiliated units. */
   list(filter: { district?: string | null }, page?: PageRequest): Promise<Page<UnitRecord>>;
   all(): AsyncIterable<UnitRecord>;
-  /** Reserves `count` hazard numbers at once; returns the first. */
+  /**
+   * Reserves `count` hazard numbers with one atomic counter update; returns the first. Numbers are
+   * never handed out twice; one reserved by a request that then fails stays unused (a gap).
+   */
   reserveHazardSeq(code: string, count: number): Promise<number>;
 }
 
@@ -86,15 +90,18 @@ export interface CounterDelta {
 
 export interface HazardRepository {
   /**
-   * Stores a new hazard (version 1) with its first history entry, sets the unit's `hazardSeq` to
-   * `unitSeq` (refused unless it was `unitSeq - 1`) and applies `delta` to its counters.
+   * Stores a new hazard (version 1) under a number from `UnitRepository.reserveHazardSeq`, with
+   * its first history entry, `delta` on the unit's counters and the report form's one-time key,
+   * all in one transaction. A key stored already refuses the whole write (`ConflictError`).
    */
   create(
     hazard: HazardRecord,
     entry: HazardHistoryEntry,
     delta: CounterDelta,
-    unitSeq: number,
+    formKey: Pick<HazardFormKey, 'formKey' | 'fingerprint'>,
   ): Promise<void>;
+  /** What a report form's one-time key created, if it was used. */
+  formKey(unitCode: string, formKey: string): Promise<HazardFormKey | null>;
   /** Replaces the hazard if its stored version is `hazard.version - 1`, appending `entry`. */
   update(hazard: HazardRecord, entry: HazardHistoryEntry, delta: CounterDelta): Promise<void>;
   /** Stores a new hazard under a number reserved beforehand; the counters are the caller's (see imports). */

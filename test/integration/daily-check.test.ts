@@ -6,7 +6,7 @@ import { dailyCheckDeps, MailFailuresError, makeHandler } from '../../functions/
 import { addDays, atLocalTime, type LocalDate } from '../../functions/shared/domain/calendar.ts';
 import type { DailyCheckDeps } from '../../functions/shared/domain/daily-check.ts';
 import { ValidationError } from '../../functions/shared/domain/errors.ts';
-import { reportHazard } from '../../functions/shared/domain/hazard-service.ts';
+import { newFormKey, reportHazard } from '../../functions/shared/domain/hazard-service.ts';
 import type { Mailer, OutboundMail } from '../../functions/shared/ports.ts';
 import { localContext } from '../../infra/local/http-bridge.ts';
 import { demoCampaign, sampleReport } from '../support/fixtures.ts';
@@ -104,7 +104,7 @@ describe('the daily check over a whole campaign', () => {
         if (!unit) throw new Error('no CZ-001');
         const report = sampleReport({ level: 'major', title: '锅炉房压力容器超期未检' });
         const five = report.five && { ...report.five, deadline: '2018-02-15' };
-        return reportHazard(a.adapters, unit, { ...report, five });
+        return reportHazard(a.adapters, unit, { ...report, five }, newFormKey());
       },
     ],
     [
@@ -112,7 +112,12 @@ describe('the daily check over a whole campaign', () => {
       async (a) => {
         const unit = await a.adapters.units.get('LY-101');
         if (!unit) throw new Error('no LY-101');
-        return reportHazard(a.adapters, unit, sampleReport({ title: '<img src=x onerror=alert(1)>' }));
+        return reportHazard(
+          a.adapters,
+          unit,
+          sampleReport({ title: '<img src=x onerror=alert(1)>' }),
+          newFormKey(),
+        );
       },
     ],
     [

@@ -117,7 +117,9 @@ describe('bulk import of hazards', () => {
       row: i + 2,
       cells: Object.fromEntries(TEMPLATE_COLUMNS.map((c, j) => [c.field, j === 2 ? `重试 ${i}` : c.example])),
     }));
-    expect(validateImport(app.adapters.campaign, rows).ok).toBe(true);
+    expect(
+      validateImport(app.adapters.campaign, rows, { today: '2018-01-25', earliest: '2017-01-01' }).ok,
+    ).toBe(true);
     const unit = await app.adapters.units.get('WJ-101');
     if (!unit) throw new Error('setup');
     let failOnce = true;

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConflictError } from '../../functions/shared/domain/errors.ts';
 import { manualClock, type TestApp, testApp } from '../support/local-app.ts';
@@ -27,6 +28,7 @@ const FIVE = {
 
 function reportForm(fields: Record<string, string>): string {
   return new URLSearchParams({
+    formKey: randomUUID(),
     area: 'fire-safety',
     level: 'general',
     title: '消防通道堵塞',
@@ -53,9 +55,11 @@ async function report(unit: string, fields: Record<string, string> = {}): Promis
   return location.slice(location.lastIndexOf('/') + 1);
 }
 
-function act(asUnit: string, hazardUnit: string, id: string, fields: Record<string, string>) {
+/** Posts an action as the hazard page's form does: with the version the page showed (the current one). */
+async function act(asUnit: string, hazardUnit: string, id: string, fields: Record<string, string>) {
+  const version = String((await app.adapters.hazards.get(hazardUnit, id))?.version ?? 0);
   return app.http('POST', `/f/${app.links[asUnit]}/hazards/${hazardUnit}/${id}/actions`, {
-    body: new URLSearchParams(fields).toString(),
+    body: new URLSearchParams({ version, ...fields }).toString(),
     headers: form,
   });
 }
@@ -114,8 +118,11 @@ describe('a general hazard', () => {
     expect(response.statusCode).toBe(400);
     expect(response.body).toContain('请改正标出的项目');
     expect(response.body).toContain('value="&lt;script&gt;x&lt;/script&gt;"');
-    expect(response.body).toContain('name="title" value=""><span class="error">必填</span>');
-    expect(response.body).toContain('<span class="error">不能小于 0</span>');
+    expect(response.body).toContain(
+      'name="title" value=""><span class="error">必填 <span class="muted">is required</span></span>',
+    );
+    expect(response.body).toContain('<span class="error">金额请只写数字（元），例如 2000 或 1500.50');
+    expect(response.body).toContain('value="-5"');
     expect(await app.adapters.units.get('WJ-101')).toEqual(before);
     const none = await app.http('POST', `/f/${app.links['WJ-101']}/hazards`, {
       body: reportForm(Object.fromEntries(Object.keys(FIVE).map((k) => [k, '']))),

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DynamoAuditLog } from '../../functions/shared/adapters/dynamo/audit-log.ts';
@@ -45,6 +46,12 @@ function hazard(overrides: Partial<HazardRecord> = {}): HazardRecord {
   };
 }
 
+const FIRST_KEY = randomUUID();
+/** A report form's one-time key, fresh unless given. */
+function formKey(key: string = randomUUID()) {
+  return { formKey: key, fingerprint: 'f'.repeat(64) };
+}
+
 function entry(overrides: Partial<HazardHistoryEntry> = {}): HazardHistoryEntry {
   return {
     hazardId: 'LY-101-H001',
@@ -87,7 +94,7 @@ describe('DynamoDB repositories against DynamoDB Local', () => {
   });
 
   it('refuses a stale conditional write and leaves the item as it was', async () => {
-    await hazards.create(hazard(), entry(), { openMajor: 1 }, 1);
+    await hazards.create(hazard(), entry(), { openMajor: 1 }, formKey(FIRST_KEY));
     const before = await rawItem(store, keys.hazard('LY-101', 'LY-101-H001'));
 
     // A second writer that also read version 1 tries to write version 2 after the first did.
@@ -118,27 +125,34 @@ describe('DynamoDB repositories against DynamoDB Local', () => {
     );
     const second = hazard({ id: 'LY-101-H002', level: 'general' });
     await expect(
-      hazards.create(second, entry({ hazardId: 'LY-101-H002' }), { openGeneral: 1 }, 2),
+      hazards.create(second, entry({ hazardId: 'LY-101-H002' }), { openGeneral: 1 }, formKey()),
     ).rejects.toBeInstanceOf(ConflictError);
 
     expect(await hazards.get('LY-101', 'LY-101-H002')).toBeNull();
     expect(await units.get('LY-101')).toEqual(unitBefore);
   });
 
-  it('refuses a hazard number that another writer took', async () => {
-    const taken = hazard({ id: 'LY-101-H001', title: 'again' });
-    await expect(hazards.create(taken, entry(), { openMajor: 1 }, 1)).rejects.toBeInstanceOf(ConflictError);
-    expect((await units.get('LY-101'))?.hazardSeq).toBe(1);
-  });
-
-  it('refuses a new hazard whose sequence number is stale, even under a fresh id', async () => {
+  it('refuses a hazard number that exists already, and a form key used already, writing nothing', async () => {
     const before = await units.get('LY-101');
-    const stale = hazard({ id: 'LY-101-H009', title: 'stale writer' });
+    const taken = hazard({ id: 'LY-101-H001', title: 'again' });
+    await expect(hazards.create(taken, entry(), { openMajor: 1 }, formKey())).rejects.toBeInstanceOf(
+      ConflictError,
+    );
+    const used = (await hazards.formKey('LY-101', FIRST_KEY))?.formKey ?? '';
+    expect(used).toBe(FIRST_KEY);
+    const fresh = hazard({ id: 'LY-101-H009', title: 'same form' });
     await expect(
-      hazards.create(stale, entry({ hazardId: 'LY-101-H009' }), { openMajor: 1 }, before?.hazardSeq ?? 0),
+      hazards.create(fresh, entry({ hazardId: 'LY-101-H009' }), { openMajor: 1 }, formKey(used)),
     ).rejects.toBeInstanceOf(ConflictError);
     expect(await hazards.get('LY-101', 'LY-101-H009')).toBeNull();
     expect(await units.get('LY-101')).toEqual(before);
+  });
+
+  it('hands out hazard numbers with one atomic counter: concurrent reservations never share one', async () => {
+    const before = (await units.get('LY-102'))?.hazardSeq ?? 0;
+    const firsts = await Promise.all(Array.from({ length: 20 }, () => units.reserveHazardSeq('LY-102', 1)));
+    expect(new Set(firsts).size).toBe(20);
+    expect(firsts.sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => before + i + 1));
   });
 
   it('never lets an open-hazard counter go below zero', async () => {
@@ -164,9 +178,9 @@ describe('DynamoDB repositories against DynamoDB Local', () => {
         Key: keys.hazardLog('LY-101', 'LY-101-H002', 1),
       }),
     );
-    await hazards.create(third, entry({ hazardId: 'LY-101-H002' }), { openGeneral: 1 }, 2);
+    await hazards.create(third, entry({ hazardId: 'LY-101-H002' }), { openGeneral: 1 }, formKey());
     expect(await hazards.get('LY-101', 'LY-101-H002')).toEqual(third);
-    expect(await units.get('LY-101')).toMatchObject({ hazardSeq: 2, openGeneral: 1, openMajor: 1 });
+    expect(await units.get('LY-101')).toMatchObject({ openGeneral: 1, openMajor: 1 });
     const liyang = await hazards.list({ district: 'liyang' });
     expect(liyang.items.map((h) => h.id).sort()).toEqual(['LY-101-H001', 'LY-101-H002']);
     expect((await hazards.list({ district: 'wujin' })).items).toEqual([]);

@@ -2,7 +2,7 @@ import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dailyCheckDeps, makeHandler } from '../../functions/daily-check/handler.ts';
 import { LINK_NOT_FOUND } from '../../functions/shared/domain/form-links.ts';
-import { reportHazard } from '../../functions/shared/domain/hazard-service.ts';
+import { newFormKey, reportHazard } from '../../functions/shared/domain/hazard-service.ts';
 import type { Mailer, OutboundMail } from '../../functions/shared/ports.ts';
 import { localContext } from '../../infra/local/http-bridge.ts';
 import { sampleReport } from '../support/fixtures.ts';
@@ -67,6 +67,7 @@ describe('a unit taken off the roster', () => {
       app.adapters,
       school,
       sampleReport({ level: 'major', title: '围墙倾斜', five: { ...five, deadline: '2018-01-17' } }),
+      newFormKey(),
     );
     const withoutIt = FEW_UNITS.filter((code) => code !== 'LY-102');
 
@@ -123,10 +124,10 @@ describe('a unit taken off the roster', () => {
     );
     const school = await app.adapters.units.get('LY-101');
     if (!school) throw new Error('no LY-101');
-    const major = await reportHazard(app.adapters, school, sampleReport({ level: 'major' }));
+    const major = await reportHazard(app.adapters, school, sampleReport({ level: 'major' }), newFormKey());
     expect(major.supervision?.supervisorUnit).toBe('CITY-000');
     await app.loadRoster(FEW_UNITS);
-    const next = await reportHazard(app.adapters, school, sampleReport({ level: 'major' }));
+    const next = await reportHazard(app.adapters, school, sampleReport({ level: 'major' }), newFormKey());
     expect(next.supervision?.supervisorUnit).toBe('LY-000');
   });
 });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { APIGatewayProxyEventV2, S3Event } from 'aws-lambda';
 import { makeHandler as makeHttpHandler } from '../../functions/http/handler.ts';
 import { matchRoute, type RouteMatch } from '../../functions/http/routes.ts';
+import type { AwsClients } from '../../functions/shared/aws-clients.ts';
 import type { Clock } from '../../functions/shared/domain/clock.ts';
 import type { Logger } from '../../functions/shared/logger.ts';
 import { type Adapters, createAdapters } from '../../functions/shared/wiring.ts';
@@ -56,6 +57,8 @@ export async function testApp(options: {
   clock: Clock;
   campaign?: Campaign;
   units?: string[];
+  /** The SDK clients the handlers use; a test passes its own to inject faults with a middleware. */
+  clients?: AwsClients;
 }): Promise<TestApp> {
   const campaign = options.campaign ?? demoCampaign();
   const roster = demoRoster();
@@ -86,7 +89,7 @@ export async function testApp(options: {
     env: { ...process.env, TABLE_NAME: store.tableName, BUCKET_NAME: bucket },
     clock: options.clock,
     logger,
-    clients: testClients(),
+    clients: options.clients ?? testClients(),
   });
   const http = makeHttpHandler(adapters);
   const upload = makeUploadHandler(adapters);

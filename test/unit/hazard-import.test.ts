@@ -12,6 +12,8 @@ import {
 import { demoCampaign } from '../support/fixtures.ts';
 
 const campaign = demoCampaign();
+/** The day the rows are checked on, and the earliest date found accepted (as `reportContext` gives). */
+const CONTEXT = { today: '2018-01-25', earliest: '2017-01-01' };
 const fixture = new URL('../fixtures/hazards-libreoffice.xlsx', import.meta.url).pathname;
 
 /** The rows of a workbook the reader must be able to read. */
@@ -60,7 +62,7 @@ describe('the import template', () => {
   it('round-trips: the example row reads back and validates', async () => {
     const rows = await rowsOf(Readable.from(await buildHazardTemplate(campaign)));
     expect(rows).toHaveLength(1);
-    const result = validateImport(campaign, rows);
+    const result = validateImport(campaign, rows, CONTEXT);
     expect(result.ok && result.reports[0]).toMatchObject({
       area: 'fire-safety',
       level: 'general',
@@ -72,7 +74,7 @@ describe('the import template', () => {
 describe('reading a workbook another program wrote', () => {
   it('imports the LibreOffice-converted fixture, with its dates normalised and injection-looking text kept as text', async () => {
     const rows = await rowsOf(createReadStream(fixture));
-    const result = validateImport(campaign, rows);
+    const result = validateImport(campaign, rows, CONTEXT);
     if (!result.ok) throw new Error(JSON.stringify(result.errors));
     expect(result.reports.map((r) => [r.area, r.level, r.foundOn, r.fixedOnSpot])).toEqual([
       ['fire-safety', 'general', '2018-01-15', false],
@@ -171,7 +173,7 @@ describe('validating an import', () => {
       );
       sheet.addRow(noFive);
     });
-    const result = validateImport(campaign, rows);
+    const result = validateImport(campaign, rows, CONTEXT);
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.errors.map((e) => [e.row, e.column])).toEqual([
@@ -184,7 +186,7 @@ describe('validating an import', () => {
   });
 
   it('refuses an empty sheet', () => {
-    const result = validateImport(campaign, []);
+    const result = validateImport(campaign, [], CONTEXT);
     expect(result.ok ? [] : result.errors.map((e) => e.zh)).toEqual(['没有数据行']);
   });
 });

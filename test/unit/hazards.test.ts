@@ -8,7 +8,7 @@ import {
   type HazardActor,
   isOverdueMajor,
 } from '../../functions/shared/domain/hazard-lifecycle.ts';
-import { HazardReportSchema } from '../../schemas/hazards.ts';
+import { HazardReportSchema, hazardReportInputSchema } from '../../schemas/hazards.ts';
 import type { HazardRecord, UnitRecord } from '../../schemas/records.ts';
 import { HAZARD_MESSAGE_KEYS, parseWith } from '../../schemas/validation.ts';
 import { demoCampaign, sampleReport, sampleUnit } from '../support/fixtures.ts';
@@ -76,10 +76,66 @@ describe('the hazard report form', () => {
     expect(issues.every((i) => i.zh && i.en)).toBe(true);
   });
 
+  const context = { today: '2018-01-20', earliest: '2017-01-01' };
+  const inputIssuesOf = (input: unknown) => {
+    const result = parseWith(hazardReportInputSchema(context), input);
+    return result.ok ? [] : result.issues;
+  };
+  const withFive = (change: Partial<NonNullable<typeof five>>) =>
+    five ? report({ five: { ...five, ...change } }) : report();
+
+  it('refuses, as new input, a date found after today or before the year before the campaign, and a deadline before it', () => {
+    expect(inputIssuesOf(report({ foundOn: '2018-01-20' }))).toEqual([]);
+    expect(inputIssuesOf(report({ foundOn: '2099-01-01' })).map((i) => [i.path, i.code])).toEqual([
+      ['foundOn', 'found-after-today'],
+      ['five.deadline', 'deadline-before-found'],
+    ]);
+    expect(inputIssuesOf(report({ foundOn: '1900-01-01' })).map((i) => [i.path, i.code])).toEqual([
+      ['foundOn', 'found-too-early'],
+    ]);
+    const early = inputIssuesOf(withFive({ deadline: '2018-01-14' }));
+    expect(early.map((i) => [i.path, i.code])).toEqual([['five.deadline', 'deadline-before-found']]);
+    expect(early[0]?.zh).toBe('整改时限 2018-01-14 早于发现日期 2018-01-15');
+    // A stored record is read as it was stored.
+    expect(issuesOf(withFive({ deadline: '2018-01-14' }))).toEqual([]);
+  });
+
+  it('takes amounts as plain decimals only, never coerced', () => {
+    const amount = (value: unknown) =>
+      inputIssuesOf(withFive({ funds: { amountYuan: value as number, source: '公用经费' } }));
+    expect(amount('2000')).toEqual([]);
+    expect(amount('1500.50')).toEqual([]);
+    expect(amount(2000)).toEqual([]);
+    for (const bad of ['0x10', '1e3', 'Infinity', '  12abc', '-5', '1,000', '', '١٢']) {
+      expect(amount(bad).map((i) => [i.path, i.code, i.value])).toEqual([
+        ['five.funds.amountYuan', 'yuan', bad],
+      ]);
+    }
+  });
+
+  it('refuses control characters in any text, naming the field; tab and line breaks only in multi-line text', () => {
+    const issue = inputIssuesOf(report({ title: '消防\u0000通道' }));
+    expect(issue.map((i) => [i.path, i.code])).toEqual([['title', 'control-character']]);
+    expect(issue[0]?.zh).toContain('U+0000');
+    expect(issue[0]?.en).toContain('U+0000 at character 3');
+    expect(inputIssuesOf(report({ description: '第一行\r\n第二行\t备注' }))).toEqual([]);
+    expect(inputIssuesOf(report({ location: '东侧\n二楼' })).map((i) => i.path)).toEqual(['location']);
+    expect(inputIssuesOf(report({ description: 'a\u001bb' })).map((i) => i.path)).toEqual(['description']);
+    expect(inputIssuesOf(report({ description: 'abc\u202Edef' })).map((i) => i.path)).toEqual([
+      'description',
+    ]);
+    expect(inputIssuesOf(withFive({ measures: 'x\u007fy' })).map((i) => i.path)).toEqual(['five.measures']);
+  });
+
   it('covers its catalogue messages', () => {
     const seen = new Set([
       ...issuesOf({ ...report(), five: undefined }).map((i) => i.code),
       ...issuesOf({ ...report(), fixedOnSpot: true }).map((i) => i.code),
+      ...inputIssuesOf(report({ title: '\u0000', foundOn: '2099-01-01' })).map((i) => i.code),
+      ...inputIssuesOf(report({ foundOn: '1999-01-01' })).map((i) => i.code),
+      ...inputIssuesOf(
+        withFive({ deadline: '2018-01-01', funds: { amountYuan: '0x10' as never, source: 's' } }),
+      ).map((i) => i.code),
     ]);
     expect(HAZARD_MESSAGE_KEYS.filter((key) => !seen.has(key))).toEqual([]);
   });

@@ -55,7 +55,8 @@ export function reportFromFields(form: { get(name: string): string | null }): un
             },
             measures: get('five.measures'),
             funds: {
-              amountYuan: amount === undefined ? undefined : Number(amount),
+              // Passed on as typed: the schema accepts plain decimals only (`Number` would read 0x10 as 16).
+              amountYuan: amount,
               source: get('five.funds.source'),
             },
             deadline: get('five.deadline'),

@@ -3,7 +3,7 @@ import type { CounterDelta, HazardImportRepository } from '../ports.ts';
 import { ConflictError } from './errors.ts';
 import { type ImportError, type ImportRow, validateImport } from './hazard-import.ts';
 import { createHazard } from './hazard-lifecycle.ts';
-import { assertMayReport, type HazardServiceDeps, supervisorFor } from './hazard-service.ts';
+import { assertMayReport, type HazardServiceDeps, reportContext, supervisorFor } from './hazard-service.ts';
 
 export interface ImportDeps extends HazardServiceDeps {
   imports: HazardImportRepository;
@@ -37,7 +37,7 @@ export async function importHazards(
 
   const checked = input.problem
     ? { ok: false as const, errors: [input.problem] }
-    : validateImport(deps.campaign, input.rows);
+    : validateImport(deps.campaign, input.rows, reportContext(deps.campaign, now));
   const base = {
     unitCode: unit.code,
     etag,

@@ -1,5 +1,10 @@
 import type { Campaign } from '../../../schemas/campaign.ts';
-import { type HAZARD_SOURCES, type HazardReport, HazardReportSchema } from '../../../schemas/hazards.ts';
+import {
+  type HAZARD_SOURCES,
+  type HazardReport,
+  hazardReportInputSchema,
+  type ReportContext,
+} from '../../../schemas/hazards.ts';
 import type { Bilingual } from '../../../schemas/validation.ts';
 import { parseWith } from '../../../schemas/validation.ts';
 import { reportFromFields } from './hazard-fields.ts';
@@ -79,6 +84,12 @@ export type WorkbookRead = { ok: true; rows: ImportRow[] } | { ok: false; error:
  */
 export const MAX_UNPACKED_MB = 100;
 
+/**
+ * The most parts an uploaded workbook's zip may hold. A filled-in template has about a dozen; a
+ * zip of 215,000 tiny parts unpacks slowly and costs memory per part before any byte is counted.
+ */
+export const MAX_ZIP_ENTRIES = 10_000;
+
 /** Whole-file problems carry row 0: they belong to no row. */
 export const WORKBOOK_PROBLEMS = {
   unreadable: {
@@ -92,6 +103,12 @@ export const WORKBOOK_PROBLEMS = {
     column: '',
     zh: `工作簿过大：解压后超过 ${MAX_UNPACKED_MB} MB。一次最多导入 ${MAX_IMPORT_ROWS} 行，请只保留「隐患清单」表并删去其他内容后再上传`,
     en: `The workbook is too large: over ${MAX_UNPACKED_MB} MB unpacked. An import takes at most ${MAX_IMPORT_ROWS} rows; keep only the 隐患清单 sheet and upload it again`,
+  },
+  tooManyEntries: {
+    row: 0,
+    column: '',
+    zh: `工作簿结构异常：压缩包内文件超过 ${MAX_ZIP_ENTRIES.toLocaleString('en-US')} 个，不是正常的 Excel 文件。请在下载的导入模板中填写后另存为 .xlsx 再上传`,
+    en: `The workbook is malformed: its zip holds more than ${MAX_ZIP_ENTRIES.toLocaleString('en-US')} parts, which no Excel file does. Fill in the downloaded template, save it as .xlsx and upload it again`,
   },
   noDataSheet: {
     row: 0,
@@ -135,11 +152,16 @@ function labelToId(campaign: Campaign, field: string, value: string): string {
   }
 }
 
-/** Validates every row; returns the reports only if all pass, else every error by row and column. */
+/**
+ * Validates every row against the report form's own schema (`context`: today and the earliest
+ * date found); returns the reports only if all pass, else every error by row and column.
+ */
 export function validateImport(
   campaign: Campaign,
   rows: readonly ImportRow[],
+  context: ReportContext,
 ): { ok: true; reports: HazardReport[] } | { ok: false; errors: ImportError[] } {
+  const schema = hazardReportInputSchema(context);
   const errors: ImportError[] = [];
   const reports: HazardReport[] = [];
   const header = (path: string) =>
@@ -161,10 +183,7 @@ export function validateImport(
     const fields = new Map(
       Object.entries(cells).map(([field, value]) => [field, labelToId(campaign, field, value)]),
     );
-    const result = parseWith(
-      HazardReportSchema,
-      reportFromFields({ get: (name) => fields.get(name) ?? null }),
-    );
+    const result = parseWith(schema, reportFromFields({ get: (name) => fields.get(name) ?? null }));
     if (result.ok) reports.push(result.value);
     else
       for (const issue of result.issues)

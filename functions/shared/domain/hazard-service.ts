@@ -1,7 +1,14 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { z } from 'zod';
 import type { Campaign } from '../../../schemas/campaign.ts';
-import { HazardReportSchema } from '../../../schemas/hazards.ts';
+import { hazardReportInputSchema, type ReportContext } from '../../../schemas/hazards.ts';
 import { LocalDateSchema } from '../../../schemas/primitives.ts';
-import type { HazardHistoryEntry, HazardRecord, UnitRecord } from '../../../schemas/records.ts';
+import type {
+  HazardFormKey,
+  HazardHistoryEntry,
+  HazardRecord,
+  UnitRecord,
+} from '../../../schemas/records.ts';
 import { parseWith } from '../../../schemas/validation.ts';
 import type { AuditLog, HazardRepository, UnitRepository, ZeroReportRepository } from '../ports.ts';
 import { localDateOf } from './calendar.ts';
@@ -20,7 +27,7 @@ export interface HazardServiceDeps {
 }
 
 const NO_SUCH_HAZARD = { zh: '没有这条隐患记录', en: 'No such hazard' };
-const CREATE_RETRIES = 3;
+const FormKeySchema = z.uuid();
 
 /**
  * The unit that supervises `unit`'s major hazards: a school's district bureau; the city safety
@@ -49,38 +56,105 @@ export function assertMayReport(unit: UnitRecord): void {
   }
 }
 
-/** Records a school's report: validated, numbered `<unit>-H<nnn>`, listed for supervision if major. */
+/**
+ * What new reports are checked against: today in the campaign's zone (from the injected clock),
+ * and 1 January of the year before the campaign opened as the earliest plausible date found.
+ */
+export function reportContext(campaign: Campaign, now: Date): ReportContext {
+  return {
+    today: localDateOf(now, campaign.timeZone),
+    earliest: `${Number(campaign.opensOn.slice(0, 4)) - 1}-01-01`,
+  };
+}
+
+/** A fresh one-time key for a report form; the page renders one in every form it serves. */
+export function newFormKey(): string {
+  return randomUUID();
+}
+
+export function isFormKey(value: string): boolean {
+  return FormKeySchema.safeParse(value).success;
+}
+
+const FORM_KEY_MISSING = {
+  zh: '表单缺少一次性编号（formKey），可能来自旧页面；请在重新打开的表单中提交',
+  en: 'the form lacks its one-time key (formKey), perhaps from an old page; submit the form as served again',
+};
+
+/**
+ * The same form key sent with other content: the earlier submission stands; the page comes back
+ * with what was typed and a new key, so submitting it again reports a second hazard on purpose.
+ */
+export class FormKeyUsedError extends ConflictError {
+  constructor(readonly hazardId: string) {
+    super({
+      zh: `这份表单已用于上报隐患 ${hazardId}；如要再上报一条隐患，请检查下方内容后再次提交`,
+      en: `this form was used already to report hazard ${hazardId}; to report another hazard, check the text below and submit again`,
+    });
+  }
+}
+
+/**
+ * Records a school's report: validated, numbered `<unit>-H<nnn>`, listed for supervision if major.
+ *
+ * Exactly once per form: the form carries a one-time key (a UUID the server put in the page),
+ * and the hazard's transaction stores the key with `attribute_not_exists`. A replay finds the key
+ * and answers with the hazard the first request created; of two concurrent posts (a double
+ * click) one transaction wins and the other finds the winner's key. Powertools' idempotency
+ * utility would write an "in progress" record before the work and complete it after, with an
+ * expiry for a holder that died; here the key and the hazard are one transaction, so there is
+ * no in-progress window to expire. It would fit a handler of several steps; this is one write.
+ *
+ * The number is allocated first by one atomic counter update, then the hazard is written under
+ * it: concurrent reports never contend for a number. A request that fails after the allocation
+ * leaves that number unused: numbers may have gaps, never duplicates.
+ */
 export async function reportHazard(
   deps: HazardServiceDeps,
   unit: UnitRecord,
   input: unknown,
+  formKey: string | undefined,
 ): Promise<HazardRecord> {
   assertMayReport(unit);
-  const parsed = parseWith(HazardReportSchema, input);
-  if (!parsed.ok) throw new ValidationError(parsed.issues);
+  const key = FormKeySchema.safeParse(formKey);
+  const parsed = parseWith(hazardReportInputSchema(reportContext(deps.campaign, deps.clock.now())), input);
+  const issues = [
+    ...(key.success ? [] : [{ path: 'formKey', value: formKey, code: 'form-key', ...FORM_KEY_MISSING }]),
+    ...(parsed.ok ? [] : parsed.issues),
+  ];
+  if (!key.success || !parsed.ok) throw new ValidationError(issues);
+  const fingerprint = createHash('sha256').update(JSON.stringify(parsed.value)).digest('hex');
+  const replay = async (earlier: HazardFormKey): Promise<HazardRecord> => {
+    if (earlier.fingerprint !== fingerprint) throw new FormKeyUsedError(earlier.hazardId);
+    const hazard = await deps.hazards.get(unit.code, earlier.hazardId);
+    if (!hazard) throw new Error(`form key ${earlier.formKey} names ${earlier.hazardId}, which is missing`);
+    return hazard;
+  };
+  const earlier = await deps.hazards.formKey(unit.code, key.data);
+  if (earlier) return replay(earlier);
+
   const supervisorUnit = parsed.value.level === 'major' ? await supervisorFor(unit, deps.units) : null;
-  for (let attempt = 1; ; attempt += 1) {
-    const current = (await deps.units.get(unit.code)) ?? unit;
-    const seq = current.hazardSeq + 1;
-    const change = createHazard({
-      campaign: deps.campaign,
-      unit: current,
-      report: parsed.value,
-      supervisorUnit,
-      seq,
-      now: deps.clock.now(),
-    });
-    try {
-      await deps.hazards.create(change.hazard, change.entry, change.delta, seq);
-      // A hazard found after all withdraws the unit's zero report; the record of it stays. The
-      // hazard is stored already, so a failure here must not tell the school to report it again.
-      await deps.zeroReports.withdraw(unit.code, deps.clock.now(), change.hazard.id).catch(() => undefined);
-      return change.hazard;
-    } catch (error) {
-      // Another report of the same unit took the number; take the next one.
-      if (!(error instanceof ConflictError) || attempt >= CREATE_RETRIES) throw error;
-    }
+  const seq = await deps.units.reserveHazardSeq(unit.code, 1);
+  const change = createHazard({
+    campaign: deps.campaign,
+    unit,
+    report: parsed.value,
+    supervisorUnit,
+    seq,
+    now: deps.clock.now(),
+  });
+  try {
+    await deps.hazards.create(change.hazard, change.entry, change.delta, { formKey: key.data, fingerprint });
+  } catch (error) {
+    // Refused: another request with this key won (a double click); answer with its hazard.
+    const winner = error instanceof ConflictError ? await deps.hazards.formKey(unit.code, key.data) : null;
+    if (winner) return replay(winner);
+    throw error;
   }
+  // A hazard found after all withdraws the unit's zero report; the record of it stays. The
+  // hazard is stored already, so a failure here must not tell the school to report it again.
+  await deps.zeroReports.withdraw(unit.code, deps.clock.now(), change.hazard.id).catch(() => undefined);
+  return change.hazard;
 }
 
 /**
@@ -102,17 +176,61 @@ export async function hazardForViewer(
   throw new NotFoundError(NO_SUCH_HAZARD);
 }
 
+const STALE_ACTION = (hazard: HazardRecord) =>
+  new ConflictError({
+    zh: `隐患 ${hazard.id} 在您打开页面后已有变化，请刷新页面查看后再办理`,
+    en: `hazard ${hazard.id} changed after you opened the page; reload it and act again`,
+  });
+
+/**
+ * Applies an action posted from the hazard page, exactly once. The page's form carries the
+ * version it showed (`expectedVersion`); the write is conditional on the stored version, so of a
+ * double click or a replay only one goes through. The other finds, among the changes since that
+ * version, the same action by the same unit, and answers with the hazard as it is now, as the
+ * first did. Photos added meanwhile (their uploads are recorded in the background) do not make
+ * a form stale; any other change does, and is refused with a request to reload.
+ */
 export async function actOnHazard(
   deps: HazardServiceDeps,
   viewer: UnitRecord,
   unitCode: string,
   id: string,
   action: HazardAction,
+  expectedVersion: number | undefined,
 ): Promise<HazardRecord> {
-  const { hazard, actor } = await hazardForViewer(deps, viewer, unitCode, id);
-  const change = applyHazardAction(hazard, action, actor, { campaign: deps.campaign, now: deps.clock.now() });
-  await deps.hazards.update(change.hazard, change.entry, change.delta);
-  return change.hazard;
+  if (expectedVersion === undefined || !Number.isSafeInteger(expectedVersion) || expectedVersion < 1) {
+    throw new ValidationError([
+      {
+        path: 'version',
+        value: expectedVersion,
+        code: 'hazard-version',
+        zh: '表单缺少隐患的版本号，可能来自旧页面；请刷新页面后再办理',
+        en: 'the form lacks the hazard version, perhaps from an old page; reload it and act again',
+      },
+    ]);
+  }
+  for (let attempt = 1; ; attempt += 1) {
+    const { hazard, actor } = await hazardForViewer(deps, viewer, unitCode, id);
+    if (hazard.version !== expectedVersion) {
+      const since = (await historyOf(deps, hazard)).filter((e) => e.seq > expectedVersion);
+      const done = since.some((e) => e.action === action.kind && e.byUnit === actor.unitCode);
+      if (done) return hazard;
+      if (hazard.version < expectedVersion || since.some((e) => e.action !== 'add-photo')) {
+        throw STALE_ACTION(hazard);
+      }
+    }
+    const change = applyHazardAction(hazard, action, actor, {
+      campaign: deps.campaign,
+      now: deps.clock.now(),
+    });
+    try {
+      await deps.hazards.update(change.hazard, change.entry, change.delta);
+      return change.hazard;
+    } catch (error) {
+      // Lost to a concurrent change: read again and judge it as above (at most a few photos race).
+      if (!(error instanceof ConflictError) || attempt >= 3) throw error;
+    }
+  }
 }
 
 export function historyOf(deps: HazardServiceDeps, hazard: HazardRecord): Promise<HazardHistoryEntry[]> {

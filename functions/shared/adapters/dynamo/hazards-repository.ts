@@ -1,18 +1,32 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
+  type HazardFormKey,
+  HazardFormKeySchema,
   type HazardHistoryEntry,
   HazardHistoryEntrySchema,
   type HazardRecord,
   HazardRecordSchema,
 } from '../../../../schemas/records.ts';
+import type { Bilingual } from '../../../../schemas/validation.ts';
+import { ConflictError } from '../../domain/errors.ts';
 import type { CounterDelta, HazardRepository, Page, PageRequest } from '../../ports.ts';
 import { districtKey, keys } from './keys.ts';
-import { type DynamoStore, indexQuery, READ_ALL_PAGE_SIZE, type TransactItem } from './store.ts';
+import {
+  type DynamoStore,
+  indexQuery,
+  isTransactionConflictOnly,
+  READ_ALL_PAGE_SIZE,
+  type TransactItem,
+} from './store.ts';
 import { GSI2 } from './table.ts';
 
 /**
  * Hazards: the current state, an append-only history and the unit's counters change in one
  * transaction, so a crash or a lost race never leaves them disagreeing.
  */
+/** How often a transaction cancelled only by concurrent ones is sent again. */
+const TRANSACTION_ATTEMPTS = 8;
+
 export class DynamoHazardRepository implements HazardRepository {
   constructor(private readonly store: DynamoStore) {}
 
@@ -50,10 +64,10 @@ export class DynamoHazardRepository implements HazardRepository {
     ];
   }
 
-  /** Adds `delta` to the unit's counters; with `seq`, also moves `hazardSeq` from `seq - 1` to `seq`. */
-  private unitUpdate(unitCode: string, delta: CounterDelta, seq?: number): TransactItem | null {
+  /** Adds `delta` to the unit's counters, never below zero. */
+  private unitUpdate(unitCode: string, delta: CounterDelta): TransactItem | null {
     const adds = Object.entries(delta).filter(([, value]) => value !== undefined && value !== 0);
-    if (adds.length === 0 && seq === undefined) return null;
+    if (adds.length === 0) return null;
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = {};
     const parts: string[] = [];
@@ -68,45 +82,85 @@ export class DynamoHazardRepository implements HazardRepository {
         floors.push(`#c${i} >= :min${i}`);
       }
     });
-    if (seq !== undefined) {
-      parts.push('hazardSeq = :seq');
-      values[':seq'] = seq;
-      values[':previousSeq'] = seq - 1;
-    }
     return {
       Update: {
         TableName: this.store.tableName,
         Key: keys.unit(unitCode),
         UpdateExpression: `SET ${parts.join(', ')}`,
-        ConditionExpression: [
-          seq === undefined ? 'attribute_exists(pk)' : 'hazardSeq = :previousSeq',
-          ...floors,
-        ].join(' AND '),
-        ...(adds.length > 0 ? { ExpressionAttributeNames: names } : {}),
+        ConditionExpression: ['attribute_exists(pk)', ...floors].join(' AND '),
+        ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,
       },
     };
   }
 
+  /**
+   * Runs a transaction, sending it again while it is cancelled only by another transaction on the
+   * same items: every report and action of a unit also moves the unit's counters, so concurrent
+   * ones meet there. Each item carries its own condition, so sending it again is safe.
+   */
+  private async transact(items: TransactItem[], conflict: Bilingual): Promise<void> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await this.store.transact(items, conflict);
+        return;
+      } catch (error) {
+        const busy = error instanceof ConflictError && isTransactionConflictOnly(error.cause);
+        if (!busy || attempt >= TRANSACTION_ATTEMPTS) throw error;
+        await sleep(Math.random() * Math.min(1000, 25 * 2 ** attempt));
+      }
+    }
+  }
+
+  /**
+   * The hazard's number comes from `UnitRepository.reserveHazardSeq` (one atomic ADD), so no
+   * concurrent report can take it: the hazard's `attribute_not_exists` only guards against a bug.
+   * The form key's `attribute_not_exists` is what refuses a replayed or double-clicked form. One
+   * transaction writes both, so there is no moment where one exists without the other: nothing
+   * to expire, unlike an "in progress" marker written before the work and completed after it.
+   */
   async create(
     hazard: HazardRecord,
     entry: HazardHistoryEntry,
     delta: CounterDelta,
-    unitSeq: number,
+    formKey: Pick<HazardFormKey, 'formKey' | 'fingerprint'>,
   ): Promise<void> {
-    await this.store.transact(
-      this.change(
-        hazard,
-        entry,
-        { expression: 'attribute_not_exists(pk)' },
-        this.unitUpdate(hazard.unitCode, delta, unitSeq),
-      ),
-      { zh: `隐患编号 ${hazard.id} 已被占用，请重试`, en: `hazard number ${hazard.id} is taken; try again` },
+    const key: HazardFormKey = {
+      unitCode: hazard.unitCode,
+      formKey: formKey.formKey,
+      hazardId: hazard.id,
+      fingerprint: formKey.fingerprint,
+      at: hazard.createdAt,
+    };
+    await this.transact(
+      [
+        ...this.change(
+          hazard,
+          entry,
+          { expression: 'attribute_not_exists(pk)' },
+          this.unitUpdate(hazard.unitCode, delta),
+        ),
+        {
+          Put: {
+            TableName: this.store.tableName,
+            Item: { ...keys.hazardFormKey(hazard.unitCode, key.formKey), ...key },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
+      ],
+      {
+        zh: '这份隐患上报表已经提交过',
+        en: 'this hazard report form was submitted already',
+      },
     );
   }
 
+  formKey(unitCode: string, formKey: string): Promise<HazardFormKey | null> {
+    return this.store.getItem(HazardFormKeySchema, keys.hazardFormKey(unitCode, formKey));
+  }
+
   async update(hazard: HazardRecord, entry: HazardHistoryEntry, delta: CounterDelta): Promise<void> {
-    await this.store.transact(
+    await this.transact(
       this.change(
         hazard,
         entry,

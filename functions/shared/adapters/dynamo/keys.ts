@@ -40,6 +40,7 @@ export const keys = {
     sk: `HAZLOG#${id}#${pad(seq)}`,
   }),
   hazardLogPrefix: (id: string) => `HAZLOG#${id}#`,
+  hazardFormKey: (unit: string, formKey: string) => ({ pk: `UNIT#${unit}`, sk: `FORMKEY#${formKey}` }),
   uploadReceipt: (bucket: string, key: string, etag: string) => ({
     pk: `UPLOAD#${bucket}/${key}`,
     sk: `ETAG#${etag}`,

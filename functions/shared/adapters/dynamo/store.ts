@@ -64,6 +64,17 @@ export function isConditionFailure(error: unknown): boolean {
   );
 }
 
+/**
+ * True when a transaction was cancelled only because another transaction held one of its items
+ * (a hot item such as a unit's counters), with no condition refused: the same write may simply
+ * be sent again.
+ */
+export function isTransactionConflictOnly(error: unknown): boolean {
+  if (!(error instanceof TransactionCanceledException)) return false;
+  const codes = (error.CancellationReasons ?? []).map((reason) => reason.Code);
+  return codes.includes('TransactionConflict') && !codes.includes('ConditionalCheckFailed');
+}
+
 /** Runs a conditional write; a refused condition becomes a `ConflictError` with `message`. */
 export async function conditionally<T>(write: () => Promise<T>, message: Bilingual): Promise<T> {
   try {

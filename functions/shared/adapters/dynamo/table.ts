@@ -20,6 +20,7 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  * bureau or the city office reads exactly the major hazards it supervises, however many others exist.
  *
  * | hazard history entry     | `UNIT#<unit>`             | `HAZLOG#<hazard id>#<000001>`       |                   |                        |
+ * | hazard form key          | `UNIT#<unit>`             | `FORMKEY#<uuid>`                    |                   |                        |
  * | hazard import            | `UNIT#<unit>`             | `IMPORT#<file ETag>`                |                   |                        |
  * | zero report              | `UNIT#<unit>`             | `ZERO`                              | `ZERO`            | `<d>#<unit>`           |
  * | pending upload (TTL)     | `PENDING#<object key>`    | `PENDING`                           |                   |                        |
@@ -37,6 +38,8 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  * - everything of one unit (page model): Query pk=`UNIT#<unit>`, optionally `begins_with(sk, 'SUB#')` or `'HAZARD#'`;
  * - a submission's versions: Query `begins_with(sk, 'SUB#<deliverable>#V#')`;
  * - a unit's hazards: Query `begins_with(sk, 'HAZARD#')`; one's history: Query `begins_with(sk, 'HAZLOG#<id>#')`;
+ * - was this report form submitted already: GetItem `FORMKEY#<uuid>`, Put with `attribute_not_exists` in the hazard's transaction;
+ * - the next hazard number: UpdateItem `ADD hazardSeq :n` on the unit's profile (ReturnValues UPDATED_NEW);
  * - all units, or one district's: Query gsi1 `UNITS` (with `begins_with(gsi1sk, '<d>#')`);
  * - who has filed a deliverable: Query gsi1 `SUB#<deliverable>`;
  * - all hazards, or one district's: Query gsi1 `HAZARDS` (history entries carry no gsi1 keys: sparse);

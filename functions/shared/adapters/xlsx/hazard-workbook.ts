@@ -8,6 +8,7 @@ import {
   type ImportRow,
   MAX_IMPORT_ROWS,
   MAX_UNPACKED_MB,
+  MAX_ZIP_ENTRIES,
   TEMPLATE_COLUMNS,
   WORKBOOK_PROBLEMS,
   type WorkbookRead,
@@ -96,12 +97,22 @@ export function cellText(value: ExcelJS.CellValue): string {
  */
 export async function readHazardRows(
   input: Readable,
-  limits: { maxUnpackedBytes: number } = { maxUnpackedBytes: MAX_UNPACKED_MB * 1024 * 1024 },
+  given: { maxUnpackedBytes?: number; maxEntries?: number } = {},
 ): Promise<WorkbookRead> {
+  const limits = { maxUnpackedBytes: MAX_UNPACKED_MB * 1024 * 1024, maxEntries: MAX_ZIP_ENTRIES, ...given };
   const bytes = await buffer(input);
   const workbook = new ExcelJS.Workbook();
   try {
-    if (await unpacksPast(bytes, limits.maxUnpackedBytes)) {
+    // The count the zip declares is checked before anything is parsed, the parts found after.
+    const declared = declaredEntries(bytes);
+    if (declared !== null && declared > limits.maxEntries) {
+      return { ok: false, error: WORKBOOK_PROBLEMS.tooManyEntries };
+    }
+    const zip = await JSZip.loadAsync(bytes);
+    if (Object.keys(zip.files).length > limits.maxEntries) {
+      return { ok: false, error: WORKBOOK_PROBLEMS.tooManyEntries };
+    }
+    if (await unpacksPast(zip, limits.maxUnpackedBytes)) {
       return { ok: false, error: WORKBOOK_PROBLEMS.tooLarge };
     }
     await workbook.xlsx.load(bytes as never);
@@ -132,11 +143,23 @@ export async function readHazardRows(
 }
 
 /**
+ * The number of entries a zip's end-of-central-directory record declares, read from the last
+ * 64 KiB without parsing anything else; null when there is no such record (then JSZip refuses
+ * the file). 0xFFFF means "see the ZIP64 record", which only archives of that many entries use.
+ */
+function declaredEntries(bytes: Buffer): number | null {
+  const EOCD = 0x06054b50;
+  for (let at = bytes.length - 22; at >= Math.max(0, bytes.length - 22 - 0xffff); at -= 1) {
+    if (bytes.readUInt32LE(at) === EOCD) return bytes.readUInt16LE(at + 10);
+  }
+  return null;
+}
+
+/**
  * Whether the archive's parts unpack to more than `limit` bytes, counted as they inflate (the
  * sizes a zip declares may lie) and stopping once past it.
  */
-async function unpacksPast(bytes: Buffer, limit: number): Promise<boolean> {
-  const zip = await JSZip.loadAsync(bytes);
+async function unpacksPast(zip: JSZip, limit: number): Promise<boolean> {
   let total = 0;
   for (const part of Object.values(zip.files)) {
     if (part.dir) continue;
