@@ -8,6 +8,7 @@ import { DynamoHazardImports } from './adapters/dynamo/hazard-imports.ts';
 import { DynamoHazardRepository } from './adapters/dynamo/hazards-repository.ts';
 import { DynamoLinkRepository } from './adapters/dynamo/links-repository.ts';
 import { DynamoMailLog } from './adapters/dynamo/mail-log.ts';
+import { DynamoRunLeases } from './adapters/dynamo/run-leases.ts';
 import { DynamoStore } from './adapters/dynamo/store.ts';
 import { DynamoSubmissionRepository } from './adapters/dynamo/submissions-repository.ts';
 import { DynamoUnitRepository } from './adapters/dynamo/units-repository.ts';
@@ -36,6 +37,7 @@ export interface StorageAdapters {
   hazards: DynamoHazardRepository;
   audit: DynamoAuditLog;
   mailLog: DynamoMailLog;
+  runLeases: DynamoRunLeases;
   pending: DynamoPendingUploads;
   ledger: DynamoUploadLedger;
   badTokens: DynamoBadTokenCounter;
@@ -75,6 +77,7 @@ export async function createStorageAdapters(
     hazards: new DynamoHazardRepository(store),
     audit: new DynamoAuditLog(store, campaign.timeZone),
     mailLog: new DynamoMailLog(store),
+    runLeases: new DynamoRunLeases(store),
     pending: new DynamoPendingUploads(store),
     ledger: new DynamoUploadLedger(store, campaign.timeZone),
     badTokens: new DynamoBadTokenCounter(store, BAD_TOKEN_WINDOW_MS),

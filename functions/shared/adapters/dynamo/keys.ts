@@ -55,6 +55,7 @@ export const keys = {
   rejectionPrefix: 'REJECT#',
   badTokens: (source: string, window: string) => ({ pk: `RATE#${source}#${window}`, sk: 'RATE' }),
   audit: (day: string, at: string, id: string) => ({ pk: `AUDIT#${day}`, sk: `${at}#${id}` }),
+  runLease: (day: string) => ({ pk: `RUN#${day}`, sk: 'RUN' }),
   mail: (day: string, purpose: string, recipient: string) => ({
     pk: `MAIL#${day}`,
     sk: `${purpose}#${recipient.toLowerCase()}`,

@@ -28,6 +28,7 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  * | upload receipt           | `UPLOAD#<bucket>/<key>`   | `ETAG#<etag>`                       |                   |                        |
  * | audit event              | `AUDIT#<campaign day>`    | `<ISO instant>#<event id>`          |                   |                        |
  * | mail record              | `MAIL#<campaign day>`     | `<purpose>#<recipient>`             |                   |                        |
+ * | daily-check run lease    | `RUN#<campaign day>`      | `RUN`                               |                   |                        |
  *
  * Access patterns:
  * - a unit's profile and counters: GetItem `UNIT#<unit>`/`PROFILE`;
@@ -44,6 +45,7 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  * - bad tokens from one source in this window: GetItem / atomic ADD on `RATE#…`;
  * - was this S3 notification processed already: GetItem / conditional Put `UPLOAD#…`/`ETAG#…`;
  * - a day's audit trail: Query `AUDIT#<day>`; a mail already sent: GetItem `MAIL#<day>`/`<purpose>#<recipient>`.
+ * - who runs a day's check: conditional Put/Update on `RUN#<day>`, and a ConditionCheck on it in every mail claim (fencing).
  *
  * Every list is read page by page (`Limit` + cursor); no call loads a whole partition at once.
  * `ttl` (epoch seconds) is the TTL attribute, for short-lived items: rate-limit counters, pending uploads, download links.

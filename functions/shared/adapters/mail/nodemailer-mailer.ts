@@ -45,6 +45,8 @@ export class NodemailerMailer implements Mailer {
       subject: mail.subject,
       text: mail.text,
       ...(mail.html ? { html: mail.html } : {}),
+      ...(mail.messageId ? { messageId: mail.messageId } : {}),
+      ...(mail.headers ? { headers: mail.headers } : {}),
       attachments: (mail.attachments ?? []).map((a) => ({
         filename: a.filename,
         content: Buffer.from(a.content),
