@@ -66,6 +66,8 @@ export interface DailyCheckDeps {
   mailer: Mailer;
   /** Stops the run between two mails (local Ctrl-C): it records where it stands and releases the day. */
   signal?: AbortSignal;
+  /** Send lanes (default `SEND_CONCURRENCY`); also the most mails a crash can leave in doubt. */
+  sendConcurrency?: number;
   documents: Pick<DocumentStore, 'upload'>;
   downloads: DownloadLinkRepository;
   digestWorkbook(campaign: Campaign, digest: Digest, ledger: AsyncIterable<LedgerRow>): Promise<ScratchFile>;
@@ -388,7 +390,7 @@ async function checkDay(
     );
   }
 
-  await runPool(jobs, SEND_CONCURRENCY, async (job) => {
+  await runPool(jobs, deps.sendConcurrency ?? SEND_CONCURRENCY, async (job) => {
     // Checked between two mails: a stopped run claims nothing more, so nothing is left `sending`.
     const result =
       deps.signal?.aborted || lease.lost

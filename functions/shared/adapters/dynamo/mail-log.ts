@@ -115,17 +115,21 @@ export class DynamoMailLog implements MailLog {
     const legacy = held !== null && held.holder === undefined && held.status !== 'failed';
     if (legacy && (held.leaseUntil ?? 0) >= realNow) return { result: 'in-flight' };
     const inDoubt = held !== null && held.status !== 'failed';
-    const names: Record<string, string> = { '#status': 'status' };
-    const values: Record<string, unknown> = {};
-    let condition: string;
-    if (held === null) {
-      condition = 'attribute_not_exists(pk)';
-    } else {
-      // Exactly the state read above: a concurrent change makes the claim retry from the read.
-      condition = '#status = :seen AND claimedAt = :seenAt';
-      values[':seen'] = held.status;
-      values[':seenAt'] = held.claimedAt;
-    }
+    // Exactly the state read above: a concurrent change makes the claim retry from the read.
+    const condition =
+      held === null
+        ? { ConditionExpression: 'attribute_not_exists(pk)' }
+        : held.holder === undefined
+          ? {
+              ConditionExpression: '#status = :seen AND attribute_not_exists(holder)',
+              ExpressionAttributeNames: { '#status': 'status' },
+              ExpressionAttributeValues: { ':seen': held.status },
+            }
+          : {
+              ConditionExpression: '#status = :seen AND holder = :seenHolder',
+              ExpressionAttributeNames: { '#status': 'status' },
+              ExpressionAttributeValues: { ':seen': held.status, ':seenHolder': held.holder },
+            };
     const item: MailRecord = {
       ...this.record(day, purpose, recipient, now, fence.holder),
       ...(inDoubt ? { inDoubt: true } : {}),
@@ -151,9 +155,7 @@ export class DynamoMailLog implements MailLog {
               Put: {
                 TableName: this.store.tableName,
                 Item: { ...keys.mail(day, purpose, recipient), ...item },
-                ConditionExpression: condition,
-                ExpressionAttributeNames: names,
-                ...(Object.keys(values).length > 0 ? { ExpressionAttributeValues: values } : {}),
+                ...condition,
               },
             },
           ],
