@@ -61,7 +61,9 @@ function shutdown(): void {
   if (stopping) process.exit(130);
   stopping = true;
   if (!system) return; // startup finishes, then sees `stopping`
-  console.log('\nstopping…');
+  console.log(
+    '\n正在停止：等待当前检查完成（最多 20 秒），再按 Ctrl-C 强制退出 / stopping: letting the running check finish (up to 20 s); Ctrl-C again forces exit',
+  );
   system.stop().then(
     () => process.exit(0),
     (error: unknown) => {
@@ -80,6 +82,12 @@ const running = await startLocalSystem({
   clock,
   httpPort: port,
   withdrawMissing: values['withdraw-missing'],
+  onFatal: (message) => {
+    console.error(message);
+    if (!system) process.exit(1);
+    stopping = true;
+    system.stop().finally(() => process.exit(1));
+  },
 }).catch((error: unknown) => {
   if (error instanceof JavaMissingError) fail(error.message);
   if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE')
