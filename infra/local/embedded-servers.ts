@@ -157,7 +157,7 @@ export function localAwsEnvironment(endpoints: Endpoints): Record<string, string
   };
 }
 
-async function waitForDynamoDb(endpoint: string, child: ChildProcess, timeoutMs = 30_000): Promise<void> {
+async function waitForDynamoDb(endpoint: string, child: ChildProcess, timeoutMs = 90_000): Promise<void> {
   const client = new DynamoDBClient({
     endpoint,
     region: 'us-east-1',

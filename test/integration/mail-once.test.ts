@@ -1,4 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { dailyCheckDeps, MailFailuresError, makeHandler } from '../../functions/daily-check/handler.ts';
 import { DynamoMailLog } from '../../functions/shared/adapters/dynamo/mail-log.ts';
 import { DynamoRunLeases, RUN_LEASE_MS } from '../../functions/shared/adapters/dynamo/run-leases.ts';
@@ -252,5 +256,95 @@ describe('every mail of a day exactly once', () => {
     faults.rule = () => false;
     expect((await run(deps(mails), at)).run).toBe('already-done');
     expect(mails.sent.length).toBe(first.mails.length);
+  });
+});
+
+describe('kill -9 in the middle of a check', () => {
+  // Its own sender, so its mails are told apart in the shared mail viewer.
+  const campaign9 = { ...campaign, mail: { ...campaign.mail, from: 'kill9@czedu.example' } };
+  const clock = manualClock('2018-01-16T00:00:00Z');
+  let app: TestApp;
+  let dir: string;
+  beforeAll(async () => {
+    app = await testApp({ clock, units: UNITS, campaign: campaign9 });
+    dir = await mkdtemp(join(tmpdir(), 'kill9-'));
+  });
+  afterAll(async () => {
+    await app.cleanup();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('then a restart delivers every mail of the day; only the mails in doubt (one per lane) twice, each with its Message-ID', {
+    timeout: 120_000,
+  }, async () => {
+    const at = checkAt('2018-01-16');
+    const sendLog = join(dir, 'sends.jsonl');
+    const root = new URL('../../', import.meta.url).pathname;
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/check-child.ts'], {
+      cwd: root,
+      env: {
+        ...process.env,
+        TABLE_NAME: app.adapters.env.TABLE_NAME,
+        BUCKET_NAME: app.adapters.env.BUCKET_NAME,
+        KILL_AT: '4',
+        SEND_LOG: sendLog,
+        SCHEDULED_TIME: at.toISOString(),
+      },
+      stdio: 'ignore',
+    });
+    const signal = await new Promise<NodeJS.Signals | null>((resolve) =>
+      child.once('exit', (_, s) => resolve(s)),
+    );
+    expect(signal).toBe('SIGKILL');
+    const childSends = (await readFile(sendLog, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { to: string[]; subject: string; messageId: string });
+    expect(childSends).toHaveLength(4);
+
+    const store = new DynamoStore(testClients().doc, app.adapters.env.TABLE_NAME);
+    const lease = { now: () => new Date() };
+    const later = { now: () => new Date(Date.now() + RUN_LEASE_MS + 1000) };
+    const mails = new RecordingMailer();
+    const rerun = (leaseClock: { now(): Date }) =>
+      makeHandler({
+        ...dailyCheckDeps(app.adapters, 'https://forms.example'),
+        mailLog: new DynamoMailLog(store, leaseClock),
+        runLeases: new DynamoRunLeases(store, leaseClock),
+        mailer: new HookedMailer(app.adapters.mailer, (_, mail) => {
+          void mails.send(mail);
+        }),
+      })({ scheduledTime: at.toISOString() }, localContext('daily-check'));
+    // The dead run's lease still holds the day, for at most a minute...
+    expect((await rerun(lease)).run).toBe('held');
+    // ...after which the next run takes it and sends what was not recorded.
+    const report = await rerun(later);
+    expect(report.run).toBe('done');
+    const inDoubt = report.inDoubt ?? 0;
+    expect(inDoubt).toBeLessThanOrEqual(8);
+
+    // What the mail viewer received from this campaign, by recipient and subject.
+    const received = (
+      (await (await fetch(`${inject('endpoints').sesv2}/store`)).json()) as {
+        emails: { from: string; subject: string; destination: { to: string[] } }[];
+      }
+    ).emails.filter((m) => m.from.includes('kill9@'));
+    const counts = new Map<string, number>();
+    for (const m of received) {
+      const key = `${m.destination.to.join(',')} ${m.subject}`;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    // Every mail of the day arrived; the ones twice are the ones in doubt, and no more.
+    expect(counts.size).toBe(report.mails.length);
+    const twice = [...counts].filter(([, n]) => n > 1);
+    expect(twice.every(([, n]) => n === 2)).toBe(true);
+    expect(twice.length).toBeLessThanOrEqual(inDoubt);
+    // A mail sent twice carried the same Message-ID both times.
+    for (const [key] of twice) {
+      const first = childSends.find((m) => `${m.to.join(',')} ${m.subject}` === key);
+      const again = mails.sent.find((m) => keyOf(m) === key);
+      if (first) expect(again?.messageId).toBe(first.messageId);
+    }
+    console.info(`kill -9 after 4 sends: ${inDoubt} mail(s) in doubt resent, ${twice.length} arrived twice`);
   });
 });
