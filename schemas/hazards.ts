@@ -44,7 +44,7 @@ const InputText: TextRule = (max, multiLine = false) =>
     .superRefine((value, ctx) => {
       const found = (multiLine ? CONTROL_MULTI_LINE : CONTROL_SINGLE_LINE).exec(value);
       if (found) {
-        addIssue(ctx, 'control-character', [], value, {
+        addIssue(ctx, 'control-character-removed', [], value, {
           code: `U+${(found[0].codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`,
           position: found.index + 1,
         });

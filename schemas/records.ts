@@ -174,15 +174,31 @@ export const MailRecordSchema = z.object({
   day: z.string(),
   purpose: z.string(),
   recipient: z.string(),
-  status: z.enum(['claimed', 'sent', 'failed']),
+  /** `sending`: claimed just before the send (`claimed` is the same, written before runs held leases). */
+  status: z.enum(['claimed', 'sending', 'sent', 'failed']),
   claimedAt: Instant,
   /** Real time (epoch ms) until which the claim holds; past it, the claimer is presumed dead. */
   leaseUntil: z.number().int().optional(),
+  /** The run (its lease holder id) that claimed it, when claimed under a run lease. */
+  holder: z.string().optional(),
+  /** Set when this send repeats one a dead run had started: the mail may have gone out twice. */
+  inDoubt: z.boolean().optional(),
   sentAt: Instant.optional(),
   messageId: z.string().optional(),
   error: z.string().optional(),
 });
 export type MailRecord = z.infer<typeof MailRecordSchema>;
+
+/** The lease on one scheduled day's daily check (`RUN#<day>`); see `RunLeases`. */
+export const RunLeaseRecordSchema = z.object({
+  day: z.string(),
+  status: z.enum(['running', 'done']),
+  holder: z.string(),
+  /** Real time (epoch ms) until which the holder holds the day. */
+  leaseUntil: z.number().int(),
+  doneAt: Instant.optional(),
+});
+export type RunLeaseRecord = z.infer<typeof RunLeaseRecordSchema>;
 
 /**
  * One uploaded object (bucket, key, ETag) that was processed; its key makes redelivery a no-op.

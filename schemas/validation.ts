@@ -133,7 +133,7 @@ export const MESSAGES = {
     zh: '金额请只写数字（元），例如 2000 或 1500.50；不接受 0x10、1e3、Infinity 等写法',
     en: 'write the amount in yuan as plain digits, e.g. 2000 or 1500.50; 0x10, 1e3, Infinity and the like are not accepted',
   }),
-  'control-character': (p) => ({
+  'control-character-removed': (p) => ({
     zh: `含有不可见的控制字符（第 ${text(p.position)} 个字符，${text(p.code)}），已从下方文本中删去；请检查后重新提交`,
     en: `holds an invisible control character (${text(p.code)} at character ${text(p.position)}); it was removed from the text below: check it and submit again`,
   }),
@@ -156,7 +156,7 @@ export const HAZARD_MESSAGE_KEYS: readonly MessageKey[] = [
   'five-required',
   'fix-note-required',
   'yuan',
-  'control-character',
+  'control-character-removed',
   'found-after-today',
   'found-too-early',
   'deadline-before-found',

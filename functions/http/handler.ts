@@ -330,7 +330,8 @@ const routes: Record<RouteKey, Route> = {
     format: 'html',
     handle: async (event, deps) => {
       const unit = await unitOf(event, deps);
-      const form = formBody(event);
+      // The report's schema refuses control characters field by field, keeping the form as typed.
+      const form = formBody(event, { controlCharacters: 'schema' });
       const posted = form.get('formKey') ?? undefined;
       try {
         const hazard = await reportHazard(deps, unit, reportFromFields(form), posted);

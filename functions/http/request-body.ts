@@ -49,9 +49,13 @@ function decodeComponent(text: string, path: string): string {
 /**
  * An `application/x-www-form-urlencoded` body, decoded strictly: `URLSearchParams` would keep a
  * malformed `%zz` as it is and store it; here it is a 400 naming the field, as is a control
- * character in any name or value.
+ * character in any name or value. `controlCharacters: 'schema'` leaves those to a form whose
+ * schema refuses them field by field and brings the form back as typed (the hazard report).
  */
-export function formBody(event: Event): URLSearchParams {
+export function formBody(
+  event: Event,
+  options: { controlCharacters: 'refuse' | 'schema' } = { controlCharacters: 'refuse' },
+): URLSearchParams {
   const form = new URLSearchParams();
   const problems: FieldIssue[] = [];
   for (const pair of bodyText(event).split('&')) {
@@ -60,7 +64,7 @@ export function formBody(event: Event): URLSearchParams {
     const rawName = eq < 0 ? pair : pair.slice(0, eq);
     const name = decodeComponent(rawName, rawName);
     const value = decodeComponent(eq < 0 ? '' : pair.slice(eq + 1), name);
-    problems.push(...controlCharacterIssues({ [name]: value }));
+    if (options.controlCharacters === 'refuse') problems.push(...controlCharacterIssues({ [name]: value }));
     form.append(name, value);
   }
   if (problems.length > 0) throw new ValidationError(problems);

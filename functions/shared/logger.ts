@@ -5,6 +5,8 @@
 export interface Logger {
   info(message: string, fields?: Record<string, unknown>): void;
   error(message: string, fields?: Record<string, unknown>): void;
+  /** Something worth a look that is no failure (e.g. a mail that may have gone out twice). */
+  warn?(message: string, fields?: Record<string, unknown>): void;
 }
 
 function serialise(value: unknown): unknown {
@@ -23,5 +25,6 @@ export function jsonLogger(write: (line: string) => void = (line) => console.log
   return {
     info: (message, fields) => log('info', message, fields),
     error: (message, fields) => log('error', message, fields),
+    warn: (message, fields) => log('warn', message, fields),
   };
 }

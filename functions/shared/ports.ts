@@ -196,24 +196,62 @@ export interface BadTokenCounter {
 }
 
 /**
- * `claimed`: this caller may send. `sent`: it went out before. `in-flight`: another run holds a
- * live claim, or a run died between claiming and recording; the lease decides when it may be
- * claimed again.
+ * `claimed`: this caller may send. `sent`: it went out before. `in-flight`: an unfenced claim
+ * (a receipt) is still live; its lease decides when it may be claimed again. `fenced`: the run
+ * lease named in the claim is no longer held by this run, so it may send nothing more.
+ * `inDoubt` is set on a `claimed` mail that a dead run had marked `sending`: it may have gone out.
  */
-export type ClaimResult = 'claimed' | 'sent' | 'in-flight';
+export type ClaimResult =
+  | { result: 'claimed'; inDoubt: boolean }
+  | { result: 'sent' }
+  | { result: 'in-flight' }
+  | { result: 'fenced' };
+
+/** The run lease a claim is made under: `holder` must still hold `RUN#<day>` when the claim is written. */
+export interface RunFence {
+  day: string;
+  holder: string;
+}
 
 export interface MailLog {
   /**
-   * Claims the right to send one mail, once per (day, purpose, recipient); a failed send, or a
-   * claim left unfinished past its lease, may be claimed again. Write the claim before sending: a
-   * retry then finds it. `now` is the campaign time recorded; the lease runs on real time.
+   * Claims the right to send one mail, once per (day, purpose, recipient), marking it `sending`
+   * just before the send; a failed send, or one a dead run left `sending`, may be claimed again.
+   * With a `fence`, the claim is written only while the fence's run lease is held (one
+   * transaction), and a `sending` left by another holder is taken over at once (that run lost
+   * the lease, so it is dead or fenced off). Without one (receipts), a `sending` claim holds
+   * for `CLAIM_LEASE_MS` of real time. `now` is the campaign time recorded.
    */
-  claim(day: string, purpose: string, recipient: string, now: Date): Promise<ClaimResult>;
+  claim(day: string, purpose: string, recipient: string, now: Date, fence?: RunFence): Promise<ClaimResult>;
   markSent(day: string, purpose: string, recipient: string, messageId: string, now: Date): Promise<void>;
   markFailed(day: string, purpose: string, recipient: string, error: string): Promise<void>;
   get(day: string, purpose: string, recipient: string): Promise<MailRecord | null>;
-  /** The mails of `day` that did not go out: failed, or claimed by a run that died (lease expired). */
+  /** The mails of `day` that did not go out: failed, or left `sending` by a run that died (lease expired). */
   failedOn(day: string): Promise<MailRecord[]>;
+}
+
+/**
+ * What acquiring a day's run lease found: `acquired` (this holder runs the day), `done` (a
+ * run sent every mail of the day), or `held` (a live run holds it until `until`, real epoch ms).
+ */
+export type RunLeaseResult =
+  | { outcome: 'acquired' }
+  | { outcome: 'done' }
+  | { outcome: 'held'; until: number };
+
+/**
+ * One lease per scheduled day (`RUN#<day>`), on real time, so that one run at a time works a
+ * day: a dead holder blocks it for at most one lease, a live one renews it and is never
+ * overtaken, and every mail claim checks it (`RunFence`).
+ */
+export interface RunLeases {
+  /** The lease's length in ms; the holder renews it at a third of it. */
+  readonly leaseMs: number;
+  acquire(day: string, holder: string): Promise<RunLeaseResult>;
+  /** Extends the lease; false when `holder` no longer holds it (it ran out and another run took it). */
+  renew(day: string, holder: string): Promise<boolean>;
+  /** Marks the day done (every mail sent), or releases the lease so the next run may start at once. */
+  finish(day: string, holder: string, done: boolean): Promise<void>;
 }
 
 export interface StoredObject {
@@ -309,6 +347,13 @@ export interface OutboundMail {
   text: string;
   html?: string;
   attachments?: MailAttachment[];
+  /**
+   * A stable Message-ID (`<…@host>`), the same on every attempt at this mail, so a repeat can
+   * be recognised; SES may replace it, hence also `headers`.
+   */
+  messageId?: string;
+  /** Extra headers, e.g. `X-Campaign-Mail-Key`. */
+  headers?: Record<string, string>;
 }
 
 export interface Mailer {

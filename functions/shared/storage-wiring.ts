@@ -9,6 +9,7 @@ import { DynamoHazardImports } from './adapters/dynamo/hazard-imports.ts';
 import { DynamoHazardRepository } from './adapters/dynamo/hazards-repository.ts';
 import { DynamoLinkRepository } from './adapters/dynamo/links-repository.ts';
 import { DynamoMailLog } from './adapters/dynamo/mail-log.ts';
+import { DynamoRunLeases } from './adapters/dynamo/run-leases.ts';
 import { DynamoStore } from './adapters/dynamo/store.ts';
 import { DynamoSubmissionRepository } from './adapters/dynamo/submissions-repository.ts';
 import { DynamoUnitRepository } from './adapters/dynamo/units-repository.ts';
@@ -38,6 +39,7 @@ export interface StorageAdapters {
   audit: DynamoAuditLog;
   mailLog: DynamoMailLog;
   bounces: DynamoBounceLog;
+  runLeases: DynamoRunLeases;
   pending: DynamoPendingUploads;
   ledger: DynamoUploadLedger;
   badTokens: DynamoBadTokenCounter;
@@ -78,6 +80,7 @@ export async function createStorageAdapters(
     audit: new DynamoAuditLog(store, campaign.timeZone),
     mailLog: new DynamoMailLog(store),
     bounces: new DynamoBounceLog(store),
+    runLeases: new DynamoRunLeases(store),
     pending: new DynamoPendingUploads(store),
     ledger: new DynamoUploadLedger(store, campaign.timeZone),
     badTokens: new DynamoBadTokenCounter(store, BAD_TOKEN_WINDOW_MS),

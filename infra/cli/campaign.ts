@@ -9,7 +9,7 @@ import {
 } from '../../functions/daily-check/handler.ts';
 import { createAwsClients } from '../../functions/shared/aws-clients.ts';
 import { parseInstant } from '../../functions/shared/domain/calendar.ts';
-import type { DailyCheckReport } from '../../functions/shared/domain/daily-check.ts';
+import { type DailyCheckReport, describeRun, isUndone } from '../../functions/shared/domain/daily-check.ts';
 import { reconcileUploads, sweptEventTime } from '../../functions/shared/domain/reconcile-uploads.ts';
 import { createAdapters } from '../../functions/shared/wiring.ts';
 import { makeHandler as makeUploadHandler } from '../../functions/upload-received/handler.ts';
@@ -146,19 +146,13 @@ async function check(args: string[], output: Output): Promise<number> {
     if (!(error instanceof MailFailuresError)) throw error;
     report = error.report;
   }
-  if (report.idle) {
-    output.out(`${report.day}: 活动尚未开始，无需检查 / before the campaign opens; nothing to do`);
-    return 0;
-  }
-  const count = (outcome: string) => report.mails.filter((m) => m.outcome === outcome).length;
-  output.out(
-    `${report.day}: 发送 ${count('sent')}，已发过 ${count('skipped')}，失败 ${count('failed')}，处理中 ${count('in-flight')} / sent ${count('sent')}, already sent ${count('skipped')}, failed ${count('failed')}, in flight ${count('in-flight')}`,
-  );
+  // A day already done, or held by a live run, is no failure: one line says so, and the exit is 0.
+  output.out(describeRun(report));
   for (const mail of report.mails.filter((m) => m.outcome !== 'skipped'))
     output.out(
-      `  ${mail.outcome.padEnd(6)} ${mail.purpose.padEnd(20)} ${mail.recipient}${mail.error ? `  ${mail.error}` : ''}`,
+      `  ${mail.outcome.padEnd(7)} ${mail.purpose.padEnd(20)} ${mail.recipient}${mail.error ? `  ${mail.error}` : ''}`,
     );
-  return count('failed') + count('in-flight') > 0 ? 1 : 0;
+  return report.mails.some(isUndone) ? 1 : 0;
 }
 
 /**

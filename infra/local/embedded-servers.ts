@@ -1,4 +1,5 @@
 import { type ChildProcess, spawnSync } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, unlink } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
@@ -29,22 +30,75 @@ export interface EmbeddedServers {
   endpoints: Endpoints;
   s3Backend: string;
   s3rver: S3rver;
+  /** DynamoDB Local's Java process id (it changes when the watchdog restarts it). */
+  dynamoPid(): number | undefined;
+  /** Stops S3 and SES, then DynamoDB Local last. */
   stop(): Promise<void>;
 }
 
 export interface EmbeddedServerOptions {
-  /** Where data persists between runs; null keeps DynamoDB in memory and S3 in a temp dir. */
+  /** Where data persists between runs; null keeps DynamoDB in memory, S3 in a temp dir and mail nowhere. */
   dataDir: string | null;
   ports?: Partial<Record<keyof Endpoints, number>>;
+  /** Told when DynamoDB Local died and was restarted (bilingual). */
+  onRestart?: (message: string) => void;
+  /**
+   * Told when DynamoDB Local died and could not be brought back (in memory, its data is gone; or
+   * it died again at once): the caller stops everything with this (bilingual) message.
+   */
+  onFatal?: (message: string) => void;
 }
+
+/** Restarts of DynamoDB Local allowed within `RESTART_WINDOW_MS` before the watchdog gives up. */
+const MAX_RESTARTS = 3;
+const RESTART_WINDOW_MS = 60_000;
 
 const HOST = '127.0.0.1';
 
 // aws-ses-v2-local is CommonJS with an `exports.default`; Node and Vite disagree on what a
 // default import of it is, so load it the CommonJS way.
-const startSesServer: typeof import('aws-ses-v2-local').default = createRequire(import.meta.url)(
-  'aws-ses-v2-local',
-).default;
+const requireCjs = createRequire(import.meta.url);
+const startSesServer: typeof import('aws-ses-v2-local').default = requireCjs('aws-ses-v2-local').default;
+
+interface SesStoreModule {
+  saveEmail(email: { messageId: string; at: number }): void;
+  getStoreReadonly(): { emails: { messageId: string; at: number }[] };
+}
+/** Where received mail is kept (null: nowhere); one mail viewer per process, as its store is one module. */
+let mailDir: string | null = null;
+let mailCount = 0;
+
+/**
+ * aws-ses-v2-local keeps what it receives in memory only. Each received mail is written to
+ * `<data>/mail/` before the SES call returns (so a mail the daily check saw accepted is kept),
+ * and what is there is loaded back at start: a mail delivered before Ctrl-C stays visible.
+ * Its handlers call `saveEmail` through the module's exports, so replacing it there wraps it.
+ */
+function keepReceivedMail(dir: string | null): void {
+  const store = requireCjs('aws-ses-v2-local/dist/store.js') as SesStoreModule;
+  if (!(store.saveEmail as { kept?: boolean }).kept) {
+    const save = store.saveEmail;
+    const kept = (email: { messageId: string; at: number }) => {
+      save(email);
+      if (!mailDir) return;
+      mailCount += 1;
+      const name = `${String(Date.now()).padStart(15, '0')}-${String(mailCount).padStart(6, '0')}.json`;
+      writeFileSync(join(mailDir, name), JSON.stringify(email));
+    };
+    store.saveEmail = Object.assign(kept, { kept: true });
+  }
+  mailDir = dir;
+  if (!dir) return;
+  mkdirSync(dir, { recursive: true });
+  const emails = store.getStoreReadonly().emails;
+  const known = new Set(emails.map((e) => e.messageId));
+  for (const name of readdirSync(dir)
+    .filter((n) => n.endsWith('.json'))
+    .sort()) {
+    const email = JSON.parse(readFileSync(join(dir, name), 'utf8')) as { messageId: string; at: number };
+    if (!known.has(email.messageId)) emails.push(email);
+  }
+}
 
 export class JavaMissingError extends Error {
   constructor(foundMajor?: number) {
@@ -106,7 +160,7 @@ export function localAwsEnvironment(endpoints: Endpoints): Record<string, string
   };
 }
 
-async function waitForDynamoDb(endpoint: string, child: ChildProcess, timeoutMs = 30_000): Promise<void> {
+async function waitForDynamoDb(endpoint: string, child: ChildProcess, timeoutMs = 90_000): Promise<void> {
   const client = new DynamoDBClient({
     endpoint,
     region: 'us-east-1',
@@ -180,15 +234,45 @@ export async function startEmbeddedServers(options: EmbeddedServerOptions): Prom
   await mkdir(s3Dir, { recursive: true });
   if (dynamoDir) await mkdir(dynamoDir, { recursive: true });
 
-  const dynamo = spawnDynamoDbLocal({
-    port: ports.dynamodb,
-    path: dynamoDir,
-    sharedDb: true,
-    stdio: 'ignore',
-  });
+  const spawnDynamo = () =>
+    spawnDynamoDbLocal({ port: ports.dynamodb, path: dynamoDir, sharedDb: true, stdio: 'ignore' });
+  let dynamo = spawnDynamo();
   // A crash of this process must not leave Java behind.
   const killOnExit = () => dynamo.kill('SIGKILL');
   process.once('exit', killOnExit);
+  const dynamoEndpoint = `http://${HOST}:${ports.dynamodb}`;
+
+  // The watchdog: DynamoDB Local dying under a running system (killed, out of memory) is noticed
+  // at once; with data on disk it comes back on the same port and data, else everything stops.
+  let stopping = false;
+  const restarts: number[] = [];
+  const watch = (child: ChildProcess) =>
+    child.once('exit', (code, signal) => {
+      if (stopping) return;
+      const why = `DynamoDB Local 已退出 / DynamoDB Local exited (${signal ?? `code ${code}`})`;
+      const now = Date.now();
+      while (restarts.length > 0 && (restarts[0] ?? 0) < now - RESTART_WINDOW_MS) restarts.shift();
+      if (dynamoDir === null || restarts.length >= MAX_RESTARTS) {
+        options.onFatal?.(
+          `${why}。${dynamoDir === null ? '数据只在内存中，已丢失' : '一分钟内反复退出'}，本地系统停止。\n` +
+            `${why}: ${dynamoDir === null ? 'its data was in memory only and is gone' : 'it keeps dying'}; stopping the local system.`,
+        );
+        return;
+      }
+      restarts.push(now);
+      dynamo = spawnDynamo();
+      watch(dynamo);
+      waitForDynamoDb(dynamoEndpoint, dynamo).then(
+        () =>
+          options.onRestart?.(
+            `${why}，已在同一端口和数据目录重启 / restarted on the same port and data directory`,
+          ),
+        (error: unknown) =>
+          options.onFatal?.(
+            `${why}，重启失败，本地系统停止 / could not restart it; stopping the local system: ${error instanceof Error ? error.message : String(error)}`,
+          ),
+      );
+    });
 
   const backendPort = await freePort();
   const s3rver = new S3rver({ address: HOST, port: backendPort, directory: s3Dir, silent: true });
@@ -204,6 +288,7 @@ export async function startEmbeddedServers(options: EmbeddedServerOptions): Prom
       backend: s3Backend,
       accessKeys: { [LOCAL_CREDENTIALS.AWS_ACCESS_KEY_ID]: LOCAL_CREDENTIALS.AWS_SECRET_ACCESS_KEY },
     });
+    keepReceivedMail(options.dataDir === null ? null : join(options.dataDir, 'mail'));
     ses = await startSesServer({ host: HOST, port: ports.sesv2 });
     const endpoints: Endpoints = {
       dynamodb: `http://${HOST}:${ports.dynamodb}`,
@@ -211,27 +296,37 @@ export async function startEmbeddedServers(options: EmbeddedServerOptions): Prom
       sesv2: `http://${HOST}:${ports.sesv2}`,
     };
     await waitForDynamoDb(endpoints.dynamodb, dynamo);
+    watch(dynamo);
     const sesServer: Server = ses;
     const frontServer: Server = front;
     return {
       endpoints,
       s3Backend,
       s3rver,
+      dynamoPid: () => dynamo.pid,
       async stop() {
+        stopping = true;
         await Promise.allSettled([
-          stopChild(dynamo),
           new Promise<void>((resolve) => {
             frontServer.close(() => resolve());
             frontServer.closeAllConnections();
           }),
           s3rver.close(),
-          new Promise<void>((resolve) => sesServer.close(() => resolve())),
+          new Promise<void>((resolve) => {
+            sesServer.close(() => resolve());
+            sesServer.closeAllConnections();
+          }),
         ]);
+        mailDir = null;
+        // Last: whatever still drains (a check recording where it stands) needs the table.
+        await stopChild(dynamo);
         process.off('exit', killOnExit);
         if (tempDir) await rm(tempDir, { recursive: true, force: true });
       },
     };
   } catch (error) {
+    stopping = true;
+    mailDir = null;
     await stopChild(dynamo);
     await s3rver.close().catch(() => undefined);
     ses?.close();

@@ -19,6 +19,8 @@ const { values } = parseArgs({
     port: { type: 'string', default: process.env.PORT ?? '3000' },
     data: { type: 'string', default: '.data' },
     'withdraw-missing': { type: 'boolean', default: false },
+    /** Seconds Ctrl-C lets a running daily check finish before stopping it between two mails. */
+    grace: { type: 'string', default: '20' },
   },
 });
 
@@ -50,6 +52,9 @@ const roster = await readRosterFile(rosterPath, campaign.value);
 if (!roster.ok) fail(roster.issues.map(formatIssue).join('\n'));
 
 const clock = clockFrom(values.clock, values.speed);
+const graceSeconds = Number(values.grace);
+if (!Number.isFinite(graceSeconds) || graceSeconds < 0 || graceSeconds > 600)
+  fail(`--grace: 需要 0 到 600 之间的秒数 / expected seconds from 0 to 600, got "${values.grace}"`);
 const port = Number(values.port);
 
 // Signals are handled from the start: a stop during the few seconds of startup must still take
@@ -61,7 +66,9 @@ function shutdown(): void {
   if (stopping) process.exit(130);
   stopping = true;
   if (!system) return; // startup finishes, then sees `stopping`
-  console.log('\nstopping…');
+  console.log(
+    `\n正在停止：等待当前检查完成（最多 ${graceSeconds} 秒），再按 Ctrl-C 强制退出 / stopping: letting the running check finish (up to ${graceSeconds} s); Ctrl-C again forces exit`,
+  );
   system.stop().then(
     () => process.exit(0),
     (error: unknown) => {
@@ -80,6 +87,13 @@ const running = await startLocalSystem({
   clock,
   httpPort: port,
   withdrawMissing: values['withdraw-missing'],
+  shutdownGraceMs: graceSeconds * 1000,
+  onFatal: (message) => {
+    console.error(message);
+    if (!system) process.exit(1);
+    stopping = true;
+    system.stop().finally(() => process.exit(1));
+  },
 }).catch((error: unknown) => {
   if (error instanceof JavaMissingError) fail(error.message);
   if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE')

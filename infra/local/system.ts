@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { dailyCheckDeps, makeHandler as makeDailyCheckHandler } from '../../functions/daily-check/handler.ts';
 import { makeHandler as makeHttpHandler } from '../../functions/http/handler.ts';
 import type { Clock } from '../../functions/shared/domain/clock.ts';
-import type { DailyCheckReport } from '../../functions/shared/domain/daily-check.ts';
+import { type DailyCheckReport, describeRun } from '../../functions/shared/domain/daily-check.ts';
 import {
   type ReconcileReport,
   reconcileUploads,
@@ -41,6 +41,10 @@ export interface LocalSystemOptions {
   dailyChecks?: boolean;
   /** Withdraw the units kept data holds that the roster no longer lists (see `seedCampaign`). */
   withdrawMissing?: boolean;
+  /** How long `stop()` lets a running daily check finish before stopping it between two mails (default 20 s). */
+  shutdownGraceMs?: number;
+  /** An embedded server died and could not be restarted (bilingual message); default: logged. */
+  onFatal?: (message: string) => void;
 }
 
 /** What `npx campaign check` needs to reach a running local system; written to `<data>/runtime.json`. */
@@ -67,6 +71,13 @@ export interface LocalSystem {
   swept: ReconcileReport;
   /** Resolves once every S3 event delivered so far was handled. */
   uploadsIdle(): Promise<void>;
+  /** DynamoDB Local's process id (the watchdog restarts it if it dies). */
+  dynamoPid(): number | undefined;
+  /**
+   * Stops taking work (scheduler, HTTP, S3 events), lets a running daily check finish, or after
+   * the grace period stops it between two mails (it records where it stands and releases its
+   * day), waits for the S3 events in hand, and stops DynamoDB Local last.
+   */
   stop(): Promise<void>;
 }
 
@@ -77,9 +88,12 @@ const HOST = '127.0.0.1';
  * handlers Lambda runs, behind a local API Gateway and S3 notifications.
  */
 export async function startLocalSystem(options: LocalSystemOptions): Promise<LocalSystem> {
+  const logger = options.logger ?? jsonLogger();
   const servers: EmbeddedServers = await startEmbeddedServers({
     dataDir: options.dataDir,
     ...(options.ports ? { ports: options.ports } : {}),
+    onRestart: (message) => (logger.warn ? logger.warn(message) : logger.info(message)),
+    onFatal: options.onFatal ?? ((message) => logger.error(message)),
   });
   const stops: (() => Promise<void> | void)[] = [() => servers.stop()];
   const stop = async () => {
@@ -109,13 +123,20 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       withdrawMissing: options.withdrawMissing ?? false,
     });
 
-    const logger = options.logger ?? jsonLogger();
     const adapters = await createAdapters({ clock: options.clock, logger, clients });
     const http: Server = await startHttpBridge(makeHttpHandler(adapters), {
       host: HOST,
       port: options.httpPort,
     });
-    stops.push(() => new Promise<void>((resolve) => http.close(() => resolve())));
+    let httpClosed: Promise<void> | undefined;
+    const closeHttp = () => {
+      httpClosed ??= new Promise<void>((resolve) => {
+        http.close(() => resolve());
+        http.closeIdleConnections();
+      });
+      return httpClosed;
+    };
+    stops.push(closeHttp);
     const uploadHandler = makeUploadHandler(adapters);
     const uploads = bridgeS3Events(servers.s3rver, bucket, uploadHandler, options.clock, (error, attempts) =>
       logger.error('upload-received failed; the next start or campaign reconcile feeds it again', {
@@ -141,23 +162,57 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
 
     const url = serverUrl(http);
     process.env.APP_URL = url;
-    const dailyCheckHandler = makeDailyCheckHandler(dailyCheckDeps(adapters, url));
-    const dailyCheck = (scheduledAt: Date) =>
-      dailyCheckHandler({ scheduledTime: scheduledAt.toISOString() }, localContext('daily-check'));
+    // Ctrl-C stops a running check between two mails, through this signal, after the grace period.
+    const stopChecks = new AbortController();
+    const dailyCheckHandler = makeDailyCheckHandler({
+      ...dailyCheckDeps(adapters, url),
+      signal: stopChecks.signal,
+    });
+    const checks = new Set<Promise<unknown>>();
+    const dailyCheck = (scheduledAt: Date) => {
+      const check = dailyCheckHandler(
+        { scheduledTime: scheduledAt.toISOString() },
+        localContext('daily-check'),
+      );
+      const tracked = check.catch(() => undefined).finally(() => checks.delete(tracked));
+      checks.add(tracked);
+      return check;
+    };
+    let scheduler: ReturnType<typeof startDailyScheduler> | undefined;
     if (options.dailyChecks ?? true) {
-      const scheduler = startDailyScheduler({
+      scheduler = startDailyScheduler({
         clock: options.clock,
         timeZone: options.campaign.timeZone,
         time: options.campaign.reminders.dailyCheckTime,
         run: async (at) => {
           const report = await dailyCheck(at);
-          const sent = report.mails.filter((m) => m.outcome === 'sent').length;
-          logger.info('daily check', { day: report.day, sent, mails: report.mails.length });
+          logger.info('daily check', { line: describeRun(report) });
+          // Held by a run that died (its lease runs out within a minute), or stopped: try again.
+          if (report.run === 'held' || (report.run === 'stopped' && !stopChecks.signal.aborted))
+            return 'again';
+          return undefined;
         },
         onError: (error, at) => logger.error('daily check failed', { scheduledAt: at.toISOString(), error }),
       });
-      stops.push(() => scheduler.stop());
     }
+    const draining = scheduler;
+    stops.push(async () => {
+      // Stop taking work first; then let the check finish, or stop it between two mails.
+      draining?.close();
+      uploads.close();
+      void closeHttp();
+      const idle = Promise.all([draining?.idle(), ...checks]);
+      let timer: NodeJS.Timeout | undefined;
+      const grace = new Promise<'grace'>((resolve) => {
+        timer = setTimeout(() => resolve('grace'), options.shutdownGraceMs ?? 20_000);
+      });
+      if ((await Promise.race([idle, grace])) === 'grace') {
+        logger.info('stopping the daily check between two mails; the next start goes on');
+        stopChecks.abort();
+        await idle;
+      }
+      clearTimeout(timer);
+    });
     if (options.dataDir) {
       const info: LocalRuntimeInfo = { url, endpoints: servers.endpoints, tableName, bucket };
       await writeFile(join(options.dataDir, 'runtime.json'), `${JSON.stringify(info, null, 2)}\n`);
@@ -175,6 +230,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       dailyCheck,
       swept,
       uploadsIdle: () => uploads.idle(),
+      dynamoPid: () => servers.dynamoPid(),
       stop,
     };
   } catch (error) {

@@ -7,6 +7,7 @@ import { DynamoHazardRepository } from '../../functions/shared/adapters/dynamo/h
 import { keys } from '../../functions/shared/adapters/dynamo/keys.ts';
 import { DynamoLinkRepository } from '../../functions/shared/adapters/dynamo/links-repository.ts';
 import { DynamoMailLog } from '../../functions/shared/adapters/dynamo/mail-log.ts';
+import { DynamoRunLeases, RUN_LEASE_MS } from '../../functions/shared/adapters/dynamo/run-leases.ts';
 import type { DynamoStore } from '../../functions/shared/adapters/dynamo/store.ts';
 import { DynamoSubmissionRepository } from '../../functions/shared/adapters/dynamo/submissions-repository.ts';
 import { DynamoUnitRepository } from '../../functions/shared/adapters/dynamo/units-repository.ts';
@@ -327,33 +328,75 @@ describe('form links, submissions, audit and mail log', () => {
     const lease = manualClock('2026-11-29T10:00:00Z');
     const mail = new DynamoMailLog(store, lease);
     const claim = () => mail.claim('2018-01-12', 'digest', 'Office@Example.org', now);
-    expect(await claim()).toBe('claimed');
-    expect(await claim()).toBe('in-flight');
+    expect(await claim()).toEqual({ result: 'claimed', inDoubt: false });
+    expect(await claim()).toEqual({ result: 'in-flight' });
     await mail.markFailed('2018-01-12', 'digest', 'office@example.org', 'SES throttled');
     expect(await mail.get('2018-01-12', 'digest', 'office@example.org')).toMatchObject({
       status: 'failed',
       error: 'SES throttled',
     });
-    expect(await claim()).toBe('claimed');
+    expect(await claim()).toEqual({ result: 'claimed', inDoubt: false });
     await mail.markSent('2018-01-12', 'digest', 'office@example.org', 'm-1', now);
-    expect(await claim()).toBe('sent');
+    expect(await claim()).toEqual({ result: 'sent' });
     await expect(mail.markFailed('2018-01-12', 'digest', 'office@example.org', 'late')).rejects.toThrow();
     // A claim whose sender died is taken again only after its lease, on real time: a campaign
     // clock that jumps ahead (a sped-up or restarted simulation) does not make it stale.
     const reminder = (campaignTime: Date) =>
       mail.claim('2018-01-12', 'reminder:LY-101', 'ly-101@x.example', campaignTime);
-    expect(await reminder(now)).toBe('claimed');
-    expect(await reminder(new Date(now.getTime() + 30 * 86_400_000))).toBe('in-flight');
+    expect(await reminder(now)).toEqual({ result: 'claimed', inDoubt: false });
+    expect(await reminder(new Date(now.getTime() + 30 * 86_400_000))).toEqual({ result: 'in-flight' });
     lease.set('2026-11-29T10:14:00Z');
-    expect(await reminder(now)).toBe('in-flight');
+    expect(await reminder(now)).toEqual({ result: 'in-flight' });
     expect(await mail.failedOn('2018-01-12')).toEqual([]);
     lease.set('2026-11-29T10:16:00Z');
     expect((await mail.failedOn('2018-01-12')).map((m) => m.purpose)).toEqual(['reminder:LY-101']);
-    expect(await reminder(now)).toBe('claimed');
+    // Its sender may have sent it before dying: the new claim says so.
+    expect(await reminder(now)).toEqual({ result: 'claimed', inDoubt: true });
     expect(await mail.get('2018-01-12', 'digest', 'office@example.org')).toMatchObject({
       status: 'sent',
       messageId: 'm-1',
     });
+  });
+
+  it('holds a day for one run: a live holder renews, a dead one loses it after the lease, and claims are fenced', async () => {
+    const lease = manualClock('2026-11-29T10:00:00Z');
+    const runs = new DynamoRunLeases(store, lease);
+    const mail = new DynamoMailLog(store, lease);
+    const day = '2018-02-01';
+    expect(await runs.acquire(day, 'a')).toEqual({ outcome: 'acquired' });
+    expect(await runs.acquire(day, 'b')).toEqual({
+      outcome: 'held',
+      until: lease.now().getTime() + RUN_LEASE_MS,
+    });
+    // A live holder renews before the lease runs out and is never overtaken.
+    lease.set('2026-11-29T10:00:50Z');
+    expect(await runs.renew(day, 'a')).toBe(true);
+    lease.set('2026-11-29T10:01:30Z');
+    expect((await runs.acquire(day, 'b')).outcome).toBe('held');
+    expect(await mail.claim(day, 'digest', 'x@example.org', now, { day, holder: 'a' })).toEqual({
+      result: 'claimed',
+      inDoubt: false,
+    });
+    // A dead one (no renewal) loses the day a lease later; its claims are then refused.
+    lease.set('2026-11-29T10:02:00Z');
+    expect(await runs.acquire(day, 'b')).toEqual({ outcome: 'acquired' });
+    expect(await runs.renew(day, 'a')).toBe(false);
+    expect(await mail.claim(day, 'reminder:LY-101', 'y@example.org', now, { day, holder: 'a' })).toEqual({
+      result: 'fenced',
+    });
+    expect(await mail.get(day, 'reminder:LY-101', 'y@example.org')).toBeNull();
+    // The new holder takes over what the dead one left `sending`, as in doubt.
+    expect(await mail.claim(day, 'digest', 'x@example.org', now, { day, holder: 'b' })).toEqual({
+      result: 'claimed',
+      inDoubt: true,
+    });
+    await runs.finish(day, 'a', true);
+    expect((await runs.acquire(day, 'c')).outcome).toBe('held');
+    await runs.finish(day, 'b', false);
+    expect(await runs.acquire(day, 'c')).toEqual({ outcome: 'acquired' });
+    await runs.finish(day, 'c', true);
+    expect(await runs.acquire(day, 'd')).toEqual({ outcome: 'done' });
+    expect(await runs.renew(day, 'c')).toBe(false);
   });
 
   it('stores the campaign config and refuses another campaign in the same table', async () => {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { Campaign } from '../../../schemas/campaign.ts';
 import type { UnitRecord } from '../../../schemas/records.ts';
@@ -11,6 +12,8 @@ import type {
   Mailer,
   MailLog,
   OutboundMail,
+  RunFence,
+  RunLeases,
   ScratchFile,
   SubmissionRepository,
   UnitRepository,
@@ -41,6 +44,12 @@ import { gapsOf, reminderFor } from './reminders.ts';
  * through `sendOnce`, keyed on the scheduled day, so a rerun sends only what did not go out; a
  * reminder still failed when the next day's check runs is sent then, with that day's gaps.
  * (A digest is not: the next day's replaces it.)
+ *
+ * One run at a time works a day: a run first takes the day's run lease (`RunLeases`, real time,
+ * a minute), renews it while it runs, and claims every mail under it (fencing), so a run that
+ * lost the lease sends nothing more. A run that finds the day done, or held by a live run, does
+ * nothing and succeeds. At the end the day is marked done if every mail went out, else the
+ * lease is released for the next run (a retry, or a restart's catch-up).
  */
 export interface DailyCheckDeps {
   campaign: Campaign;
@@ -56,7 +65,12 @@ export interface DailyCheckDeps {
   /** Read with the campaign: the digests list the units whose contact address bounces. */
   bounces: Pick<BounceLog, 'all'>;
   mailLog: MailLog;
+  runLeases: RunLeases;
   mailer: Mailer;
+  /** Stops the run between two mails (local Ctrl-C): it records where it stands and releases the day. */
+  signal?: AbortSignal;
+  /** Send lanes (default `SEND_CONCURRENCY`); also the most mails a crash can leave in doubt. */
+  sendConcurrency?: number;
   documents: Pick<DocumentStore, 'upload'>;
   downloads: DownloadLinkRepository;
   digestWorkbook(campaign: Campaign, digest: Digest, ledger: AsyncIterable<LedgerRow>): Promise<ScratchFile>;
@@ -67,8 +81,11 @@ export interface DailyCheckDeps {
 /** A larger spreadsheet is stored in S3 and linked, not attached. */
 export const ATTACHMENT_LIMIT_BYTES = 10 * 1024 * 1024;
 /**
- * Mails in flight at once. SES accounts start at 14 mails a second; the SDK retries a throttled
- * send, and a send that still fails is made up by the retry of the run.
+ * Mails in flight at once (send lanes). SES accounts start at 14 mails a second; the SDK retries
+ * a throttled send, and a send that still fails is made up by the retry of the run. Each lane
+ * has at most one mail between `sending` and `sent`, so a crash leaves at most this many mails
+ * in doubt; they are resent with the same Message-ID. One lane would make it one mail, at an
+ * eighth of the speed of a city-scale morning (about a thousand reminders).
  */
 const SEND_CONCURRENCY = 8;
 
@@ -80,6 +97,14 @@ const REMINDER = 'reminder:';
 export function isUndone(result: Pick<MailResult, 'outcome'>): boolean {
   return result.outcome === 'failed' || result.outcome === 'in-flight';
 }
+
+/**
+ * How a run ended: it sent (or found sent) every mail and marked the day `done`; it left some
+ * `incomplete` (failed: the lease is released for a retry); it `stopped` (asked to, or it lost
+ * its lease to another run); or it found the day `already-done` or `held` by a live run and did
+ * nothing.
+ */
+export type RunStatus = 'done' | 'incomplete' | 'stopped' | 'already-done' | 'held';
 
 export interface MailResult {
   purpose: string;
@@ -93,7 +118,35 @@ export interface DailyCheckReport {
   scheduledAt: string;
   /** Set when nothing was due: the day is before the campaign opened. */
   idle?: 'before-opening';
+  run?: RunStatus;
+  /** For `held`: until when (real time) the live run holds the day, unless it renews. */
+  heldUntil?: string;
   mails: MailResult[];
+  /** Mails resent because a run that died had started them: each may have gone out twice. */
+  inDoubt?: number;
+}
+
+/** One line for a person: what the run did. */
+export function describeRun(report: DailyCheckReport): string {
+  const count = (outcome: SendOutcome) => report.mails.filter((m) => m.outcome === outcome).length;
+  if (report.idle) return `${report.day}: 活动尚未开始，无需检查 / before the campaign opens; nothing to do`;
+  if (report.run === 'already-done')
+    return `${report.day}: 当天的检查已完成，不再发送 / already done: the day's check finished before; nothing sent again`;
+  if (report.run === 'held')
+    return `${report.day}: 另一个检查正在运行（租约至 ${report.heldUntil}），本次不发送 / held by a live run (lease until ${report.heldUntil}); this one sends nothing`;
+  const counts =
+    `${report.day}: 发送 ${count('sent')}，已发过 ${count('skipped')}，失败 ${count('failed')}，处理中 ${count('in-flight')}，未发送 ${count('stopped')}` +
+    ` / sent ${count('sent')}, already sent ${count('skipped')}, failed ${count('failed')}, in flight ${count('in-flight')}, not attempted ${count('stopped')}`;
+  const doubt = report.inDoubt
+    ? ` (${report.inDoubt} resent with the same Message-ID: may have gone out twice)`
+    : '';
+  const tail =
+    report.run === 'stopped'
+      ? '; 已停止，下次运行继续 / stopped; the next run goes on'
+      : report.run === 'done'
+        ? '; 当天完成 / day done'
+        : '';
+  return `${counts}${doubt}${tail}`;
 }
 
 /**
@@ -219,12 +272,49 @@ export async function runDailyCheck(deps: DailyCheckDeps, scheduledAt: Date): Pr
   const report: DailyCheckReport = { day, scheduledAt: scheduledAt.toISOString(), mails: [] };
   if (day < campaign.opensOn) return { ...report, idle: 'before-opening' };
 
-  const spool = await deps.ledgerSpool();
-  try {
-    return await checkDay(deps, scheduledAt, report, spool);
-  } finally {
-    await spool.dispose();
+  const fence: RunFence = { day, holder: randomUUID() };
+  const lease = await deps.runLeases.acquire(day, fence.holder);
+  if (lease.outcome === 'done') {
+    deps.logger.info('daily check: the day is already done', { day });
+    return { ...report, run: 'already-done' };
   }
+  if (lease.outcome === 'held') {
+    const heldUntil = new Date(lease.until).toISOString();
+    deps.logger.info('daily check: held by a live run', { day, heldUntil });
+    return { ...report, run: 'held', heldUntil };
+  }
+  // The heartbeat: renewed at a third of the lease, so one missed beat loses nothing. A renewal
+  // refused means another run took the day (this one was paused past its lease): stop sending.
+  const state = { lost: false };
+  const beat = setInterval(() => {
+    deps.runLeases.renew(day, fence.holder).then(
+      (held) => {
+        if (!held) state.lost = true;
+      },
+      (error: unknown) => deps.logger.error('daily check: lease renewal failed', { day, error }),
+    );
+  }, deps.runLeases.leaseMs / 3);
+  beat.unref();
+  let spool: Awaited<ReturnType<DailyCheckDeps['ledgerSpool']>> | undefined;
+  try {
+    spool = await deps.ledgerSpool();
+    await checkDay(deps, scheduledAt, report, spool, fence, state);
+  } finally {
+    clearInterval(beat);
+    await spool?.dispose();
+    const everySent = report.mails.every((m) => m.outcome === 'sent' || m.outcome === 'skipped');
+    const stopped = state.lost || report.mails.some((m) => m.outcome === 'stopped');
+    report.run = stopped ? 'stopped' : everySent ? 'done' : 'incomplete';
+    // A run that lost the lease leaves the day to its new holder; otherwise done, or released
+    // at once (also when the run threw before it sent anything).
+    if (!state.lost)
+      await deps.runLeases
+        .finish(day, fence.holder, report.run === 'done')
+        .catch((error: unknown) =>
+          deps.logger.error('daily check: could not release the day', { day, error }),
+        );
+  }
+  return report;
 }
 
 async function checkDay(
@@ -232,6 +322,8 @@ async function checkDay(
   scheduledAt: Date,
   report: DailyCheckReport,
   spool: LedgerSpool,
+  fence: RunFence,
+  lease: { lost: boolean },
 ): Promise<DailyCheckReport> {
   const { campaign } = deps;
   const { day } = report;
@@ -305,10 +397,16 @@ async function checkDay(
     );
   }
 
-  await runPool(jobs, SEND_CONCURRENCY, async (job) => {
-    const result = await sendOnce(deps, job, job.build);
+  await runPool(jobs, deps.sendConcurrency ?? SEND_CONCURRENCY, async (job) => {
+    // Checked between two mails: a stopped run claims nothing more, so nothing is left `sending`.
+    const result =
+      deps.signal?.aborted || lease.lost
+        ? { outcome: 'stopped' as const }
+        : await sendOnce(deps, job, job.build, fence);
+    if (result.outcome === 'stopped' && !deps.signal?.aborted) lease.lost = true;
     const entry: MailResult = { purpose: job.purpose, recipient: job.recipient, outcome: result.outcome };
-    if (result.error !== undefined) {
+    if ('inDoubt' in result && result.inDoubt) report.inDoubt = (report.inDoubt ?? 0) + 1;
+    if ('error' in result && result.error !== undefined) {
       entry.error = result.error instanceof Error ? result.error.message : String(result.error);
       deps.logger.error(result.outcome === 'sent' ? 'mail sent but not recorded' : 'mail failed', {
         day: job.day,
@@ -317,7 +415,7 @@ async function checkDay(
       });
     }
     if (result.outcome === 'in-flight')
-      deps.logger.error('mail in flight: claimed by another run, or one that died mid-send', {
+      deps.logger.error('mail in flight: an earlier claim still holds it', {
         day: job.day,
         purpose: job.purpose,
       });
@@ -332,6 +430,8 @@ async function checkDay(
     skipped: count('skipped'),
     failed: count('failed'),
     inFlight: count('in-flight'),
+    stopped: count('stopped'),
+    inDoubt: report.inDoubt ?? 0,
   });
   return report;
 }

@@ -63,6 +63,7 @@ export const keys = {
     pk: `BOUNCE#${address.toLowerCase()}`,
     sk: `FEEDBACK#${feedbackId}`,
   }),
+  runLease: (day: string) => ({ pk: `RUN#${day}`, sk: 'RUN' }),
   mail: (day: string, purpose: string, recipient: string) => ({
     pk: `MAIL#${day}`,
     sk: `${purpose}#${recipient.toLowerCase()}`,

@@ -31,6 +31,7 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  * | mail record              | `MAIL#<campaign day>`     | `<purpose>#<recipient>`             |                   |                        |
  * | bounced address          | `BOUNCE#<address>`        | `BOUNCE`                            | `BOUNCES`         | `<address>`            |
  * | bounce feedback seen     | `BOUNCE#<address>`        | `FEEDBACK#<feedback id>`            |                   |                        |
+ * | daily-check run lease    | `RUN#<campaign day>`      | `RUN`                               |                   |                        |
  *
  * Access patterns:
  * - a unit's profile and counters: GetItem `UNIT#<unit>`/`PROFILE`;
@@ -50,7 +51,8 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  * - was this S3 notification processed already: GetItem / conditional Put `UPLOAD#…`/`ETAG#…`;
  * - a day's audit trail: Query `AUDIT#<day>`; a mail already sent: GetItem `MAIL#<day>`/`<purpose>#<recipient>`;
  * - every bounced address (digest, office page): Query gsi1 `BOUNCES`; was this bounce notification counted: the
- *   `FEEDBACK#` item, written in the same transaction as the address's record (addresses are lower case).
+ *   `FEEDBACK#` item, written in the same transaction as the address's record (addresses are lower case);
+ * - who runs a day's check: conditional Put/Update on `RUN#<day>`, and a ConditionCheck on it in every mail claim (fencing).
  *
  * Every list is read page by page (`Limit` + cursor); no call loads a whole partition at once.
  * `ttl` (epoch seconds) is the TTL attribute, for short-lived items: rate-limit counters, pending uploads, download links.

@@ -74,6 +74,8 @@ export class NodemailerMailer implements Mailer {
         subject: mail.subject,
         text: mail.text,
         ...(mail.html ? { html: mail.html } : {}),
+        ...(mail.messageId ? { messageId: mail.messageId } : {}),
+        ...(mail.headers ? { headers: mail.headers } : {}),
         ...(this.sesRequest ? { ses: this.sesRequest } : {}),
         attachments: (mail.attachments ?? []).map((a) => ({
           filename: a.filename,
