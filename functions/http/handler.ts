@@ -21,7 +21,12 @@ import {
 } from '../shared/domain/errors.ts';
 import { contentDisposition } from '../shared/domain/file-names.ts';
 import { BAD_TOKEN_LIMIT, resolveLink } from '../shared/domain/form-links.ts';
-import { actionFromForm, formValues, reportFromFields } from '../shared/domain/hazard-fields.ts';
+import {
+  actionFromForm,
+  formValues,
+  REPORT_TEXT_FIELDS,
+  reportFromFields,
+} from '../shared/domain/hazard-fields.ts';
 import {
   actOnHazard,
   confirmZeroReport,
@@ -330,8 +335,8 @@ const routes: Record<RouteKey, Route> = {
     format: 'html',
     handle: async (event, deps) => {
       const unit = await unitOf(event, deps);
-      // The report's schema refuses control characters field by field, keeping the form as typed.
-      const form = formBody(event, { controlCharacters: 'schema' });
+      // The report's schema refuses control characters in its text fields, keeping the form as typed.
+      const form = formBody(event, REPORT_TEXT_FIELDS);
       const posted = form.get('formKey') ?? undefined;
       try {
         const hazard = await reportHazard(deps, unit, reportFromFields(form), posted);

@@ -49,13 +49,11 @@ function decodeComponent(text: string, path: string): string {
 /**
  * An `application/x-www-form-urlencoded` body, decoded strictly: `URLSearchParams` would keep a
  * malformed `%zz` as it is and store it; here it is a 400 naming the field, as is a control
- * character in any name or value. `controlCharacters: 'schema'` leaves those to a form whose
- * schema refuses them field by field and brings the form back as typed (the hazard report).
+ * character in any name or value, except in the fields named by `leaveToSchema`: a schema
+ * that refuses control characters itself, field by field, and brings the form back as typed
+ * (the hazard report).
  */
-export function formBody(
-  event: Event,
-  options: { controlCharacters: 'refuse' | 'schema' } = { controlCharacters: 'refuse' },
-): URLSearchParams {
+export function formBody(event: Event, leaveToSchema: ReadonlySet<string> = new Set()): URLSearchParams {
   const form = new URLSearchParams();
   const problems: FieldIssue[] = [];
   for (const pair of bodyText(event).split('&')) {
@@ -64,7 +62,7 @@ export function formBody(
     const rawName = eq < 0 ? pair : pair.slice(0, eq);
     const name = decodeComponent(rawName, rawName);
     const value = decodeComponent(eq < 0 ? '' : pair.slice(eq + 1), name);
-    if (options.controlCharacters === 'refuse') problems.push(...controlCharacterIssues({ [name]: value }));
+    if (!leaveToSchema.has(name)) problems.push(...controlCharacterIssues({ [name]: value }));
     form.append(name, value);
   }
   if (problems.length > 0) throw new ValidationError(problems);

@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,6 +42,7 @@ beforeAll(async () => {
   const reported = await app.http('POST', `/f/${T()}/hazards`, {
     headers: form,
     body: new URLSearchParams({
+      formKey: randomUUID(),
       area: 'fire-safety',
       level: 'general',
       title: '消防通道堵塞',

@@ -30,6 +30,20 @@ const optional = (value: string | null) => (value === null || value.trim() === '
  * ones, so the schema names each. The five implementations are passed on once any of them is
  * filled, so a missing one is named; none at all, where they are required, names the group.
  */
+/** The report's free-text fields: its schema refuses control characters in them, naming each. */
+export const REPORT_TEXT_FIELDS: ReadonlySet<string> = new Set([
+  'title',
+  'description',
+  'location',
+  'fixNote',
+  'five.owner.name',
+  'five.owner.role',
+  'five.owner.phone',
+  'five.measures',
+  'five.funds.source',
+  'five.contingency',
+]);
+
 export function reportFromFields(form: { get(name: string): string | null }): unknown {
   const get = (name: string) => optional(form.get(name));
   const fixedOnSpot = form.get('fixedOnSpot') === 'yes';
