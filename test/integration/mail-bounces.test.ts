@@ -2,11 +2,17 @@ import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import tls from 'node:tls';
 import type { SNSEvent } from 'aws-lambda';
 import ExcelJS from 'exceljs';
+import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dailyCheckDeps, makeHandler as makeDailyCheck } from '../../functions/daily-check/handler.ts';
+import {
+  dailyCheckDeps,
+  MailFailuresError,
+  makeHandler as makeDailyCheck,
+} from '../../functions/daily-check/handler.ts';
 import { makeHandler as makeMailEvents } from '../../functions/mail-events/handler.ts';
 import { NodemailerMailer } from '../../functions/shared/adapters/mail/nodemailer-mailer.ts';
 import { ValidationError } from '../../functions/shared/domain/errors.ts';
@@ -18,7 +24,7 @@ import {
 import type { BounceLog, Mailer, OutboundMail } from '../../functions/shared/ports.ts';
 import { freePort } from '../../infra/local/embedded-servers.ts';
 import { localContext } from '../../infra/local/http-bridge.ts';
-import { demoRoster } from '../support/fixtures.ts';
+import { demoCampaign, demoRoster } from '../support/fixtures.ts';
 import { manualClock, type TestApp, testApp } from '../support/local-app.ts';
 
 /**
@@ -217,6 +223,7 @@ describe('an SMTP server refusing a recipient at send time', () => {
   let cert: string;
   const refuse = new Set<string>();
   const received: string[] = [];
+  const messages: { to: string[]; raw: string }[] = [];
 
   beforeAll(async () => {
     app = await testApp({ clock });
@@ -259,9 +266,14 @@ describe('an SMTP server refusing a recipient at send time', () => {
         return callback(error);
       },
       onData: (stream, session, callback) => {
-        stream.resume();
+        let raw = '';
+        stream.on('data', (chunk: Buffer) => {
+          raw += chunk.toString();
+        });
         stream.on('end', () => {
-          received.push(...session.envelope.rcptTo.map((r) => r.address));
+          const to = session.envelope.rcptTo.map((r) => r.address);
+          received.push(...to);
+          messages.push({ to, raw });
           callback();
         });
       },
@@ -335,6 +347,57 @@ describe('an SMTP server refusing a recipient at send time', () => {
     expect(again && stillBouncing(again)).toBe(true);
   });
 
+  it("records the daily check's refused reminder through the SMTP campaign's own wiring, and the next digest lists the unit", async () => {
+    // The relay's certificate is the test's own: trust it as the production transport would a real one.
+    const defaults = tls.getCACertificates('default');
+    tls.setDefaultCACertificates([...defaults, cert]);
+    const campaign = {
+      ...demoCampaign(),
+      mail: {
+        transport: 'smtp' as const,
+        from: 'noreply@czedu.example',
+        host: 'localhost',
+        port,
+        secure: false,
+      },
+    };
+    const smtpClock = manualClock('2018-01-12T08:00:00+08:00');
+    const smtpApp = await testApp({ clock: smtpClock, campaign });
+    try {
+      const gone = emailOf('LY-102');
+      refuse.clear();
+      refuse.add(gone);
+      const check = makeDailyCheck(dailyCheckDeps(smtpApp.adapters, 'https://forms.example'));
+      const run = (iso: string) => {
+        smtpClock.set(iso);
+        return check({ scheduledTime: new Date(iso).toISOString() }, localContext('daily-check')).catch(
+          (e: unknown) => e,
+        );
+      };
+      const first = await run('2018-01-12T08:00:00+08:00');
+      // The refused reminder fails as any failed send does; the bounce is recorded beside it.
+      expect(first).toBeInstanceOf(MailFailuresError);
+      expect((first as MailFailuresError).report.mails.filter((m) => m.outcome === 'failed')).toEqual([
+        expect.objectContaining({ purpose: 'reminder:LY-102', error: expect.stringContaining('550') }),
+      ]);
+      expect(await smtpApp.adapters.bounces.get(gone)).toMatchObject({ source: 'smtp', subtype: 'SMTP 550' });
+
+      const before = messages.length;
+      await run('2018-01-13T08:00:00+08:00');
+      const digest = messages
+        .slice(before)
+        .find((m) => m.to.includes('safety-office@czedu.example') && m.raw.includes('Subject:'));
+      if (!digest) throw new Error('no office digest on 2018-01-13');
+      const parsed = await simpleParser(Buffer.from(digest.raw));
+      expect(parsed.text).toContain(`LY-102 溧阳市`);
+      expect(parsed.text).toContain(`<${gone}>`);
+      expect(parsed.text).toContain('SMTP 550');
+    } finally {
+      tls.setDefaultCACertificates(defaults);
+      await smtpApp.cleanup();
+    }
+  });
+
   it('never changes the outcome of a send when the bounce log fails', async () => {
     const broken: Pick<BounceLog, 'record' | 'delivered'> = {
       record: async () => {
@@ -344,6 +407,7 @@ describe('an SMTP server refusing a recipient at send time', () => {
         throw new Error('DynamoDB unavailable');
       },
     };
+    refuse.add(emailOf('WJ-101'));
     const before = logs.length;
     const mailer: Mailer = recordingBounces(smtp(), broken, clock, logger);
     await expect(mailer.send(message([emailOf('WJ-101')]))).rejects.toThrow(RecipientsRefusedError);
