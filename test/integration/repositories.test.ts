@@ -150,8 +150,8 @@ describe('DynamoDB repositories against DynamoDB Local', () => {
   });
 
   it('hands out hazard numbers with one atomic counter: concurrent reservations never share one', async () => {
-    const before = (await units.get('LY-102'))?.hazardSeq ?? 0;
-    const firsts = await Promise.all(Array.from({ length: 20 }, () => units.reserveHazardSeq('LY-102', 1)));
+    const before = (await units.get('LY-101'))?.hazardSeq ?? 0;
+    const firsts = await Promise.all(Array.from({ length: 20 }, () => units.reserveHazardSeq('LY-101', 1)));
     expect(new Set(firsts).size).toBe(20);
     expect(firsts.sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => before + i + 1));
   });

@@ -144,6 +144,16 @@ describe('finding the data sheet', () => {
     ]);
   });
 
+  it('refuses a workbook whose zip holds more parts than the cap, before unpacking any', async () => {
+    const workbook = new ExcelJS.Workbook();
+    workbook.addWorksheet('隐患清单').addRow(TEMPLATE_COLUMNS.map((c) => c.header));
+    const file = Buffer.from(await workbook.xlsx.writeBuffer());
+    const read = (maxEntries: number) => readHazardRows(Readable.from(file), { maxEntries });
+    expect(await read(5)).toEqual({ ok: false, error: WORKBOOK_PROBLEMS.tooManyEntries });
+    expect((await read(100)).ok).toBe(true);
+    expect(WORKBOOK_PROBLEMS.tooManyEntries.zh).toContain('压缩包内文件超过 10,000 个');
+  });
+
   it('refuses a workbook that unpacks past the limit before loading it', async () => {
     const workbook = new ExcelJS.Workbook();
     const sheet = workbook.addWorksheet('隐患清单');

@@ -57,9 +57,19 @@ export async function importHazards(
 
   let record = previous?.status === 'importing' ? previous : null;
   if (!record) {
+    // Numbers come from one atomic counter; if this delivery then loses the race to store the
+    // import (the same event twice at once), its numbers stay unused: a gap, never a duplicate.
     const firstSeq = await deps.units.reserveHazardSeq(unit.code, checked.reports.length);
-    record = { ...base, status: 'importing', errors: [], firstSeq };
-    await deps.imports.save(record);
+    const mine: HazardImport = { ...base, status: 'importing', errors: [], firstSeq };
+    try {
+      await deps.imports.save(mine);
+      record = mine;
+    } catch (error) {
+      const winner = error instanceof ConflictError ? await deps.imports.get(unit.code, etag) : null;
+      if (!winner || winner.status === 'rejected') throw error;
+      if (winner.status === 'imported') return winner;
+      record = winner;
+    }
   }
   const firstSeq = record.firstSeq ?? 1;
   const needsSupervisor = checked.reports.some((r) => r.level === 'major');
@@ -90,7 +100,14 @@ export async function importHazards(
       }),
     );
   }
-  await deps.imports.complete(record, delta, now);
+  try {
+    await deps.imports.complete(record, delta, now);
+  } catch (error) {
+    // Completed meanwhile by the other delivery of the same file: the counters moved once, there.
+    const done = error instanceof ConflictError ? await deps.imports.get(unit.code, etag) : null;
+    if (done?.status !== 'imported') throw error;
+    return done;
+  }
   if (changes.length > 0) await deps.zeroReports.withdraw(unit.code, now, changes[0]?.hazard.id);
   return { ...record, status: 'imported', finishedAt: now.toISOString() };
 }
