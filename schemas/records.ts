@@ -174,8 +174,12 @@ export const MailRecordSchema = z.object({
   day: z.string(),
   purpose: z.string(),
   recipient: z.string(),
-  /** `sending`: claimed just before the send (`claimed` is the same, written before runs held leases). */
-  status: z.enum(['claimed', 'sending', 'sent', 'failed']),
+  /**
+   * `sending`: claimed just before the send (`claimed` is the same, written before runs held
+   * leases). `refused`: the mail server refused every recipient for good (SMTP 5xx); final, as a
+   * resend would be refused again: the bounce is listed until the contact is fixed.
+   */
+  status: z.enum(['claimed', 'sending', 'sent', 'failed', 'refused']),
   claimedAt: Instant,
   /** Real time (epoch ms) until which the claim holds; past it, the claimer is presumed dead. */
   leaseUntil: z.number().int().optional(),

@@ -225,6 +225,8 @@ export interface MailLog {
   claim(day: string, purpose: string, recipient: string, now: Date, fence?: RunFence): Promise<ClaimResult>;
   markSent(day: string, purpose: string, recipient: string, messageId: string, now: Date): Promise<void>;
   markFailed(day: string, purpose: string, recipient: string, error: string): Promise<void>;
+  /** Every recipient was refused for good: final, never claimed again. */
+  markRefused(day: string, purpose: string, recipient: string, error: string): Promise<void>;
   get(day: string, purpose: string, recipient: string): Promise<MailRecord | null>;
   /** The mails of `day` that did not go out: failed, or left `sending` by a run that died (lease expired). */
   failedOn(day: string): Promise<MailRecord[]>;

@@ -8,13 +8,10 @@ import ExcelJS from 'exceljs';
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  dailyCheckDeps,
-  MailFailuresError,
-  makeHandler as makeDailyCheck,
-} from '../../functions/daily-check/handler.ts';
+import { dailyCheckDeps, makeHandler as makeDailyCheck } from '../../functions/daily-check/handler.ts';
 import { makeHandler as makeMailEvents } from '../../functions/mail-events/handler.ts';
 import { NodemailerMailer } from '../../functions/shared/adapters/mail/nodemailer-mailer.ts';
+import type { DailyCheckReport } from '../../functions/shared/domain/daily-check.ts';
 import { ValidationError } from '../../functions/shared/domain/errors.ts';
 import {
   RecipientsRefusedError,
@@ -375,12 +372,23 @@ describe('an SMTP server refusing a recipient at send time', () => {
         );
       };
       const first = await run('2018-01-12T08:00:00+08:00');
-      // The refused reminder fails as any failed send does; the bounce is recorded beside it.
-      expect(first).toBeInstanceOf(MailFailuresError);
-      expect((first as MailFailuresError).report.mails.filter((m) => m.outcome === 'failed')).toEqual([
+      // Refused for good: recorded as such, the bounce beside it, and the run does not fail on
+      // it (a retry would be refused again, and the run would alarm every day until the fix).
+      expect(first).not.toBeInstanceOf(Error);
+      const report = first as DailyCheckReport;
+      expect(report.mails.filter((m) => m.outcome === 'refused')).toEqual([
         expect.objectContaining({ purpose: 'reminder:LY-102', error: expect.stringContaining('550') }),
       ]);
+      expect(report.mails.filter((m) => m.outcome === 'failed')).toEqual([]);
+      expect(await smtpApp.adapters.mailLog.get(report.day, 'reminder:LY-102', gone)).toMatchObject({
+        status: 'refused',
+      });
       expect(await smtpApp.adapters.bounces.get(gone)).toMatchObject({ source: 'smtp', subtype: 'SMTP 550' });
+      // A rerun of the day sends nothing again, to the refused address or anyone else.
+      const sentBefore = messages.length;
+      const again = (await run('2018-01-12T08:00:00+08:00')) as DailyCheckReport;
+      expect(again.run).toBe('already-done');
+      expect(messages.length).toBe(sentBefore);
 
       const before = messages.length;
       await run('2018-01-13T08:00:00+08:00');

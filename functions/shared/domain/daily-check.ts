@@ -135,8 +135,8 @@ export function describeRun(report: DailyCheckReport): string {
   if (report.run === 'held')
     return `${report.day}: 另一个检查正在运行（租约至 ${report.heldUntil}），本次不发送 / held by a live run (lease until ${report.heldUntil}); this one sends nothing`;
   const counts =
-    `${report.day}: 发送 ${count('sent')}，已发过 ${count('skipped')}，失败 ${count('failed')}，处理中 ${count('in-flight')}，未发送 ${count('stopped')}` +
-    ` / sent ${count('sent')}, already sent ${count('skipped')}, failed ${count('failed')}, in flight ${count('in-flight')}, not attempted ${count('stopped')}`;
+    `${report.day}: 发送 ${count('sent')}，已发过 ${count('skipped')}，失败 ${count('failed')}，处理中 ${count('in-flight')}，未发送 ${count('stopped')}，被拒收 ${count('refused')}` +
+    ` / sent ${count('sent')}, already sent ${count('skipped')}, failed ${count('failed')}, in flight ${count('in-flight')}, not attempted ${count('stopped')}, refused ${count('refused')}`;
   const doubt = report.inDoubt
     ? ` (${report.inDoubt} resent with the same Message-ID: may have gone out twice)`
     : '';
@@ -302,7 +302,9 @@ export async function runDailyCheck(deps: DailyCheckDeps, scheduledAt: Date): Pr
   } finally {
     clearInterval(beat);
     await spool?.dispose();
-    const everySent = report.mails.every((m) => m.outcome === 'sent' || m.outcome === 'skipped');
+    const everySent = report.mails.every(
+      (m) => m.outcome === 'sent' || m.outcome === 'skipped' || m.outcome === 'refused',
+    );
     const stopped = state.lost || report.mails.some((m) => m.outcome === 'stopped');
     report.run = stopped ? 'stopped' : everySent ? 'done' : 'incomplete';
     // A run that lost the lease leaves the day to its new holder; otherwise done, or released
@@ -408,11 +410,18 @@ async function checkDay(
     if ('inDoubt' in result && result.inDoubt) report.inDoubt = (report.inDoubt ?? 0) + 1;
     if ('error' in result && result.error !== undefined) {
       entry.error = result.error instanceof Error ? result.error.message : String(result.error);
-      deps.logger.error(result.outcome === 'sent' ? 'mail sent but not recorded' : 'mail failed', {
-        day: job.day,
-        purpose: job.purpose,
-        error: result.error,
-      });
+      if (result.outcome === 'refused') {
+        // The recipient's server refused it for good: the digest lists the bounce; no run fails on it.
+        const fields = { day: job.day, purpose: job.purpose, error: entry.error };
+        if (deps.logger.warn) deps.logger.warn('mail refused by the recipient server', fields);
+        else deps.logger.info('mail refused by the recipient server', fields);
+      } else {
+        deps.logger.error(result.outcome === 'sent' ? 'mail sent but not recorded' : 'mail failed', {
+          day: job.day,
+          purpose: job.purpose,
+          error: result.error,
+        });
+      }
     }
     if (result.outcome === 'in-flight')
       deps.logger.error('mail in flight: an earlier claim still holds it', {
@@ -431,6 +440,7 @@ async function checkDay(
     failed: count('failed'),
     inFlight: count('in-flight'),
     stopped: count('stopped'),
+    refused: count('refused'),
     inDoubt: report.inDoubt ?? 0,
   });
   return report;

@@ -2,13 +2,14 @@ import { createHash } from 'node:crypto';
 import type { Logger } from '../logger.ts';
 import type { Mailer, MailLog, OutboundMail, RunFence } from '../ports.ts';
 import type { Clock } from './clock.ts';
+import { RecipientsRefusedError } from './mail-bounces.ts';
 
 /**
  * `in-flight`: not sent now, because a live unfenced claim holds it (a receipt another delivery
  * is sending). `stopped`: not attempted, because the run lost its lease (another run now works
  * the day) or was asked to stop; the next run sends it. The caller treats both as not done.
  */
-export type SendOutcome = 'sent' | 'skipped' | 'failed' | 'in-flight' | 'stopped';
+export type SendOutcome = 'sent' | 'skipped' | 'failed' | 'in-flight' | 'stopped' | 'refused';
 
 const RECORD_ATTEMPTS = 3;
 
@@ -89,6 +90,14 @@ export async function sendOnce(
     }));
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
+    if (error instanceof RecipientsRefusedError) {
+      // Refused for good: sending again would be refused again. The bounce is recorded (by the
+      // mailer) and listed in the digest until the contact is fixed; the run does not fail on it.
+      await withRetries(() => deps.mailLog.markRefused(day, purpose, recipient, message)).catch(
+        () => undefined,
+      );
+      return { outcome: 'refused', error };
+    }
     // If even this fails, the mail stays `sending` and the next run sends it again.
     await withRetries(() => deps.mailLog.markFailed(day, purpose, recipient, message)).catch(() => undefined);
     return { outcome: 'failed', error };

@@ -93,7 +93,9 @@ export class DynamoMailLog implements MailLog {
       if (!isConditionFailure(error)) throw error;
       const held = await this.get(day, purpose, recipient);
       if (!held) return 'retry';
-      return held.status === 'sent' ? { result: 'sent' } : { result: 'in-flight' };
+      return held.status === 'sent' || held.status === 'refused'
+        ? { result: 'sent' }
+        : { result: 'in-flight' };
     }
   }
 
@@ -110,7 +112,7 @@ export class DynamoMailLog implements MailLog {
     fence: RunFence,
   ): Promise<ClaimResult | 'retry'> {
     const held = await this.get(day, purpose, recipient);
-    if (held?.status === 'sent') return { result: 'sent' };
+    if (held?.status === 'sent' || held?.status === 'refused') return { result: 'sent' };
     const realNow = this.leaseClock.now().getTime();
     const legacy = held !== null && held.holder === undefined && held.status !== 'failed';
     if (legacy && (held.leaseUntil ?? 0) >= realNow) return { result: 'in-flight' };
@@ -195,6 +197,19 @@ export class DynamoMailLog implements MailLog {
         ConditionExpression: 'attribute_exists(pk)',
         ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
         ExpressionAttributeValues: { ':sent': 'sent', ':id': messageId, ':at': now.toISOString() },
+      }),
+    );
+  }
+
+  async markRefused(day: string, purpose: string, recipient: string, error: string): Promise<void> {
+    await this.store.client.send(
+      new UpdateCommand({
+        TableName: this.store.tableName,
+        Key: keys.mail(day, purpose, recipient),
+        UpdateExpression: 'SET #status = :refused, #error = :error',
+        ConditionExpression: 'attribute_exists(pk) AND #status <> :sent',
+        ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
+        ExpressionAttributeValues: { ':refused': 'refused', ':sent': 'sent', ':error': error.slice(0, 1000) },
       }),
     );
   }
