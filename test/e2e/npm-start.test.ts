@@ -77,7 +77,7 @@ describe('npm start', () => {
   });
 
   it('serves the landing page and form links, keeps data across a restart, and leaves nothing behind', {
-    timeout: 150_000,
+    timeout: 300_000,
   }, async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'npm-start-'));
     dirs.push(dataDir);
@@ -87,7 +87,8 @@ describe('npm start', () => {
     const url = /Landing page\s+(http:\/\/\S+)\//.exec(first.output())?.[1];
     const link = /LY-101\s+(http:\/\/\S+)/.exec(first.output())?.[1];
     expect(url).toBeDefined();
-    expect(first.output()).toContain('2018-01-10 08:00 Asia/Shanghai');
+    // The simulated clock runs from the start of the process: a slow start may show 08:01.
+    expect(first.output()).toMatch(/2018-01-10 08:0\d Asia\/Shanghai/);
     expect((await fetch(`${url}/`)).status).toBe(200);
     const page = await fetch(link as string);
     expect(page.status).toBe(200);
@@ -135,14 +136,14 @@ describe('npm start', () => {
       .split('\n')
       .find((line) => line.includes(dataDir) && line.includes('java'));
     process.kill(Number(java?.trim().split(/\s+/)[0]), 'SIGKILL');
-    await expect.poll(() => second.output(), { timeout: 30_000 }).toMatch(/restarted on the same port/);
+    await expect.poll(() => second.output(), { timeout: 90_000 }).toMatch(/restarted on the same port/);
     expect((await fetch(again)).status).toBe(200);
     expect(await stop(second)).toBe(0);
     expect(processesUsing(dataDir)).toEqual([]);
   });
 
   it('delivers every mail of a day once, with no error logged, after Ctrl-C during the check and a restart', {
-    timeout: 150_000,
+    timeout: 300_000,
   }, async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'npm-start-'));
     dirs.push(dataDir);

@@ -56,4 +56,26 @@ describe('the local daily scheduler on the campaign clock', () => {
     await scheduler.stop();
     expect(errors).toEqual(['2018-01-19T00:00:00.000Z SES down']);
   });
+
+  it('tries a day again, after a pause in real time, while its run answers "again" (held by a run that died)', async () => {
+    const clock = manualClock(at('2018-01-19T10:30:00+08:00').toISOString());
+    const runs: string[] = [];
+    const scheduler = startDailyScheduler({
+      clock,
+      timeZone: 'Asia/Shanghai',
+      time: '08:00',
+      run: async (scheduledAt) => {
+        runs.push(scheduledAt.toISOString());
+        return runs.length < 3 ? 'again' : undefined;
+      },
+      onError: () => undefined,
+      pollMs: 2,
+      retryMs: 20,
+    });
+    await until(() => runs.length === 3);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    scheduler.close();
+    await scheduler.idle();
+    expect(runs).toEqual(Array(3).fill('2018-01-19T00:00:00.000Z'));
+  });
 });
