@@ -176,11 +176,14 @@ async function attachPhoto(
   unitCode: string,
   target: { id: string },
   photo: HazardPhoto,
+  sourceKey: string,
 ): Promise<ReceiveOutcome> {
   for (let attempt = 1; ; attempt += 1) {
     const hazard = await deps.hazards.get(unitCode, target.id);
     if (!hazard) return { outcome: 'ignored', why: 'the hazard no longer exists' };
-    if (hazard.photos.some((p) => p.key === photo.key)) return { outcome: 'duplicate' };
+    // Photos attached before filed copies existed are known by their incoming/ key.
+    if (hazard.photos.some((p) => p.key === photo.key || p.key === sourceKey))
+      return { outcome: 'duplicate' };
     const change = applyHazardAction(
       hazard,
       { kind: 'add-photo', photo },
@@ -309,13 +312,19 @@ export async function receiveUpload(
   if (pending?.hazard) {
     const fileKey = filedKey(pending.unitCode, pending.hazard.id, object.key, sha256);
     await deps.documents.putAt(fileKey, bytes, verdict.contentType);
-    const attached = await attachPhoto(deps, pending.unitCode, pending.hazard, {
-      key: fileKey,
-      kind: pending.hazard.photoKind,
-      displayName: verdict.displayName,
-      contentType: verdict.contentType,
-      addedAt: receivedAt,
-    });
+    const attached = await attachPhoto(
+      deps,
+      pending.unitCode,
+      pending.hazard,
+      {
+        key: fileKey,
+        kind: pending.hazard.photoKind,
+        displayName: verdict.displayName,
+        contentType: verdict.contentType,
+        addedAt: receivedAt,
+      },
+      object.key,
+    );
     // The photo itself is idempotent on its key; the receipt only tells the sweep it was seen.
     await deps.ledger.note({
       ...receipt,
