@@ -12,7 +12,7 @@ import type { Roster } from '../../schemas/roster.ts';
  * The load of issue 11: many schools filing at once through the local system, each filing as a
  * browser does it: POST /f/<token>/uploads for the presigned form, then the multipart POST of the
  * file to (local) S3, whose event the bridge hands to upload-received. Shared by the load test
- * (test/integration/upload-load.test.ts) and its bench (bench/upload-load.ts).
+ * (test/load/upload-load.test.ts) and its bench (bench/upload-load.ts).
  */
 export interface LoadTarget {
   url: string;
