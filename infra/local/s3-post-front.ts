@@ -254,7 +254,11 @@ export async function startS3Front(options: S3FrontOptions): Promise<Server> {
   ) =>
     new Promise<void>((resolve) => {
       const headers = { ...request.headers };
-      if (body) headers['content-length'] = String(body.length);
+      if (body) {
+        // The body was read whole: it goes on with its length, whatever framing it came in.
+        delete headers['transfer-encoding'];
+        headers['content-length'] = String(body.length);
+      }
       const upstream = httpRequest(
         { host: backend.hostname, port: backend.port, method: request.method, path: request.url, headers },
         (answer) => {

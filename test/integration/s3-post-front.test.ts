@@ -37,6 +37,24 @@ describe('the local S3 front enforces POST policies', () => {
     expect(after.find((o) => o.startsWith(`${form.key}:`))).toBeDefined();
   });
 
+  it('a POST sent chunked (no Content-Length) is checked and stored like any other', async () => {
+    const form = await requestForm(system.url, token('JK-104'), '实施方案.pdf', PDF.length);
+    const data = new FormData();
+    for (const [name, value] of Object.entries(form.fields)) data.append(name, value);
+    data.append('file', new Blob([PDF], { type: 'application/pdf' }), 'a.pdf');
+    const encoded = new Response(data);
+    const response = await fetch(form.url, {
+      method: 'POST',
+      body: encoded.body,
+      headers: { 'content-type': encoded.headers.get('content-type') ?? '' },
+      redirect: 'manual',
+      duplex: 'half',
+    } as RequestInit);
+    expect(response.status).toBe(303);
+    const head = await testClients().s3.send(new HeadObjectCommand({ Bucket: system.bucket, Key: form.key }));
+    expect(head.ContentLength).toBe(PDF.length);
+  });
+
   it('downloads through the front carry nosniff; other requests pass through unchanged', async () => {
     const form = await requestForm(system.url, token('JK-104'), '实施方案.pdf', PDF.length);
     expect((await postForm(form, PDF)).status).toBe(303);
