@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAwsClients } from '../../functions/shared/aws-clients.ts';
 import { TEMPLATE_COLUMNS } from '../../functions/shared/domain/hazard-import.ts';
 import { allPages } from '../../functions/shared/domain/pages.ts';
+import { sampleReportFields } from '../support/fixtures.ts';
 import { manualClock, type TestApp, testApp } from '../support/local-app.ts';
 import { testClients } from '../support/tables.ts';
 
@@ -45,27 +46,7 @@ afterAll(async () => {
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 
-function fields(overrides: Record<string, string> = {}): Record<string, string> {
-  return {
-    area: 'fire-safety',
-    level: 'general',
-    title: '消防通道堵塞',
-    description: '东侧消防通道堆放杂物',
-    location: '教学楼东侧',
-    foundOn: '2018-01-15',
-    source: 'self-check',
-    fixedOnSpot: 'no',
-    'five.owner.name': '王主任',
-    'five.owner.role': '总务主任',
-    'five.owner.phone': '0519-00001001',
-    'five.measures': '清理杂物，设置禁停标志',
-    'five.funds.amountYuan': '2000',
-    'five.funds.source': '学校公用经费',
-    'five.deadline': '2018-01-31',
-    'five.contingency': '安排专人值守',
-    ...overrides,
-  };
-}
+const fields = sampleReportFields;
 
 function post(on: TestApp, unit: string, body: Record<string, string>) {
   return on.http('POST', `/f/${on.links[unit]}/hazards`, {

@@ -8,6 +8,7 @@ import { UPLOAD_SCRIPT } from '../../functions/http/assets.ts';
 import type { DynamoStore } from '../../functions/shared/adapters/dynamo/store.ts';
 import { SECURITY_HEADERS } from '../../functions/shared/web/security-headers.ts';
 import { main } from '../../infra/cli/campaign.ts';
+import { sampleReportFields } from '../support/fixtures.ts';
 import { manualClock, type TestApp, testApp } from '../support/local-app.ts';
 import { objectsUnder, postForm, requestForm, signPolicy } from '../support/s3-post.ts';
 import { testClients } from '../support/tables.ts';
@@ -41,25 +42,7 @@ beforeAll(async () => {
   app = await testApp({ clock });
   const reported = await app.http('POST', `/f/${T()}/hazards`, {
     headers: form,
-    body: new URLSearchParams({
-      formKey: randomUUID(),
-      area: 'fire-safety',
-      level: 'general',
-      title: '消防通道堵塞',
-      description: '东侧消防通道堆放杂物',
-      location: '教学楼东侧',
-      foundOn: '2018-01-15',
-      source: 'self-check',
-      fixedOnSpot: 'no',
-      'five.owner.name': '王主任',
-      'five.owner.role': '总务主任',
-      'five.owner.phone': '0519-00001001',
-      'five.measures': '清理杂物',
-      'five.funds.amountYuan': '2000',
-      'five.funds.source': '学校公用经费',
-      'five.deadline': '2018-01-31',
-      'five.contingency': '安排专人值守',
-    }).toString(),
+    body: new URLSearchParams({ formKey: randomUUID(), ...sampleReportFields() }).toString(),
   });
   expect(reported.statusCode).toBe(303);
   const location = reported.headers.location ?? '';

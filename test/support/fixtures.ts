@@ -64,3 +64,18 @@ export function sampleUnit(code: string, overrides: Partial<UnitRecord> = {}): U
     ...overrides,
   };
 }
+
+/** Nested values as a form posts them: dotted names, every value a string, yes/no for booleans. */
+function formFields(value: unknown, name = ''): Record<string, string> {
+  if (typeof value === 'object' && value !== null)
+    return Object.assign(
+      {},
+      ...Object.entries(value).map(([key, item]) => formFields(item, name ? `${name}.${key}` : key)),
+    );
+  return { [name]: typeof value === 'boolean' ? (value ? 'yes' : 'no') : String(value) };
+}
+
+/** `sampleReport()` as the hazard form posts it (no form key), for tests to vary. */
+export function sampleReportFields(overrides: Record<string, string> = {}): Record<string, string> {
+  return { ...formFields(sampleReport()), ...overrides };
+}

@@ -70,6 +70,7 @@ form.action{margin:.6rem 0}fieldset{border:1px solid #d0d4d9;border-radius:6px;m
 table.facts{border-collapse:collapse;width:100%}table.facts th{text-align:left;white-space:nowrap;vertical-align:top;padding:.2rem .6rem .2rem 0;color:#5f6368;font-weight:normal}
 table.facts td{padding:.2rem 0;word-break:break-word}.hazards li,.history li{margin:.5rem 0}
 .versions{padding-left:1.4rem}.versions li,.rejected li{margin:.3rem 0}.rejected{color:#a50e0e;font-size:.9rem}
+.sha256{font-family:ui-monospace,monospace;font-size:.8rem;overflow-wrap:anywhere;word-break:break-all}
 `;
 
 /** The page shell: mobile viewport, no scripts, the language switch. */

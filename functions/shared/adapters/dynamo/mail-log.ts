@@ -201,28 +201,30 @@ export class DynamoMailLog implements MailLog {
     );
   }
 
-  async markRefused(day: string, purpose: string, recipient: string, error: string): Promise<void> {
-    await this.store.client.send(
-      new UpdateCommand({
-        TableName: this.store.tableName,
-        Key: keys.mail(day, purpose, recipient),
-        UpdateExpression: 'SET #status = :refused, #error = :error',
-        ConditionExpression: 'attribute_exists(pk) AND #status <> :sent',
-        ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
-        ExpressionAttributeValues: { ':refused': 'refused', ':sent': 'sent', ':error': error.slice(0, 1000) },
-      }),
-    );
+  markRefused(day: string, purpose: string, recipient: string, error: string): Promise<void> {
+    return this.markUnsent('refused', day, purpose, recipient, error);
   }
 
-  async markFailed(day: string, purpose: string, recipient: string, error: string): Promise<void> {
+  markFailed(day: string, purpose: string, recipient: string, error: string): Promise<void> {
+    return this.markUnsent('failed', day, purpose, recipient, error);
+  }
+
+  /** Records why a claimed mail did not go out; a mail already sent is never marked so. */
+  private async markUnsent(
+    status: 'failed' | 'refused',
+    day: string,
+    purpose: string,
+    recipient: string,
+    error: string,
+  ): Promise<void> {
     await this.store.client.send(
       new UpdateCommand({
         TableName: this.store.tableName,
         Key: keys.mail(day, purpose, recipient),
-        UpdateExpression: 'SET #status = :failed, #error = :error',
+        UpdateExpression: 'SET #status = :status, #error = :error',
         ConditionExpression: 'attribute_exists(pk) AND #status <> :sent',
         ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
-        ExpressionAttributeValues: { ':failed': 'failed', ':sent': 'sent', ':error': error.slice(0, 1000) },
+        ExpressionAttributeValues: { ':status': status, ':sent': 'sent', ':error': error.slice(0, 1000) },
       }),
     );
   }
