@@ -28,6 +28,21 @@ export class MailFailuresError extends Error {
   }
 }
 
+/**
+ * A day this invocation could not finish and no other run is finishing for sure: held by a run
+ * that may be dead (its lease runs out within a minute), or given up when this run lost its
+ * lease. Thrown only where the platform retries the event (Lambda: after about 1 and 2 minutes,
+ * by when a dead holder's lease is over), so the day is never left half-sent.
+ */
+export class DayUnfinishedError extends Error {
+  constructor(readonly report: DailyCheckReport) {
+    super(
+      `the check of ${report.day} is not finished (${report.run === 'held' ? `held by another run until ${report.heldUntil}` : 'this run lost its lease'}); the retry goes on`,
+    );
+    this.name = 'DayUnfinishedError';
+  }
+}
+
 /** The daily check's dependencies from the shared adapters; it cannot run without the link key. */
 export function dailyCheckDeps(adapters: Adapters, appUrl: string): DailyCheckDeps {
   if (!adapters.linkKey)
@@ -47,8 +62,13 @@ export function dailyCheckDeps(adapters: Adapters, appUrl: string): DailyCheckDe
   };
 }
 
-/** The scheduled daily check (EventBridge Scheduler target; locally, the campaign-clock scheduler). */
-export function makeHandler(deps: DailyCheckDeps) {
+/**
+ * The scheduled daily check (EventBridge Scheduler target; locally, the campaign-clock scheduler).
+ * `retryUnfinished` (the Lambda entry): a day held by another run, or left when this run lost
+ * its lease, fails the invocation so that Lambda's retry finishes it. Without it (the CLI, the
+ * local scheduler, which retries by itself), such a run succeeds and says so.
+ */
+export function makeHandler(deps: DailyCheckDeps, options: { retryUnfinished?: boolean } = {}) {
   return middy<unknown, DailyCheckReport, Error, Context>().handler(async (event) => {
     const parsed = parseWith(DailyCheckEventSchema, event);
     if (!parsed.ok) {
@@ -59,6 +79,8 @@ export function makeHandler(deps: DailyCheckDeps) {
     }
     const report = await runDailyCheck(deps, new Date(parsed.value.scheduledTime));
     if (report.mails.some(isUndone)) throw new MailFailuresError(report);
+    if (options.retryUnfinished && (report.run === 'held' || report.run === 'stopped'))
+      throw new DayUnfinishedError(report);
     return report;
   });
 }

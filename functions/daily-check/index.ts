@@ -4,4 +4,7 @@ import { createAdapters } from '../shared/wiring.ts';
 import { dailyCheckDeps, makeHandler } from './handler.ts';
 
 const env = DailyCheckEnvSchema.parse(process.env);
-export const handler = makeHandler(dailyCheckDeps(await createAdapters(), env.APP_URL));
+// A day held by a run that may have died is retried by Lambda rather than left half-sent.
+export const handler = makeHandler(dailyCheckDeps(await createAdapters(), env.APP_URL), {
+  retryUnfinished: true,
+});

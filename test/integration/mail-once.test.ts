@@ -3,11 +3,16 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { dailyCheckDeps, MailFailuresError, makeHandler } from '../../functions/daily-check/handler.ts';
+import {
+  DayUnfinishedError,
+  dailyCheckDeps,
+  MailFailuresError,
+  makeHandler,
+} from '../../functions/daily-check/handler.ts';
 import { DynamoMailLog } from '../../functions/shared/adapters/dynamo/mail-log.ts';
 import { DynamoRunLeases, RUN_LEASE_MS } from '../../functions/shared/adapters/dynamo/run-leases.ts';
 import { DynamoStore } from '../../functions/shared/adapters/dynamo/store.ts';
-import { atLocalTime } from '../../functions/shared/domain/calendar.ts';
+import { atLocalTime, localDateOf } from '../../functions/shared/domain/calendar.ts';
 import {
   type DailyCheckDeps,
   type DailyCheckReport,
@@ -30,6 +35,7 @@ const campaign = demoCampaign();
 const UNITS = ['LY-000', 'LY-101', 'LY-102', 'WJ-000', 'WJ-101', 'CZ-001', 'CITY-000'];
 // 2018-01-12 is a reminder day for every unit (7 days before the plan is due): 11 mails.
 const checkAt = (day: string) => atLocalTime(day, '08:00', campaign.timeZone);
+const localDay = (at: Date) => localDateOf(at, campaign.timeZone);
 
 /** Records every send; `key` names a mail by its recipient and subject. */
 class RecordingMailer implements Mailer {
@@ -233,6 +239,44 @@ describe('every mail of a day exactly once', () => {
     expect(next.inDoubt ?? 0).toBe(0);
     expect([...mails.counts().values()].every((n) => n === 1)).toBe(true);
     expect(errorsLogged().length).toBe(logged);
+  });
+
+  it('a run that throws part-way leaves the day open: the next run sends every mail', async () => {
+    const at = nextDay();
+    const mails = new RecordingMailer();
+    const failingRead: DailyCheckDeps['hazards'] = {
+      // biome-ignore lint/correctness/useYield: a read that fails before its first page
+      all: async function* () {
+        throw new Error('DynamoDB unavailable');
+      },
+    };
+    await expect(run(deps(mails, { hazards: failingRead }), at)).rejects.toThrow('DynamoDB unavailable');
+    expect(mails.sent).toHaveLength(0);
+    const leases = new DynamoRunLeases(store, lease);
+    expect(await leases.get(localDay(at))).toMatchObject({ status: 'running', leaseUntil: 0 });
+    const next = await run(deps(mails), at);
+    expect(next.run).toBe('done');
+    expect(mails.sent.length).toBeGreaterThan(8);
+    expect([...mails.counts().values()].every((n) => n === 1)).toBe(true);
+  });
+
+  it('in Lambda, a day held by another run fails the invocation, so that the retry finishes it', async () => {
+    const at = nextDay();
+    const mails = new RecordingMailer();
+    const leases = new DynamoRunLeases(store, lease);
+    expect((await leases.acquire(localDay(at), 'a-run-that-may-have-died')).outcome).toBe('acquired');
+    const lambda = makeHandler(deps(mails), { retryUnfinished: true });
+    await expect(
+      lambda({ scheduledTime: at.toISOString() }, localContext('daily-check')),
+    ).rejects.toBeInstanceOf(DayUnfinishedError);
+    // The CLI and the local scheduler are told, and succeed.
+    expect((await run(deps(mails), at)).run).toBe('held');
+    // Its lease runs out: Lambda's retry, a minute or two later, sends the day.
+    lease.set(new Date(lease.now().getTime() + RUN_LEASE_MS + 1000).toISOString());
+    const retried = await lambda({ scheduledTime: at.toISOString() }, localContext('daily-check'));
+    expect(retried.run).toBe('done');
+    expect(mails.sent.length).toBeGreaterThan(8);
+    expect(mails.sent).toHaveLength(new Set(mails.sent.map(keyOf)).size);
   });
 
   it('counts a mail SES accepted as sent though DynamoDB failed to record it: the day is done, nothing resent', async () => {

@@ -296,9 +296,13 @@ export async function runDailyCheck(deps: DailyCheckDeps, scheduledAt: Date): Pr
   }, deps.runLeases.leaseMs / 3);
   beat.unref();
   let spool: Awaited<ReturnType<DailyCheckDeps['ledgerSpool']>> | undefined;
+  // Only a run that got through every mail may mark the day done: one that threw (a read that
+  // failed, DynamoDB gone) has not even listed them, and releases the day for the next run.
+  let completed = false;
   try {
     spool = await deps.ledgerSpool();
     await checkDay(deps, scheduledAt, report, spool, fence, state);
+    completed = true;
   } finally {
     clearInterval(beat);
     await spool?.dispose();
@@ -306,7 +310,7 @@ export async function runDailyCheck(deps: DailyCheckDeps, scheduledAt: Date): Pr
       (m) => m.outcome === 'sent' || m.outcome === 'skipped' || m.outcome === 'refused',
     );
     const stopped = state.lost || report.mails.some((m) => m.outcome === 'stopped');
-    report.run = stopped ? 'stopped' : everySent ? 'done' : 'incomplete';
+    report.run = stopped ? 'stopped' : completed && everySent ? 'done' : 'incomplete';
     // A run that lost the lease leaves the day to its new holder; otherwise done, or released
     // at once (also when the run threw before it sent anything).
     if (!state.lost)

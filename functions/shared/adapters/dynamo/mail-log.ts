@@ -4,7 +4,7 @@ import { type MailRecord, MailRecordSchema } from '../../../../schemas/records.t
 import { type Clock, systemClock } from '../../domain/clock.ts';
 import type { ClaimResult, MailLog, RunFence } from '../../ports.ts';
 import { keys } from './keys.ts';
-import { type DynamoStore, isConditionFailure } from './store.ts';
+import { conflictBackoff, type DynamoStore, isConditionFailure } from './store.ts';
 
 /**
  * How long an unfenced claim (a receipt) holds without being marked sent or failed: longer than
@@ -15,7 +15,8 @@ import { type DynamoStore, isConditionFailure } from './store.ts';
  */
 export const CLAIM_LEASE_MS = 15 * 60 * 1000;
 
-const CLAIM_ATTEMPTS = 5;
+/** Claims race on the day's run lease item (every fenced claim checks it): retried with backoff. */
+const CLAIM_ATTEMPTS = 12;
 
 /** The cancellation code of the `index`th item of a cancelled transaction, if it says. */
 function cancellation(error: unknown, index: number): string | undefined {
@@ -47,6 +48,7 @@ export class DynamoMailLog implements MailLog {
         : await this.claimUnfenced(day, purpose, recipient, now);
       if (outcome !== 'retry') return outcome;
       if (attempt >= CLAIM_ATTEMPTS) return { result: 'in-flight' };
+      await conflictBackoff(attempt);
     }
   }
 

@@ -75,6 +75,31 @@ export function isTransactionConflictOnly(error: unknown): boolean {
   return codes.includes('TransactionConflict') && !codes.includes('ConditionalCheckFailed');
 }
 
+/**
+ * True when DynamoDB refused a write only because a transaction in progress held its item
+ * (`TransactionConflictException` on a plain write, or a conflict-only cancellation). The SDK
+ * does not retry these; DynamoDB Local never raises them, real DynamoDB does under contention.
+ */
+export function isTransactionConflict(error: unknown): boolean {
+  return (error as { name?: string }).name === 'TransactionConflictException' || isTransactionConflictOnly(error);
+}
+
+/** Full-jitter exponential backoff: up to 20 ms × 2^attempt, capped at 1 s. */
+export const conflictBackoff = (attempt: number): Promise<void> =>
+  new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(1000, 20 * 2 ** attempt)));
+
+/** Sends `write` again, with backoff, while it fails only on a transaction conflict. */
+export async function retryOnConflict<T>(write: () => Promise<T>, attempts = 10): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await write();
+    } catch (error) {
+      if (!isTransactionConflict(error) || attempt >= attempts) throw error;
+      await conflictBackoff(attempt);
+    }
+  }
+}
+
 /** Runs a conditional write; a refused condition becomes a `ConflictError` with `message`. */
 export async function conditionally<T>(write: () => Promise<T>, message: Bilingual): Promise<T> {
   try {

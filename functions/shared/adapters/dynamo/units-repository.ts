@@ -3,7 +3,7 @@ import { type UnitRecord, UnitRecordSchema } from '../../../../schemas/records.t
 import type { RosterRow } from '../../../../schemas/roster.ts';
 import type { Page, PageRequest, UnitRepository } from '../../ports.ts';
 import { districtKey, keys } from './keys.ts';
-import { type DynamoStore, indexQuery, isConditionFailure, READ_ALL_PAGE_SIZE } from './store.ts';
+import { type DynamoStore, indexQuery, isConditionFailure, READ_ALL_PAGE_SIZE, retryOnConflict } from './store.ts';
 
 export class DynamoUnitRepository implements UnitRepository {
   constructor(private readonly store: DynamoStore) {}
@@ -64,15 +64,18 @@ export class DynamoUnitRepository implements UnitRepository {
   }
 
   async reserveHazardSeq(code: string, count: number): Promise<number> {
-    const { Attributes } = await this.store.client.send(
-      new UpdateCommand({
-        TableName: this.store.tableName,
-        Key: keys.unit(code),
-        UpdateExpression: 'ADD hazardSeq :n',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeValues: { ':n': count },
-        ReturnValues: 'UPDATED_NEW',
-      }),
+    // The profile item is also in every hazard transaction of the unit: a conflict is sent again.
+    const { Attributes } = await retryOnConflict(() =>
+      this.store.client.send(
+        new UpdateCommand({
+          TableName: this.store.tableName,
+          Key: keys.unit(code),
+          UpdateExpression: 'ADD hazardSeq :n',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':n': count },
+          ReturnValues: 'UPDATED_NEW',
+        }),
+      ),
     );
     return Number(Attributes?.hazardSeq) - count + 1;
   }

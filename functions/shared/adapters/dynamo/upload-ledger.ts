@@ -67,7 +67,9 @@ export class DynamoUploadLedger implements UploadLedger {
       if (!(error instanceof TransactionCanceledException)) throw error;
       const reasons = error.CancellationReasons ?? [];
       if (reasons[0]?.Code === 'ConditionalCheckFailed') return 'duplicate' as const;
-      if (reasons.some((r) => r.Code === 'ConditionalCheckFailed')) {
+      // A condition refused (another version took the number) or, on real DynamoDB, a concurrent
+      // transaction on the same pointer: either way the caller reads again and retries.
+      if (reasons.some((r) => r.Code === 'ConditionalCheckFailed' || r.Code === 'TransactionConflict')) {
         throw new ConflictError(
           {
             zh: '同一材料的另一版本刚刚入库，请重试',
