@@ -7,6 +7,9 @@ import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { DeleteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { keys } from '../../functions/shared/adapters/dynamo/keys.ts';
+import { CLAIM_LEASE_MS, DynamoMailLog } from '../../functions/shared/adapters/dynamo/mail-log.ts';
+import { DynamoStore } from '../../functions/shared/adapters/dynamo/store.ts';
+import { localDateOf } from '../../functions/shared/domain/calendar.ts';
 import { reconcileUploads } from '../../functions/shared/domain/reconcile-uploads.ts';
 import type { ListedObject } from '../../functions/shared/ports.ts';
 import { createAdapters } from '../../functions/shared/wiring.ts';
@@ -296,6 +299,43 @@ describe('no upload event is lost', () => {
       process.env = saved;
       await rm(data, { recursive: true, force: true });
     }
+  });
+
+  it('a receipt whose sender died mid-send is sent by the retry once its claim runs out, not counted as done', async () => {
+    const key = await presign(app, 'CZ-001');
+    const bytes = pdf('receipt held by a dead delivery');
+    const object = await put(app, key, bytes);
+    const email = (await app.adapters.units.get('CZ-001'))?.email ?? '';
+    const fileKey = `files/CZ-001/${DELIVERABLE}/${key.split('/').at(-1)}/${sha256(bytes)}`;
+    const day = localDateOf(clock.now(), app.adapters.campaign.timeZone);
+    const receipts = async () =>
+      (await mailsTo(app, 'CZ-001')).filter((m) => m.body.text.includes(sha256(bytes))).length;
+    // A delivery that claimed the receipt and died before sending it.
+    const now = manualClock(new Date().toISOString());
+    const store = new DynamoStore(testClients().doc, app.adapters.env.TABLE_NAME);
+    await new DynamoMailLog(store, now).claim(day, `receipt:${fileKey}`, email, clock.now());
+    await expect(
+      makeUploadHandler({ ...app.adapters, mailLog: new DynamoMailLog(store, now) })(
+        sweptNotification(app.adapters.documents.bucket, object, clock.now()),
+        localContext('upload-received'),
+      ),
+    ).rejects.toThrow('another delivery holds its mail');
+    expect(await receipts()).toBe(0);
+    // The retry, after the claim's lease: the version stands, and the receipt goes out once.
+    now.set(new Date(now.now().getTime() + CLAIM_LEASE_MS + 1000).toISOString());
+    const retry = makeUploadHandler({ ...app.adapters, mailLog: new DynamoMailLog(store, now) });
+    const again = () =>
+      retry(
+        sweptNotification(app.adapters.documents.bucket, object, clock.now()),
+        localContext('upload-received'),
+      );
+    expect(await again()).toEqual([{ outcome: 'duplicate' }]);
+    expect(await again()).toEqual([{ outcome: 'duplicate' }]);
+    expect(await receipts()).toBe(1);
+    expect(await app.adapters.ledger.receipt(app.adapters.documents.bucket, key, object.etag)).toMatchObject({
+      outcome: 'accepted',
+      sha256: sha256(bytes),
+    });
   });
 
   it('the quarantine never reaches a key outside incoming/', async () => {

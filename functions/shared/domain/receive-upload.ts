@@ -122,7 +122,11 @@ export function receiptMail(input: {
   };
 }
 
-/** The receipt goes out once per version; a failed send throws, so the event's retry sends it. */
+/**
+ * The receipt goes out once per version. A failed send throws, so the event's retry sends it;
+ * so does a claim still held (a delivery that died mid-send, or one sending right now): the
+ * retry finds it sent, or its lease run out, instead of counting an unsent receipt as done.
+ */
 async function sendReceiptOnce(
   deps: ReceiveUploadDeps,
   unit: UnitRecord,
@@ -136,6 +140,10 @@ async function sendReceiptOnce(
     () => receiptMail({ campaign: deps.campaign, unit, deliverable, version }),
   );
   if (outcome === 'failed') throw error;
+  if (outcome === 'in-flight')
+    throw new Error(
+      `receipt ${version.unitCode}/${version.deliverableId}/v${version.version}: another delivery holds its mail; retry`,
+    );
 }
 
 async function findVersionOf(

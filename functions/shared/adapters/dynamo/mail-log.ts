@@ -2,18 +2,21 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { type MailRecord, MailRecordSchema } from '../../../../schemas/records.ts';
 import { type Clock, systemClock } from '../../domain/clock.ts';
+import { FUNCTION_TIMEOUT_SECONDS } from '../../function-limits.ts';
 import type { ClaimResult, MailLog, RunFence } from '../../ports.ts';
 import { keys } from './keys.ts';
 import { conflictBackoff, type DynamoStore, isConditionFailure } from './store.ts';
 
 /**
- * How long an unfenced claim (a receipt) holds without being marked sent or failed: longer than
- * the longest function timeout (600 s). Past it, the sender is presumed dead (a Lambda that timed
- * out between claiming and sending) and the mail may be claimed again. Measured on real time,
- * never the campaign clock: a simulated clock (sped up, or restarted) must not make a live claim
- * look stale. A fenced claim (the daily check) needs no such wait: the run lease decides.
+ * How long an unfenced claim (a receipt, sent by upload-received) holds without being marked
+ * sent or failed: the function's timeout and a margin, since no invocation outlives it. Past
+ * it, the sender is presumed dead and the mail may be claimed again, so the event's retry
+ * (Lambda's come after 1 and 3 minutes; the local bridge's within seconds) can send it. Measured
+ * on real time, never the campaign clock: a simulated clock (sped up, or restarted) must not
+ * make a live claim look stale. A fenced claim (the daily check) needs no such wait: the run
+ * lease decides.
  */
-export const CLAIM_LEASE_MS = 15 * 60 * 1000;
+export const CLAIM_LEASE_MS = (FUNCTION_TIMEOUT_SECONDS['upload-received'] + 30) * 1000;
 
 /** Claims race on the day's run lease item (every fenced claim checks it): retried with backoff. */
 const CLAIM_ATTEMPTS = 12;

@@ -81,7 +81,9 @@ export function isTransactionConflictOnly(error: unknown): boolean {
  * does not retry these; DynamoDB Local never raises them, real DynamoDB does under contention.
  */
 export function isTransactionConflict(error: unknown): boolean {
-  return (error as { name?: string }).name === 'TransactionConflictException' || isTransactionConflictOnly(error);
+  return (
+    (error as { name?: string }).name === 'TransactionConflictException' || isTransactionConflictOnly(error)
+  );
 }
 
 /** Full-jitter exponential backoff: up to 20 ms × 2^attempt, capped at 1 s. */

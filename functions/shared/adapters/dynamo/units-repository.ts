@@ -3,7 +3,13 @@ import { type UnitRecord, UnitRecordSchema } from '../../../../schemas/records.t
 import type { RosterRow } from '../../../../schemas/roster.ts';
 import type { Page, PageRequest, UnitRepository } from '../../ports.ts';
 import { districtKey, keys } from './keys.ts';
-import { type DynamoStore, indexQuery, isConditionFailure, READ_ALL_PAGE_SIZE, retryOnConflict } from './store.ts';
+import {
+  type DynamoStore,
+  indexQuery,
+  isConditionFailure,
+  READ_ALL_PAGE_SIZE,
+  retryOnConflict,
+} from './store.ts';
 
 export class DynamoUnitRepository implements UnitRepository {
   constructor(private readonly store: DynamoStore) {}
