@@ -24,7 +24,7 @@ import { BAD_TOKEN_LIMIT, resolveLink } from '../shared/domain/form-links.ts';
 import {
   actionFromForm,
   formValues,
-  REPORT_TEXT_FIELDS,
+  REPORT_FORM_FIELDS,
   reportFromFields,
 } from '../shared/domain/hazard-fields.ts';
 import {
@@ -335,8 +335,8 @@ const routes: Record<RouteKey, Route> = {
     format: 'html',
     handle: async (event, deps) => {
       const unit = await unitOf(event, deps);
-      // The report's schema refuses control characters in its text fields, keeping the form as typed.
-      const form = formBody(event, REPORT_TEXT_FIELDS);
+      // The report's schema refuses control characters in its fields, keeping the form as typed.
+      const form = formBody(event, REPORT_FORM_FIELDS);
       const posted = form.get('formKey') ?? undefined;
       try {
         const hazard = await reportHazard(deps, unit, reportFromFields(form), posted);

@@ -134,8 +134,8 @@ export class CampaignStack extends Stack {
       ],
       lifecycleRules: [
         { id: 'quarantine', prefix: 'quarantine/', expiration: Duration.days(90) },
-        // incoming/ is untrusted and never served: accepted bytes are filed under files/ at once.
-        { id: 'incoming', prefix: 'incoming/', expiration: Duration.days(90) },
+        // No expiry on incoming/: versions filed before filed copies existed (under files/) are
+        // still served from their incoming/ keys. Expire it only after copying those to files/.
         { id: 'digests', prefix: 'digests/', expiration: Duration.days(30) },
         { id: 'old-versions', noncurrentVersionExpiration: Duration.days(90) },
         { id: 'incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(7) },

@@ -140,6 +140,8 @@ describe('the campaign stack', () => {
         expect.objectContaining({ Id: 'quarantine', Prefix: 'quarantine/', ExpirationInDays: 90 }),
       ]),
     );
+    // incoming/ is never expired: versions filed before the copies under files/ are served from it.
+    expect(rules?.some((rule) => JSON.stringify(rule).includes('"incoming/"'))).toBe(false);
     // Every bucket refuses plain HTTP.
     const policies = resources(global, 'AWS::S3::BucketPolicy');
     expect(policies).toHaveLength(2);

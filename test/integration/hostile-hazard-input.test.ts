@@ -288,6 +288,24 @@ describe('hostile input to the hazard report form', () => {
     expect(response.body).toMatch(/name="formKey" value="[0-9a-f-]{36}"/);
   });
 
+  for (const [field, value] of [
+    ['five.funds.amountYuan', `20${NUL}00`],
+    ['foundOn', `2018-01-1${NUL}5`],
+    ['formKey', `${randomUUID()}${NUL}`],
+  ] as const)
+    it(`a control character in ${field} brings the form back as typed, not an error page`, async () => {
+      const before = await storedFor('LY-102');
+      const response = await app.http('POST', `/f/${app.links['LY-102']}/hazards`, {
+        body: new URLSearchParams({ ...GOOD, formKey: randomUUID(), [field]: value }).toString(),
+        headers: FORM,
+      });
+      expect(response.statusCode).toBe(400);
+      expect(response.body).toContain('name="title" value="消防通道堵塞"');
+      expect(response.body).not.toContain(NUL);
+      expect(response.body).toMatch(/name="formKey" value="[0-9a-f-]{36}"/);
+      expect(await storedFor('LY-102')).toEqual(before);
+    });
+
   it('does not echo a huge value whole', async () => {
     const response = await app.http('POST', `/f/${app.links['LY-102']}/hazards`, {
       body: new URLSearchParams({

@@ -30,8 +30,20 @@ const optional = (value: string | null) => (value === null || value.trim() === '
  * ones, so the schema names each. The five implementations are passed on once any of them is
  * filled, so a missing one is named; none at all, where they are required, names the group.
  */
-/** The report's free-text fields: its schema refuses control characters in them, naming each. */
-export const REPORT_TEXT_FIELDS: ReadonlySet<string> = new Set([
+/**
+ * The report form's fields. Its schema refuses a control character in any of them (in the
+ * free text by name and position; elsewhere as a malformed date, amount, choice or key) and the
+ * form comes back as typed, the character removed; the request decoder refuses it anywhere else.
+ */
+export const REPORT_FORM_FIELDS: ReadonlySet<string> = new Set([
+  'formKey',
+  'area',
+  'level',
+  'foundOn',
+  'source',
+  'fixedOnSpot',
+  'five.funds.amountYuan',
+  'five.deadline',
   'title',
   'description',
   'location',

@@ -19,6 +19,9 @@ import { submissionVersionWrites } from './submissions-repository.ts';
 
 const epochSeconds = (iso: string) => Math.floor(new Date(iso).getTime() / 1000);
 
+/** How long a form record outlives its form. */
+const PENDING_KEPT_DAYS = 400;
+
 export class DynamoPendingUploads implements PendingUploadRepository {
   constructor(private readonly store: DynamoStore) {}
 
@@ -26,11 +29,12 @@ export class DynamoPendingUploads implements PendingUploadRepository {
     await this.store.client.send(
       new PutCommand({
         TableName: this.store.tableName,
-        // Kept a week past expiry, so a late-arriving object is still recognised (and refused as expired).
+        // Kept past any campaign year: the sweep (`campaign reconcile`) may meet the object
+        // weeks later, and without its form record a school's real filing would be refused.
         Item: {
           ...keys.pendingUpload(pending.key),
           ...pending,
-          ttl: epochSeconds(pending.expiresAt) + 7 * 86_400,
+          ttl: epochSeconds(pending.expiresAt) + PENDING_KEPT_DAYS * 86_400,
         },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
