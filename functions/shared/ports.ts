@@ -270,6 +270,8 @@ export interface ListedObject {
   etag: string;
   size: number;
   lastModified: Date;
+  /** The object's version, in a versioned bucket: a sweep feeds each version as its own event. */
+  versionId?: string;
 }
 
 /** The outcome of reading one exact object (see `DocumentStore.readExact`). */

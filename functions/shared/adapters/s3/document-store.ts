@@ -5,6 +5,7 @@ import {
   DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
+  ListObjectVersionsCommand,
   NotFound,
   PutObjectCommand,
   paginateListObjectsV2,
@@ -17,6 +18,13 @@ import { contentDisposition } from '../../domain/file-names.ts';
 import type { DocumentStore, ExactRead, ListedObject, StoredObject } from '../../ports.ts';
 
 const unquote = (etag: string | undefined): string => (etag ?? '').replaceAll('"', '');
+
+/** The store does not list object versions (it keeps none): 405 or 501, as s3rver answers. */
+function listsNoVersions(error: unknown): boolean {
+  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  const name = (error as { name?: string }).name;
+  return status === 405 || status === 501 || name === 'MethodNotAllowed' || name === 'NotImplemented';
+}
 
 const statusOf = (error: unknown): number | undefined =>
   (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
@@ -237,7 +245,39 @@ export class S3DocumentStore implements DocumentStore {
     }
   }
 
+  /**
+   * Every object version under `prefix`, delete markers left out: with versioning (AWS), a form
+   * reused within its ten minutes leaves two versions on one key, and each must be found. A store
+   * that keeps no versions and does not list them (s3rver answers 405) is listed plainly; it has
+   * only current objects anyway.
+   */
   async *list(prefix: string): AsyncIterable<ListedObject> {
+    try {
+      let marker: { KeyMarker?: string; VersionIdMarker?: string } = {};
+      for (;;) {
+        const page = await this.client.send(
+          new ListObjectVersionsCommand({ Bucket: this.bucket, Prefix: prefix, ...marker }),
+        );
+        for (const version of page.Versions ?? []) {
+          if (!version.Key) continue;
+          yield {
+            key: version.Key,
+            etag: unquote(version.ETag),
+            size: version.Size ?? 0,
+            lastModified: version.LastModified ?? new Date(0),
+            // An unversioned bucket lists each object once, as version "null".
+            ...(version.VersionId && version.VersionId !== 'null' ? { versionId: version.VersionId } : {}),
+          };
+        }
+        if (!page.IsTruncated) return;
+        marker = {
+          ...(page.NextKeyMarker ? { KeyMarker: page.NextKeyMarker } : {}),
+          ...(page.NextVersionIdMarker ? { VersionIdMarker: page.NextVersionIdMarker } : {}),
+        };
+      }
+    } catch (error) {
+      if (!listsNoVersions(error)) throw error;
+    }
     for await (const page of paginateListObjectsV2(
       { client: this.client },
       { Bucket: this.bucket, Prefix: prefix },
