@@ -24,7 +24,7 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  * | hazard import            | `UNIT#<unit>`             | `IMPORT#<file ETag>`                |                   |                        |
  * | zero report              | `UNIT#<unit>`             | `ZERO`                              | `ZERO`            | `<d>#<unit>`           |
  * | pending upload (TTL)     | `PENDING#<object key>`    | `PENDING`                           |                   |                        |
- * | rejected upload          | `UNIT#<unit>`             | `REJECT#<ISO instant>#<object key>` |                   |                        |
+ * | rejected upload          | `UNIT#<unit>`             | `REJECT#<instant>#<key>#<etag>`     |                   |                        |
  * | bad-token counter (TTL)  | `RATE#<source hash>#<window>` | `RATE`                          |                   |                        |
  * | upload receipt           | `UPLOAD#<bucket>/<key>`   | `ETAG#<etag>`                       |                   |                        |
  * | audit event              | `AUDIT#<campaign day>`    | `<ISO instant>#<event id>`          |                   |                        |

@@ -109,7 +109,12 @@ export class DynamoUploadLedger implements UploadLedger {
       Put: {
         TableName: this.store.tableName,
         Item: {
-          ...keys.rejection(rejection.unitCode, rejection.receivedAt, input.receipt.key),
+          // The ETag too: two refused objects on one key (a reused form) may share the instant.
+          ...keys.rejection(
+            rejection.unitCode,
+            rejection.receivedAt,
+            `${input.receipt.key}#${input.receipt.etag}`,
+          ),
           ...rejection,
         },
         ConditionExpression: 'attribute_not_exists(pk)',
