@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,8 +18,15 @@ import { testClients } from '../support/tables.ts';
 const clock = manualClock('2018-01-15T10:00:00+08:00');
 let app: TestApp;
 
-/** What the fault injector does to the next TransactWriteItems call. */
-let fault: 'none' | 'before-write' | 'after-write' = 'none';
+/**
+ * What the fault injector does: to the next TransactWriteItems call (`before-write`,
+ * `after-write`); to every one (`busy`: cancelled by a transaction in progress, as real DynamoDB
+ * does under contention); or to the next two counter updates (`counter-busy`).
+ */
+let fault: 'none' | 'before-write' | 'after-write' | 'busy' | 'counter-busy' = 'none';
+let counterConflicts = 0;
+const inProgress = () =>
+  Object.assign(new Error('Transaction is ongoing for the item'), { name: 'TransactionConflictException' });
 let faulty: TestApp;
 
 beforeAll(async () => {
@@ -28,7 +36,19 @@ beforeAll(async () => {
   const clients = createAwsClients();
   clients.dynamo.middlewareStack.add(
     (next, context) => async (args) => {
-      if (context.commandName !== 'TransactWriteItemsCommand' || fault === 'none') return next(args);
+      if (fault === 'counter-busy' && context.commandName === 'UpdateItemCommand' && counterConflicts < 2) {
+        counterConflicts += 1;
+        throw inProgress();
+      }
+      if (fault === 'busy' && context.commandName === 'TransactWriteItemsCommand')
+        throw new TransactionCanceledException({
+          message: 'Transaction cancelled',
+          $metadata: {},
+          CancellationReasons: [{ Code: 'None' }, { Code: 'TransactionConflict' }],
+        });
+      if (context.commandName !== 'TransactWriteItemsCommand' || fault === 'none' || fault === 'busy')
+        return next(args);
+      if (fault === 'counter-busy') return next(args);
       const mode = fault;
       fault = 'none';
       if (mode === 'before-write') throw new Error('injected: DynamoDB unreachable');
@@ -190,6 +210,35 @@ describe('a DynamoDB error in the middle of the write', () => {
     expect(retried.headers.location?.endsWith(`/hazards/LY-102/${stored[0]?.id}`)).toBe(true);
     expect(await hazardsOf(faulty, 'LY-102')).toEqual(stored);
     expect(await faulty.adapters.units.get('LY-102')).toMatchObject({ hazardSeq: 1, openGeneral: 1 });
+  });
+});
+
+describe('contention on real DynamoDB (transaction conflicts, which DynamoDB Local never raises)', () => {
+  it('a counter update that meets a transaction in progress is sent again, and the report is stored', async () => {
+    fault = 'counter-busy';
+    counterConflicts = 0;
+    const response = await post(faulty, 'WJ-000', fields({ formKey: randomUUID(), title: '计数冲突' }));
+    fault = 'none';
+    expect(counterConflicts).toBe(2);
+    expect(response.statusCode).toBe(303);
+    expect((await hazardsOf(faulty, 'WJ-000')).map((h) => h.title)).toEqual(['计数冲突']);
+  });
+
+  it('a report still busy after every attempt says it was not saved, and comes back as typed', {
+    timeout: 30_000,
+  }, async () => {
+    fault = 'busy';
+    const body = fields({ formKey: randomUUID(), title: '一直冲突' });
+    const response = await post(faulty, 'WJ-101', body);
+    fault = 'none';
+    expect(response.statusCode).toBe(409);
+    expect(response.body).toContain('本次未保存');
+    expect(response.body).toContain('was not saved');
+    expect(response.body).toContain('value="一直冲突"');
+    expect(keyIn(response.body)).toBe(body.formKey);
+    expect(await hazardsOf(faulty, 'WJ-101')).toEqual([]);
+    const retried = await post(faulty, 'WJ-101', body);
+    expect(retried.statusCode).toBe(303);
   });
 });
 

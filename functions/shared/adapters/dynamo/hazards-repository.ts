@@ -27,6 +27,12 @@ import { GSI2 } from './table.ts';
 /** How often a transaction cancelled only by concurrent ones is sent again. */
 const TRANSACTION_ATTEMPTS = 8;
 
+/** Said when a unit's other reports kept the transaction busy through every attempt: nothing was stored. */
+const BUSY: Bilingual = {
+  zh: '本单位同时提交的隐患较多，本次未保存，请稍后再提交一次',
+  en: "your unit's other reports kept the system busy; this one was not saved: submit it again in a moment",
+};
+
 export class DynamoHazardRepository implements HazardRepository {
   constructor(private readonly store: DynamoStore) {}
 
@@ -100,13 +106,15 @@ export class DynamoHazardRepository implements HazardRepository {
    * ones meet there. Each item carries its own condition, so sending it again is safe.
    */
   private async transact(items: TransactItem[], conflict: Bilingual): Promise<void> {
+    // Still busy after every attempt: nothing was stored, which `conflict` would not say.
     for (let attempt = 1; ; attempt += 1) {
       try {
         await this.store.transact(items, conflict);
         return;
       } catch (error) {
         const busy = error instanceof ConflictError && isTransactionConflictOnly(error.cause);
-        if (!busy || attempt >= TRANSACTION_ATTEMPTS) throw error;
+        if (busy && attempt >= TRANSACTION_ATTEMPTS) throw new ConflictError(BUSY, { cause: error.cause });
+        if (!busy) throw error;
         await sleep(Math.random() * Math.min(1000, 25 * 2 ** attempt));
       }
     }
