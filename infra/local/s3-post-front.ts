@@ -230,13 +230,40 @@ async function parseForm(body: Buffer, contentType: string): Promise<PostForm | 
   return { fields, fileSize };
 }
 
-/** The bucket a path-style POST to `/<bucket>` names, or null for any other request. */
+/**
+ * The bucket a path-style POST to `/<bucket>` names, or null for any other request. Whatever
+ * its query, such a POST is a form upload to s3rver, so it is checked as one; only the SDK's
+ * signed multi-object delete (`?delete`) passes on.
+ */
 function postedBucket(request: IncomingMessage): string | null {
   if (request.method !== 'POST') return null;
   const url = new URL(request.url ?? '/', 'http://local');
-  if (url.search !== '') return null;
+  if (url.searchParams.has('delete') && isSigned(request)) return null;
   const match = /^\/([^/]+)\/?$/.exec(url.pathname);
   return match?.[1] ?? null;
+}
+
+/** A request signed as the SDK signs (header or presigned query), as S3 requires of every write. */
+function isSigned(request: IncomingMessage): boolean {
+  const url = new URL(request.url ?? '/', 'http://local');
+  return (
+    String(request.headers.authorization ?? '').startsWith('AWS4-HMAC-SHA256 ') ||
+    url.searchParams.has('X-Amz-Signature')
+  );
+}
+
+/**
+ * What s3rver would store without the checks S3 makes: a virtual-hosted request (`<bucket>.host`,
+ * which would skip the path-style POST check) or an unsigned write. Null when it may pass.
+ */
+function bypass(request: IncomingMessage): S3Refusal | null {
+  const hostname = String(request.headers.host ?? '').replace(/:\d+$/, '');
+  if (!/^(localhost|\d{1,3}(\.\d{1,3}){3}|\[[0-9a-f:]+\])$/i.test(hostname))
+    return refuse(400, 'InvalidRequest', 'Only path-style requests are served here.');
+  const writes = request.method === 'PUT' || request.method === 'POST' || request.method === 'DELETE';
+  if (writes && !isSigned(request) && postedBucket(request) === null)
+    return refuse(403, 'AccessDenied', 'Anonymous writes are not allowed.');
+  return null;
 }
 
 export async function startS3Front(options: S3FrontOptions): Promise<Server> {
@@ -338,6 +365,12 @@ export async function startS3Front(options: S3FrontOptions): Promise<Server> {
   };
 
   const server = createServer((request, response) => {
+    const refused = bypass(request);
+    if (refused) {
+      request.resume();
+      answerRefusal(request, response, refused);
+      return;
+    }
     const bucket = postedBucket(request);
     const work = bucket
       ? handlePost(request, response, bucket)

@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect, inject, it } from 'vitest';
 import { UPLOAD_SCRIPT } from '../../functions/http/assets.ts';
@@ -23,6 +24,54 @@ describe('the local S3 front enforces POST policies', () => {
     expect(posted.headers.get('access-control-allow-origin')).toBe('*');
     const head = await testClients().s3.send(new HeadObjectCommand({ Bucket: system.bucket, Key: form.key }));
     expect(head.ContentLength).toBe(PDF.length);
+  });
+
+  /** A raw request to the front, with headers fetch would not send (Host). */
+  const raw = (method: string, path: string, headers: Record<string, string>, body = '') =>
+    new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const url = new URL(endpoints.s3);
+      const sent = httpRequest(
+        {
+          host: url.hostname,
+          port: url.port,
+          method,
+          path,
+          headers: { ...headers, 'content-length': String(body.length) },
+        },
+        (answer) => {
+          let text = '';
+          answer.on('data', (chunk) => {
+            text += chunk;
+          });
+          answer.on('end', () => resolve({ status: answer.statusCode ?? 0, body: text }));
+        },
+      );
+      sent.on('error', reject);
+      sent.end(body);
+    });
+
+  it('no way around the checks: a query on the POST, a virtual-hosted bucket, an unsigned PUT', async () => {
+    const before = await objectsUnder(system.bucket, 'incoming/JK-105/');
+    const form = await requestForm(system.url, token('JK-105'), '实施方案.pdf', PDF.length);
+    const altered = {
+      ...form,
+      url: `${form.url}?x-id=PostObject`,
+      fields: { ...form.fields, key: 'incoming/JK-105/evil' },
+    };
+    expect(await postForm(altered, PDF)).toMatchObject({ status: 403 });
+    const url = new URL(endpoints.s3);
+    const hosted = await raw(
+      'PUT',
+      '/incoming/JK-105/hosted',
+      { host: `${system.bucket}.localhost:${url.port}` },
+      'x',
+    );
+    expect(hosted.status).toBe(400);
+    expect(hosted.body).toContain('InvalidRequest');
+    const unsigned = await raw('PUT', `/${system.bucket}/incoming/JK-105/unsigned`, { host: url.host }, 'x');
+    expect(unsigned.status).toBe(403);
+    expect(unsigned.body).toContain('AccessDenied');
+    expect(await objectsUnder(system.bucket, 'incoming/JK-105/')).toEqual(before);
   });
 
   it('a form admits one file: posting it again, or twice at once, stores exactly one object', async () => {
