@@ -160,7 +160,10 @@ describe('npm start', () => {
           emails: { subject: string; destination: { to: string[] } }[];
         }
       ).emails;
-    await expect.poll(async () => (await mails(viewerOf(first))).length, { interval: 20 }).toBeGreaterThan(0);
+    // The check reads the campaign and renders its first mail: seconds on a loaded machine.
+    await expect
+      .poll(async () => (await mails(viewerOf(first))).length, { interval: 20, timeout: 60_000 })
+      .toBeGreaterThan(0);
     const before = (await mails(viewerOf(first))).length;
     expect(await stop(first)).toBe(0);
 

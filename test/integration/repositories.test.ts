@@ -345,10 +345,11 @@ describe('form links, submissions, audit and mail log', () => {
       mail.claim('2018-01-12', 'reminder:LY-101', 'ly-101@x.example', campaignTime);
     expect(await reminder(now)).toEqual({ result: 'claimed', inDoubt: false });
     expect(await reminder(new Date(now.getTime() + 30 * 86_400_000))).toEqual({ result: 'in-flight' });
-    lease.set('2026-11-29T10:14:00Z');
+    // The lease is upload-received's timeout and 30 s: 5½ minutes.
+    lease.set('2026-11-29T10:05:00Z');
     expect(await reminder(now)).toEqual({ result: 'in-flight' });
     expect(await mail.failedOn('2018-01-12')).toEqual([]);
-    lease.set('2026-11-29T10:16:00Z');
+    lease.set('2026-11-29T10:06:00Z');
     expect((await mail.failedOn('2018-01-12')).map((m) => m.purpose)).toEqual(['reminder:LY-101']);
     // Its sender may have sent it before dying: the new claim says so.
     expect(await reminder(now)).toEqual({ result: 'claimed', inDoubt: true });
