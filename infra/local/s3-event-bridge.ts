@@ -8,32 +8,67 @@ import { localContext } from './http-bridge.ts';
 
 export type S3Handler = (event: S3Event, context: Context) => Promise<unknown>;
 
-/** Rewrites s3rver's event into the shape of a real S3 notification, key encoded as S3 encodes it. */
+/** One record of an S3 object-created notification, key encoded as S3 encodes it. */
+function s3Record(input: {
+  bucket: string;
+  object: {
+    key: string;
+    size: number;
+    etag: string;
+    sequencer?: string | undefined;
+    versionId?: string | undefined;
+  };
+  eventName: string;
+  eventTime: Date;
+  /** Who stands in for S3: `local` (the bridge) or `reconcile` (a sweep). */
+  by: string;
+  region?: string;
+}): S3Event['Records'][number] {
+  const { object, by } = input;
+  return {
+    eventVersion: '2.1',
+    eventSource: 'aws:s3',
+    awsRegion: input.region ?? 'us-east-1',
+    eventTime: input.eventTime.toISOString(),
+    eventName: input.eventName,
+    userIdentity: { principalId: by },
+    requestParameters: { sourceIPAddress: '127.0.0.1' },
+    responseElements: { 'x-amz-request-id': by, 'x-amz-id-2': by },
+    s3: {
+      s3SchemaVersion: '1.0',
+      configurationId: by === 'local' ? 'upload-received' : by,
+      bucket: { name: input.bucket, ownerIdentity: { principalId: by }, arn: '' },
+      object: {
+        key: encodeS3Key(object.key),
+        size: object.size,
+        eTag: object.etag,
+        sequencer: object.sequencer ?? '',
+        ...(object.versionId ? { versionId: object.versionId } : {}),
+      },
+    },
+  } as S3Event['Records'][number];
+}
+
+/** Rewrites s3rver's event into the shape of a real S3 notification. */
 export function toS3Notification(event: S3rverEvent, region: string, clock: Clock): S3Event {
   return {
-    Records: event.Records.map((record) => ({
-      eventVersion: '2.1',
-      eventSource: 'aws:s3',
-      awsRegion: region,
-      // s3rver stamps wall-clock time; the campaign's simulated clock is what S3 time means locally.
-      eventTime: clock.now().toISOString(),
-      eventName: record.eventName,
-      userIdentity: { principalId: 'local' },
-      requestParameters: { sourceIPAddress: '127.0.0.1' },
-      responseElements: { 'x-amz-request-id': 'local', 'x-amz-id-2': 'local' },
-      s3: {
-        s3SchemaVersion: '1.0',
-        configurationId: 'upload-received',
-        bucket: { name: record.s3.bucket.name, ownerIdentity: { principalId: 'local' }, arn: '' },
+    Records: event.Records.map((record) =>
+      s3Record({
+        bucket: record.s3.bucket.name,
         object: {
-          key: encodeS3Key(record.s3.object.key),
+          key: record.s3.object.key,
           size: record.s3.object.size ?? 0,
-          eTag: record.s3.object.eTag ?? '',
+          etag: record.s3.object.eTag ?? '',
           sequencer: record.s3.object.sequencer,
         },
-      },
-    })),
-  } as S3Event;
+        eventName: record.eventName,
+        // s3rver stamps wall-clock time; the campaign's simulated clock is what S3 time means locally.
+        eventTime: clock.now(),
+        by: 'local',
+        region,
+      }),
+    ),
+  };
 }
 
 export interface RetryPolicy {
@@ -135,29 +170,6 @@ export function bridgeS3Events(
 /** The S3 notification for an object found by a sweep, as S3 would have sent it. */
 export function sweptNotification(bucket: string, object: ListedObject, eventTime: Date): S3Event {
   return {
-    Records: [
-      {
-        eventVersion: '2.1',
-        eventSource: 'aws:s3',
-        awsRegion: 'us-east-1',
-        eventTime: eventTime.toISOString(),
-        eventName: 'ObjectCreated:Post',
-        userIdentity: { principalId: 'reconcile' },
-        requestParameters: { sourceIPAddress: '127.0.0.1' },
-        responseElements: { 'x-amz-request-id': 'reconcile', 'x-amz-id-2': 'reconcile' },
-        s3: {
-          s3SchemaVersion: '1.0',
-          configurationId: 'reconcile',
-          bucket: { name: bucket, ownerIdentity: { principalId: 'reconcile' }, arn: '' },
-          object: {
-            key: encodeS3Key(object.key),
-            size: object.size,
-            eTag: object.etag,
-            sequencer: '',
-            ...(object.versionId ? { versionId: object.versionId } : {}),
-          },
-        },
-      },
-    ],
-  } as S3Event;
+    Records: [s3Record({ bucket, object, eventName: 'ObjectCreated:Post', eventTime, by: 'reconcile' })],
+  };
 }
