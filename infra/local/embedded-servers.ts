@@ -311,7 +311,13 @@ export async function startEmbeddedServers(options: EmbeddedServerOptions): Prom
             frontServer.close(() => resolve());
             frontServer.closeAllConnections();
           }),
-          s3rver.close(),
+          // Work has drained by now: a connection still open (a read its client gave up) must not
+          // hold the close for ever.
+          (async () => {
+            const closing = s3rver.close();
+            (s3rver as unknown as { httpServer?: Server }).httpServer?.closeAllConnections();
+            await closing;
+          })(),
           new Promise<void>((resolve) => {
             sesServer.close(() => resolve());
             sesServer.closeAllConnections();

@@ -295,6 +295,12 @@ export async function startS3Front(options: S3FrontOptions): Promise<Server> {
           answer.on('error', () => resolve());
         },
       );
+      // A client that stops reading (a ranged or capped read that destroys its stream) must not
+      // leave s3rver writing into a connection nobody drains: s3rver's close would wait for ever.
+      response.on('close', () => {
+        if (!response.writableFinished) upstream.destroy();
+        resolve();
+      });
       upstream.on('error', (error) => {
         if (!response.headersSent)
           answerRefusal(request, response, refuse(503, 'ServiceUnavailable', error.message));

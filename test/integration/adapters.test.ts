@@ -1,5 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
@@ -10,6 +9,7 @@ import { S3DocumentStore } from '../../functions/shared/adapters/s3/document-sto
 import { mailerFor, readSecrets } from '../../functions/shared/wiring.ts';
 import { freePort } from '../../infra/local/embedded-servers.ts';
 import { freshBucket, testClients } from '../support/tables.ts';
+import { localhostCertificate } from '../support/tls.ts';
 
 interface StoredMail {
   messageId: string;
@@ -122,31 +122,7 @@ describe('mail through SES v2 (aws-ses-v2-local)', () => {
 describe('mail through SMTP (the transport for regions without SES)', () => {
   it('logs in over STARTTLS with the secret credentials and delivers the MIME message', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'smtp-'));
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=localhost',
-        '-addext',
-        'subjectAltName=DNS:localhost',
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-out',
-        join(dir, 'cert.pem'),
-      ],
-      { stdio: 'ignore' },
-    );
-    const [key, cert] = await Promise.all([
-      readFile(join(dir, 'key.pem'), 'utf8'),
-      readFile(join(dir, 'cert.pem'), 'utf8'),
-    ]);
+    const { key, cert } = await localhostCertificate(dir);
     const received: { from?: string; data: string; user?: string; secure: boolean }[] = [];
     const server = new SMTPServer({
       key,

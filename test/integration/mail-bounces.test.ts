@@ -1,5 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import tls from 'node:tls';
@@ -23,6 +22,7 @@ import { freePort } from '../../infra/local/embedded-servers.ts';
 import { localContext } from '../../infra/local/http-bridge.ts';
 import { demoCampaign, demoRoster } from '../support/fixtures.ts';
 import { manualClock, type TestApp, testApp } from '../support/local-app.ts';
+import { localhostCertificate } from '../support/tls.ts';
 
 /**
  * Bounces and complaints, end to end on DynamoDB Local: SES's notifications through the
@@ -225,29 +225,9 @@ describe('an SMTP server refusing a recipient at send time', () => {
   beforeAll(async () => {
     app = await testApp({ clock });
     dir = await mkdtemp(join(tmpdir(), 'smtp-bounce-'));
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=localhost',
-        '-addext',
-        'subjectAltName=DNS:localhost',
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-out',
-        join(dir, 'cert.pem'),
-      ],
-      { stdio: 'ignore' },
-    );
-    const key = await readFile(join(dir, 'key.pem'), 'utf8');
-    cert = await readFile(join(dir, 'cert.pem'), 'utf8');
+    const pair = await localhostCertificate(dir);
+    const key = pair.key;
+    cert = pair.cert;
     server = new SMTPServer({
       key,
       cert,
