@@ -20,6 +20,7 @@ import type {
   UnitRepository,
   UploadLedger,
 } from '../ports.ts';
+import { jitteredBackoff } from './backoff.ts';
 import { formatLocal, localDateOf } from './calendar.ts';
 import { ConflictError } from './errors.ts';
 import { SIGNATURE_BYTES } from './file-types.ts';
@@ -73,8 +74,6 @@ const INCOMING = /^incoming\/([A-Z0-9-]+)\/[^/]+$/;
  * dozens of concurrent uploads to one deliverable all land.
  */
 export const VERSION_RACE_ATTEMPTS = 50;
-const backoff = (attempt: number) =>
-  new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(1000, 20 * 2 ** attempt)));
 
 const sha256Hex = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
@@ -204,7 +203,7 @@ async function attachPhoto(
       return { outcome: 'accepted', version: change.hazard.version };
     } catch (error) {
       if (!(error instanceof ConflictError) || attempt >= VERSION_RACE_ATTEMPTS) throw error;
-      await backoff(attempt);
+      await jitteredBackoff(attempt);
     }
   }
 }
@@ -396,7 +395,7 @@ export async function receiveUpload(
       return { outcome: 'accepted', version: version.version };
     } catch (error) {
       if (!(error instanceof ConflictError) || attempt >= VERSION_RACE_ATTEMPTS) throw error;
-      await backoff(attempt);
+      await jitteredBackoff(attempt);
     }
   }
 }

@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import {
   type HazardFormKey,
   HazardFormKeySchema,
@@ -8,6 +7,7 @@ import {
   HazardRecordSchema,
 } from '../../../../schemas/records.ts';
 import type { Bilingual } from '../../../../schemas/validation.ts';
+import { jitteredBackoff } from '../../domain/backoff.ts';
 import { ConflictError } from '../../domain/errors.ts';
 import type { CounterDelta, HazardRepository, Page, PageRequest } from '../../ports.ts';
 import { districtKey, keys } from './keys.ts';
@@ -115,7 +115,7 @@ export class DynamoHazardRepository implements HazardRepository {
         const busy = error instanceof ConflictError && isTransactionConflictOnly(error.cause);
         if (busy && attempt >= TRANSACTION_ATTEMPTS) throw new ConflictError(BUSY, { cause: error.cause });
         if (!busy) throw error;
-        await sleep(Math.random() * Math.min(1000, 25 * 2 ** attempt));
+        await jitteredBackoff(attempt);
       }
     }
   }

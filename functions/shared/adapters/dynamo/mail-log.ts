@@ -1,11 +1,12 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { type MailRecord, MailRecordSchema } from '../../../../schemas/records.ts';
+import { jitteredBackoff } from '../../domain/backoff.ts';
 import { type Clock, systemClock } from '../../domain/clock.ts';
 import { FUNCTION_TIMEOUT_SECONDS } from '../../function-limits.ts';
 import type { ClaimResult, MailLog, RunFence } from '../../ports.ts';
 import { keys } from './keys.ts';
-import { conflictBackoff, type DynamoStore, isConditionFailure } from './store.ts';
+import { type DynamoStore, isConditionFailure } from './store.ts';
 
 /**
  * How long an unfenced claim (a receipt, sent by upload-received) holds without being marked
@@ -51,7 +52,7 @@ export class DynamoMailLog implements MailLog {
         : await this.claimUnfenced(day, purpose, recipient, now);
       if (outcome !== 'retry') return outcome;
       if (attempt >= CLAIM_ATTEMPTS) return { result: 'in-flight' };
-      await conflictBackoff(attempt);
+      await jitteredBackoff(attempt);
     }
   }
 

@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { z } from 'zod';
 import type { Bilingual } from '../../../../schemas/validation.ts';
+import { jitteredBackoff } from '../../domain/backoff.ts';
 import { ConflictError, ValidationError } from '../../domain/errors.ts';
 import type { Page, PageRequest } from '../../ports.ts';
 import { GSI1 } from './table.ts';
@@ -86,10 +87,6 @@ export function isTransactionConflict(error: unknown): boolean {
   );
 }
 
-/** Full-jitter exponential backoff: up to 20 ms × 2^attempt, capped at 1 s. */
-export const conflictBackoff = (attempt: number): Promise<void> =>
-  new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(1000, 20 * 2 ** attempt)));
-
 /** Sends `write` again, with backoff, while it fails only on a transaction conflict. */
 export async function retryOnConflict<T>(write: () => Promise<T>, attempts = 10): Promise<T> {
   for (let attempt = 1; ; attempt += 1) {
@@ -97,7 +94,7 @@ export async function retryOnConflict<T>(write: () => Promise<T>, attempts = 10)
       return await write();
     } catch (error) {
       if (!isTransactionConflict(error) || attempt >= attempts) throw error;
-      await conflictBackoff(attempt);
+      await jitteredBackoff(attempt);
     }
   }
 }
