@@ -4,6 +4,7 @@ import {
   type BatchWriteCommandInput,
   DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
+import { type DailyCheckDeps, runDailyCheck } from '../functions/daily-check/daily-check.ts';
 import { dailyCheckDeps } from '../functions/daily-check/handler.ts';
 import { DynamoCampaignRepository } from '../functions/shared/adapters/dynamo/campaign-repository.ts';
 import { DynamoHazardRepository } from '../functions/shared/adapters/dynamo/hazards-repository.ts';
@@ -14,9 +15,8 @@ import { DynamoUnitRepository } from '../functions/shared/adapters/dynamo/units-
 import { DynamoZeroReports } from '../functions/shared/adapters/dynamo/zero-reports.ts';
 import { digestWorkbookFile } from '../functions/shared/adapters/xlsx/digest-workbook.ts';
 import type { createAwsClients } from '../functions/shared/aws-clients.ts';
-import { fixedClock } from '../functions/shared/domain/clock.ts';
-import { type DailyCheckDeps, runDailyCheck } from '../functions/shared/domain/daily-check.ts';
-import type { Digest, LedgerRow } from '../functions/shared/domain/digest.ts';
+import { fixedClock } from '../functions/shared/domain/calendar/clock.ts';
+import type { Digest, LedgerRow } from '../functions/shared/domain/report/digest.ts';
 import type { Logger } from '../functions/shared/logger.ts';
 import { createAdapters } from '../functions/shared/wiring.ts';
 import { prepareLocalStorage, startEmbeddedServers } from '../infra/local/embedded-servers.ts';

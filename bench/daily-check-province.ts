@@ -1,10 +1,10 @@
 import MailComposer from 'nodemailer/lib/mail-composer';
+import { ATTACHMENT_LIMIT_BYTES } from '../functions/daily-check/daily-check.ts';
 import { fileSpool } from '../functions/shared/adapters/fs/ledger-spool.ts';
 import { digestWorkbookFile } from '../functions/shared/adapters/xlsx/digest-workbook.ts';
-import { ATTACHMENT_LIMIT_BYTES } from '../functions/shared/domain/daily-check.ts';
-import { buildDigest, type CampaignRecords, computeState } from '../functions/shared/domain/digest.ts';
-import { passHazards } from '../functions/shared/domain/hazard-pass.ts';
-import { digestEmailParts } from '../functions/shared/web/digest-email.ts';
+import { buildDigest, type CampaignRecords, computeState } from '../functions/shared/domain/report/digest.ts';
+import { passHazards } from '../functions/shared/domain/report/hazard-pass.ts';
+import { digestEmailParts } from '../functions/shared/mail/digest-mail.ts';
 import {
   HazardRecordSchema,
   SubmissionPointerSchema,

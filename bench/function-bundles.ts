@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { App } from 'aws-cdk-lib';
-import { simulatedClock } from '../functions/shared/domain/clock.ts';
+import { simulatedClock } from '../functions/shared/domain/calendar/clock.ts';
 import { addCampaign, stackName } from '../infra/cdk/campaign-app.ts';
 import { localAwsEnvironment } from '../infra/local/embedded-servers.ts';
 import { startLocalSystem } from '../infra/local/system.ts';

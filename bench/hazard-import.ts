@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import ExcelJS from 'exceljs';
 import { buildHazardTemplate } from '../functions/shared/adapters/xlsx/hazard-workbook.ts';
-import { TEMPLATE_COLUMNS } from '../functions/shared/domain/hazard-import.ts';
+import { TEMPLATE_COLUMNS } from '../functions/shared/domain/hazards/hazard-import.ts';
 import { localAwsEnvironment, startEmbeddedServers } from '../infra/local/embedded-servers.ts';
 import { demoCampaign } from '../test/support/fixtures.ts';
 import { manualClock, testApp } from '../test/support/local-app.ts';

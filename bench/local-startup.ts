@@ -3,7 +3,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { simulatedClock } from '../functions/shared/domain/clock.ts';
+import { simulatedClock } from '../functions/shared/domain/calendar/clock.ts';
 import { startLocalSystem } from '../infra/local/system.ts';
 import { demoCampaign, demoRoster } from '../test/support/fixtures.ts';
 

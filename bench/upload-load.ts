@@ -1,7 +1,7 @@
 // 1,000 concurrent filings through a fresh local system (HTTP server, presigned POST to s3rver,
 // the event bridge, upload-received), 50 at a time: latency and throughput.
 // Run: npm run bench -- upload-load   (COUNT=1000 CONCURRENCY=50 by default)
-import { simulatedClock } from '../functions/shared/domain/clock.ts';
+import { simulatedClock } from '../functions/shared/domain/calendar/clock.ts';
 import { startLocalSystem } from '../infra/local/system.ts';
 import { demoCampaign, demoRoster } from '../test/support/fixtures.ts';
 import { testClients } from '../test/support/tables.ts';

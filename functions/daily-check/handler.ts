@@ -3,14 +3,9 @@ import type { Context } from 'aws-lambda';
 import { DailyCheckEventSchema } from '../../schemas/daily-check.ts';
 import { formatIssue, parseWith } from '../../schemas/validation.ts';
 import { fileSpool } from '../shared/adapters/fs/ledger-spool.ts';
-import {
-  type DailyCheckDeps,
-  type DailyCheckReport,
-  isUndone,
-  runDailyCheck,
-} from '../shared/domain/daily-check.ts';
 import { ValidationError } from '../shared/domain/errors.ts';
 import { type Adapters, ConfigurationError } from '../shared/wiring.ts';
+import { type DailyCheckDeps, type DailyCheckReport, isUndone, runDailyCheck } from './daily-check.ts';
 
 /**
  * Thrown after a run in which some mail failed or was held by a live claim. Everything else was

@@ -9,9 +9,9 @@ import {
   UploadRequestSchema,
 } from '../../schemas/uploads.ts';
 import { parseWith } from '../../schemas/validation.ts';
-import { localDateOf } from '../shared/domain/calendar.ts';
-import type { Clock } from '../shared/domain/clock.ts';
-import { DownloadExpiredError, followDownloadLink } from '../shared/domain/download-links.ts';
+import { localDateOf } from '../shared/domain/calendar/calendar.ts';
+import type { Clock } from '../shared/domain/calendar/clock.ts';
+import { bouncedUnitsFor } from '../shared/domain/delivery/mail-bounces.ts';
 import {
   DomainError,
   ForbiddenError,
@@ -19,14 +19,15 @@ import {
   TooManyRequestsError,
   ValidationError,
 } from '../shared/domain/errors.ts';
-import { contentDisposition } from '../shared/domain/file-names.ts';
-import { BAD_TOKEN_LIMIT, resolveLink } from '../shared/domain/form-links.ts';
+import { DownloadExpiredError, followDownloadLink } from '../shared/domain/filing/download-links.ts';
+import { contentDisposition } from '../shared/domain/filing/file-names.ts';
+import { planImportUpload, planPhotoUpload, planUpload } from '../shared/domain/filing/uploads.ts';
 import {
   actionFromForm,
   formValues,
   REPORT_FORM_FIELDS,
   reportFromFields,
-} from '../shared/domain/hazard-fields.ts';
+} from '../shared/domain/hazards/hazard-fields.ts';
 import {
   actOnHazard,
   confirmZeroReport,
@@ -39,9 +40,8 @@ import {
   reportHazard,
   supervisedHazards,
   withdrawZeroReport,
-} from '../shared/domain/hazard-service.ts';
-import { bouncedUnitsFor } from '../shared/domain/mail-bounces.ts';
-import { planImportUpload, planPhotoUpload, planUpload } from '../shared/domain/uploads.ts';
+} from '../shared/domain/hazards/hazard-service.ts';
+import { BAD_TOKEN_LIMIT, resolveLink } from '../shared/domain/links/form-links.ts';
 import type { Logger } from '../shared/logger.ts';
 import type {
   AuditLog,

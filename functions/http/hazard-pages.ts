@@ -8,14 +8,14 @@ import type {
   ZeroReport,
 } from '../../schemas/records.ts';
 import type { FieldIssue } from '../../schemas/validation.ts';
-import { formatLocal } from '../shared/domain/calendar.ts';
+import { formatLocal } from '../shared/domain/calendar/calendar.ts';
 import {
   ACTION_LABELS,
   type HazardActor,
   hazardDeadline,
   isOverdueMajor,
   STATUS_LABELS,
-} from '../shared/domain/hazard-lifecycle.ts';
+} from '../shared/domain/hazards/hazard-lifecycle.ts';
 import { Html, html, type Lang, layout } from '../shared/web/html.ts';
 
 const t = (lang: Lang, zh: string, en: string) => (lang === 'zh' ? zh : en);

@@ -1,11 +1,11 @@
 import type { Campaign, Deliverable } from '../../schemas/campaign.ts';
 import { UNIT_TYPE_LABELS } from '../../schemas/primitives.ts';
 import type { RejectedUpload, UnitRecord } from '../../schemas/records.ts';
-import { daysBetween, formatLocal, localDateOf } from '../shared/domain/calendar.ts';
-import type { DeliverableState } from '../shared/domain/deadlines.ts';
-import { FILE_TYPE_INFO } from '../shared/domain/file-types.ts';
-import { BOUNCE_KIND_LABELS, type BouncedUnit } from '../shared/domain/mail-bounces.ts';
-import { HARD_CLOSED, rejectionMessage } from '../shared/domain/uploads.ts';
+import { daysBetween, formatLocal, localDateOf } from '../shared/domain/calendar/calendar.ts';
+import type { DeliverableState } from '../shared/domain/calendar/deadlines.ts';
+import { BOUNCE_KIND_LABELS, type BouncedUnit } from '../shared/domain/delivery/mail-bounces.ts';
+import { FILE_TYPE_INFO } from '../shared/domain/filing/file-types.ts';
+import { HARD_CLOSED, rejectionMessage } from '../shared/domain/filing/uploads.ts';
 import { type Html, html, type Lang, layout } from '../shared/web/html.ts';
 import type { DeliverablePanel } from './unit-page.ts';
 

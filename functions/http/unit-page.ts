@@ -1,13 +1,13 @@
 import type { Campaign, Deliverable } from '../../schemas/campaign.ts';
 import type { PendingUpload, RejectedUpload, SubmissionVersion, UnitRecord } from '../../schemas/records.ts';
-import { type DeliverableState, deliverableState } from '../shared/domain/deadlines.ts';
-import { FILE_TYPE_INFO } from '../shared/domain/file-types.ts';
+import { type DeliverableState, deliverableState } from '../shared/domain/calendar/deadlines.ts';
+import { FILE_TYPE_INFO } from '../shared/domain/filing/file-types.ts';
 import {
   deliverablesOf,
   isHardClosed,
   planUpload,
   UPLOAD_FORM_LIFETIME_MS,
-} from '../shared/domain/uploads.ts';
+} from '../shared/domain/filing/uploads.ts';
 import type {
   DocumentStore,
   PendingUploadRepository,

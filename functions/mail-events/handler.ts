@@ -2,8 +2,8 @@ import middy from '@middy/core';
 import type { Context, SNSEvent } from 'aws-lambda';
 import { SesNotificationSchema } from '../../schemas/mail-events.ts';
 import { formatIssue, MESSAGES, parseWith } from '../../schemas/validation.ts';
+import { sesBounceEvents } from '../shared/domain/delivery/mail-bounces.ts';
 import { ValidationError } from '../shared/domain/errors.ts';
-import { sesBounceEvents } from '../shared/domain/mail-bounces.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { BounceLog } from '../shared/ports.ts';
 

@@ -364,7 +364,7 @@ export interface Mailer {
   /**
    * Sends one mail. A recipient the receiving server refuses for good (SMTP 5xx to RCPT TO) is
    * listed in `refused` when others were accepted; when every recipient is refused the send
-   * throws `RecipientsRefusedError` (`domain/mail-bounces.ts`).
+   * throws `RecipientsRefusedError` (`domain/delivery/mail-bounces.ts`).
    */
   send(mail: OutboundMail): Promise<{ messageId: string; refused?: RefusedRecipient[] }>;
 }

@@ -16,9 +16,9 @@ import { DynamoUnitRepository } from './adapters/dynamo/units-repository.ts';
 import { DynamoPendingUploads, DynamoUploadLedger } from './adapters/dynamo/upload-ledger.ts';
 import { DynamoZeroReports } from './adapters/dynamo/zero-reports.ts';
 import { S3DocumentStore } from './adapters/s3/document-store.ts';
-import type { Clock } from './domain/clock.ts';
-import { systemClock } from './domain/clock.ts';
-import { BAD_TOKEN_WINDOW_MS } from './domain/form-links.ts';
+import type { Clock } from './domain/calendar/clock.ts';
+import { systemClock } from './domain/calendar/clock.ts';
+import { BAD_TOKEN_WINDOW_MS } from './domain/links/form-links.ts';
 import { jsonLogger, type Logger } from './logger.ts';
 import { createStorageClients, type StorageClients } from './storage-clients.ts';
 

@@ -10,8 +10,8 @@ import {
 import { NodemailerMailer } from './adapters/mail/nodemailer-mailer.ts';
 import type { readHazardRows } from './adapters/xlsx/hazard-workbook.ts';
 import { type AwsClients, createAwsClients } from './aws-clients.ts';
-import type { Clock } from './domain/clock.ts';
-import { recordingBounces } from './domain/mail-bounces.ts';
+import type { Clock } from './domain/calendar/clock.ts';
+import { recordingBounces } from './domain/delivery/mail-bounces.ts';
 import type { Logger } from './logger.ts';
 import type { BounceLog, Mailer } from './ports.ts';
 import { createStorageAdapters, type StorageAdapters } from './storage-wiring.ts';

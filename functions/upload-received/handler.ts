@@ -1,10 +1,6 @@
 import middy from '@middy/core';
 import type { Context, S3Event } from 'aws-lambda';
-import {
-  type ReceiveOutcome,
-  type ReceiveUploadDeps,
-  receiveUpload,
-} from '../shared/domain/receive-upload.ts';
+import { type ReceiveOutcome, type ReceiveUploadDeps, receiveUpload } from './receive-upload.ts';
 import { createdObjects } from './s3-event.ts';
 
 export type UploadReceivedDeps = ReceiveUploadDeps;

@@ -49,7 +49,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { HTTP_ROUTES } from '../../functions/http/routes.ts';
 import { CAMPAIGN_TABLE } from '../../functions/shared/adapters/dynamo/table.ts';
-import { addDays, atLocalTime } from '../../functions/shared/domain/calendar.ts';
+import { addDays, atLocalTime } from '../../functions/shared/domain/calendar/calendar.ts';
 import { type Campaign, mailTransport } from '../../schemas/campaign.ts';
 import { CampaignFunction } from './campaign-function.ts';
 

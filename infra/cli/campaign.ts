@@ -2,15 +2,15 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { type DailyCheckReport, describeRun, isUndone } from '../../functions/daily-check/daily-check.ts';
 import {
   dailyCheckDeps,
   MailFailuresError,
   makeHandler as makeDailyCheckHandler,
 } from '../../functions/daily-check/handler.ts';
 import { createAwsClients } from '../../functions/shared/aws-clients.ts';
-import { parseInstant } from '../../functions/shared/domain/calendar.ts';
-import { type DailyCheckReport, describeRun, isUndone } from '../../functions/shared/domain/daily-check.ts';
-import { reconcileUploads, sweptEventTime } from '../../functions/shared/domain/reconcile-uploads.ts';
+import { parseInstant } from '../../functions/shared/domain/calendar/calendar.ts';
+import { reconcileUploads, sweptEventTime } from '../../functions/shared/domain/filing/reconcile-uploads.ts';
 import { createAdapters } from '../../functions/shared/wiring.ts';
 import { makeHandler as makeUploadHandler } from '../../functions/upload-received/handler.ts';
 import { JSON_SCHEMAS, renderJsonSchema } from '../../schemas/json-schema.ts';

@@ -19,7 +19,7 @@ import {
 } from '../../functions/shared/adapters/dynamo/table.ts';
 import { DynamoUnitRepository } from '../../functions/shared/adapters/dynamo/units-repository.ts';
 import type { AwsClients } from '../../functions/shared/aws-clients.ts';
-import { currentToken, issueLink } from '../../functions/shared/domain/form-links.ts';
+import { currentToken, issueLink } from '../../functions/shared/domain/links/form-links.ts';
 import type { Campaign } from '../../schemas/campaign.ts';
 import type { Roster } from '../../schemas/roster.ts';
 

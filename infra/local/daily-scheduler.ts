@@ -1,5 +1,5 @@
-import { addDays, atLocalTime, localDateOf } from '../../functions/shared/domain/calendar.ts';
-import type { Clock } from '../../functions/shared/domain/clock.ts';
+import { addDays, atLocalTime, localDateOf } from '../../functions/shared/domain/calendar/calendar.ts';
+import type { Clock } from '../../functions/shared/domain/calendar/clock.ts';
 
 /** What `run` may answer: `again` when the day is not done and should be tried later (held by another run, or stopped). */
 export type ScheduledRunResult = 'again' | undefined;

@@ -1,7 +1,7 @@
 import type { Context, S3Event } from 'aws-lambda';
 import type S3rver from 's3rver';
 import type { S3rverEvent } from 's3rver';
-import type { Clock } from '../../functions/shared/domain/clock.ts';
+import type { Clock } from '../../functions/shared/domain/calendar/clock.ts';
 import type { ListedObject } from '../../functions/shared/ports.ts';
 import { encodeS3Key } from '../../functions/upload-received/s3-event.ts';
 import { localContext } from './http-bridge.ts';

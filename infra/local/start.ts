@@ -1,8 +1,8 @@
 // `npm start`: the whole system on this machine, with the demo campaign, on a simulated clock.
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { formatLocal, parseInstant } from '../../functions/shared/domain/calendar.ts';
-import { type Clock, simulatedClock, systemClock } from '../../functions/shared/domain/clock.ts';
+import { formatLocal, parseInstant } from '../../functions/shared/domain/calendar/calendar.ts';
+import { type Clock, simulatedClock, systemClock } from '../../functions/shared/domain/calendar/clock.ts';
 import { formatIssue } from '../../schemas/validation.ts';
 import { readCampaignFile, readRosterFile, rosterPathFor } from '../campaign-files.ts';
 import { JavaMissingError } from './embedded-servers.ts';

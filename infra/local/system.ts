@@ -3,15 +3,15 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type DailyCheckReport, describeRun } from '../../functions/daily-check/daily-check.ts';
 import { dailyCheckDeps, makeHandler as makeDailyCheckHandler } from '../../functions/daily-check/handler.ts';
 import { makeHandler as makeHttpHandler } from '../../functions/http/handler.ts';
-import type { Clock } from '../../functions/shared/domain/clock.ts';
-import { type DailyCheckReport, describeRun } from '../../functions/shared/domain/daily-check.ts';
+import type { Clock } from '../../functions/shared/domain/calendar/clock.ts';
 import {
   type ReconcileReport,
   reconcileUploads,
   sweptEventTime,
-} from '../../functions/shared/domain/reconcile-uploads.ts';
+} from '../../functions/shared/domain/filing/reconcile-uploads.ts';
 import { jsonLogger, type Logger } from '../../functions/shared/logger.ts';
 import { createAdapters } from '../../functions/shared/wiring.ts';
 import { makeHandler as makeUploadHandler } from '../../functions/upload-received/handler.ts';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DynamoCampaignRepository } from '../../functions/shared/adapters/dynamo/campaign-repository.ts';
 import { DynamoUnitRepository } from '../../functions/shared/adapters/dynamo/units-repository.ts';
-import { hashToken } from '../../functions/shared/domain/form-links.ts';
+import { hashToken } from '../../functions/shared/domain/links/form-links.ts';
 import { loadCampaign } from '../../infra/cli/load.ts';
 import { demoCampaign, demoRoster } from '../support/fixtures.ts';
 import { freshTable, testClients } from '../support/tables.ts';

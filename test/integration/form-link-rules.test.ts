@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { makeHandler as makeHttpHandler } from '../../functions/http/handler.ts';
-import { hashToken } from '../../functions/shared/domain/form-links.ts';
+import { hashToken } from '../../functions/shared/domain/links/form-links.ts';
 import type { DocumentStore } from '../../functions/shared/ports.ts';
 import type { Campaign } from '../../schemas/campaign.ts';
 import { demoCampaign } from '../support/fixtures.ts';

@@ -4,7 +4,7 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAwsClients } from '../../functions/shared/aws-clients.ts';
-import { TEMPLATE_COLUMNS } from '../../functions/shared/domain/hazard-import.ts';
+import { TEMPLATE_COLUMNS } from '../../functions/shared/domain/hazards/hazard-import.ts';
 import { allPages } from '../../functions/shared/domain/pages.ts';
 import { sampleReportFields } from '../support/fixtures.ts';
 import { manualClock, type TestApp, testApp } from '../support/local-app.ts';

@@ -1,7 +1,7 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TEMPLATE_COLUMNS } from '../../functions/shared/domain/hazard-import.ts';
+import { TEMPLATE_COLUMNS } from '../../functions/shared/domain/hazards/hazard-import.ts';
 import { allPages } from '../../functions/shared/domain/pages.ts';
 import { manualClock, type TestApp, testApp } from '../support/local-app.ts';
 import { testClients } from '../support/tables.ts';
@@ -111,8 +111,8 @@ describe('bulk import of hazards', () => {
   });
 
   it('an import cut short is finished by its retry, with no duplicates and the counters moved once', async () => {
-    const { importHazards } = await import('../../functions/shared/domain/hazard-import-service.ts');
-    const { validateImport } = await import('../../functions/shared/domain/hazard-import.ts');
+    const { importHazards } = await import('../../functions/shared/domain/hazards/hazard-import-service.ts');
+    const { validateImport } = await import('../../functions/shared/domain/hazards/hazard-import.ts');
     const rows = Array.from({ length: 30 }, (_, i) => ({
       row: i + 2,
       cells: Object.fromEntries(TEMPLATE_COLUMNS.map((c, j) => [c.field, j === 2 ? `重试 ${i}` : c.example])),

@@ -345,7 +345,9 @@ describe('the contingency plan', () => {
     const before = await page('LY-102', hazardPath);
     expect(before).toContain('未提供：请填写或上传应急预案');
     expect(before).toContain('上传应急预案文件');
-    const { hasFiveImplementations } = await import('../../functions/shared/domain/hazard-lifecycle.ts');
+    const { hasFiveImplementations } = await import(
+      '../../functions/shared/domain/hazards/hazard-lifecycle.ts'
+    );
     expect(hasFiveImplementations((await app.adapters.hazards.get('LY-102', id)) as never)).toBe(false);
 
     const ask = (body: Record<string, unknown>) =>

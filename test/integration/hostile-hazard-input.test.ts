@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_ZIP_ENTRIES, TEMPLATE_COLUMNS } from '../../functions/shared/domain/hazard-import.ts';
+import { MAX_ZIP_ENTRIES, TEMPLATE_COLUMNS } from '../../functions/shared/domain/hazards/hazard-import.ts';
 import { allPages } from '../../functions/shared/domain/pages.ts';
 import { sampleReportFields } from '../support/fixtures.ts';
 import { manualClock, type TestApp, testApp } from '../support/local-app.ts';

@@ -12,7 +12,7 @@ import { DynamoLinkRepository } from '../../functions/shared/adapters/dynamo/lin
 import { DynamoStore } from '../../functions/shared/adapters/dynamo/store.ts';
 import { createTableInput } from '../../functions/shared/adapters/dynamo/table.ts';
 import { DynamoUnitRepository } from '../../functions/shared/adapters/dynamo/units-repository.ts';
-import { issueLink } from '../../functions/shared/domain/form-links.ts';
+import { issueLink } from '../../functions/shared/domain/links/form-links.ts';
 import { allPages } from '../../functions/shared/domain/pages.ts';
 import { SECURITY_HEADERS } from '../../functions/shared/web/security-headers.ts';
 import { ensureTable } from '../../infra/local/bootstrap.ts';

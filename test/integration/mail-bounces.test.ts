@@ -7,16 +7,16 @@ import ExcelJS from 'exceljs';
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DailyCheckReport } from '../../functions/daily-check/daily-check.ts';
 import { dailyCheckDeps, makeHandler as makeDailyCheck } from '../../functions/daily-check/handler.ts';
 import { makeHandler as makeMailEvents } from '../../functions/mail-events/handler.ts';
 import { NodemailerMailer } from '../../functions/shared/adapters/mail/nodemailer-mailer.ts';
-import type { DailyCheckReport } from '../../functions/shared/domain/daily-check.ts';
-import { ValidationError } from '../../functions/shared/domain/errors.ts';
 import {
   RecipientsRefusedError,
   recordingBounces,
   stillBouncing,
-} from '../../functions/shared/domain/mail-bounces.ts';
+} from '../../functions/shared/domain/delivery/mail-bounces.ts';
+import { ValidationError } from '../../functions/shared/domain/errors.ts';
 import type { BounceLog, Mailer, OutboundMail } from '../../functions/shared/ports.ts';
 import { freePort } from '../../infra/local/embedded-servers.ts';
 import { localContext } from '../../infra/local/http-bridge.ts';

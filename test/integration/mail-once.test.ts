@@ -4,6 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
+  type DailyCheckDeps,
+  type DailyCheckReport,
+  describeRun,
+} from '../../functions/daily-check/daily-check.ts';
+import {
   DayUnfinishedError,
   dailyCheckDeps,
   MailFailuresError,
@@ -12,13 +17,8 @@ import {
 import { DynamoMailLog } from '../../functions/shared/adapters/dynamo/mail-log.ts';
 import { DynamoRunLeases, RUN_LEASE_MS } from '../../functions/shared/adapters/dynamo/run-leases.ts';
 import { DynamoStore } from '../../functions/shared/adapters/dynamo/store.ts';
-import { atLocalTime, localDateOf } from '../../functions/shared/domain/calendar.ts';
-import {
-  type DailyCheckDeps,
-  type DailyCheckReport,
-  describeRun,
-} from '../../functions/shared/domain/daily-check.ts';
-import { stableMessageId } from '../../functions/shared/domain/mail-once.ts';
+import { atLocalTime, localDateOf } from '../../functions/shared/domain/calendar/calendar.ts';
+import { stableMessageId } from '../../functions/shared/domain/delivery/mail-once.ts';
 import type { Mailer, OutboundMail, RunLeases } from '../../functions/shared/ports.ts';
 import { localContext } from '../../infra/local/http-bridge.ts';
 import { faultyDynamo } from '../support/dynamo-faults.ts';

@@ -1,8 +1,8 @@
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dailyCheckDeps, makeHandler } from '../../functions/daily-check/handler.ts';
-import { LINK_NOT_FOUND } from '../../functions/shared/domain/form-links.ts';
-import { newFormKey, reportHazard } from '../../functions/shared/domain/hazard-service.ts';
+import { newFormKey, reportHazard } from '../../functions/shared/domain/hazards/hazard-service.ts';
+import { LINK_NOT_FOUND } from '../../functions/shared/domain/links/form-links.ts';
 import type { Mailer, OutboundMail } from '../../functions/shared/ports.ts';
 import { localContext } from '../../infra/local/http-bridge.ts';
 import { sampleReport } from '../support/fixtures.ts';

@@ -1,5 +1,5 @@
 import type { TestProject } from 'vitest/node';
-import { simulatedClock } from '../../functions/shared/domain/clock.ts';
+import { simulatedClock } from '../../functions/shared/domain/calendar/clock.ts';
 import type { LinkBook } from '../../infra/local/bootstrap.ts';
 import type { Endpoints } from '../../infra/local/embedded-servers.ts';
 import { startLocalSystem } from '../../infra/local/system.ts';

@@ -5,7 +5,7 @@ import type { APIGatewayProxyEventV2, S3Event } from 'aws-lambda';
 import { makeHandler as makeHttpHandler } from '../../functions/http/handler.ts';
 import { matchRoute, type RouteMatch } from '../../functions/http/routes.ts';
 import type { AwsClients } from '../../functions/shared/aws-clients.ts';
-import type { Clock } from '../../functions/shared/domain/clock.ts';
+import type { Clock } from '../../functions/shared/domain/calendar/clock.ts';
 import type { Logger } from '../../functions/shared/logger.ts';
 import { type Adapters, createAdapters } from '../../functions/shared/wiring.ts';
 import { makeHandler as makeUploadHandler } from '../../functions/upload-received/handler.ts';

@@ -3,8 +3,8 @@ import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { DynamoStore } from '../../functions/shared/adapters/dynamo/store.ts';
 import { DynamoSubmissionRepository } from '../../functions/shared/adapters/dynamo/submissions-repository.ts';
 import type { AwsClients } from '../../functions/shared/aws-clients.ts';
+import { deliverablesOf } from '../../functions/shared/domain/filing/uploads.ts';
 import { allPages } from '../../functions/shared/domain/pages.ts';
-import { deliverablesOf } from '../../functions/shared/domain/uploads.ts';
 import type { Campaign } from '../../schemas/campaign.ts';
 import type { Roster } from '../../schemas/roster.ts';
 

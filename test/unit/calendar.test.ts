@@ -8,8 +8,8 @@ import {
   isOnTime,
   localDateOf,
   parseInstant,
-} from '../../functions/shared/domain/calendar.ts';
-import { fixedClock, simulatedClock } from '../../functions/shared/domain/clock.ts';
+} from '../../functions/shared/domain/calendar/calendar.ts';
+import { fixedClock, simulatedClock } from '../../functions/shared/domain/calendar/clock.ts';
 
 const SH = 'Asia/Shanghai';
 const at = (iso: string) => {

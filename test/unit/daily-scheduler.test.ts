@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseInstant } from '../../functions/shared/domain/calendar.ts';
+import { parseInstant } from '../../functions/shared/domain/calendar/calendar.ts';
 import { startDailyScheduler } from '../../infra/local/daily-scheduler.ts';
 import { manualClock } from '../support/local-app.ts';
 

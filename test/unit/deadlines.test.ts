@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseInstant } from '../../functions/shared/domain/calendar.ts';
-import { deliverableState } from '../../functions/shared/domain/deadlines.ts';
+import { parseInstant } from '../../functions/shared/domain/calendar/calendar.ts';
+import { deliverableState } from '../../functions/shared/domain/calendar/deadlines.ts';
 import type { Deliverable } from '../../schemas/campaign.ts';
 import type { SubmissionPointer } from '../../schemas/records.ts';
 

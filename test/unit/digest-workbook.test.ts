@@ -5,8 +5,12 @@ import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
 import { fileSpool } from '../../functions/shared/adapters/fs/ledger-spool.ts';
 import { digestWorkbookFile } from '../../functions/shared/adapters/xlsx/digest-workbook.ts';
-import { buildDigest, type CampaignRecords, computeState } from '../../functions/shared/domain/digest.ts';
-import { passHazards } from '../../functions/shared/domain/hazard-pass.ts';
+import {
+  buildDigest,
+  type CampaignRecords,
+  computeState,
+} from '../../functions/shared/domain/report/digest.ts';
+import { passHazards } from '../../functions/shared/domain/report/hazard-pass.ts';
 import type { HazardReport } from '../../schemas/hazards.ts';
 import type { HazardRecord, SubmissionPointer } from '../../schemas/records.ts';
 import { demoCampaign, sampleReport, sampleUnit } from '../support/fixtures.ts';

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { S3Event } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { matchRoute } from '../../functions/http/routes.ts';
-import { fixedClock } from '../../functions/shared/domain/clock.ts';
+import { fixedClock } from '../../functions/shared/domain/calendar/clock.ts';
 import { createdObjects, decodeS3Key, encodeS3Key } from '../../functions/upload-received/s3-event.ts';
 import { localContext, toApiGatewayEvent } from '../../infra/local/http-bridge.ts';
 import { toS3Notification } from '../../infra/local/s3-event-bridge.ts';

@@ -3,9 +3,9 @@ import {
   cleanDisplayName,
   contentDisposition,
   MAX_DISPLAY_NAME,
-} from '../../functions/shared/domain/file-names.ts';
-import { detectSignature, fileTypeOfExtension } from '../../functions/shared/domain/file-types.ts';
-import { judgeUpload } from '../../functions/shared/domain/uploads.ts';
+} from '../../functions/shared/domain/filing/file-names.ts';
+import { detectSignature, fileTypeOfExtension } from '../../functions/shared/domain/filing/file-types.ts';
+import { judgeUpload } from '../../functions/shared/domain/filing/uploads.ts';
 import type { PendingUpload } from '../../schemas/records.ts';
 import { demoCampaign } from '../support/fixtures.ts';
 

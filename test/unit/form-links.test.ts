@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { currentToken, deriveToken, hashToken } from '../../functions/shared/domain/form-links.ts';
+import { currentToken, deriveToken, hashToken } from '../../functions/shared/domain/links/form-links.ts';
 import { sampleUnit } from '../support/fixtures.ts';
 
 const key = 'k'.repeat(43);

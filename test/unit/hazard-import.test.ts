@@ -8,7 +8,7 @@ import {
   TEMPLATE_COLUMNS,
   validateImport,
   WORKBOOK_PROBLEMS,
-} from '../../functions/shared/domain/hazard-import.ts';
+} from '../../functions/shared/domain/hazards/hazard-import.ts';
 import { demoCampaign } from '../support/fixtures.ts';
 
 const campaign = demoCampaign();

@@ -3,8 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fileSpool } from '../../functions/shared/adapters/fs/ledger-spool.ts';
-import type { LedgerRow } from '../../functions/shared/domain/digest.ts';
-import { type LedgerSpool, LISTED_ROWS, passHazards } from '../../functions/shared/domain/hazard-pass.ts';
+import type { LedgerRow } from '../../functions/shared/domain/report/digest.ts';
+import {
+  type LedgerSpool,
+  LISTED_ROWS,
+  passHazards,
+} from '../../functions/shared/domain/report/hazard-pass.ts';
 import type { HazardRecord } from '../../schemas/records.ts';
 import { demoCampaign, sampleReport, sampleUnit } from '../support/fixtures.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseInstant } from '../../functions/shared/domain/calendar.ts';
+import { parseInstant } from '../../functions/shared/domain/calendar/calendar.ts';
 import { ConflictError, ForbiddenError, ValidationError } from '../../functions/shared/domain/errors.ts';
 import {
   applyHazardAction,
@@ -7,7 +7,7 @@ import {
   type HazardAction,
   type HazardActor,
   isOverdueMajor,
-} from '../../functions/shared/domain/hazard-lifecycle.ts';
+} from '../../functions/shared/domain/hazards/hazard-lifecycle.ts';
 import { HazardReportSchema, hazardReportInputSchema } from '../../schemas/hazards.ts';
 import type { HazardRecord, UnitRecord } from '../../schemas/records.ts';
 import { HAZARD_MESSAGE_KEYS, parseWith } from '../../schemas/validation.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { reconcileUploads, sweptEventTime } from '../../functions/shared/domain/reconcile-uploads.ts';
+import { reconcileUploads, sweptEventTime } from '../../functions/shared/domain/filing/reconcile-uploads.ts';
 import type { ListedObject } from '../../functions/shared/ports.ts';
 
 const object = (key: string, lastModified: string): ListedObject => ({

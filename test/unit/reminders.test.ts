@@ -4,11 +4,11 @@ import {
   atLocalTime,
   type LocalDate,
   parseInstant,
-} from '../../functions/shared/domain/calendar.ts';
-import { campaignState, type UnitInputs } from '../../functions/shared/domain/campaign-state.ts';
-import { createHazard } from '../../functions/shared/domain/hazard-lifecycle.ts';
-import { hazardFacts } from '../../functions/shared/domain/hazard-pass.ts';
-import { type Gap, reminderFor } from '../../functions/shared/domain/reminders.ts';
+} from '../../functions/shared/domain/calendar/calendar.ts';
+import { createHazard } from '../../functions/shared/domain/hazards/hazard-lifecycle.ts';
+import { campaignState, type UnitInputs } from '../../functions/shared/domain/report/campaign-state.ts';
+import { hazardFacts } from '../../functions/shared/domain/report/hazard-pass.ts';
+import { type Gap, reminderFor } from '../../functions/shared/domain/report/reminders.ts';
 import type { HazardRecord, SubmissionPointer, UnitRecord } from '../../schemas/records.ts';
 import { demoCampaign, sampleReport, sampleUnit } from '../support/fixtures.ts';
 

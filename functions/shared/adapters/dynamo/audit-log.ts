@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { type AuditEvent, AuditEventSchema } from '../../../../schemas/records.ts';
-import { localDateOf } from '../../domain/calendar.ts';
+import { localDateOf } from '../../domain/calendar/calendar.ts';
 import type { AuditLog, Page, PageRequest } from '../../ports.ts';
 import { keys } from './keys.ts';
 import type { DynamoStore } from './store.ts';

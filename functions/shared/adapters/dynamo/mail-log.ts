@@ -2,7 +2,7 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { type MailRecord, MailRecordSchema } from '../../../../schemas/records.ts';
 import { jitteredBackoff } from '../../domain/backoff.ts';
-import { type Clock, systemClock } from '../../domain/clock.ts';
+import { type Clock, systemClock } from '../../domain/calendar/clock.ts';
 import { FUNCTION_TIMEOUT_SECONDS } from '../../function-limits.ts';
 import type { ClaimResult, MailLog, RunFence } from '../../ports.ts';
 import { keys } from './keys.ts';

@@ -1,6 +1,6 @@
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { type RunLeaseRecord, RunLeaseRecordSchema } from '../../../../schemas/records.ts';
-import { type Clock, systemClock } from '../../domain/clock.ts';
+import { type Clock, systemClock } from '../../domain/calendar/clock.ts';
 import type { RunLeaseResult, RunLeases } from '../../ports.ts';
 import { keys } from './keys.ts';
 import { type DynamoStore, isConditionFailure, retryOnConflict } from './store.ts';

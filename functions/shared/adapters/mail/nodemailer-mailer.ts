@@ -1,6 +1,6 @@
 import { type SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { createTransport, type Transporter } from 'nodemailer';
-import { RecipientsRefusedError } from '../../domain/mail-bounces.ts';
+import { RecipientsRefusedError } from '../../domain/delivery/mail-bounces.ts';
 import type { Mailer, OutboundMail, RefusedRecipient } from '../../ports.ts';
 
 /** nodemailer's per-recipient SMTP errors (`rejectedErrors`, on the error or the result). */

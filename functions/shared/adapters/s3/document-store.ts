@@ -14,7 +14,7 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { contentDisposition } from '../../domain/file-names.ts';
+import { contentDisposition } from '../../domain/filing/file-names.ts';
 import type { DocumentStore, ExactRead, ListedObject, StoredObject } from '../../ports.ts';
 
 const unquote = (etag: string | undefined): string => (etag ?? '').replaceAll('"', '');

@@ -7,12 +7,12 @@ import ExcelJS from 'exceljs';
 import { IANAZone } from 'luxon';
 import type { Campaign, HazardLevelId } from '../../../../schemas/campaign.ts';
 import { UNIT_TYPE_LABELS } from '../../../../schemas/primitives.ts';
-import { daysBetween, type LocalDate } from '../../domain/calendar.ts';
-import type { UnitState } from '../../domain/campaign-state.ts';
-import type { DeliverableState } from '../../domain/deadlines.ts';
-import { CHANGE_LABELS, type Digest, districtName, type LedgerRow } from '../../domain/digest.ts';
-import { STATUS_LABELS } from '../../domain/hazard-lifecycle.ts';
-import { BOUNCE_KIND_LABELS } from '../../domain/mail-bounces.ts';
+import { daysBetween, type LocalDate } from '../../domain/calendar/calendar.ts';
+import type { DeliverableState } from '../../domain/calendar/deadlines.ts';
+import { BOUNCE_KIND_LABELS } from '../../domain/delivery/mail-bounces.ts';
+import { STATUS_LABELS } from '../../domain/hazards/hazard-lifecycle.ts';
+import type { UnitState } from '../../domain/report/campaign-state.ts';
+import { CHANGE_LABELS, type Digest, districtName, type LedgerRow } from '../../domain/report/digest.ts';
 import type { ScratchFile } from '../../ports.ts';
 
 /**

@@ -12,7 +12,7 @@ import {
   TEMPLATE_COLUMNS,
   WORKBOOK_PROBLEMS,
   type WorkbookRead,
-} from '../../domain/hazard-import.ts';
+} from '../../domain/hazards/hazard-import.ts';
 
 const DATA_SHEET = '隐患清单';
 const LISTS_SHEET = '选项';

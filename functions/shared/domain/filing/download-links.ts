@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import type { DocumentStore, DownloadLinkRepository } from '../ports.ts';
-import { NotFoundError } from './errors.ts';
-import { hashToken } from './form-links.ts';
+import type { DocumentStore, DownloadLinkRepository } from '../../ports.ts';
+import { NotFoundError } from '../errors.ts';
+import { hashToken } from '../links/form-links.ts';
 
 /**
  * Download links for files too large to mail. A presigned S3 URL in the mail itself would stop

@@ -1,12 +1,12 @@
-import type { Campaign } from '../../../schemas/campaign.ts';
+import type { Campaign } from '../../../../schemas/campaign.ts';
 import {
   type HAZARD_SOURCES,
   type HazardReport,
   hazardReportInputSchema,
   type ReportContext,
-} from '../../../schemas/hazards.ts';
-import type { Bilingual } from '../../../schemas/validation.ts';
-import { parseWith } from '../../../schemas/validation.ts';
+} from '../../../../schemas/hazards.ts';
+import type { Bilingual } from '../../../../schemas/validation.ts';
+import { parseWith } from '../../../../schemas/validation.ts';
 import { reportFromFields } from './hazard-fields.ts';
 
 /**

@@ -1,6 +1,6 @@
 import type { Campaign } from '../../../schemas/campaign.ts';
-import type { UnitState } from '../domain/campaign-state.ts';
-import type { Gap } from '../domain/reminders.ts';
+import type { UnitState } from '../domain/report/campaign-state.ts';
+import type { Gap } from '../domain/report/reminders.ts';
 import type { OutboundMail } from '../ports.ts';
 
 function deliverableName(campaign: Campaign, id: string) {

@@ -1,14 +1,24 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import type { Campaign, Deliverable } from '../../../schemas/campaign.ts';
+import type { Campaign, Deliverable } from '../../schemas/campaign.ts';
 import type {
   HazardImport,
   HazardPhoto,
   SubmissionVersion,
   UnitRecord,
   UploadReceipt,
-} from '../../../schemas/records.ts';
-import type { Logger } from '../logger.ts';
+} from '../../schemas/records.ts';
+import { jitteredBackoff } from '../shared/domain/backoff.ts';
+import { formatLocal, localDateOf } from '../shared/domain/calendar/calendar.ts';
+import { sendOnce } from '../shared/domain/delivery/mail-once.ts';
+import { ConflictError } from '../shared/domain/errors.ts';
+import { SIGNATURE_BYTES } from '../shared/domain/filing/file-types.ts';
+import { judgeUpload } from '../shared/domain/filing/uploads.ts';
+import type { WorkbookRead } from '../shared/domain/hazards/hazard-import.ts';
+import { type ImportDeps, importHazards } from '../shared/domain/hazards/hazard-import-service.ts';
+import { applyHazardAction } from '../shared/domain/hazards/hazard-lifecycle.ts';
+import { allPages } from '../shared/domain/pages.ts';
+import type { Logger } from '../shared/logger.ts';
 import type {
   DocumentStore,
   HazardRepository,
@@ -19,17 +29,7 @@ import type {
   SubmissionRepository,
   UnitRepository,
   UploadLedger,
-} from '../ports.ts';
-import { jitteredBackoff } from './backoff.ts';
-import { formatLocal, localDateOf } from './calendar.ts';
-import { ConflictError } from './errors.ts';
-import { SIGNATURE_BYTES } from './file-types.ts';
-import type { WorkbookRead } from './hazard-import.ts';
-import { type ImportDeps, importHazards } from './hazard-import-service.ts';
-import { applyHazardAction } from './hazard-lifecycle.ts';
-import { sendOnce } from './mail-once.ts';
-import { allPages } from './pages.ts';
-import { judgeUpload } from './uploads.ts';
+} from '../shared/ports.ts';
 
 export interface ReceivedObject {
   bucket: string;

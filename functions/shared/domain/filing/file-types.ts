@@ -1,4 +1,4 @@
-import type { FileType } from '../../../schemas/campaign.ts';
+import type { FileType } from '../../../../schemas/campaign.ts';
 
 /** What the first bytes of a file say it is (OWASP File Upload: trust the content, not the name). */
 export type Signature = 'pdf' | 'png' | 'jpeg' | 'zip' | 'ole';

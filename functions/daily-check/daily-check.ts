@@ -1,8 +1,30 @@
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import type { Campaign } from '../../../schemas/campaign.ts';
-import type { UnitRecord } from '../../../schemas/records.ts';
-import type { Logger } from '../logger.ts';
+import type { Campaign } from '../../schemas/campaign.ts';
+import type { UnitRecord } from '../../schemas/records.ts';
+import { addDays, type LocalDate, localDateOf } from '../shared/domain/calendar/calendar.ts';
+import type { Clock } from '../shared/domain/calendar/clock.ts';
+import { type SendOutcome, sendOnce } from '../shared/domain/delivery/mail-once.ts';
+import { createDownloadLink } from '../shared/domain/filing/download-links.ts';
+import { currentToken } from '../shared/domain/links/form-links.ts';
+import {
+  buildDigest,
+  type CampaignRecords,
+  computeState,
+  type Digest,
+  type DigestScope,
+  type LedgerRow,
+} from '../shared/domain/report/digest.ts';
+import {
+  type HazardPass,
+  type LedgerSpool,
+  passHazards,
+  scopeKey,
+} from '../shared/domain/report/hazard-pass.ts';
+import { gapsOf, reminderFor } from '../shared/domain/report/reminders.ts';
+import type { Logger } from '../shared/logger.ts';
+import { digestEmailParts } from '../shared/mail/digest-mail.ts';
+import { reminderEmail } from '../shared/mail/reminder-mail.ts';
 import type {
   BounceLog,
   DocumentStore,
@@ -18,24 +40,7 @@ import type {
   SubmissionRepository,
   UnitRepository,
   ZeroReportRepository,
-} from '../ports.ts';
-import { digestEmailParts } from '../web/digest-email.ts';
-import { reminderEmail } from '../web/reminder-email.ts';
-import { addDays, type LocalDate, localDateOf } from './calendar.ts';
-import type { Clock } from './clock.ts';
-import {
-  buildDigest,
-  type CampaignRecords,
-  computeState,
-  type Digest,
-  type DigestScope,
-  type LedgerRow,
-} from './digest.ts';
-import { createDownloadLink } from './download-links.ts';
-import { currentToken } from './form-links.ts';
-import { type HazardPass, type LedgerSpool, passHazards, scopeKey } from './hazard-pass.ts';
-import { type SendOutcome, sendOnce } from './mail-once.ts';
-import { gapsOf, reminderFor } from './reminders.ts';
+} from '../shared/ports.ts';
 
 /**
  * The daily check: on each campaign day, at the campaign's check time, read the whole campaign

@@ -1,7 +1,7 @@
 import { createHash, createHmac } from 'node:crypto';
-import type { UnitRecord } from '../../../schemas/records.ts';
-import type { LinkRepository, UnitRepository } from '../ports.ts';
-import { NotFoundError } from './errors.ts';
+import type { UnitRecord } from '../../../../schemas/records.ts';
+import type { LinkRepository, UnitRepository } from '../../ports.ts';
+import { NotFoundError } from '../errors.ts';
 
 /**
  * Form links: a unit's page is `/f/<token>`. The token is HMAC-SHA256(link key, campaign, unit,

@@ -1,5 +1,5 @@
-import type { Campaign } from '../../../schemas/campaign.ts';
-import { daysBetween, type LocalDate } from './calendar.ts';
+import type { Campaign } from '../../../../schemas/campaign.ts';
+import { daysBetween, type LocalDate } from '../calendar/calendar.ts';
 import type { UnitState } from './campaign-state.ts';
 
 /**

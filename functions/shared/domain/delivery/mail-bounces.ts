@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { SesNotification } from '../../../schemas/mail-events.ts';
-import type { MailBounce, UnitRecord } from '../../../schemas/records.ts';
-import type { Logger } from '../logger.ts';
-import type { BounceEvent, BounceLog, Mailer, RefusedRecipient, UnitRepository } from '../ports.ts';
-import type { Clock } from './clock.ts';
-import { allPages } from './pages.ts';
+import type { SesNotification } from '../../../../schemas/mail-events.ts';
+import type { MailBounce, UnitRecord } from '../../../../schemas/records.ts';
+import type { Logger } from '../../logger.ts';
+import type { BounceEvent, BounceLog, Mailer, RefusedRecipient, UnitRepository } from '../../ports.ts';
+import type { Clock } from '../calendar/clock.ts';
+import { allPages } from '../pages.ts';
 
 /**
  * Bounces and complaints: recorded against the recipient address (from SES's notifications, or

@@ -1,21 +1,21 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import type { Campaign } from '../../../schemas/campaign.ts';
-import { hazardReportInputSchema, type ReportContext } from '../../../schemas/hazards.ts';
-import { LocalDateSchema } from '../../../schemas/primitives.ts';
+import type { Campaign } from '../../../../schemas/campaign.ts';
+import { hazardReportInputSchema, type ReportContext } from '../../../../schemas/hazards.ts';
+import { LocalDateSchema } from '../../../../schemas/primitives.ts';
 import type {
   HazardFormKey,
   HazardHistoryEntry,
   HazardRecord,
   UnitRecord,
-} from '../../../schemas/records.ts';
-import { parseWith } from '../../../schemas/validation.ts';
-import type { AuditLog, HazardRepository, UnitRepository, ZeroReportRepository } from '../ports.ts';
-import { localDateOf } from './calendar.ts';
-import type { Clock } from './clock.ts';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from './errors.ts';
+} from '../../../../schemas/records.ts';
+import { parseWith } from '../../../../schemas/validation.ts';
+import type { AuditLog, HazardRepository, UnitRepository, ZeroReportRepository } from '../../ports.ts';
+import { localDateOf } from '../calendar/calendar.ts';
+import type { Clock } from '../calendar/clock.ts';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
+import { allPages } from '../pages.ts';
 import { applyHazardAction, createHazard, type HazardAction, type HazardActor } from './hazard-lifecycle.ts';
-import { allPages } from './pages.ts';
 
 export interface HazardServiceDeps {
   campaign: Campaign;

@@ -1,12 +1,12 @@
 import type { Campaign } from '../../../schemas/campaign.ts';
-import { formatLocal } from '../domain/calendar.ts';
-import type { DeliverableProgress, Digest, LedgerRow } from '../domain/digest.ts';
-import { CHANGE_LABELS, districtName } from '../domain/digest.ts';
-import { DOWNLOAD_LINK_DAYS } from '../domain/download-links.ts';
-import { STATUS_LABELS } from '../domain/hazard-lifecycle.ts';
-import { LISTED_ROWS } from '../domain/hazard-pass.ts';
-import { BOUNCE_KIND_LABELS, type BouncedUnit } from '../domain/mail-bounces.ts';
-import { type Html, html } from './html.ts';
+import { formatLocal } from '../domain/calendar/calendar.ts';
+import { BOUNCE_KIND_LABELS, type BouncedUnit } from '../domain/delivery/mail-bounces.ts';
+import { DOWNLOAD_LINK_DAYS } from '../domain/filing/download-links.ts';
+import { STATUS_LABELS } from '../domain/hazards/hazard-lifecycle.ts';
+import type { DeliverableProgress, Digest, LedgerRow } from '../domain/report/digest.ts';
+import { CHANGE_LABELS, districtName } from '../domain/report/digest.ts';
+import { LISTED_ROWS } from '../domain/report/hazard-pass.ts';
+import { type Html, html } from '../web/html.ts';
 
 /**
  * The digest e-mail's HTML and text parts. The HTML is what mail clients render reliably (QQ

@@ -1,4 +1,4 @@
-import type { DocumentStore, ListedObject, UploadLedger } from '../ports.ts';
+import type { DocumentStore, ListedObject, UploadLedger } from '../../ports.ts';
 
 export interface ReconcileDeps {
   documents: Pick<DocumentStore, 'list'>;

@@ -1,6 +1,6 @@
-import type { HazardImport, UnitRecord } from '../../../schemas/records.ts';
-import type { CounterDelta, HazardImportRepository } from '../ports.ts';
-import { ConflictError } from './errors.ts';
+import type { HazardImport, UnitRecord } from '../../../../schemas/records.ts';
+import type { CounterDelta, HazardImportRepository } from '../../ports.ts';
+import { ConflictError } from '../errors.ts';
 import { type ImportError, type ImportRow, validateImport } from './hazard-import.ts';
 import { createHazard } from './hazard-lifecycle.ts';
 import { assertMayReport, type HazardServiceDeps, reportContext, supervisorFor } from './hazard-service.ts';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { Logger } from '../logger.ts';
-import type { Mailer, MailLog, OutboundMail, RunFence } from '../ports.ts';
-import type { Clock } from './clock.ts';
+import type { Logger } from '../../logger.ts';
+import type { Mailer, MailLog, OutboundMail, RunFence } from '../../ports.ts';
+import type { Clock } from '../calendar/clock.ts';
 import { RecipientsRefusedError } from './mail-bounces.ts';
 
 /**

@@ -1,5 +1,5 @@
-import type { Deliverable } from '../../../schemas/campaign.ts';
-import type { SubmissionPointer } from '../../../schemas/records.ts';
+import type { Deliverable } from '../../../../schemas/campaign.ts';
+import type { SubmissionPointer } from '../../../../schemas/records.ts';
 import { daysBetween, isOnTime, localDateOf } from './calendar.ts';
 
 /**

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { Campaign, Deliverable, FileType } from '../../../schemas/campaign.ts';
-import type { AttachmentKind } from '../../../schemas/hazards.ts';
-import type { PendingUpload, RejectionReason, UnitRecord } from '../../../schemas/records.ts';
-import type { Bilingual, FieldIssue } from '../../../schemas/validation.ts';
-import { isOnTime } from './calendar.ts';
-import { ForbiddenError, ValidationError } from './errors.ts';
+import type { Campaign, Deliverable, FileType } from '../../../../schemas/campaign.ts';
+import type { AttachmentKind } from '../../../../schemas/hazards.ts';
+import type { PendingUpload, RejectionReason, UnitRecord } from '../../../../schemas/records.ts';
+import type { Bilingual, FieldIssue } from '../../../../schemas/validation.ts';
+import { isOnTime } from '../calendar/calendar.ts';
+import { ForbiddenError, ValidationError } from '../errors.ts';
 import { cleanDisplayName } from './file-names.ts';
 import { detectSignature, FILE_TYPE_INFO, fileTypeOfExtension, fileTypeOfSignature } from './file-types.ts';
 

@@ -1,10 +1,15 @@
-import type { Campaign } from '../../../schemas/campaign.ts';
-import type { HazardReport } from '../../../schemas/hazards.ts';
-import type { HazardHistoryEntry, HazardPhoto, HazardRecord, UnitRecord } from '../../../schemas/records.ts';
-import type { Bilingual } from '../../../schemas/validation.ts';
-import type { CounterDelta } from '../ports.ts';
-import { isOnTime, type LocalDate, localDateOf } from './calendar.ts';
-import { ConflictError, ForbiddenError, ValidationError } from './errors.ts';
+import type { Campaign } from '../../../../schemas/campaign.ts';
+import type { HazardReport } from '../../../../schemas/hazards.ts';
+import type {
+  HazardHistoryEntry,
+  HazardPhoto,
+  HazardRecord,
+  UnitRecord,
+} from '../../../../schemas/records.ts';
+import type { Bilingual } from '../../../../schemas/validation.ts';
+import type { CounterDelta } from '../../ports.ts';
+import { isOnTime, type LocalDate, localDateOf } from '../calendar/calendar.ts';
+import { ConflictError, ForbiddenError, ValidationError } from '../errors.ts';
 
 /**
  * The closed loop of a hazard (检查、整改、销号), as a state machine over plain records:

@@ -1,9 +1,9 @@
-import type { Campaign } from '../../../schemas/campaign.ts';
-import type { SubmissionPointer, UnitRecord, ZeroReport } from '../../../schemas/records.ts';
-import { daysBetween, type LocalDate, localDateOf } from './calendar.ts';
-import { type DeliverableState, deliverableState } from './deadlines.ts';
+import type { Campaign } from '../../../../schemas/campaign.ts';
+import type { SubmissionPointer, UnitRecord, ZeroReport } from '../../../../schemas/records.ts';
+import { daysBetween, type LocalDate, localDateOf } from '../calendar/calendar.ts';
+import { type DeliverableState, deliverableState } from '../calendar/deadlines.ts';
+import { deliverablesOf } from '../filing/uploads.ts';
 import type { UnitHazardFacts } from './hazard-pass.ts';
-import { deliverablesOf } from './uploads.ts';
 
 /**
  * The one campaign model a daily check computes: every unit's standing on one campaign day.

@@ -1,8 +1,8 @@
-import type { Campaign } from '../../../schemas/campaign.ts';
-import type { HazardRecord, UnitRecord } from '../../../schemas/records.ts';
-import { addDays, type LocalDate, localDateOf } from './calendar.ts';
+import type { Campaign } from '../../../../schemas/campaign.ts';
+import type { HazardRecord, UnitRecord } from '../../../../schemas/records.ts';
+import { addDays, type LocalDate, localDateOf } from '../calendar/calendar.ts';
+import { hasFiveImplementations, hazardDeadline, isOverdueMajor } from '../hazards/hazard-lifecycle.ts';
 import type { AreaCount, Change, DigestScope, LedgerRow } from './digest.ts';
-import { hasFiveImplementations, hazardDeadline, isOverdueMajor } from './hazard-lifecycle.ts';
 
 /**
  * One pass over the campaign's hazards, in the order they are read, keeping none of them: each

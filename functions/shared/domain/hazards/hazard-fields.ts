@@ -1,5 +1,5 @@
-import { LocalDateSchema } from '../../../schemas/primitives.ts';
-import { ValidationError } from './errors.ts';
+import { LocalDateSchema } from '../../../../schemas/primitives.ts';
+import { ValidationError } from '../errors.ts';
 import type { HazardAction } from './hazard-lifecycle.ts';
 
 /**

@@ -1,17 +1,17 @@
-import type { Campaign, HazardAreaId, HazardLevelId } from '../../../schemas/campaign.ts';
-import type { Label } from '../../../schemas/primitives.ts';
+import type { Campaign, HazardAreaId, HazardLevelId } from '../../../../schemas/campaign.ts';
+import type { Label } from '../../../../schemas/primitives.ts';
 import type {
   HazardRecord,
   MailBounce,
   SubmissionPointer,
   UnitRecord,
   ZeroReport,
-} from '../../../schemas/records.ts';
-import type { LocalDate } from './calendar.ts';
+} from '../../../../schemas/records.ts';
+import type { LocalDate } from '../calendar/calendar.ts';
+import type { DeliverableState } from '../calendar/deadlines.ts';
+import { type BouncedUnit, bouncedUnits } from '../delivery/mail-bounces.ts';
 import { type CampaignState, campaignState, type UnitInputs, type UnitState } from './campaign-state.ts';
-import type { DeliverableState } from './deadlines.ts';
 import { emptyAreas, emptyFacts, type HazardPass, scopeKey } from './hazard-pass.ts';
-import { type BouncedUnit, bouncedUnits } from './mail-bounces.ts';
 
 /**
  * The daily digest as plain data: what the office (or one district bureau) reads each morning.
