@@ -21,6 +21,9 @@ export function detectSignature(bytes: Uint8Array): Signature | null {
   return null;
 }
 
+/** Excel's workbook type: accepted uploads, the digest's attachment and the office's downloads. */
+export const XLSX_CONTENT_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
 export const FILE_TYPE_INFO: Record<
   FileType,
   { signature: Signature; contentType: string; extensions: string[] }
@@ -36,7 +39,7 @@ export const FILE_TYPE_INFO: Record<
   xls: { signature: 'ole', contentType: 'application/vnd.ms-excel', extensions: ['xls'] },
   xlsx: {
     signature: 'zip',
-    contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    contentType: XLSX_CONTENT_TYPE,
     extensions: ['xlsx'],
   },
   jpg: { signature: 'jpeg', contentType: 'image/jpeg', extensions: ['jpg', 'jpeg'] },
