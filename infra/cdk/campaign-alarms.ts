@@ -5,7 +5,9 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { type ITopic, Topic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { METRIC } from '../../functions/shared/metrics.ts';
 import type { Campaign } from '../../schemas/campaign.ts';
+import { campaignMetric, mailFailureReporters } from './campaign-metrics.ts';
 import { ResourceGroup } from './resource-group.ts';
 
 export interface CampaignAlarmsProps {
@@ -14,11 +16,16 @@ export interface CampaignAlarmsProps {
   failureQueues: ReadonlyMap<string, IQueue>;
   /** Functions by id: each alarms on its first error. */
   functions: ReadonlyMap<string, IFunction>;
+  /** Whether SES bounces are recorded (by mail-events, which then counts them as failed mails). */
+  bouncesRecorded: boolean;
 }
 
 /**
  * What calls for an operator, sent to the campaign's alarm topic (the config's `alarms.topicArn`,
- * else one of the stack's own). Every alarm fires on the first occurrence within five minutes.
+ * else one of the stack's own). Every alarm fires on the first occurrence within its period: a
+ * message in a failure queue or a function error within five minutes, a failed mail (refused at
+ * send time, or bounced) within a day: the window slides, so it fires at once, and stays in alarm
+ * for that day however many follow. Refused uploads are the schools' to fix: dashboard only.
  */
 export class CampaignAlarms extends ResourceGroup {
   readonly topic: ITopic;
@@ -44,6 +51,12 @@ export class CampaignAlarms extends ResourceGroup {
       );
     for (const [fnId, fn] of props.functions)
       this.alarmOnAny(`${fnId}ErrorsAlarm`, `errors in the ${fnId} function`, fn.metricErrors({ period }));
+    for (const service of mailFailureReporters(props.bouncesRecorded))
+      this.alarmOnAny(
+        `${pascalCase(service)}MailsFailedAlarm`,
+        `mails failed (${service}) in the last day`,
+        campaignMetric(campaign.id, METRIC.mailsFailed, service, Duration.days(1)),
+      );
   }
 
   /** An alarm at the first datapoint of `metric` at 1 or more; no data is not a breach. */
@@ -60,4 +73,9 @@ export class CampaignAlarms extends ResourceGroup {
     this.alarms.push(alarm);
     return alarm;
   }
+}
+
+/** `upload-received` → `UploadReceived`, as the functions' construct ids go. */
+function pascalCase(name: string): string {
+  return name.replace(/(^|-)([a-z])/g, (_, _dash: string, letter: string) => letter.toUpperCase());
 }

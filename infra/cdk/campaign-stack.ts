@@ -3,6 +3,7 @@ import type { Construct } from 'constructs';
 import { type Campaign, mailTransport } from '../../schemas/campaign.ts';
 import { CampaignAlarms } from './campaign-alarms.ts';
 import { CampaignApi } from './campaign-api.ts';
+import { CampaignDashboard } from './campaign-dashboard.ts';
 import { CampaignFunctions } from './campaign-functions.ts';
 import { CampaignMail } from './campaign-mail.ts';
 import { CampaignStorage } from './campaign-storage.ts';
@@ -25,8 +26,8 @@ export interface CampaignStackProps extends StackProps {
 }
 
 /**
- * One campaign year: its table, its bucket, the functions, the HTTP API, the schedule,
- * and the alarms. Deleting the stack keeps the table and the buckets (a year is archived by
+ * One campaign year: its table, its bucket, the functions, the HTTP API, the schedule, the alarms
+ * and a dashboard. Deleting the stack keeps the table and the buckets (a year is archived by
  * deleting its stack). Its groups do not show in logical IDs (`GroupedStack`).
  */
 export class CampaignStack extends GroupedStack {
@@ -67,6 +68,14 @@ export class CampaignStack extends GroupedStack {
       campaign,
       failureQueues: failures.all,
       functions: functions.all,
+      bouncesRecorded: functions.mailEvents !== null,
+    });
+    new CampaignDashboard(this, 'Operations', {
+      campaignId: campaign.id,
+      functions: functions.all,
+      failureQueues: failures.all,
+      alarms: alarms.alarms,
+      bouncesRecorded: functions.mailEvents !== null,
     });
 
     new CfnOutput(this, 'ApiUrl', { value: api.url });

@@ -17,9 +17,7 @@ type Shared = 'POWERTOOLS_SERVICE_NAME' | 'POWERTOOLS_METRICS_NAMESPACE';
 export type DeployedEnv<N extends FunctionName> = Omit<FunctionEnvOf<N>, LocalOnly | Shared>;
 
 /** The Lambda `environment` for a typed one: each set variable as it is, unset optional ones left out. */
-export function lambdaEnvironment(
-  env: Partial<Record<keyof FunctionEnv | 'APP_URL', string>>,
-): Record<string, string> {
+export function lambdaEnvironment(env: Partial<Record<keyof DailyCheckEnv, string>>): Record<string, string> {
   return Object.fromEntries(
     Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined),
   );

@@ -33,7 +33,8 @@ export class GroupedStack extends Stack {
 export function stackLogicalId(components: string[]): string {
   const path = components.filter((id) => id !== 'Default');
   const alphanumeric = (id: string) => id.replace(/[^A-Za-z0-9]/g, '');
-  if (path.length === 1) return alphanumeric(path[0] as string);
+  const [only] = path;
+  if (path.length === 1 && only) return alphanumeric(only);
   const hash = createHash('md5').update(path.join('/')).digest('hex').slice(0, 8).toUpperCase();
   const human: string[] = [];
   for (const id of path) if (!human.at(-1)?.endsWith(id)) human.push(id);
