@@ -21,6 +21,10 @@ export const FunctionEnvSchema = z.object({
   MAIL_TRANSPORT: z.enum(['ses', 'smtp']).optional(),
   /** The SES configuration set every mail is sent with: it publishes bounces and complaints (SES only). */
   SES_CONFIGURATION_SET: z.string().min(1).optional(),
+  /** Powertools' service name, the function's name (`upload-received`): the metrics' `service` dimension. */
+  POWERTOOLS_SERVICE_NAME: z.string().min(1).optional(),
+  /** Powertools' metrics namespace: `METRICS_NAMESPACE` (functions/shared/metrics.ts). */
+  POWERTOOLS_METRICS_NAMESPACE: z.string().min(1).optional(),
 });
 export type FunctionEnv = z.infer<typeof FunctionEnvSchema>;
 
@@ -34,3 +38,4 @@ export const SmtpSecretSchema = z.object({ smtpUser: z.string(), smtpPassword: z
 export const DailyCheckEnvSchema = FunctionEnvSchema.extend({
   APP_URL: z.url({ protocol: /^https?$/ }),
 });
+export type DailyCheckEnv = z.infer<typeof DailyCheckEnvSchema>;

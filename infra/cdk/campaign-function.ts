@@ -6,12 +6,14 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { FUNCTION_TIMEOUT_SECONDS, type FunctionName } from '../../functions/shared/function-limits.ts';
+import { METRICS_NAMESPACE } from '../../functions/shared/metrics.ts';
+import { type DeployedEnv, lambdaEnvironment } from './function-env.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
-export interface CampaignFunctionProps {
+export interface CampaignFunctionProps<N extends FunctionName = FunctionName> {
   /** Which function: its entry is `functions/<name>/index.ts`, its timeout from `FUNCTION_TIMEOUT_SECONDS`. */
-  name: FunctionName;
+  name: N;
   description: string;
   memorySize: number;
   /** Space in /tmp beyond Lambda's default 512 MiB, for work spooled to disk. */
@@ -20,19 +22,20 @@ export interface CampaignFunctionProps {
   reservedConcurrency?: number;
   /** X-Ray; off in the China partition. */
   tracing: boolean;
-  environment: Record<string, string>;
+  /** What its entry parses (`schemas/env.ts`). */
+  environment: DeployedEnv<N>;
 }
 
 /**
  * One Lambda function of the campaign, with the defaults every one shares: Node.js 22 on arm64,
  * bundled locally by esbuild (minified ESM with source maps, the pinned AWS SDK v3 included: the
  * runtime's own copy varies by runtime version and region), an explicit memory size and timeout,
- * and its own log group kept for a year.
+ * its own log group kept for a year, and Powertools' service name and metrics namespace.
  */
-export class CampaignFunction extends Construct {
+export class CampaignFunction<N extends FunctionName = FunctionName> extends Construct {
   readonly fn: NodejsFunction;
 
-  constructor(scope: Construct, id: string, props: CampaignFunctionProps) {
+  constructor(scope: Construct, id: string, props: CampaignFunctionProps<N>) {
     super(scope, id);
     const logGroup = new LogGroup(this, 'Logs', {
       retention: RetentionDays.ONE_YEAR,
@@ -61,7 +64,12 @@ export class CampaignFunction extends Construct {
       role,
       // No --enable-source-maps: Node then parses the 3.5 MB map at every cold start (~230 ms
       // measured, bench/RESULTS.md). The map ships beside the bundle to decode a stack by hand.
-      environment: props.environment,
+      environment: lambdaEnvironment({
+        ...props.environment,
+        // Powertools: the `service` dimension of every metric, and the namespace the alarms read.
+        POWERTOOLS_SERVICE_NAME: props.name,
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+      }),
       bundling: {
         format: OutputFormat.ESM,
         target: 'node22',

@@ -7,6 +7,7 @@ import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { HTTP_ROUTES } from '../../functions/http/routes.ts';
+import { METRIC, METRICS_NAMESPACE } from '../../functions/shared/metrics.ts';
 import { addCampaign, partitionOf, stackName } from '../../infra/cdk/campaign-app.ts';
 import type { Partition } from '../../infra/cdk/campaign-stack.ts';
 import { demoCampaign } from '../support/fixtures.ts';
@@ -56,6 +57,12 @@ afterAll(() => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true 
 type Resource = { Type: string; Properties: Record<string, unknown> };
 const resources = (s: Synth, type: string): Resource[] =>
   Object.values(s.template.toJSON().Resources as Record<string, Resource>).filter((r) => r.Type === type);
+
+/** A function's environment variables, less the Powertools ones every function has alike. */
+const ownVariables = (fn: Resource): string[] =>
+  Object.keys((fn.Properties.Environment as { Variables: object }).Variables)
+    .filter((name) => !name.startsWith('POWERTOOLS_'))
+    .sort();
 
 function functionNamed(s: Synth, description: RegExp): Resource {
   const fn = resources(s, 'AWS::Lambda::Function').find((r) =>
@@ -169,8 +176,7 @@ describe('the campaign stack', () => {
       undefined,
       { Size: 2048 },
     ]);
-    const env = (fn: Resource) =>
-      Object.keys((fn.Properties.Environment as { Variables: object }).Variables).sort();
+    const env = ownVariables;
     expect(env(http)).toEqual(['BUCKET_NAME', 'TABLE_NAME']);
     // Only the daily check holds the link key; with SES there are no SMTP credentials at all.
     expect(env(upload)).toEqual(['BUCKET_NAME', 'MAIL_TRANSPORT', 'SES_CONFIGURATION_SET', 'TABLE_NAME']);
@@ -190,6 +196,17 @@ describe('the campaign stack', () => {
     expect(
       (daily.Properties.Environment as { Variables: Record<string, unknown> }).Variables.MAIL_TRANSPORT,
     ).toBe('ses');
+    // Powertools names each function's metrics by the function and publishes them where the alarms read.
+    for (const [fn, service] of [
+      [http, 'http'],
+      [upload, 'upload-received'],
+      [daily, 'daily-check'],
+      [events, 'mail-events'],
+    ] as const)
+      expect((fn.Properties.Environment as { Variables: object }).Variables).toMatchObject({
+        POWERTOOLS_SERVICE_NAME: service,
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+      });
   });
 
   it('grants each function only what it does: no wildcard actions, objects under their own prefixes', () => {
@@ -293,8 +310,12 @@ describe('the campaign stack', () => {
 
   it('alarms on failure queues and function errors, and outputs what the CLI reads', () => {
     // Four failure queues and four functions in the global partition (the China one has no mail-events).
-    global.template.resourceCountIs('AWS::CloudWatch::Alarm', 9);
-    china.template.resourceCountIs('AWS::CloudWatch::Alarm', 6);
+    const onQueuesAndFunctions = (s: Synth) =>
+      resources(s, 'AWS::CloudWatch::Alarm').filter((a) =>
+        ['AWS/SQS', 'AWS/Lambda'].includes(String(a.Properties.Namespace)),
+      );
+    expect(onQueuesAndFunctions(global)).toHaveLength(9);
+    expect(onQueuesAndFunctions(china)).toHaveLength(6);
     for (const output of [
       'ApiUrl',
       'PublicUrl',
@@ -305,6 +326,50 @@ describe('the campaign stack', () => {
       'AlarmTopicArn',
     ])
       global.template.hasOutput(output, Match.anyValue());
+  });
+
+  it('alarms on a failed mail within a day, to the same topic, from each function that counts them', () => {
+    // The senders count mails the transport refused; in the global partition mail-events counts bounces.
+    const expected = new Map([
+      [global, ['daily-check', 'mail-events', 'upload-received']],
+      [china, ['daily-check', 'upload-received']],
+    ]);
+    for (const [s, services] of expected) {
+      const mailAlarms = resources(s, 'AWS::CloudWatch::Alarm').filter(
+        (a) => a.Properties.Namespace === METRICS_NAMESPACE,
+      );
+      for (const alarm of mailAlarms)
+        expect(alarm.Properties).toMatchObject({
+          MetricName: METRIC.mailsFailed,
+          Statistic: 'Sum',
+          Period: 86400,
+          Threshold: 1,
+          EvaluationPeriods: 1,
+          ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+          TreatMissingData: 'notBreaching',
+          AlarmActions: [{ Ref: expect.stringMatching(/^Alarms/) }],
+        });
+      const dimensions = mailAlarms.map((a) => a.Properties.Dimensions as { Name: string; Value: string }[]);
+      expect(dimensions.map((d) => d.find((x) => x.Name === 'service')?.Value).sort()).toEqual(services);
+      for (const d of dimensions) expect(d).toContainEqual({ Name: 'campaign', Value: demoCampaign().id });
+    }
+    global.template.resourceCountIs('AWS::CloudWatch::Alarm', 12);
+    china.template.resourceCountIs('AWS::CloudWatch::Alarm', 8);
+    // Refused uploads are the schools' to fix: on the dashboard, not an alarm.
+    expect(JSON.stringify(resources(global, 'AWS::CloudWatch::Alarm'))).not.toContain(METRIC.refusals);
+  });
+
+  it('draws one dashboard of filings, refusals, mails, function errors, failure queues and the alarms', () => {
+    for (const s of [global, china]) {
+      const dashboards = resources(s, 'AWS::CloudWatch::Dashboard');
+      expect(dashboards).toHaveLength(1);
+      expect(dashboards[0]?.Properties.DashboardName).toBeUndefined();
+      const body = JSON.stringify(dashboards[0]?.Properties.DashboardBody);
+      for (const name of [...Object.values(METRIC), METRICS_NAMESPACE, 'AWS/Lambda', 'Errors'])
+        expect(body).toContain(name);
+      expect(body).toContain('ApproximateNumberOfMessagesVisible');
+      expect(body).toContain('alarm');
+    }
   });
 
   it('in the China partition: SMTP, no SES, no X-Ray, and no literal arn:aws:', () => {
@@ -318,12 +383,7 @@ describe('the campaign stack', () => {
       (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
     expect(vars(daily).MAIL_TRANSPORT).toBe('smtp');
     // The SMTP credentials are a secret of their own, for the two functions that send mail.
-    expect(Object.keys(vars(upload)).sort()).toEqual([
-      'BUCKET_NAME',
-      'MAIL_TRANSPORT',
-      'SMTP_SECRET_ARN',
-      'TABLE_NAME',
-    ]);
+    expect(ownVariables(upload)).toEqual(['BUCKET_NAME', 'MAIL_TRANSPORT', 'SMTP_SECRET_ARN', 'TABLE_NAME']);
     expect(vars(daily).SMTP_SECRET_ARN).toEqual(vars(upload).SMTP_SECRET_ARN);
     china.template.resourceCountIs('AWS::SecretsManager::Secret', 2);
     china.template.hasOutput('SmtpSecretArn', Match.anyValue());
