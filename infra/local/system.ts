@@ -92,7 +92,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
   const servers: EmbeddedServers = await startEmbeddedServers({
     dataDir: options.dataDir,
     ...(options.ports ? { ports: options.ports } : {}),
-    onRestart: (message) => (logger.warn ? logger.warn(message) : logger.info(message)),
+    onRestart: (message) => logger.warn(message),
     onFatal: options.onFatal ?? ((message) => logger.error(message)),
   });
   const stops: (() => Promise<void> | void)[] = [() => servers.stop()];

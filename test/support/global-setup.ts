@@ -25,7 +25,11 @@ export default async function setup(project: TestProject) {
     clock: simulatedClock(new Date('2018-01-10T00:00:00Z')),
     httpPort: 0,
     dailyChecks: false,
-    logger: { info: () => undefined, error: (message, fields) => console.error(message, fields) },
+    logger: {
+      info: () => undefined,
+      warn: () => undefined,
+      error: (message, fields) => console.error(message, fields),
+    },
   });
   project.provide('endpoints', system.endpoints);
   project.provide('system', {

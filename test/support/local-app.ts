@@ -7,6 +7,7 @@ import { matchRoute, type RouteMatch } from '../../functions/http/routes.ts';
 import type { AwsClients } from '../../functions/shared/aws-clients.ts';
 import type { Clock } from '../../functions/shared/domain/calendar/clock.ts';
 import type { Logger } from '../../functions/shared/logger.ts';
+import type { MetricCounter } from '../../functions/shared/telemetry.ts';
 import { type Adapters, createAdapters } from '../../functions/shared/wiring.ts';
 import { makeHandler as makeUploadHandler } from '../../functions/upload-received/handler.ts';
 import { encodeS3Key } from '../../functions/upload-received/s3-event.ts';
@@ -59,6 +60,8 @@ export async function testApp(options: {
   units?: string[];
   /** The SDK clients the handlers use; a test passes its own to inject faults with a middleware. */
   clients?: AwsClients;
+  /** Where the handlers count their metrics; by default nowhere. */
+  metrics?: MetricCounter;
 }): Promise<TestApp> {
   const campaign = options.campaign ?? demoCampaign();
   const roster = demoRoster();
@@ -82,6 +85,7 @@ export async function testApp(options: {
   const logs: string[] = [];
   const logger: Logger = {
     info: (message, fields) => logs.push(JSON.stringify({ message, ...fields })),
+    warn: (message, fields) => logs.push(JSON.stringify({ message, ...fields })),
     error: (message, fields) =>
       logs.push(JSON.stringify({ message, ...fields, error: String(fields?.error) })),
   };
@@ -89,6 +93,7 @@ export async function testApp(options: {
     env: { ...process.env, TABLE_NAME: store.tableName, BUCKET_NAME: bucket },
     clock: options.clock,
     logger,
+    ...(options.metrics ? { metrics: options.metrics } : {}),
     clients: options.clients ?? testClients(),
   });
   const http = makeHttpHandler(adapters);
