@@ -21,6 +21,7 @@ import {
 } from '../shared/domain/errors.ts';
 import { DownloadExpiredError, followDownloadLink } from '../shared/domain/filing/download-links.ts';
 import { contentDisposition } from '../shared/domain/filing/file-names.ts';
+import { XLSX_CONTENT_TYPE } from '../shared/domain/filing/file-types.ts';
 import { planImportUpload, planPhotoUpload, planUpload } from '../shared/domain/filing/uploads.ts';
 import {
   actionFromForm,
@@ -293,7 +294,7 @@ const routes: Record<RouteKey, Route> = {
       return {
         statusCode: 200,
         headers: {
-          'Content-Type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+          'Content-Type': XLSX_CONTENT_TYPE,
           'Content-Disposition': contentDisposition('隐患批量导入模板.xlsx'),
         },
         body: workbook.toString('base64'),
