@@ -1,8 +1,8 @@
 import type { TestProject } from 'vitest/node';
 import { simulatedClock } from '../../functions/shared/domain/calendar/clock.ts';
-import type { LinkBook } from '../../infra/local/bootstrap.ts';
 import type { Endpoints } from '../../infra/local/embedded-servers.ts';
 import { startLocalSystem } from '../../infra/local/system.ts';
+import type { LinkBook } from '../../infra/seed-campaign.ts';
 import { demoCampaign, demoRoster } from './fixtures.ts';
 
 declare module 'vitest' {
