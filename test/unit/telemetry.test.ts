@@ -1,6 +1,7 @@
 import middy from '@middy/core';
-import type { Context } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { type HttpDeps, makeHandler as makeHttpHandler } from '../../functions/http/handler.ts';
 import {
   METRIC,
   METRICS_NAMESPACE,
@@ -109,6 +110,43 @@ describe('Lambda telemetry (Powertools)', () => {
         cold_start: expect.any(Boolean),
       });
     expect(out[2]?.error).toMatchObject({ name: 'Error', message: 'boom' });
+    expect(JSON.stringify(out)).not.toContain(token);
+  });
+  it('HTTP in Lambda: an error of ours is answered (500, security headers) and logged once, with the route key and request id, never the token', async () => {
+    const telemetry = lambdaTelemetry('http');
+    const token = 'B'.repeat(43);
+    const deps = {
+      logger: telemetry.logger,
+      middleware: telemetry.middleware,
+      campaign: { id: '2018-changzhou' },
+      links: {
+        find: async () => {
+          throw new Error(`lookup of /f/${token} timed out`);
+        },
+      },
+    } as unknown as HttpDeps;
+    const event = {
+      routeKey: 'GET /f/{token}',
+      rawPath: `/f/${token}`,
+      pathParameters: { token },
+      headers: {},
+      requestContext: { http: { method: 'GET', path: `/f/${token}`, sourceIp: '192.0.2.1' } },
+    } as unknown as APIGatewayProxyEventV2;
+    let result: Awaited<ReturnType<ReturnType<typeof makeHttpHandler>>> | undefined;
+    const out = await stdoutOf(async () => {
+      result = await makeHttpHandler(deps)(event, context);
+    });
+    expect(result?.statusCode).toBe(500);
+    expect(
+      result?.headers?.['X-Content-Type-Options'] ?? result?.headers?.['x-content-type-options'],
+    ).toBeDefined();
+    expect(out).toHaveLength(1);
+    expect(out[0]).toMatchObject({
+      level: 'ERROR',
+      message: 'request failed',
+      routeKey: 'GET /f/{token}',
+      function_request_id: 'req-0001',
+    });
     expect(JSON.stringify(out)).not.toContain(token);
   });
 });
