@@ -123,6 +123,7 @@ try {
   const logs: Record<string, unknown>[] = [];
   const logger: Logger = {
     info: (message, fields) => logs.push({ message, ...fields }),
+    warn: (message, fields) => logs.push({ message, ...fields }),
     error: (message, fields) => logs.push({ message, ...fields, error: String(fields?.error) }),
   };
   const clock = fixedClock(AT);

@@ -9,6 +9,7 @@ import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { App } from 'aws-cdk-lib';
 import { simulatedClock } from '../functions/shared/domain/calendar/clock.ts';
+import { silentLogger } from '../functions/shared/logger.ts';
 import { addCampaign, stackName } from '../infra/cdk/campaign-app.ts';
 import { localAwsEnvironment } from '../infra/local/embedded-servers.ts';
 import { startLocalSystem } from '../infra/local/system.ts';
@@ -37,7 +38,7 @@ const system = await startLocalSystem({
   dataDir: null,
   clock: simulatedClock(new Date('2018-01-10T00:00:00Z')),
   httpPort: 0,
-  logger: { info: () => undefined, error: () => undefined },
+  logger: silentLogger,
   dailyChecks: false,
 });
 const env = {

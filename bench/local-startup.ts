@@ -4,11 +4,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simulatedClock } from '../functions/shared/domain/calendar/clock.ts';
+import { silentLogger } from '../functions/shared/logger.ts';
 import { startLocalSystem } from '../infra/local/system.ts';
 import { demoCampaign, demoRoster } from '../test/support/fixtures.ts';
 
 const runs = Number(process.env.RUNS ?? 3);
-const quiet = { info: () => undefined, error: () => undefined };
 const dataDir = await mkdtemp(join(tmpdir(), 'bench-startup-'));
 const timings: { kind: string; ms: number; firstPageMs: number }[] = [];
 
@@ -20,7 +20,7 @@ for (let i = 0; i < runs; i += 1) {
     dataDir,
     clock: simulatedClock(new Date('2018-01-10T00:00:00Z')),
     httpPort: 0,
-    logger: quiet,
+    logger: silentLogger,
   });
   const ready = performance.now();
   const response = await fetch(`${system.url}/f/${system.links['LY-101']}`);

@@ -24,7 +24,11 @@ const system = await startLocalSystem({
   clock: simulatedClock(new Date('2018-01-10T00:00:00Z')),
   httpPort: 0,
   dailyChecks: false,
-  logger: { info: () => undefined, error: (message, fields) => console.error(message, fields) },
+  logger: {
+    info: () => undefined,
+    warn: () => undefined,
+    error: (message, fields) => console.error(message, fields),
+  },
 });
 try {
   const target = { url: system.url, tableName: system.tableName, bucket: system.bucket, links: system.links };

@@ -4,6 +4,7 @@ import { DailyCheckEventSchema } from '../../schemas/daily-check.ts';
 import { formatIssue, parseWith } from '../../schemas/validation.ts';
 import { fileSpool } from '../shared/adapters/fs/ledger-spool.ts';
 import { ValidationError } from '../shared/domain/errors.ts';
+import type { InvocationDeps } from '../shared/telemetry.ts';
 import { type Adapters, ConfigurationError } from '../shared/wiring.ts';
 import { type DailyCheckDeps, type DailyCheckReport, isUndone, runDailyCheck } from './daily-check.ts';
 
@@ -63,19 +64,24 @@ export function dailyCheckDeps(adapters: Adapters, appUrl: string): DailyCheckDe
  * its lease, fails the invocation so that Lambda's retry finishes it. Without it (the CLI, the
  * local scheduler, which retries by itself), such a run succeeds and says so.
  */
-export function makeHandler(deps: DailyCheckDeps, options: { retryUnfinished?: boolean } = {}) {
-  return middy<unknown, DailyCheckReport, Error, Context>().handler(async (event) => {
-    const parsed = parseWith(DailyCheckEventSchema, event);
-    if (!parsed.ok) {
-      throw new ValidationError(parsed.issues, {
-        zh: `定时检查事件无效：${parsed.issues.map(formatIssue).join('; ')}`,
-        en: `invalid daily-check event: ${parsed.issues.map(formatIssue).join('; ')}`,
-      });
-    }
-    const report = await runDailyCheck(deps, new Date(parsed.value.scheduledTime));
-    if (report.mails.some(isUndone)) throw new MailFailuresError(report);
-    if (options.retryUnfinished && (report.run === 'held' || report.run === 'stopped'))
-      throw new DayUnfinishedError(report);
-    return report;
-  });
+export function makeHandler(
+  deps: DailyCheckDeps & InvocationDeps,
+  options: { retryUnfinished?: boolean } = {},
+) {
+  return middy<unknown, DailyCheckReport, Error, Context>()
+    .use([...(deps.middleware ?? [])])
+    .handler(async (event) => {
+      const parsed = parseWith(DailyCheckEventSchema, event);
+      if (!parsed.ok) {
+        throw new ValidationError(parsed.issues, {
+          zh: `定时检查事件无效：${parsed.issues.map(formatIssue).join('; ')}`,
+          en: `invalid daily-check event: ${parsed.issues.map(formatIssue).join('; ')}`,
+        });
+      }
+      const report = await runDailyCheck(deps, new Date(parsed.value.scheduledTime));
+      if (report.mails.some(isUndone)) throw new MailFailuresError(report);
+      if (options.retryUnfinished && (report.run === 'held' || report.run === 'stopped'))
+        throw new DayUnfinishedError(report);
+      return report;
+    });
 }

@@ -21,6 +21,7 @@ import {
 } from '../shared/domain/errors.ts';
 import { DownloadExpiredError, followDownloadLink } from '../shared/domain/filing/download-links.ts';
 import { contentDisposition } from '../shared/domain/filing/file-names.ts';
+import { XLSX_CONTENT_TYPE } from '../shared/domain/filing/file-types.ts';
 import { planImportUpload, planPhotoUpload, planUpload } from '../shared/domain/filing/uploads.ts';
 import {
   actionFromForm,
@@ -58,6 +59,7 @@ import type {
   UploadLedger,
   ZeroReportRepository,
 } from '../shared/ports.ts';
+import type { InvocationDeps } from '../shared/telemetry.ts';
 import { html, pickLang } from '../shared/web/html.ts';
 import { contentSecurityPolicy } from '../shared/web/security-headers.ts';
 import { UPLOAD_SCRIPT } from './assets.ts';
@@ -77,7 +79,7 @@ import {
 import type { RouteKey } from './routes.ts';
 import { loadUnitPage, prepareForm } from './unit-page.ts';
 
-export interface HttpDeps {
+export interface HttpDeps extends InvocationDeps {
   clock: Clock;
   logger: Logger;
   /** The campaign config, read once per container. */
@@ -292,7 +294,7 @@ const routes: Record<RouteKey, Route> = {
       return {
         statusCode: 200,
         headers: {
-          'Content-Type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+          'Content-Type': XLSX_CONTENT_TYPE,
           'Content-Disposition': contentDisposition('隐患批量导入模板.xlsx'),
         },
         body: workbook.toString('base64'),
@@ -509,27 +511,32 @@ const routes: Record<RouteKey, Route> = {
  */
 export function makeHandler(deps: HttpDeps) {
   const routeOf = (event: Event): Route | undefined => routes[event.routeKey as RouteKey];
-  return middy<Event, HttpResult, Error, Context>()
-    .use({
-      after: (request) => {
-        if (request.response) request.response = withSecurityHeaders(request.response);
-      },
-      onError: (request) => {
-        request.response = withSecurityHeaders(
-          errorResponse(request.error, {
-            lang: langOf(request.event),
-            format: routeOf(request.event)?.format ?? 'html',
-            logger: deps.logger,
-            routeKey: request.event.routeKey,
-            secrets: [request.event.pathParameters?.token ?? ''],
-          }),
-        );
-      },
-    })
-    .handler(async (event) => {
-      const route = routeOf(event);
-      if (!route) throw new NotFoundError({ zh: '页面不存在', en: 'Page not found' });
-      checkPath(event);
-      return route.handle(event, deps);
-    });
+  return (
+    middy<Event, HttpResult, Error, Context>()
+      .use({
+        after: (request) => {
+          if (request.response) request.response = withSecurityHeaders(request.response);
+        },
+        onError: (request) => {
+          request.response = withSecurityHeaders(
+            errorResponse(request.error, {
+              lang: langOf(request.event),
+              format: routeOf(request.event)?.format ?? 'html',
+              logger: deps.logger,
+              routeKey: request.event.routeKey,
+              secrets: [request.event.pathParameters?.token ?? ''],
+            }),
+          );
+        },
+      })
+      // Inside the error mapping: its onError ends the chain once it has answered, and the
+      // invocation's own onError (Powertools) must still run.
+      .use([...(deps.middleware ?? [])])
+      .handler(async (event) => {
+        const route = routeOf(event);
+        if (!route) throw new NotFoundError({ zh: '页面不存在', en: 'Page not found' });
+        checkPath(event);
+        return route.handle(event, deps);
+      })
+  );
 }

@@ -21,6 +21,7 @@ import { systemClock } from './domain/calendar/clock.ts';
 import { BAD_TOKEN_WINDOW_MS } from './domain/links/form-links.ts';
 import { jsonLogger, type Logger } from './logger.ts';
 import { createStorageClients, type StorageClients } from './storage-clients.ts';
+import { type MetricCounter, noMetrics } from './telemetry.ts';
 
 /**
  * The adapters over the campaign's table and bucket: all the HTTP function needs. Functions
@@ -31,6 +32,8 @@ export interface StorageAdapters {
   campaign: Campaign;
   clock: Clock;
   logger: Logger;
+  /** Where the function counts its metrics (`metrics.ts`); counts nothing unless given. */
+  metrics: MetricCounter;
   units: DynamoUnitRepository;
   links: DynamoLinkRepository;
   downloads: DynamoDownloadLinks;
@@ -55,12 +58,20 @@ export class CampaignMissingError extends Error {
   }
 }
 
+/** What a caller may give in place of the defaults: the Lambda entry its logger and metrics, the local runtime its clock. */
+export interface StorageOptions {
+  env?: NodeJS.ProcessEnv;
+  clock?: Clock;
+  logger?: Logger;
+  metrics?: MetricCounter;
+}
+
 /**
  * Builds the storage adapters from the environment (`TABLE_NAME`, `BUCKET_NAME`; the SDK reads
  * the rest) and reads the campaign config from its table. The local runtime passes its clock.
  */
 export async function createStorageAdapters(
-  options: { env?: NodeJS.ProcessEnv; clock?: Clock; logger?: Logger; clients?: StorageClients } = {},
+  options: StorageOptions & { clients?: StorageClients } = {},
 ): Promise<StorageAdapters> {
   const env = FunctionEnvSchema.parse(options.env ?? process.env);
   const clients = options.clients ?? createStorageClients();
@@ -72,6 +83,7 @@ export async function createStorageAdapters(
     campaign,
     clock: options.clock ?? systemClock,
     logger: options.logger ?? jsonLogger(),
+    metrics: options.metrics ?? noMetrics,
     units: new DynamoUnitRepository(store),
     links: new DynamoLinkRepository(store),
     downloads: new DynamoDownloadLinks(store),

@@ -10,11 +10,10 @@ import {
 import { NodemailerMailer } from './adapters/mail/nodemailer-mailer.ts';
 import type { readHazardRows } from './adapters/xlsx/hazard-workbook.ts';
 import { type AwsClients, createAwsClients } from './aws-clients.ts';
-import type { Clock } from './domain/calendar/clock.ts';
 import { recordingBounces } from './domain/delivery/mail-bounces.ts';
-import type { Logger } from './logger.ts';
 import type { BounceLog, Mailer } from './ports.ts';
-import { createStorageAdapters, type StorageAdapters } from './storage-wiring.ts';
+import { createStorageAdapters, type StorageAdapters, type StorageOptions } from './storage-wiring.ts';
+import { countingMails } from './telemetry.ts';
 
 export { CampaignMissingError } from './storage-wiring.ts';
 
@@ -109,10 +108,10 @@ function bounceRecording(
 
 /**
  * The storage adapters plus what the mail-sending functions need: the secrets (link key,
- * SMTP credentials), the mailer and the workbook reader. The local runtime and tests use this.
+ * SMTP credentials), the mailer (counting what it sends) and the workbook reader.
  */
 export async function createAdapters(
-  options: { env?: NodeJS.ProcessEnv; clock?: Clock; logger?: Logger; clients?: AwsClients } = {},
+  options: StorageOptions & { clients?: AwsClients } = {},
 ): Promise<Adapters> {
   const clients = options.clients ?? createAwsClients();
   // The config and the secrets are read side by side: both are on the cold-start path.
@@ -126,6 +125,9 @@ export async function createAdapters(
     // exceljs loads on first use (only workbook imports need it), not at every cold start.
     readHazardRows: async (input) =>
       (await import('./adapters/xlsx/hazard-workbook.ts')).readHazardRows(input),
-    mailer: bounceRecording(mailerFor(storage.campaign.mail, storage.env, clients, secrets), storage),
+    mailer: countingMails(
+      bounceRecording(mailerFor(storage.campaign.mail, storage.env, clients, secrets), storage),
+      storage.metrics,
+    ),
   };
 }

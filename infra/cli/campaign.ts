@@ -11,6 +11,7 @@ import {
 import { createAwsClients } from '../../functions/shared/aws-clients.ts';
 import { parseInstant } from '../../functions/shared/domain/calendar/calendar.ts';
 import { reconcileUploads, sweptEventTime } from '../../functions/shared/domain/filing/reconcile-uploads.ts';
+import { silentLogger } from '../../functions/shared/logger.ts';
 import { createAdapters } from '../../functions/shared/wiring.ts';
 import { makeHandler as makeUploadHandler } from '../../functions/upload-received/handler.ts';
 import { JSON_SCHEMAS, renderJsonSchema } from '../../schemas/json-schema.ts';
@@ -131,13 +132,11 @@ async function check(args: string[], output: Output): Promise<number> {
   }
   const info = await useLocalSystem(values.data, output);
   if (!info) return 1;
-  const adapters = await createAdapters({ logger: { info: () => undefined, error: () => undefined } }).catch(
-    (error: unknown) => {
-      throw new Error(
-        `cannot reach the local system at ${info.endpoints.dynamodb} (is npm start running?): ${error instanceof Error ? error.message : String(error)}`,
-      );
-    },
-  );
+  const adapters = await createAdapters({ logger: silentLogger }).catch((error: unknown) => {
+    throw new Error(
+      `cannot reach the local system at ${info.endpoints.dynamodb} (is npm start running?): ${error instanceof Error ? error.message : String(error)}`,
+    );
+  });
   const handler = makeDailyCheckHandler(dailyCheckDeps(adapters, info.url));
   let report: DailyCheckReport;
   try {
@@ -197,7 +196,7 @@ async function reconcile(args: string[], output: Output): Promise<number> {
   }
   const errors: string[] = [];
   const adapters = await createAdapters({
-    logger: { info: () => undefined, error: (message) => errors.push(message) },
+    logger: { ...silentLogger, error: (message) => errors.push(message) },
   });
   const handler = makeUploadHandler(adapters);
   const bucket = adapters.documents.bucket;

@@ -1,13 +1,11 @@
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { chmod, writeFile } from 'node:fs/promises';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import type { AwsClients } from '../../functions/shared/aws-clients.ts';
 import type { Campaign } from '../../schemas/campaign.ts';
 import { LinkKeySecretSchema } from '../../schemas/env.ts';
 import type { Roster } from '../../schemas/roster.ts';
-import { type SeedResult, seedCampaign } from '../local/bootstrap.ts';
+import { type SeedResult, seedCampaign } from '../seed-campaign.ts';
 
 /** What `campaign load` needs from a deployed stack: its outputs (see `infra/cdk/campaign-stack.ts`). */
 export interface StackOutputs {
@@ -65,23 +63,17 @@ export async function loadCampaign(input: {
   now: Date;
   withdrawMissing?: boolean;
 }): Promise<{ units: number } & Pick<SeedResult, 'missing' | 'withdrawn'>> {
-  const scratch = await mkdtemp(join(tmpdir(), 'campaign-load-'));
-  try {
-    const { links, missing, withdrawn } = await seedCampaign({
-      clients: input.clients,
-      tableName: input.outputs.TableName,
-      campaign: input.campaign,
-      roster: input.roster,
-      linkBookPath: join(scratch, 'links.json'),
-      linkKey: input.linkKey,
-      now: input.now,
-      withdrawMissing: input.withdrawMissing ?? false,
-    });
-    const base = input.outputs.PublicUrl ?? input.outputs.ApiUrl;
-    await writeFile(input.linksPath, linkSheet(input.roster, links, base), { mode: 0o600 });
-    await chmod(input.linksPath, 0o600);
-    return { units: input.roster.units.length, missing, withdrawn };
-  } finally {
-    await rm(scratch, { recursive: true, force: true });
-  }
+  const { links, missing, withdrawn } = await seedCampaign({
+    clients: input.clients,
+    tableName: input.outputs.TableName,
+    campaign: input.campaign,
+    roster: input.roster,
+    linkKey: input.linkKey,
+    now: input.now,
+    withdrawMissing: input.withdrawMissing ?? false,
+  });
+  const base = input.outputs.PublicUrl ?? input.outputs.ApiUrl;
+  await writeFile(input.linksPath, linkSheet(input.roster, links, base), { mode: 0o600 });
+  await chmod(input.linksPath, 0o600);
+  return { units: input.roster.units.length, missing, withdrawn };
 }

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type DailyCheckReport, describeRun } from '../../functions/daily-check/daily-check.ts';
 import { dailyCheckDeps, makeHandler as makeDailyCheckHandler } from '../../functions/daily-check/handler.ts';
@@ -17,7 +16,8 @@ import { createAdapters } from '../../functions/shared/wiring.ts';
 import { makeHandler as makeUploadHandler } from '../../functions/upload-received/handler.ts';
 import type { Campaign } from '../../schemas/campaign.ts';
 import type { Roster } from '../../schemas/roster.ts';
-import { ensureLinkKey, type LinkBook, type SeedResult, seedCampaign } from './bootstrap.ts';
+import { type LinkBook, type SeedResult, seedCampaign } from '../seed-campaign.ts';
+import { ensureLinkKey, writeLinkBook } from './bootstrap.ts';
 import { startDailyScheduler } from './daily-scheduler.ts';
 import {
   type EmbeddedServers,
@@ -92,7 +92,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
   const servers: EmbeddedServers = await startEmbeddedServers({
     dataDir: options.dataDir,
     ...(options.ports ? { ports: options.ports } : {}),
-    onRestart: (message) => (logger.warn ? logger.warn(message) : logger.info(message)),
+    onRestart: (message) => logger.warn(message),
     onFatal: options.onFatal ?? ((message) => logger.error(message)),
   });
   const stops: (() => Promise<void> | void)[] = [() => servers.stop()];
@@ -109,19 +109,17 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       servers.endpoints,
       linkKey,
     );
-    const linkDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'campaign-links-')));
-    if (options.dataDir === null) stops.push(() => rm(linkDir, { recursive: true, force: true }));
-    const linkBookPath = join(linkDir, 'links.json');
     const { links, ...roster } = await seedCampaign({
       clients,
       tableName,
       campaign: options.campaign,
       roster: options.roster,
-      linkBookPath,
       linkKey,
       now: options.clock.now(),
       withdrawMissing: options.withdrawMissing ?? false,
     });
+    // The link book is for people to open; a temporary system (no data dir) hands out `links` only.
+    if (options.dataDir) await writeLinkBook(join(options.dataDir, 'links.json'), links);
 
     const adapters = await createAdapters({ clock: options.clock, logger, clients });
     const http: Server = await startHttpBridge(makeHttpHandler(adapters), {

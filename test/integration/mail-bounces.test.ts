@@ -92,6 +92,8 @@ const logs: string[] = [];
 const logger = {
   info: (message: string, fields?: Record<string, unknown>) =>
     logs.push(JSON.stringify({ message, ...fields })),
+  warn: (message: string, fields?: Record<string, unknown>) =>
+    logs.push(JSON.stringify({ message, ...fields })),
   error: (message: string, fields?: Record<string, unknown>) =>
     logs.push(JSON.stringify({ message, ...fields, error: String(fields?.error) })),
 };

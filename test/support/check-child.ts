@@ -4,13 +4,14 @@
 // accepted send number KILL_AT: mid-run, with mails accepted and not yet recorded.
 import { appendFileSync } from 'node:fs';
 import { dailyCheckDeps, makeHandler } from '../../functions/daily-check/handler.ts';
+import { silentLogger } from '../../functions/shared/logger.ts';
 import type { Mailer, OutboundMail } from '../../functions/shared/ports.ts';
 import { createAdapters } from '../../functions/shared/wiring.ts';
 import { localContext } from '../../infra/local/http-bridge.ts';
 
 const killAt = Number(process.env.KILL_AT);
 const log = process.env.SEND_LOG ?? '';
-const adapters = await createAdapters({ logger: { info: () => undefined, error: () => undefined } });
+const adapters = await createAdapters({ logger: silentLogger });
 let count = 0;
 const mailer: Mailer = {
   async send(mail: OutboundMail) {

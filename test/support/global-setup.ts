@@ -1,8 +1,8 @@
 import type { TestProject } from 'vitest/node';
 import { simulatedClock } from '../../functions/shared/domain/calendar/clock.ts';
-import type { LinkBook } from '../../infra/local/bootstrap.ts';
 import type { Endpoints } from '../../infra/local/embedded-servers.ts';
 import { startLocalSystem } from '../../infra/local/system.ts';
+import type { LinkBook } from '../../infra/seed-campaign.ts';
 import { demoCampaign, demoRoster } from './fixtures.ts';
 
 declare module 'vitest' {
@@ -25,7 +25,11 @@ export default async function setup(project: TestProject) {
     clock: simulatedClock(new Date('2018-01-10T00:00:00Z')),
     httpPort: 0,
     dailyChecks: false,
-    logger: { info: () => undefined, error: (message, fields) => console.error(message, fields) },
+    logger: {
+      info: () => undefined,
+      warn: () => undefined,
+      error: (message, fields) => console.error(message, fields),
+    },
   });
   project.provide('endpoints', system.endpoints);
   project.provide('system', {

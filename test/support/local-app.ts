@@ -1,17 +1,15 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { APIGatewayProxyEventV2, S3Event } from 'aws-lambda';
 import { makeHandler as makeHttpHandler } from '../../functions/http/handler.ts';
 import { matchRoute, type RouteMatch } from '../../functions/http/routes.ts';
 import type { AwsClients } from '../../functions/shared/aws-clients.ts';
 import type { Clock } from '../../functions/shared/domain/calendar/clock.ts';
 import type { Logger } from '../../functions/shared/logger.ts';
+import type { MetricCounter } from '../../functions/shared/telemetry.ts';
 import { type Adapters, createAdapters } from '../../functions/shared/wiring.ts';
 import { makeHandler as makeUploadHandler } from '../../functions/upload-received/handler.ts';
 import { encodeS3Key } from '../../functions/upload-received/s3-event.ts';
-import { type SeedResult, seedCampaign } from '../../infra/local/bootstrap.ts';
 import { localContext } from '../../infra/local/http-bridge.ts';
+import { type SeedResult, seedCampaign } from '../../infra/seed-campaign.ts';
 import type { Campaign } from '../../schemas/campaign.ts';
 import { demoCampaign, demoRoster } from './fixtures.ts';
 import { freshBucket, freshTable, testClients } from './tables.ts';
@@ -59,21 +57,20 @@ export async function testApp(options: {
   units?: string[];
   /** The SDK clients the handlers use; a test passes its own to inject faults with a middleware. */
   clients?: AwsClients;
+  /** Where the handlers count their metrics; by default nowhere. */
+  metrics?: MetricCounter;
 }): Promise<TestApp> {
   const campaign = options.campaign ?? demoCampaign();
   const roster = demoRoster();
   const wanted = options.units ?? FEW_UNITS;
   const store = await freshTable();
   const bucket = await freshBucket();
-  const dir = await mkdtemp(join(tmpdir(), 'test-app-'));
-  const linkBookPath = join(dir, 'links.json');
   const loadRoster = (units: readonly string[], more: { withdrawMissing?: boolean } = {}) =>
     seedCampaign({
       clients: testClients(),
       tableName: store.tableName,
       campaign,
       roster: { ...roster, units: roster.units.filter((u) => units.includes(u.code)) },
-      linkBookPath,
       linkKey: process.env.LINK_KEY ?? '',
       now: options.clock.now(),
       ...more,
@@ -82,6 +79,7 @@ export async function testApp(options: {
   const logs: string[] = [];
   const logger: Logger = {
     info: (message, fields) => logs.push(JSON.stringify({ message, ...fields })),
+    warn: (message, fields) => logs.push(JSON.stringify({ message, ...fields })),
     error: (message, fields) =>
       logs.push(JSON.stringify({ message, ...fields, error: String(fields?.error) })),
   };
@@ -89,6 +87,7 @@ export async function testApp(options: {
     env: { ...process.env, TABLE_NAME: store.tableName, BUCKET_NAME: bucket },
     clock: options.clock,
     logger,
+    ...(options.metrics ? { metrics: options.metrics } : {}),
     clients: options.clients ?? testClients(),
   });
   const http = makeHttpHandler(adapters);
@@ -138,6 +137,6 @@ export async function testApp(options: {
       } as unknown as S3Event;
       return upload(event, localContext('upload-received'));
     },
-    cleanup: () => rm(dir, { recursive: true, force: true }),
+    cleanup: async () => undefined,
   };
 }

@@ -3,9 +3,10 @@ import { type DownloadLink, DownloadLinkSchema } from '../../../../schemas/recor
 import type { DownloadLinkRepository } from '../../ports.ts';
 import { keys } from './keys.ts';
 import type { DynamoStore } from './store.ts';
+import { ttlDaysAfter } from './table.ts';
 
 /** Kept a week past expiry, so a late click is told the link expired rather than never existed. */
-const KEEP_AFTER_EXPIRY_SECONDS = 7 * 86_400;
+const KEPT_DAYS_AFTER_EXPIRY = 7;
 
 export class DynamoDownloadLinks implements DownloadLinkRepository {
   constructor(private readonly store: DynamoStore) {}
@@ -17,7 +18,7 @@ export class DynamoDownloadLinks implements DownloadLinkRepository {
         Item: {
           ...keys.downloadLink(link.hash),
           ...link,
-          ttl: Math.floor(new Date(link.expiresAt).getTime() / 1000) + KEEP_AFTER_EXPIRY_SECONDS,
+          ttl: ttlDaysAfter(link.expiresAt, KEPT_DAYS_AFTER_EXPIRY),
         },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),

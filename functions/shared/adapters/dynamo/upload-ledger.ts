@@ -16,8 +16,7 @@ import { auditPut } from './audit-log.ts';
 import { keys } from './keys.ts';
 import type { DynamoStore, TransactItem } from './store.ts';
 import { submissionVersionWrites } from './submissions-repository.ts';
-
-const epochSeconds = (iso: string) => Math.floor(new Date(iso).getTime() / 1000);
+import { ttlDaysAfter } from './table.ts';
 
 /** How long a form record outlives its form. */
 const PENDING_KEPT_DAYS = 400;
@@ -34,7 +33,7 @@ export class DynamoPendingUploads implements PendingUploadRepository {
         Item: {
           ...keys.pendingUpload(pending.key),
           ...pending,
-          ttl: epochSeconds(pending.expiresAt) + PENDING_KEPT_DAYS * 86_400,
+          ttl: ttlDaysAfter(pending.expiresAt, PENDING_KEPT_DAYS),
         },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),

@@ -1,0 +1,47 @@
+import type { MiddlewareObj } from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { METRIC, type MetricName } from './metrics.ts';
+import type { Mailer } from './ports.ts';
+
+/**
+ * Where a function counts the metrics of `metrics.ts`. In Lambda: Powertools Metrics, written as
+ * EMF once per invocation (`powertools.ts`); locally and in tests: nothing (`noMetrics`), or a
+ * recorder a test reads. Handlers take it as a dependency; domain code never sees it.
+ */
+export interface MetricCounter {
+  count(name: MetricName, value?: number): void;
+}
+
+export const noMetrics: MetricCounter = { count: () => undefined };
+
+/**
+ * Middleware that binds the logger and the metrics to one invocation (Lambda: the request id in
+ * each log line, the metrics flushed at its end). Handlers take it in their deps; locally and in
+ * tests there is none.
+ */
+export type InvocationMiddleware = MiddlewareObj<unknown, unknown, Error, Context>;
+
+/** What a handler's deps may carry besides the adapters: the Lambda entry's invocation middleware. */
+export interface InvocationDeps {
+  middleware?: readonly InvocationMiddleware[];
+}
+
+/**
+ * A Mailer that counts each mail the transport took (`MailsSent`) or failed to take or refused
+ * (`MailsFailed`). The send's result or error goes back unchanged, so the sending logic is the
+ * same with or without it.
+ */
+export function countingMails(mailer: Mailer, metrics: MetricCounter): Mailer {
+  return {
+    async send(mail) {
+      try {
+        const result = await mailer.send(mail);
+        metrics.count(METRIC.mailsSent);
+        return result;
+      } catch (error) {
+        metrics.count(METRIC.mailsFailed);
+        throw error;
+      }
+    },
+  };
+}
