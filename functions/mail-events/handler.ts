@@ -5,12 +5,15 @@ import { formatIssue, MESSAGES, parseWith } from '../../schemas/validation.ts';
 import { sesBounceEvents } from '../shared/domain/delivery/mail-bounces.ts';
 import { ValidationError } from '../shared/domain/errors.ts';
 import type { Logger } from '../shared/logger.ts';
+import { METRIC } from '../shared/metrics.ts';
 import type { BounceLog } from '../shared/ports.ts';
-import type { InvocationDeps } from '../shared/telemetry.ts';
+import type { InvocationDeps, MetricCounter } from '../shared/telemetry.ts';
 
 export interface MailEventsDeps extends InvocationDeps {
   bounces: Pick<BounceLog, 'record'>;
   logger: Logger;
+  /** Each bounce or complaint recorded counts as a failed mail (`MailsFailed`), which alarms. */
+  metrics: MetricCounter;
 }
 
 export interface MailEventsReport {
@@ -61,6 +64,7 @@ export function makeHandler(deps: MailEventsDeps) {
         for (const bounce of events) {
           const outcome = await deps.bounces.record(bounce);
           report[outcome] += 1;
+          if (outcome === 'recorded') deps.metrics.count(METRIC.mailsFailed);
           deps.logger.info(outcome === 'recorded' ? 'mail bounce recorded' : 'mail bounce seen before', {
             kind: bounce.kind,
             subtype: bounce.subtype,

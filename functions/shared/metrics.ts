@@ -15,7 +15,10 @@ export const METRIC = {
   refusals: 'UploadsRefused',
   /** A mail handed to the transport: receipts, reminders, digests. */
   mailsSent: 'MailsSent',
-  /** A mail the transport failed to take or refused (bounces are counted by mail-events). */
+  /**
+   * A mail the transport failed to take or refused (the senders), or one SES reported as bounced
+   * or complained about (mail-events, once per recorded address).
+   */
   mailsFailed: 'MailsFailed',
 } as const;
 export type MetricName = (typeof METRIC)[keyof typeof METRIC];

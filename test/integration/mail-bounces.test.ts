@@ -17,11 +17,13 @@ import {
   stillBouncing,
 } from '../../functions/shared/domain/delivery/mail-bounces.ts';
 import { ValidationError } from '../../functions/shared/domain/errors.ts';
+import { METRIC } from '../../functions/shared/metrics.ts';
 import type { BounceLog, Mailer, OutboundMail } from '../../functions/shared/ports.ts';
 import { freePort } from '../../infra/local/embedded-servers.ts';
 import { localContext } from '../../infra/local/http-bridge.ts';
 import { demoCampaign, demoRoster } from '../support/fixtures.ts';
 import { manualClock, type TestApp, testApp } from '../support/local-app.ts';
+import { RecordingMetrics } from '../support/metrics.ts';
 import { localhostCertificate } from '../support/tls.ts';
 
 /**
@@ -102,9 +104,10 @@ describe('SES bounce and complaint notifications (the mail-events function)', ()
   const clock = manualClock('2018-01-11T08:00:00+08:00');
   let app: TestApp;
   let handler: ReturnType<typeof makeMailEvents>;
+  const metrics = new RecordingMetrics();
   beforeAll(async () => {
     app = await testApp({ clock });
-    handler = makeMailEvents({ bounces: app.adapters.bounces, logger });
+    handler = makeMailEvents({ bounces: app.adapters.bounces, logger, metrics });
   });
   afterAll(() => app.cleanup());
   const deliver = (message: unknown) => handler(snsEvent(message), localContext('mail-events'));
@@ -112,7 +115,9 @@ describe('SES bounce and complaint notifications (the mail-events function)', ()
   it('records a permanent bounce against the address, once however often SNS delivers it', async () => {
     const address = emailOf('LY-101');
     const notification = permanentBounce(address.toUpperCase(), 'feedback-1');
+    metrics.take();
     expect(await deliver(notification)).toEqual({ recorded: 1, duplicate: 0, ignored: 0 });
+    expect(metrics.take()).toEqual({ [METRIC.mailsFailed]: 1 });
     const first = await app.adapters.bounces.get(address);
     expect(first).toEqual({
       address,
@@ -126,6 +131,7 @@ describe('SES bounce and complaint notifications (the mail-events function)', ()
       messageId: 'ses-feedback-1',
     });
     expect(await deliver(notification)).toEqual({ recorded: 0, duplicate: 1, ignored: 0 });
+    expect(metrics.take()).toEqual({});
     expect(await app.adapters.bounces.get(address)).toEqual(first);
   });
 

@@ -1,32 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { METRIC, type MetricName } from '../../functions/shared/metrics.ts';
+import { METRIC } from '../../functions/shared/metrics.ts';
 import type { ListedObject } from '../../functions/shared/ports.ts';
-import type { MetricCounter } from '../../functions/shared/telemetry.ts';
 import { makeHandler as makeUploadHandler } from '../../functions/upload-received/handler.ts';
 import { localContext } from '../../infra/local/http-bridge.ts';
 import { sweptNotification } from '../../infra/local/s3-event-bridge.ts';
 import { demoCampaign } from '../support/fixtures.ts';
 import { manualClock, type TestApp, testApp } from '../support/local-app.ts';
+import { RecordingMetrics } from '../support/metrics.ts';
 import { testClients } from '../support/tables.ts';
 
 /**
  * upload-received counts what the stack's alarms read (`metrics.ts`): a filing, a refusal, and
  * the receipt mail, through the metrics dependency its entry gives it (Powertools in Lambda).
  */
-class RecordingMetrics implements MetricCounter {
-  counted: Partial<Record<MetricName, number>> = {};
-  count(name: MetricName, value = 1) {
-    this.counted[name] = (this.counted[name] ?? 0) + value;
-  }
-  take() {
-    const counted = this.counted;
-    this.counted = {};
-    return counted;
-  }
-}
-
 describe('upload-received metrics', () => {
   const clock = manualClock('2018-01-12T09:00:00+08:00');
   const metrics = new RecordingMetrics();
