@@ -168,7 +168,7 @@ const xmlEscape = (text: string) =>
   );
 
 function cors(request: IncomingMessage): Record<string, string> {
-  // The bucket's CORS rule in AWS (infra/cdk/campaign-stack.ts): POST from any origin.
+  // The bucket's CORS rule in AWS (infra/cdk/campaign-storage.ts): POST from any origin.
   return request.headers.origin ? { 'Access-Control-Allow-Origin': '*' } : {};
 }
 
