@@ -1,27 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { Campaign } from '../../schemas/campaign.ts';
-import type { UnitRecord } from '../../schemas/records.ts';
-import { addDays, type LocalDate, localDateOf } from '../shared/domain/calendar/calendar.ts';
+import type { LocalDate } from '../shared/domain/calendar/calendar.ts';
 import type { Clock } from '../shared/domain/calendar/clock.ts';
 import { type SendOutcome, sendOnce } from '../shared/domain/delivery/mail-once.ts';
 import { createDownloadLink } from '../shared/domain/filing/download-links.ts';
 import { currentToken } from '../shared/domain/links/form-links.ts';
-import {
-  buildDigest,
-  type CampaignRecords,
-  computeState,
-  type Digest,
-  type DigestScope,
-  type LedgerRow,
-} from '../shared/domain/report/digest.ts';
-import {
-  type HazardPass,
-  type LedgerSpool,
-  passHazards,
-  scopeKey,
-} from '../shared/domain/report/hazard-pass.ts';
+import { buildDigest } from '../shared/domain/report/digest.ts';
+import { scopeKey } from '../shared/domain/report/hazard-pass.ts';
+import { campaignInstant } from '../shared/domain/report/instant.ts';
+import type {
+  CampaignInstant,
+  Digest,
+  DigestScope,
+  LedgerRow,
+  LedgerSpool,
+} from '../shared/domain/report/model.ts';
 import { gapsOf, reminderFor } from '../shared/domain/report/reminders.ts';
+import { loadSnapshot } from '../shared/domain/report/snapshot.ts';
 import type { Logger } from '../shared/logger.ts';
 import { digestEmailParts } from '../shared/mail/digest-mail.ts';
 import { reminderEmail } from '../shared/mail/reminder-mail.ts';
@@ -154,51 +150,6 @@ export function describeRun(report: DailyCheckReport): string {
   return `${counts}${doubt}${tail}`;
 }
 
-/**
- * Reads the campaign once, Query only: units, filings and zero reports held, the hazards folded
- * through `passHazards` into `spool` as they arrive. A unit withdrawn from the roster leaves
- * every count, list and reminder; its records stay stored.
- */
-export async function loadCampaign(
-  deps: Pick<DailyCheckDeps, 'campaign' | 'units' | 'submissions' | 'hazards' | 'zeroReports' | 'bounces'>,
-  at: Date,
-  spool: LedgerSpool,
-): Promise<{ records: CampaignRecords; pass: HazardPass }> {
-  const collect = async <T>(items: AsyncIterable<T>): Promise<T[]> => {
-    const out: T[] = [];
-    for await (const item of items) out.push(item);
-    return out;
-  };
-  const reads = [
-    collect(deps.units.all()).then(async (all) => {
-      const active = all.filter((u) => !u.withdrawnAt);
-      return [active, await passHazards(deps.campaign, active, deps.hazards.all(), at, spool)] as const;
-    }),
-    Promise.all(deps.campaign.deliverables.map((d) => collect(deps.submissions.allFilers(d.id)))).then(
-      (lists) => lists.flat(),
-    ),
-    collect(deps.zeroReports.all()),
-    collect(deps.bounces.all()),
-  ] as const;
-  const [[units, pass], pointers, zeroReports, bounces] = await Promise.all(reads).catch(
-    async (error: unknown) => {
-      // A failed read must not end the run (and dispose the spool) while the hazard pass still writes.
-      await Promise.allSettled(reads);
-      throw error;
-    },
-  );
-  const active = new Set(units.map((u) => u.code));
-  return {
-    records: {
-      units,
-      pointers: pointers.filter((p) => active.has(p.unitCode)),
-      zeroReports: zeroReports.filter((z) => active.has(z.unitCode)),
-      bounces,
-    },
-    pass,
-  };
-}
-
 interface MailJob {
   day: LocalDate;
   purpose: string;
@@ -273,8 +224,9 @@ async function digestMail(
 
 export async function runDailyCheck(deps: DailyCheckDeps, scheduledAt: Date): Promise<DailyCheckReport> {
   const { campaign } = deps;
-  const day = localDateOf(scheduledAt, campaign.timeZone);
-  const report: DailyCheckReport = { day, scheduledAt: scheduledAt.toISOString(), mails: [] };
+  const instant = campaignInstant(campaign, scheduledAt);
+  const day = instant.today;
+  const report: DailyCheckReport = { day, scheduledAt: instant.iso, mails: [] };
   if (day < campaign.opensOn) return { ...report, idle: 'before-opening' };
 
   const fence: RunFence = { day, holder: randomUUID() };
@@ -306,7 +258,7 @@ export async function runDailyCheck(deps: DailyCheckDeps, scheduledAt: Date): Pr
   let completed = false;
   try {
     spool = await deps.ledgerSpool();
-    await checkDay(deps, scheduledAt, report, spool, fence, state);
+    await checkDay(deps, instant, report, spool, fence, state);
     completed = true;
   } finally {
     clearInterval(beat);
@@ -330,7 +282,7 @@ export async function runDailyCheck(deps: DailyCheckDeps, scheduledAt: Date): Pr
 
 async function checkDay(
   deps: DailyCheckDeps,
-  scheduledAt: Date,
+  instant: CampaignInstant,
   report: DailyCheckReport,
   spool: LedgerSpool,
   fence: RunFence,
@@ -338,14 +290,14 @@ async function checkDay(
 ): Promise<DailyCheckReport> {
   const { campaign } = deps;
   const { day } = report;
-  const { records, pass } = await loadCampaign(deps, scheduledAt, spool);
-  const state = computeState(campaign, records, pass, scheduledAt);
-  const unitsByCode = new Map<string, UnitRecord>(records.units.map((u) => [u.code, u]));
+  const snapshot = await loadSnapshot(campaign, deps, instant, spool);
+  const { records, state, hazards: pass } = snapshot;
+  const unitsByCode = new Map(records.units.map((u) => [u.code, u]));
   const jobs: MailJob[] = [];
 
   // A reminder that failed yesterday, after every retry, is made up today if the gaps remain.
   const missed = new Set(
-    (await deps.mailLog.failedOn(addDays(day, -1)))
+    (await deps.mailLog.failedOn(instant.yesterday))
       .filter((m) => m.purpose.startsWith(REMINDER))
       .map((m) => m.purpose.slice(REMINDER.length)),
   );
@@ -382,7 +334,7 @@ async function checkDay(
           if (!mail) {
             mail = digestMail(
               deps,
-              buildDigest(campaign, records, pass, state, scope, { closing }),
+              buildDigest(snapshot, scope, { closing }),
               pass.spool.rows(scopeKey(scope)),
             );
             digests.set(key.purpose, mail);

@@ -3,9 +3,9 @@ import { formatLocal } from '../domain/calendar/calendar.ts';
 import { BOUNCE_KIND_LABELS, type BouncedUnit } from '../domain/delivery/mail-bounces.ts';
 import { DOWNLOAD_LINK_DAYS } from '../domain/filing/download-links.ts';
 import { STATUS_LABELS } from '../domain/hazards/hazard-lifecycle.ts';
-import type { DeliverableProgress, Digest, LedgerRow } from '../domain/report/digest.ts';
 import { CHANGE_LABELS, districtName } from '../domain/report/digest.ts';
 import { LISTED_ROWS } from '../domain/report/hazard-pass.ts';
+import type { DeliverableProgress, Digest, LedgerRow } from '../domain/report/model.ts';
 import { type Html, html } from '../web/html.ts';
 
 /**

@@ -1,5 +1,5 @@
 import type { Campaign } from '../../../schemas/campaign.ts';
-import type { UnitState } from '../domain/report/campaign-state.ts';
+import type { UnitState } from '../domain/report/model.ts';
 import type { Gap } from '../domain/report/reminders.ts';
 import type { OutboundMail } from '../ports.ts';
 
