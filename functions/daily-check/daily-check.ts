@@ -5,6 +5,7 @@ import type { LocalDate } from '../shared/domain/calendar/calendar.ts';
 import type { Clock } from '../shared/domain/calendar/clock.ts';
 import { type SendOutcome, sendOnce } from '../shared/domain/delivery/mail-once.ts';
 import { createDownloadLink } from '../shared/domain/filing/download-links.ts';
+import { XLSX_CONTENT_TYPE } from '../shared/domain/filing/file-types.ts';
 import { currentToken } from '../shared/domain/links/form-links.ts';
 import { buildDigest } from '../shared/domain/report/digest.ts';
 import { scopeKey } from '../shared/domain/report/hazard-pass.ts';
@@ -19,17 +20,18 @@ import type {
 import { gapsOf, reminderFor } from '../shared/domain/report/reminders.ts';
 import { loadSnapshot } from '../shared/domain/report/snapshot.ts';
 import type { Logger } from '../shared/logger.ts';
-import { digestEmailParts } from '../shared/mail/digest-mail.ts';
-import { reminderEmail } from '../shared/mail/reminder-mail.ts';
+import { digestAttachmentName, digestMailContent } from '../shared/mail/digest-mail.ts';
+import { keyedMail, type MailContent } from '../shared/mail/envelope.ts';
+import { reminderMail } from '../shared/mail/reminder-mail.ts';
 import type {
   BounceLog,
   DocumentStore,
   DownloadLinkRepository,
   HazardRepository,
+  KeyedMail,
   MailAttachment,
   Mailer,
   MailLog,
-  OutboundMail,
   RunFence,
   RunLeases,
   ScratchFile,
@@ -90,7 +92,6 @@ export const ATTACHMENT_LIMIT_BYTES = 10 * 1024 * 1024;
  */
 const SEND_CONCURRENCY = 8;
 
-const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 /** A reminder's mail-log purpose: `reminder:<unit code>`. */
 const REMINDER = 'reminder:';
 
@@ -154,7 +155,7 @@ interface MailJob {
   day: LocalDate;
   purpose: string;
   recipient: string;
-  build(): Promise<OutboundMail> | OutboundMail;
+  build(): Promise<KeyedMail> | KeyedMail;
 }
 
 async function runPool<T>(
@@ -173,18 +174,14 @@ async function runPool<T>(
   await Promise.all(Array.from({ length: Math.min(size, items.length) }, worker));
 }
 
-function attachmentName(digest: Digest): string {
-  return `${digest.scopeName.zh}-${digest.closing ? '专项行动总结报告' : '每日汇总'}-${digest.day}.xlsx`;
-}
-
 /** The digest mail for one scope, built once and shared by the scope's recipients. */
 async function digestMail(
   deps: DailyCheckDeps,
   digest: Digest,
   ledger: AsyncIterable<LedgerRow>,
-): Promise<Omit<OutboundMail, 'to'>> {
+): Promise<MailContent> {
   const workbook = await deps.digestWorkbook(deps.campaign, digest, ledger);
-  const name = attachmentName(digest);
+  const name = digestAttachmentName(digest);
   let attachments: MailAttachment[] = [];
   let downloadUrl: string | undefined;
   let body: Readable | undefined;
@@ -195,31 +192,26 @@ async function digestMail(
         prefix: `digests/${digest.day}`,
         body,
         size: workbook.size,
-        contentType: XLSX,
+        contentType: XLSX_CONTENT_TYPE,
       });
       const path = await createDownloadLink(
         deps,
-        { fileKey: stored.key, fileName: name, contentType: XLSX },
+        { fileKey: stored.key, fileName: name, contentType: XLSX_CONTENT_TYPE },
         deps.clock.now(),
       );
       downloadUrl = new URL(path, deps.appUrl).toString();
     } else {
-      attachments = [{ filename: name, content: await workbook.bytes(), contentType: XLSX }];
+      attachments = [{ filename: name, content: await workbook.bytes(), contentType: XLSX_CONTENT_TYPE }];
     }
   } finally {
     body?.destroy();
     await workbook.dispose();
   }
-  const parts = digestEmailParts(deps.campaign, digest, {
+  return digestMailContent(deps.campaign, digest, {
     attachmentName: name,
     ...(downloadUrl ? { downloadUrl } : {}),
-  });
-  return {
-    from: deps.campaign.mail.from,
-    ...(deps.campaign.mail.replyTo ? { replyTo: deps.campaign.mail.replyTo } : {}),
-    ...parts,
     attachments,
-  };
+  });
 }
 
 export async function runDailyCheck(deps: DailyCheckDeps, scheduledAt: Date): Promise<DailyCheckReport> {
@@ -309,16 +301,12 @@ async function checkDay(
     const record = unitsByCode.get(unit.unit.code);
     const token = record ? currentToken(deps.linkKey, campaign.id, record) : null;
     const link = token ? new URL(`/f/${token}`, deps.appUrl).toString() : null;
-    jobs.push({
-      day,
-      // Keyed on the unit: two units may share a mailbox, and each gets its own reminder.
-      purpose: `${REMINDER}${unit.unit.code}`,
-      recipient: unit.unit.email,
-      build: () => reminderEmail({ campaign, unit: unit.unit, gaps, link }),
-    });
+    // Keyed on the unit: two units may share a mailbox, and each gets its own reminder.
+    const key = { day, purpose: `${REMINDER}${unit.unit.code}`, recipient: unit.unit.email };
+    jobs.push({ ...key, build: () => reminderMail(key, { campaign, unit: unit.unit, gaps, link }) });
   }
 
-  const digests = new Map<string, Promise<Omit<OutboundMail, 'to'>>>();
+  const digests = new Map<string, Promise<MailContent>>();
   const addDigest = (
     key: { day: LocalDate; purpose: string },
     scope: DigestScope,
@@ -326,9 +314,9 @@ async function checkDay(
     closing = false,
   ) => {
     for (const recipient of recipients) {
+      const mailKey = { ...key, recipient };
       jobs.push({
-        ...key,
-        recipient,
+        ...mailKey,
         build: async () => {
           let mail = digests.get(key.purpose);
           if (!mail) {
@@ -339,7 +327,7 @@ async function checkDay(
             );
             digests.set(key.purpose, mail);
           }
-          return { ...(await mail), to: [recipient] };
+          return keyedMail(campaign, mailKey, await mail);
         },
       });
     }
