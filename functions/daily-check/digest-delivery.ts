@@ -10,12 +10,17 @@ import type { DailyCheckDeps } from './deps.ts';
 /** A larger spreadsheet is stored in S3 and linked, not attached. */
 export const ATTACHMENT_LIMIT_BYTES = 10 * 1024 * 1024;
 
+export type DigestDeliveryDeps = Pick<
+  DailyCheckDeps,
+  'campaign' | 'digestWorkbook' | 'documents' | 'downloads' | 'clock' | 'appUrl'
+>;
+
 /**
  * Renders one scope's digest mail: the spreadsheet (its ledger read from the spool) attached,
  * or, over `ATTACHMENT_LIMIT_BYTES`, stored and linked for `DOWNLOAD_LINK_DAYS`.
  */
 export async function renderDigestMail(
-  deps: Pick<DailyCheckDeps, 'campaign' | 'digestWorkbook' | 'documents' | 'downloads' | 'clock' | 'appUrl'>,
+  deps: DigestDeliveryDeps,
   digest: Digest,
   ledger: AsyncIterable<LedgerRow>,
 ): Promise<MailContent> {

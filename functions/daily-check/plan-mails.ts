@@ -8,7 +8,7 @@ import { keyedMail, type MailContent } from '../shared/mail/envelope.ts';
 import { reminderMail } from '../shared/mail/reminder-mail.ts';
 import type { KeyedMail } from '../shared/ports.ts';
 import type { DailyCheckDeps } from './deps.ts';
-import { renderDigestMail } from './digest-delivery.ts';
+import { type DigestDeliveryDeps, renderDigestMail } from './digest-delivery.ts';
 
 /** One mail of the day: its key, and how to render it once claimed (`sendOnce`). */
 export interface MailJob {
@@ -57,10 +57,7 @@ export async function reminderJobs(
  * The office's digest, each district bureau's, and once the drive has closed, the closing
  * report. Each scope's mail is rendered once, by the first of its recipients' jobs to be sent.
  */
-export function digestJobs(
-  deps: Parameters<typeof renderDigestMail>[0],
-  snapshot: CampaignSnapshot,
-): MailJob[] {
+export function digestJobs(deps: DigestDeliveryDeps, snapshot: CampaignSnapshot): MailJob[] {
   const { campaign, instant, state, records, hazards } = snapshot;
   const day = instant.today;
   const rendered = new Map<string, Promise<MailContent>>();

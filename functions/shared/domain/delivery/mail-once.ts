@@ -36,9 +36,9 @@ export interface MailKey {
  * with the same Message-ID and logs it as a possible repeat: `build` addresses the mail from
  * `key` (`shared/mail/envelope.ts`), so every attempt carries the same. A failed send is
  * recorded, and a later run for the same day sends it. `build` runs only after the claim, so
- * nothing is rendered for a mail that goes out no more. Recording the outcome is retried: a mail that went out but
- * could not be marked sent would otherwise be sent again. With a `fence`, the claim is made
- * only while the run still holds its day's lease.
+ * nothing is rendered for a mail that goes out no more. Recording the outcome is retried: a
+ * mail that went out but could not be marked sent would otherwise be sent again. With a
+ * `fence`, the claim is made only while the run still holds its day's lease.
  */
 export async function sendOnce(
   deps: {
