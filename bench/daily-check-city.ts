@@ -16,7 +16,7 @@ import { DynamoZeroReports } from '../functions/shared/adapters/dynamo/zero-repo
 import { digestWorkbookFile } from '../functions/shared/adapters/xlsx/digest-workbook.ts';
 import type { createAwsClients } from '../functions/shared/aws-clients.ts';
 import { fixedClock } from '../functions/shared/domain/calendar/clock.ts';
-import type { Digest, LedgerRow } from '../functions/shared/domain/report/digest.ts';
+import type { Digest, LedgerRow } from '../functions/shared/domain/report/model.ts';
 import type { Logger } from '../functions/shared/logger.ts';
 import { createAdapters } from '../functions/shared/wiring.ts';
 import { prepareLocalStorage, startEmbeddedServers } from '../infra/local/embedded-servers.ts';
@@ -250,7 +250,7 @@ try {
     '\nWhere the wall time went (overlapping work merged; the phases overlap, so they do not add up):\n',
   );
   console.log(
-    '| DynamoDB Local answering queries | load, rest (unmarshal, zod) | load end → first mail claim (computeState, reminders) | mail log writes | mailer.send (MIME + in-process SES) | 8 digest workbooks | office workbook | failed mails |',
+    '| DynamoDB Local answering queries | load, rest (unmarshal, zod) | load end → first mail claim (campaignSnapshot, reminders) | mail log writes | mailer.send (MIME + in-process SES) | 8 digest workbooks | office workbook | failed mails |',
   );
   console.log('|---:|---:|---:|---:|---:|---:|---:|---:|');
   console.log(

@@ -2,8 +2,12 @@ import MailComposer from 'nodemailer/lib/mail-composer';
 import { ATTACHMENT_LIMIT_BYTES } from '../functions/daily-check/daily-check.ts';
 import { fileSpool } from '../functions/shared/adapters/fs/ledger-spool.ts';
 import { digestWorkbookFile } from '../functions/shared/adapters/xlsx/digest-workbook.ts';
-import { buildDigest, type CampaignRecords, computeState } from '../functions/shared/domain/report/digest.ts';
+import { XLSX_CONTENT_TYPE } from '../functions/shared/domain/filing/file-types.ts';
+import { buildDigest } from '../functions/shared/domain/report/digest.ts';
 import { passHazards } from '../functions/shared/domain/report/hazard-pass.ts';
+import { campaignInstant } from '../functions/shared/domain/report/instant.ts';
+import type { CampaignRecords } from '../functions/shared/domain/report/model.ts';
+import { campaignSnapshot } from '../functions/shared/domain/report/snapshot.ts';
 import { digestEmailParts } from '../functions/shared/mail/digest-mail.ts';
 import {
   HazardRecordSchema,
@@ -67,12 +71,12 @@ const stage = async <T>(name: string, work: () => T | Promise<T>): Promise<T> =>
 const profiler = await startProfiler();
 const spool = await fileSpool();
 const pass = await stage('passHazards (making them included)', () =>
-  passHazards(campaign, records.units, generated.hazards(), AT, spool),
+  passHazards(campaign, records.units, generated.hazards(), campaignInstant(campaign, AT), spool),
 );
-const state = await stage('computeState', () => computeState(campaign, records, pass, AT));
-const digest = await stage('buildDigest (office)', () =>
-  buildDigest(campaign, records, pass, state, { kind: 'office' }),
+const snapshot = await stage('campaignSnapshot', () =>
+  campaignSnapshot(campaign, records, pass, campaignInstant(campaign, AT)),
 );
+const digest = await stage('buildDigest (office)', () => buildDigest(snapshot, { kind: 'office' }));
 const xlsx = await stage('digestWorkbookFile (ledger from the spool)', () =>
   digestWorkbookFile(campaign, digest, spool.rows('office')),
 );
@@ -94,7 +98,7 @@ const message = {
 const xlsxPart = async () => ({
   filename: name,
   content: Buffer.from(await xlsx.bytes()),
-  contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  contentType: XLSX_CONTENT_TYPE,
 });
 // The MIME as the daily check sends it: the xlsx attached up to 10 MB, linked from S3 above that.
 const mime = await stage(`MIME (${linked ? 'xlsx linked' : 'xlsx attached'})`, async () =>

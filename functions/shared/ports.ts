@@ -360,6 +360,12 @@ export interface OutboundMail {
   headers?: Record<string, string>;
 }
 
+/** A mail in the campaign's envelope (`shared/mail/envelope.ts`): its Message-ID and key header set. */
+export interface KeyedMail extends OutboundMail {
+  messageId: string;
+  headers: Record<string, string>;
+}
+
 export interface Mailer {
   /**
    * Sends one mail. A recipient the receiving server refuses for good (SMTP 5xx to RCPT TO) is

@@ -9,7 +9,7 @@ import type {
   UploadReceipt,
 } from '../../schemas/records.ts';
 import { jitteredBackoff } from '../shared/domain/backoff.ts';
-import { formatLocal, localDateOf } from '../shared/domain/calendar/calendar.ts';
+import { localDateOf } from '../shared/domain/calendar/calendar.ts';
 import { sendOnce } from '../shared/domain/delivery/mail-once.ts';
 import { ConflictError } from '../shared/domain/errors.ts';
 import { SIGNATURE_BYTES } from '../shared/domain/filing/file-types.ts';
@@ -19,12 +19,12 @@ import { type ImportDeps, importHazards } from '../shared/domain/hazards/hazard-
 import { applyHazardAction } from '../shared/domain/hazards/hazard-lifecycle.ts';
 import { allPages } from '../shared/domain/pages.ts';
 import type { Logger } from '../shared/logger.ts';
+import { receiptMail } from '../shared/mail/receipt-mail.ts';
 import type {
   DocumentStore,
   HazardRepository,
   Mailer,
   MailLog,
-  OutboundMail,
   PendingUploadRepository,
   SubmissionRepository,
   UnitRepository,
@@ -86,41 +86,6 @@ const sha256Hex = (bytes: Uint8Array) => createHash('sha256').update(bytes).dige
 const filedKey = (unitCode: string, owner: string, incomingKey: string, sha256: string) =>
   `files/${unitCode}/${owner}/${incomingKey.split('/').at(-1)}/${sha256}`;
 
-export function receiptMail(input: {
-  campaign: Campaign;
-  unit: UnitRecord;
-  deliverable: Deliverable;
-  version: SubmissionVersion;
-}): OutboundMail {
-  const { campaign, unit, deliverable, version } = input;
-  const at = formatLocal(new Date(version.receivedAt), campaign.timeZone);
-  const status = version.onTime
-    ? { zh: '按时报送', en: 'filed on time' }
-    : { zh: '逾期报送', en: 'filed late' };
-  const text = [
-    `${unit.name}：`,
-    `市教育局已收到贵单位报送的《${deliverable.name.zh}》（第 ${version.version} 版，文件 ${version.displayName}，${at} 收到，${status.zh}）。`,
-    ...(version.sha256 ? [`文件 SHA-256：${version.sha256}`] : []),
-    '如需更正，可通过原填报链接重新上传；历次版本均会保留。',
-    '',
-    `${campaign.organiser.name.zh}`,
-    '',
-    '---',
-    `Receipt: the ${deliverable.name.en} of ${unit.name} (version ${version.version}, file "${version.displayName}", received ${at} ${campaign.timeZone}) was ${status.en}.`,
-    ...(version.sha256 ? [`SHA-256 of the file: ${version.sha256}`] : []),
-    'To correct it, upload again through the same form link; every version is kept.',
-    '',
-    campaign.organiser.name.en,
-  ].join('\n');
-  return {
-    from: campaign.mail.from,
-    ...(campaign.mail.replyTo ? { replyTo: campaign.mail.replyTo } : {}),
-    to: [unit.email],
-    subject: `【回执】${deliverable.name.zh} 已收到（第 ${version.version} 版）/ Receipt: ${deliverable.name.en} received`,
-    text,
-  };
-}
-
 /**
  * The receipt goes out once per version. A failed send throws, so the event's retry sends it;
  * so does a claim still held (a delivery that died mid-send, or one sending right now): the
@@ -133,10 +98,9 @@ async function sendReceiptOnce(
   version: SubmissionVersion,
 ): Promise<void> {
   const day = localDateOf(new Date(version.receivedAt), deps.campaign.timeZone);
-  const { outcome, error } = await sendOnce(
-    deps,
-    { day, purpose: `receipt:${version.fileKey}`, recipient: unit.email },
-    () => receiptMail({ campaign: deps.campaign, unit, deliverable, version }),
+  const key = { day, purpose: `receipt:${version.fileKey}`, recipient: unit.email };
+  const { outcome, error } = await sendOnce(deps, key, () =>
+    receiptMail(key, { campaign: deps.campaign, unit, deliverable, version }),
   );
   if (outcome === 'failed') throw error;
   if (outcome === 'in-flight')

@@ -18,7 +18,7 @@ import { DynamoMailLog } from '../../functions/shared/adapters/dynamo/mail-log.t
 import { DynamoRunLeases, RUN_LEASE_MS } from '../../functions/shared/adapters/dynamo/run-leases.ts';
 import { DynamoStore } from '../../functions/shared/adapters/dynamo/store.ts';
 import { atLocalTime, localDateOf } from '../../functions/shared/domain/calendar/calendar.ts';
-import { stableMessageId } from '../../functions/shared/domain/delivery/mail-once.ts';
+import { stableMessageId } from '../../functions/shared/mail/envelope.ts';
 import type { Mailer, OutboundMail, RunLeases } from '../../functions/shared/ports.ts';
 import { localContext } from '../../infra/local/http-bridge.ts';
 import { faultyDynamo } from '../support/dynamo-faults.ts';

@@ -5,12 +5,11 @@ import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
 import { fileSpool } from '../../functions/shared/adapters/fs/ledger-spool.ts';
 import { digestWorkbookFile } from '../../functions/shared/adapters/xlsx/digest-workbook.ts';
-import {
-  buildDigest,
-  type CampaignRecords,
-  computeState,
-} from '../../functions/shared/domain/report/digest.ts';
+import { buildDigest } from '../../functions/shared/domain/report/digest.ts';
 import { passHazards } from '../../functions/shared/domain/report/hazard-pass.ts';
+import { campaignInstant } from '../../functions/shared/domain/report/instant.ts';
+import type { CampaignRecords } from '../../functions/shared/domain/report/model.ts';
+import { campaignSnapshot } from '../../functions/shared/domain/report/snapshot.ts';
 import type { HazardReport } from '../../schemas/hazards.ts';
 import type { HazardRecord, SubmissionPointer } from '../../schemas/records.ts';
 import { demoCampaign, sampleReport, sampleUnit } from '../support/fixtures.ts';
@@ -114,11 +113,12 @@ const hazards: HazardRecord[] = [
 ];
 
 // Three hazards stay in the spool's memory: no file is made.
-const pass = await passHazards(campaign, records.units, hazards, at, await fileSpool());
-const state = computeState(campaign, records, pass, at);
+const instant = campaignInstant(campaign, at);
+const pass = await passHazards(campaign, records.units, hazards, instant, await fileSpool());
+const snapshot = campaignSnapshot(campaign, records, pass, instant);
 
 async function workbookFor(closing: boolean): Promise<ExcelJS.Workbook> {
-  const digest = buildDigest(campaign, records, pass, state, { kind: 'office' }, { closing });
+  const digest = buildDigest(snapshot, { kind: 'office' }, { closing });
   const file = await digestWorkbookFile(campaign, digest, pass.spool.rows('office'));
   const buffer = await file.bytes();
   await file.dispose();
@@ -350,7 +350,7 @@ describe('digest workbook', () => {
 describe('the scratch file', () => {
   it('is removed, and its stream closed, when the ledger fails halfway', async () => {
     const parent = await mkdtemp(join(tmpdir(), 'workbook-test-'));
-    const digest = buildDigest(campaign, records, pass, state, { kind: 'office' });
+    const digest = buildDigest(snapshot, { kind: 'office' });
     async function* failing() {
       yield* pass.spool.rows('office');
       throw new Error('the spool could not be read');

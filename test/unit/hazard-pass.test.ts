@@ -3,12 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fileSpool } from '../../functions/shared/adapters/fs/ledger-spool.ts';
-import type { LedgerRow } from '../../functions/shared/domain/report/digest.ts';
-import {
-  type LedgerSpool,
-  LISTED_ROWS,
-  passHazards,
-} from '../../functions/shared/domain/report/hazard-pass.ts';
+import { LISTED_ROWS, passHazards } from '../../functions/shared/domain/report/hazard-pass.ts';
+import { campaignInstant } from '../../functions/shared/domain/report/instant.ts';
+import type { LedgerRow, LedgerSpool } from '../../functions/shared/domain/report/model.ts';
 import type { HazardRecord } from '../../schemas/records.ts';
 import { demoCampaign, sampleReport, sampleUnit } from '../support/fixtures.ts';
 
@@ -18,7 +15,7 @@ import { demoCampaign, sampleReport, sampleUnit } from '../support/fixtures.ts';
  * the same from memory and from disk.
  */
 const campaign = demoCampaign();
-const at = new Date('2018-03-01T00:00:00Z');
+const at = campaignInstant(campaign, new Date('2018-03-01T00:00:00Z'));
 const units = [sampleUnit('LY-101'), sampleUnit('LY-102'), sampleUnit('CZ-001'), sampleUnit('WJ-101')];
 
 function hazard(n: number, unitCode: string, level: 'general' | 'major', closed: boolean): HazardRecord {

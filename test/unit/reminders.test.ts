@@ -6,8 +6,10 @@ import {
   parseInstant,
 } from '../../functions/shared/domain/calendar/calendar.ts';
 import { createHazard } from '../../functions/shared/domain/hazards/hazard-lifecycle.ts';
-import { campaignState, type UnitInputs } from '../../functions/shared/domain/report/campaign-state.ts';
+import { campaignState } from '../../functions/shared/domain/report/campaign-state.ts';
 import { hazardFacts } from '../../functions/shared/domain/report/hazard-pass.ts';
+import { campaignInstant } from '../../functions/shared/domain/report/instant.ts';
+import type { UnitInputs } from '../../functions/shared/domain/report/model.ts';
 import { type Gap, reminderFor } from '../../functions/shared/domain/report/reminders.ts';
 import type { HazardRecord, SubmissionPointer, UnitRecord } from '../../schemas/records.ts';
 import { demoCampaign, sampleReport, sampleUnit } from '../support/fixtures.ts';
@@ -67,7 +69,7 @@ function inputsOn(at: Date, hazards: Record<string, HazardRecord[]>): UnitInputs
     return {
       unit: school(code),
       pointers,
-      hazards: hazardFacts(hazards[code] ?? [], at, campaign.timeZone),
+      hazards: hazardFacts(hazards[code] ?? [], campaignInstant(campaign, at)),
       zeroReport: null,
     };
   });
@@ -93,7 +95,7 @@ function simulate(): Map<string, { day: LocalDate; gaps: Gap[] }[]> {
     const at = atLocalTime(day, campaign.reminders.dailyCheckTime, campaign.timeZone);
     const hazards: Record<string, HazardRecord[]> =
       at.getTime() >= t('2018-01-15T10:00:00+08:00').getTime() ? { HAZARD: [major] } : {};
-    const state = campaignState(campaign, inputsOn(at, hazards), at);
+    const state = campaignState(campaign, inputsOn(at, hazards), campaignInstant(campaign, at));
     for (const unit of state.units) {
       const gaps = reminderFor(campaign, unit, state.day);
       if (gaps) sent.set(unit.unit.code, [...(sent.get(unit.unit.code) ?? []), { day: state.day, gaps }]);
@@ -198,10 +200,11 @@ describe('the campaign model on one day', () => {
       { ...make(4, { level: 'general' }), status: 'awaiting-acceptance' as const },
       make(5, { level: 'general', fixedOnSpot: true, fixNote: '当场', five: undefined }),
     ];
+    const instant = campaignInstant(campaign, at);
     const state = campaignState(
       campaign,
-      [{ unit, pointers: new Map(), hazards: hazardFacts(hazards, at, campaign.timeZone), zeroReport: null }],
-      at,
+      [{ unit, pointers: new Map(), hazards: hazardFacts(hazards, instant), zeroReport: null }],
+      instant,
     );
     expect(state.day).toBe('2018-03-05');
     expect(state.drive).toEqual({ closesOn: '2018-03-31', daysLeft: 26, closed: false });
@@ -213,7 +216,7 @@ describe('the campaign model on one day', () => {
     expect(x?.awaitingAcceptance).toEqual(['X-H004']);
     expect(x?.zeroReport).toBe('none');
     expect(x?.deliverables.map((d) => d.state.kind)).toEqual(['overdue', 'due']);
-    const closed = campaignState(campaign, [], t('2018-04-01T08:00:00+08:00'));
+    const closed = campaignState(campaign, [], campaignInstant(campaign, t('2018-04-01T08:00:00+08:00')));
     expect(closed.drive).toEqual({ closesOn: '2018-03-31', daysLeft: -1, closed: true });
   });
 });

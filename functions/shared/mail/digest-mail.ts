@@ -3,10 +3,12 @@ import { formatLocal } from '../domain/calendar/calendar.ts';
 import { BOUNCE_KIND_LABELS, type BouncedUnit } from '../domain/delivery/mail-bounces.ts';
 import { DOWNLOAD_LINK_DAYS } from '../domain/filing/download-links.ts';
 import { STATUS_LABELS } from '../domain/hazards/hazard-lifecycle.ts';
-import type { DeliverableProgress, Digest, LedgerRow } from '../domain/report/digest.ts';
 import { CHANGE_LABELS, districtName } from '../domain/report/digest.ts';
 import { LISTED_ROWS } from '../domain/report/hazard-pass.ts';
+import type { DeliverableProgress, Digest, LedgerRow } from '../domain/report/model.ts';
+import type { MailAttachment } from '../ports.ts';
 import { type Html, html } from '../web/html.ts';
+import type { MailContent } from './envelope.ts';
 
 /**
  * The digest e-mail's HTML and text parts. The HTML is what mail clients render reliably (QQ
@@ -319,6 +321,24 @@ export function digestText(campaign: Campaign, digest: Digest, delivery: DigestD
     `${campaign.organiser.name.zh} · 系统自动发送 / sent automatically`,
   );
   return lines.join('\n');
+}
+
+/** The spreadsheet's file name: the scope, what it is, and the day. */
+export function digestAttachmentName(digest: Digest): string {
+  return `${digest.scopeName.zh}-${digest.closing ? '专项行动总结报告' : '每日汇总'}-${digest.day}.xlsx`;
+}
+
+/**
+ * A scope's digest mail, rendered once and shared by the scope's recipients (`keyedMail`
+ * addresses each copy): the spreadsheet attached, or linked when it was too large.
+ */
+export function digestMailContent(
+  campaign: Campaign,
+  digest: Digest,
+  delivery: DigestDelivery & { attachments: MailAttachment[] },
+): MailContent {
+  const { attachments, ...linked } = delivery;
+  return { ...digestEmailParts(campaign, digest, linked), attachments };
 }
 
 export function digestEmailParts(

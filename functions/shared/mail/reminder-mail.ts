@@ -1,7 +1,9 @@
 import type { Campaign } from '../../../schemas/campaign.ts';
-import type { UnitState } from '../domain/report/campaign-state.ts';
+import type { MailKey } from '../domain/delivery/mail-once.ts';
+import type { UnitState } from '../domain/report/model.ts';
 import type { Gap } from '../domain/report/reminders.ts';
-import type { OutboundMail } from '../ports.ts';
+import type { KeyedMail } from '../ports.ts';
+import { keyedMail } from './envelope.ts';
 
 function deliverableName(campaign: Campaign, id: string) {
   return campaign.deliverables.find((d) => d.id === id)?.name ?? { zh: id, en: id };
@@ -45,12 +47,15 @@ function gapLines(campaign: Campaign, gap: Gap): { zh: string; en: string } {
  * The reminder a unit gets: every gap it has, Chinese first and English below, with its form
  * link (or, when no link can be rebuilt, whom to ask for one).
  */
-export function reminderEmail(input: {
-  campaign: Campaign;
-  unit: UnitState['unit'];
-  gaps: readonly Gap[];
-  link: string | null;
-}): OutboundMail {
+export function reminderMail(
+  key: MailKey,
+  input: {
+    campaign: Campaign;
+    unit: UnitState['unit'];
+    gaps: readonly Gap[];
+    link: string | null;
+  },
+): KeyedMail {
   const { campaign, unit, gaps, link } = input;
   const lines = gaps.map((gap) => gapLines(campaign, gap));
   const organiser = campaign.organiser;
@@ -79,11 +84,8 @@ export function reminderEmail(input: {
     organiser.name.en,
     '(Sent automatically, at most once a day.)',
   ].join('\n');
-  return {
-    from: campaign.mail.from,
-    ...(campaign.mail.replyTo ? { replyTo: campaign.mail.replyTo } : {}),
-    to: [unit.email],
+  return keyedMail(campaign, key, {
     subject: `【提醒】${campaign.name.zh}：贵单位有 ${gaps.length} 项待办 / Reminder: ${gaps.length} item(s) to do`,
     text,
-  };
+  });
 }

@@ -4,8 +4,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { LedgerRow } from '../../domain/report/digest.ts';
-import { LEDGER_BUCKETS, type LedgerSpool, ledgerBucket } from '../../domain/report/hazard-pass.ts';
+import { LEDGER_BUCKETS, ledgerBucket } from '../../domain/report/hazard-pass.ts';
+import type { LedgerRow, LedgerSpool } from '../../domain/report/model.ts';
 
 const finish = (stream: WriteStream) =>
   new Promise<void>((resolve, reject) => {

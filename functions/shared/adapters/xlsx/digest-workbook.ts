@@ -11,8 +11,8 @@ import { daysBetween, type LocalDate } from '../../domain/calendar/calendar.ts';
 import type { DeliverableState } from '../../domain/calendar/deadlines.ts';
 import { BOUNCE_KIND_LABELS } from '../../domain/delivery/mail-bounces.ts';
 import { STATUS_LABELS } from '../../domain/hazards/hazard-lifecycle.ts';
-import type { UnitState } from '../../domain/report/campaign-state.ts';
-import { CHANGE_LABELS, type Digest, districtName, type LedgerRow } from '../../domain/report/digest.ts';
+import { CHANGE_LABELS, districtName } from '../../domain/report/digest.ts';
+import type { Digest, LedgerRow, UnitState } from '../../domain/report/model.ts';
 import type { ScratchFile } from '../../ports.ts';
 
 /**

@@ -1,6 +1,6 @@
 import type { Deliverable } from '../../../../schemas/campaign.ts';
 import type { SubmissionPointer } from '../../../../schemas/records.ts';
-import { daysBetween, isOnTime, localDateOf } from './calendar.ts';
+import { daysBetween, isOnTime, type LocalDate, localDateOf } from './calendar.ts';
 
 /**
  * Where one unit stands with one deliverable on a given campaign day. `days` is how many
@@ -19,6 +19,16 @@ export function deliverableState(
   now: Date,
   timeZone: string,
 ): DeliverableState {
+  return deliverableStateOn(deliverable, pointer, localDateOf(now, timeZone), timeZone);
+}
+
+/** `deliverableState` on the campaign day `today`, for a caller that has it at hand already. */
+export function deliverableStateOn(
+  deliverable: Deliverable,
+  pointer: SubmissionPointer | null,
+  today: LocalDate,
+  timeZone: string,
+): DeliverableState {
   if (pointer) {
     const filedAt = pointer.firstReceivedAt;
     const onTime = isOnTime(new Date(filedAt), deliverable.dueDate, timeZone);
@@ -26,7 +36,7 @@ export function deliverableState(
     const days = daysBetween(deliverable.dueDate, localDateOf(new Date(filedAt), timeZone));
     return { kind: 'filed-late', filedAt, days };
   }
-  const left = daysBetween(localDateOf(now, timeZone), deliverable.dueDate);
+  const left = daysBetween(today, deliverable.dueDate);
   if (left > 0) return { kind: 'due', days: left };
   if (left === 0) return { kind: 'due-today' };
   return { kind: 'overdue', days: -left };

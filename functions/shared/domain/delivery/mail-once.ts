@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto';
 import type { Logger } from '../../logger.ts';
-import type { Mailer, MailLog, OutboundMail, RunFence } from '../../ports.ts';
+import type { KeyedMail, Mailer, MailLog, RunFence } from '../../ports.ts';
 import type { Clock } from '../calendar/clock.ts';
 import { RecipientsRefusedError } from './mail-bounces.ts';
 
@@ -30,41 +29,26 @@ export interface MailKey {
   recipient: string;
 }
 
-/** The mail's key as one string, in the `X-Campaign-Mail-Key` header: `<campaign>|<day>|<purpose>|<recipient>`. */
-export function mailKeyOf(campaignId: string, key: MailKey): string {
-  return [campaignId, key.day, key.purpose, key.recipient.toLowerCase()].join('|');
-}
-
-/**
- * The mail's stable Message-ID, derived from its key, so that every attempt at one mail (and a
- * resend of one a dead run may have sent) carries the same, and a repeat can be recognised.
- */
-export function stableMessageId(campaignId: string, from: string, key: MailKey): string {
-  const host = from.slice(from.lastIndexOf('@') + 1).replace(/[^A-Za-z0-9.-]/g, '') || 'campaign.invalid';
-  const hash = createHash('sha256').update(mailKeyOf(campaignId, key)).digest('hex');
-  return `<${hash}@${host}>`;
-}
-
 /**
  * Sends one mail at most once per (day, purpose, recipient), as far as a crash allows: the
  * claim marks it `sending` just before the send, and it is marked `sent` right after. Only a
  * crash between the two leaves a mail in doubt (one per send lane); the next run sends it again
- * with the same Message-ID and logs it as a possible repeat. A failed send is recorded, and a
- * later run for the same day sends it. `build` runs only after the claim, so nothing is rendered
- * for a mail that goes out no more. Recording the outcome is retried: a mail that went out but
- * could not be marked sent would otherwise be sent again. With a `fence`, the claim is made
- * only while the run still holds its day's lease.
+ * with the same Message-ID and logs it as a possible repeat: `build` addresses the mail from
+ * `key` (`shared/mail/envelope.ts`), so every attempt carries the same. A failed send is
+ * recorded, and a later run for the same day sends it. `build` runs only after the claim, so
+ * nothing is rendered for a mail that goes out no more. Recording the outcome is retried: a
+ * mail that went out but could not be marked sent would otherwise be sent again. With a
+ * `fence`, the claim is made only while the run still holds its day's lease.
  */
 export async function sendOnce(
   deps: {
     mailLog: MailLog;
     mailer: Mailer;
     clock: Clock;
-    campaign: { id: string };
     logger?: Logger;
   },
   key: MailKey,
-  build: () => Promise<OutboundMail> | OutboundMail,
+  build: () => Promise<KeyedMail> | KeyedMail,
   fence?: RunFence,
 ): Promise<{ outcome: SendOutcome; error?: unknown; inDoubt?: boolean }> {
   const { day, purpose, recipient } = key;
@@ -75,19 +59,13 @@ export async function sendOnce(
   let messageId: string;
   try {
     const mail = await build();
-    const mailKey = mailKeyOf(deps.campaign.id, key);
-    const stableId = stableMessageId(deps.campaign.id, mail.from, key);
     if (claim.inDoubt) {
-      const fields = { day, purpose, messageId: stableId };
+      const fields = { day, purpose, messageId: mail.messageId };
       const message = 'mail resent: a run that died may have sent it already (same Message-ID)';
       if (deps.logger?.warn) deps.logger.warn(message, fields);
       else deps.logger?.info(message, fields);
     }
-    ({ messageId } = await deps.mailer.send({
-      ...mail,
-      messageId: stableId,
-      headers: { ...mail.headers, 'X-Campaign-Mail-Key': mailKey },
-    }));
+    ({ messageId } = await deps.mailer.send(mail));
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     if (error instanceof RecipientsRefusedError) {

@@ -1,6 +1,6 @@
 import type { Campaign } from '../../../../schemas/campaign.ts';
 import { daysBetween, type LocalDate } from '../calendar/calendar.ts';
-import type { UnitState } from './campaign-state.ts';
+import type { UnitState } from './model.ts';
 
 /**
  * Which units get a reminder on a campaign day, and what it lists. A reminder goes out only on
