@@ -45,8 +45,7 @@ function recordResult(
     if (result.outcome === 'refused') {
       // The recipient's server refused it for good: the digest lists the bounce; no run fails on it.
       const fields = { day: job.day, purpose: job.purpose, error: entry.error };
-      if (deps.logger.warn) deps.logger.warn('mail refused by the recipient server', fields);
-      else deps.logger.info('mail refused by the recipient server', fields);
+      deps.logger.warn('mail refused by the recipient server', fields);
     } else {
       deps.logger.error(result.outcome === 'sent' ? 'mail sent but not recorded' : 'mail failed', {
         day: job.day,

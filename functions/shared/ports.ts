@@ -299,8 +299,6 @@ export interface DocumentStore {
   open(key: string): Promise<Readable>;
   /** At most the first `count` bytes, for magic-byte checks without reading the whole file. */
   readFirstBytes(key: string, count: number): Promise<Uint8Array>;
-  /** Copies to `to` and deletes `from`, e.g. into quarantine/. A missing `from` is a no-op (already moved). */
-  move(from: string, to: string): Promise<void>;
   /**
    * Reads the object at `key` whole, but only if it is the one named by `versionId` (when given)
    * or `etag`, and no larger than `maxBytes`.

@@ -74,14 +74,14 @@ describe('S3 document store on s3rver', () => {
     expect([...head]).toEqual([0x25, 0x50, 0x44, 0x46, 0x2d, 7, 7, 7]);
   });
 
-  it('moves an object, keeping its bytes, under a key with non-ASCII characters', async () => {
+  it('quarantines an object, keeping its bytes, under a key with non-ASCII characters', async () => {
     const stored = await documents.putNew({
       prefix: 'incoming/LY-104',
       body: 'MZ not a pdf',
       contentType: 'application/pdf',
     });
     const target = `quarantine/LY-104/可疑 文件-${Date.now()}`;
-    await documents.move(stored.key, target);
+    await documents.quarantine(stored.key, { etag: stored.etag }, target);
     expect(await documents.head(stored.key)).toBeNull();
     expect(new TextDecoder().decode(await documents.readFirstBytes(target, 100))).toBe('MZ not a pdf');
   });

@@ -132,18 +132,6 @@ export class S3DocumentStore implements DocumentStore {
     }
   }
 
-  async move(from: string, to: string): Promise<void> {
-    if (!(await this.head(from))) return;
-    await this.client.send(
-      new CopyObjectCommand({
-        Bucket: this.bucket,
-        Key: to,
-        CopySource: `${this.bucket}/${from.split('/').map(encodeURIComponent).join('/')}`,
-      }),
-    );
-    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: from }));
-  }
-
   /**
    * S3 honours `VersionId` and `If-Match`; s3rver ignores `If-Match`, so the ETag that came back
    * is compared too. The body is read only once its length is known to be within `maxBytes`.

@@ -62,8 +62,7 @@ export async function sendOnce(
     if (claim.inDoubt) {
       const fields = { day, purpose, messageId: mail.messageId };
       const message = 'mail resent: a run that died may have sent it already (same Message-ID)';
-      if (deps.logger?.warn) deps.logger.warn(message, fields);
-      else deps.logger?.info(message, fields);
+      deps.logger?.warn(message, fields);
     }
     ({ messageId } = await deps.mailer.send(mail));
   } catch (error) {
