@@ -529,8 +529,8 @@ export function makeHandler(deps: HttpDeps) {
           );
         },
       })
-      // Inside the error mapping: its onError ends the chain once it has answered, and the
-      // invocation's own onError (Powertools) must still run.
+      // After the error mapping, so the invocation's own onError (Powertools: the metrics flush,
+      // the logger's context) runs first: middy runs onError handlers in reverse order.
       .use([...(deps.middleware ?? [])])
       .handler(async (event) => {
         const route = routeOf(event);

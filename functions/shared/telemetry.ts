@@ -26,6 +26,15 @@ export interface InvocationDeps {
   middleware?: readonly InvocationMiddleware[];
 }
 
+/** Metrics are best effort: a counting fault must never turn a sent mail into a failed one (sent again). */
+function countQuietly(metrics: MetricCounter, name: MetricName): void {
+  try {
+    metrics.count(name);
+  } catch {
+    // The mail's own outcome stands; the metric is lost.
+  }
+}
+
 /**
  * A Mailer that counts each mail the transport took (`MailsSent`) or failed to take or refused
  * (`MailsFailed`). The send's result or error goes back unchanged, so the sending logic is the
@@ -34,14 +43,15 @@ export interface InvocationDeps {
 export function countingMails(mailer: Mailer, metrics: MetricCounter): Mailer {
   return {
     async send(mail) {
+      let result: Awaited<ReturnType<Mailer['send']>>;
       try {
-        const result = await mailer.send(mail);
-        metrics.count(METRIC.mailsSent);
-        return result;
+        result = await mailer.send(mail);
       } catch (error) {
-        metrics.count(METRIC.mailsFailed);
+        countQuietly(metrics, METRIC.mailsFailed);
         throw error;
       }
+      countQuietly(metrics, METRIC.mailsSent);
+      return result;
     },
   };
 }

@@ -169,4 +169,24 @@ describe('countingMails', () => {
     await expect(mailer.send(mail)).rejects.toThrow('Throttling');
     expect(counted).toEqual([METRIC.mailsSent, METRIC.mailsFailed]);
   });
+
+  it('keeps a sent mail sent, and a failure its own error, when counting fails', async () => {
+    const metrics = {
+      count: () => {
+        throw new Error('metrics store full');
+      },
+    };
+    let fail = false;
+    const transport: Mailer = {
+      send: async () => {
+        if (fail) throw new Error('Throttling');
+        return { messageId: '<2@test>' };
+      },
+    };
+    const mailer = countingMails(transport, metrics);
+    const mail = { from: 'a@example.com', to: ['b@example.com'], subject: 's', text: 't' };
+    await expect(mailer.send(mail)).resolves.toEqual({ messageId: '<2@test>' });
+    fail = true;
+    await expect(mailer.send(mail)).rejects.toThrow('Throttling');
+  });
 });

@@ -68,12 +68,12 @@ export const CAMPAIGN_TABLE = {
 } as const;
 
 export const GSI1 = CAMPAIGN_TABLE.globalSecondaryIndexes[0].indexName;
+export const GSI2 = CAMPAIGN_TABLE.globalSecondaryIndexes[1].indexName;
 
 /** The `ttl` of an item kept `days` past `iso` (its expiry, in whole epoch seconds); DynamoDB deletes it some time after. */
 export function ttlDaysAfter(iso: string, days: number): number {
   return Math.floor(new Date(iso).getTime() / 1000) + days * 86_400;
 }
-export const GSI2 = CAMPAIGN_TABLE.globalSecondaryIndexes[1].indexName;
 
 /** One index's part of a CreateTable or UpdateTable request. */
 export function indexDefinition(index: (typeof CAMPAIGN_TABLE.globalSecondaryIndexes)[number]) {
