@@ -1,5 +1,6 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { Context } from 'aws-lambda';
+import { observingSends } from './domain/delivery/observed-sends.ts';
 import { METRIC, type MetricName } from './metrics.ts';
 import type { Mailer } from './ports.ts';
 
@@ -41,17 +42,8 @@ function countQuietly(metrics: MetricCounter, name: MetricName): void {
  * same with or without it.
  */
 export function countingMails(mailer: Mailer, metrics: MetricCounter): Mailer {
-  return {
-    async send(mail) {
-      let result: Awaited<ReturnType<Mailer['send']>>;
-      try {
-        result = await mailer.send(mail);
-      } catch (error) {
-        countQuietly(metrics, METRIC.mailsFailed);
-        throw error;
-      }
-      countQuietly(metrics, METRIC.mailsSent);
-      return result;
-    },
-  };
+  return observingSends(mailer, {
+    sent: () => countQuietly(metrics, METRIC.mailsSent),
+    failed: () => countQuietly(metrics, METRIC.mailsFailed),
+  });
 }

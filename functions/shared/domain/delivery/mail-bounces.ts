@@ -5,6 +5,7 @@ import type { Logger } from '../../logger.ts';
 import type { BounceEvent, BounceLog, Mailer, RefusedRecipient, UnitRepository } from '../../ports.ts';
 import type { Clock } from '../calendar/clock.ts';
 import { allPages } from '../pages.ts';
+import { observingSends } from './observed-sends.ts';
 
 /**
  * Bounces and complaints: recorded against the recipient address (from SES's notifications, or
@@ -67,17 +68,13 @@ export function recordingBounces(
         feedbackId: `smtp-${randomUUID()}`,
       }));
   };
-  return {
-    async send(mail) {
-      let result: Awaited<ReturnType<Mailer['send']>>;
-      try {
-        result = await mailer.send(mail);
-      } catch (error) {
-        if (error instanceof RecipientsRefusedError)
-          for (const event of refusedEvents(error.refused, ''))
-            await guard('refused recipient', bounces.record(event));
-        throw error;
-      }
+  return observingSends(mailer, {
+    async failed(_mail, error) {
+      if (error instanceof RecipientsRefusedError)
+        for (const event of refusedEvents(error.refused, ''))
+          await guard('refused recipient', bounces.record(event));
+    },
+    async sent(mail, result) {
       const refused = result.refused ?? [];
       for (const event of refusedEvents(refused, result.messageId))
         await guard('refused recipient', bounces.record(event));
@@ -88,9 +85,8 @@ export function recordingBounces(
           .filter((address) => !gone.has(address.toLowerCase()))
           .map((address) => guard('delivery', bounces.delivered(address, now))),
       );
-      return result;
     },
-  };
+  });
 }
 
 /**
