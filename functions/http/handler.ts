@@ -497,7 +497,8 @@ const routes: Record<RouteKey, Route> = {
       const viewer = await unitOf(event, deps);
       const code = (event.queryStringParameters?.code ?? '').trim().toUpperCase();
       const unit = await supervisedUnit(deps, viewer, code);
-      return seeOther(`${formPath(event)}/units/${unit.code}`);
+      const english = event.queryStringParameters?.lang === 'en' ? '?lang=en' : '';
+      return seeOther(`${formPath(event)}/units/${unit.code}${english}`);
     },
   },
 

@@ -34,7 +34,7 @@ export function dueLine(deliverable: Deliverable, campaign: Campaign, lang: Lang
   )}</div>`;
 }
 
-export function driveLine(campaign: Campaign, now: Date, lang: Lang): Html {
+function driveLine(campaign: Campaign, now: Date, lang: Lang): Html {
   const left = daysBetween(localDateOf(now, campaign.timeZone), campaign.hazardDrive.closesOn);
   const closes = campaign.hazardDrive.closesOn;
   const text =
@@ -110,19 +110,25 @@ ${Object.entries(panel.form.fields).map(([name, value]) => html`<input type="hid
 }
 
 /** Units whose contact address bounces, for the office or bureau that can get it corrected. */
-function bouncedList(bounced: BouncedUnit[], campaign: Campaign, lang: Lang, selfPath: string): Html {
+function bouncedList(
+  bounced: BouncedUnit[],
+  campaign: Campaign,
+  lang: Lang,
+  self: UnitRecord,
+  selfPath: string,
+): Html {
   return html`<section class="card" id="bounced"><h2>${t(lang, '退信：请核实联系邮箱', 'Bounced mail: check these contact addresses')}</h2>
 <p class="muted">${t(lang, '发往以下单位联系邮箱的邮件被退回或被投诉为垃圾邮件，提醒和回执收不到。请在截止日期前核实并更新名册中的邮箱。', 'Mail to these contact addresses bounced or was marked as spam, so reminders and receipts do not arrive. Correct the address in the roster before a deadline passes.')}</p>
 <ul>${bounced.map(
     (b) =>
-      html`<li><strong><a href="${selfPath}/units/${b.unitCode}">${b.unitName}</a></strong> <span class="muted">${b.unitCode}</span> · ${b.address} · <span class="tag bad">${BOUNCE_KIND_LABELS[b.kind][lang]}</span> ${[b.subtype, b.diagnostic].filter(Boolean).join(': ')} <span class="muted">${formatLocal(new Date(b.lastSeenAt), campaign.timeZone)}${b.count > 1 ? t(lang, `，共 ${b.count} 次`, ` · ${b.count} times`) : ''}</span></li>`,
+      html`<li><strong>${b.unitCode === self.code ? b.unitName : html`<a href="${selfPath}/units/${b.unitCode}">${b.unitName}</a>`}</strong> <span class="muted">${b.unitCode}</span> · ${b.address} · <span class="tag bad">${BOUNCE_KIND_LABELS[b.kind][lang]}</span> ${[b.subtype, b.diagnostic].filter(Boolean).join(': ')} <span class="muted">${formatLocal(new Date(b.lastSeenAt), campaign.timeZone)}${b.count > 1 ? t(lang, `，共 ${b.count} 次`, ` · ${b.count} times`) : ''}</span></li>`,
   )}</ul></section>`;
 }
 
 /** The supervisors' way in to a unit's filings: a plain GET form, answered by a redirect or a 404. */
 function findUnitForm(lang: Lang, selfPath: string): Html {
   return html`<section class="card" id="find-unit"><h2>${t(lang, '查看单位报送材料', "Open a unit's filings")}</h2>
-<form method="get" action="${selfPath}/units"><label>${t(lang, '单位代码', 'Unit code')} <input name="code" required autocomplete="off"></label>
+<form method="get" action="${selfPath}/units"><label>${t(lang, '单位代码', 'Unit code')} <input name="code" required autocomplete="off"></label>${lang === 'en' ? html`<input type="hidden" name="lang" value="en">` : ''}
 <button type="submit">${t(lang, '查看', 'Open')}</button></form>
 <p class="muted">${t(lang, '可查看督查范围内单位报送的每一版材料；每次查看都会记录。', 'Every version a unit in your scope filed; each view is recorded.')}</p></section>`;
 }
@@ -151,7 +157,7 @@ export function formPage(input: {
 <p class="muted">${UNIT_TYPE_LABELS[unit.type][lang]}${district ? html` · ${district.name[lang]}` : ''} · ${campaign.name[lang]}</p>
 <p class="muted">${t(lang, '今天', 'Today')} ${localDateOf(now, zone)}</p>
 ${input.uploaded ? html`<p class="notice" role="status">${t(lang, '文件已上传，正在核验；稍后刷新本页即可看到结果。', 'Uploaded. It is being checked; reload this page in a moment to see the result.')}</p>` : ''}
-${input.bounced && input.bounced.length > 0 ? bouncedList(input.bounced, campaign, lang, selfPath) : ''}
+${input.bounced && input.bounced.length > 0 ? bouncedList(input.bounced, campaign, lang, unit, selfPath) : ''}
 ${input.panels.map(
   (panel) =>
     html`<section class="card" id="${panel.deliverable.id}"><h2>${panel.deliverable.name[lang]}</h2>${dueLine(panel.deliverable, campaign, lang)}<p>${stateTag(panel.state, lang, zone)}</p>

@@ -149,6 +149,10 @@ describe('supervisors open what the units in their scope filed', () => {
     const found = await get('LY-000', '/units?code=ly-101');
     expect(found.statusCode).toBe(303);
     expect(found.headers.location).toBe(`/f/${app.links['LY-000']}/units/LY-101`);
+    expect((await get('LY-000', '/units?code=LY-102&lang=en')).headers.location).toBe(
+      `/f/${app.links['LY-000']}/units/LY-102?lang=en`,
+    );
+    expect((await get('LY-000', '?lang=en')).body).toContain('<input type="hidden" name="lang" value="en">');
     const missing = await get('LY-000', '/units?code=WJ-101');
     expect(missing.statusCode).toBe(404);
     expect(missing.body).toBe((await get('LY-000', '/units?code=NOPE-1')).body);
