@@ -21,7 +21,7 @@ import {
 } from '../shared/domain/errors.ts';
 import { DownloadExpiredError, followDownloadLink } from '../shared/domain/filing/download-links.ts';
 import { contentDisposition } from '../shared/domain/filing/file-names.ts';
-import { XLSX_CONTENT_TYPE } from '../shared/domain/filing/file-types.ts';
+import { dispositionFor, XLSX_CONTENT_TYPE } from '../shared/domain/filing/file-types.ts';
 import { planImportUpload, planPhotoUpload, planUpload } from '../shared/domain/filing/uploads.ts';
 import {
   actionFromForm,
@@ -43,6 +43,11 @@ import {
   withdrawZeroReport,
 } from '../shared/domain/hazards/hazard-service.ts';
 import { BAD_TOKEN_LIMIT, resolveLink } from '../shared/domain/links/form-links.ts';
+import {
+  openSupervisedVersion,
+  supervisedUnit,
+  viewSupervisedUnit,
+} from '../shared/domain/links/supervision-scope.ts';
 import type { Logger } from '../shared/logger.ts';
 import type {
   AuditLog,
@@ -77,7 +82,8 @@ import {
   withSecurityHeaders,
 } from './respond.ts';
 import type { RouteKey } from './routes.ts';
-import { loadUnitPage, prepareForm } from './unit-page.ts';
+import { supervisedUnitPage } from './supervision-page.ts';
+import { loadFilings, loadUnitPage, prepareForm } from './unit-page.ts';
 
 export interface HttpDeps extends InvocationDeps {
   clock: Clock;
@@ -250,7 +256,14 @@ const routes: Record<RouteKey, Route> = {
             : null,
           supervised:
             unit.type === 'district-bureau' || unit.type === 'city-office'
-              ? hazardList({ hazards: supervised, campaign: deps.campaign, now, lang, base, showUnit: names })
+              ? hazardList({
+                  hazards: supervised,
+                  campaign: deps.campaign,
+                  now,
+                  lang,
+                  base,
+                  showUnit: (code) => html`<a href="${base}/units/${code}">${names(code)}</a>`,
+                })
               : null,
           bounced,
           uploaded: event.queryStringParameters?.uploaded,
@@ -475,6 +488,57 @@ const routes: Record<RouteKey, Route> = {
         version !== null && /^\d{1,9}$/.test(version) ? Number(version) : undefined,
       );
       return seeOther(`${formPath(event)}/hazards/${hazard.unitCode}/${hazard.id}`);
+    },
+  },
+
+  'GET /f/{token}/units': {
+    format: 'html',
+    handle: async (event, deps) => {
+      const viewer = await unitOf(event, deps);
+      const code = (event.queryStringParameters?.code ?? '').trim().toUpperCase();
+      const unit = await supervisedUnit(deps, viewer, code);
+      const english = event.queryStringParameters?.lang === 'en' ? '?lang=en' : '';
+      return seeOther(`${formPath(event)}/units/${unit.code}${english}`);
+    },
+  },
+
+  'GET /f/{token}/units/{unit}': {
+    format: 'html',
+    handle: async (event, deps) => {
+      const viewer = await unitOf(event, deps);
+      const unit = await viewSupervisedUnit(deps, viewer, event.pathParameters?.unit ?? '');
+      const now = deps.clock.now();
+      return htmlResponse(
+        200,
+        supervisedUnitPage({
+          campaign: deps.campaign,
+          viewer,
+          unit,
+          filings: await loadFilings(deps, unit, now),
+          now,
+          lang: langOf(event),
+          selfPath: formPath(event),
+        }),
+      );
+    },
+  },
+
+  'GET /f/{token}/units/{unit}/files/{deliverable}/{version}': {
+    format: 'html',
+    handle: async (event, deps) => {
+      const viewer = await unitOf(event, deps);
+      const version = await openSupervisedVersion(
+        deps,
+        viewer,
+        event.pathParameters?.unit ?? '',
+        event.pathParameters?.deliverable ?? '',
+        event.pathParameters?.version ?? '',
+      );
+      return redirect(
+        await deps.documents.presignGet(version.fileKey, version.displayName, version.contentType, {
+          disposition: dispositionFor(version.contentType),
+        }),
+      );
     },
   },
 

@@ -45,7 +45,8 @@ export function hazardList(input: {
   now: Date;
   lang: Lang;
   base: string;
-  showUnit?: (code: string) => string;
+  /** Names the hazard's unit (a supervisor's list links it to the unit's page). */
+  showUnit?: (code: string) => Html | string;
 }): Html {
   const { hazards, campaign, now, lang, base } = input;
   if (hazards.length === 0)

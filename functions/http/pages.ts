@@ -9,9 +9,9 @@ import { HARD_CLOSED, rejectionMessage } from '../shared/domain/filing/uploads.t
 import { type Html, html, type Lang, layout } from '../shared/web/html.ts';
 import type { DeliverablePanel } from './unit-page.ts';
 
-const t = (lang: Lang, zh: string, en: string) => (lang === 'zh' ? zh : en);
+export const t = (lang: Lang, zh: string, en: string) => (lang === 'zh' ? zh : en);
 
-function stateTag(state: DeliverableState, lang: Lang, zone: string): Html {
+export function stateTag(state: DeliverableState, lang: Lang, zone: string): Html {
   switch (state.kind) {
     case 'due':
       return html`<span class="tag warn">${t(lang, `未报送 · 还剩 ${state.days} 天`, `not filed · ${state.days} day(s) left`)}</span>`;
@@ -26,7 +26,7 @@ function stateTag(state: DeliverableState, lang: Lang, zone: string): Html {
   }
 }
 
-function dueLine(deliverable: Deliverable, campaign: Campaign, lang: Lang): Html {
+export function dueLine(deliverable: Deliverable, campaign: Campaign, lang: Lang): Html {
   return html`<div class="muted">${t(
     lang,
     `截止：${deliverable.dueDate} 当天 24:00 前（${campaign.timeZone}）`,
@@ -66,7 +66,7 @@ ${driveLine(campaign, now, lang)}
   return layout({ lang, title, body, switchHref: '/' });
 }
 
-function sizeLabel(bytes: number): string {
+export function sizeLabel(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
   if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(0)} KB`;
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
@@ -110,13 +110,27 @@ ${Object.entries(panel.form.fields).map(([name, value]) => html`<input type="hid
 }
 
 /** Units whose contact address bounces, for the office or bureau that can get it corrected. */
-function bouncedList(bounced: BouncedUnit[], campaign: Campaign, lang: Lang): Html {
+function bouncedList(
+  bounced: BouncedUnit[],
+  campaign: Campaign,
+  lang: Lang,
+  self: UnitRecord,
+  selfPath: string,
+): Html {
   return html`<section class="card" id="bounced"><h2>${t(lang, '退信：请核实联系邮箱', 'Bounced mail: check these contact addresses')}</h2>
 <p class="muted">${t(lang, '发往以下单位联系邮箱的邮件被退回或被投诉为垃圾邮件，提醒和回执收不到。请在截止日期前核实并更新名册中的邮箱。', 'Mail to these contact addresses bounced or was marked as spam, so reminders and receipts do not arrive. Correct the address in the roster before a deadline passes.')}</p>
 <ul>${bounced.map(
     (b) =>
-      html`<li><strong>${b.unitName}</strong> <span class="muted">${b.unitCode}</span> · ${b.address} · <span class="tag bad">${BOUNCE_KIND_LABELS[b.kind][lang]}</span> ${[b.subtype, b.diagnostic].filter(Boolean).join(': ')} <span class="muted">${formatLocal(new Date(b.lastSeenAt), campaign.timeZone)}${b.count > 1 ? t(lang, `，共 ${b.count} 次`, ` · ${b.count} times`) : ''}</span></li>`,
+      html`<li><strong>${b.unitCode === self.code ? b.unitName : html`<a href="${selfPath}/units/${b.unitCode}">${b.unitName}</a>`}</strong> <span class="muted">${b.unitCode}</span> · ${b.address} · <span class="tag bad">${BOUNCE_KIND_LABELS[b.kind][lang]}</span> ${[b.subtype, b.diagnostic].filter(Boolean).join(': ')} <span class="muted">${formatLocal(new Date(b.lastSeenAt), campaign.timeZone)}${b.count > 1 ? t(lang, `，共 ${b.count} 次`, ` · ${b.count} times`) : ''}</span></li>`,
   )}</ul></section>`;
+}
+
+/** The supervisors' way in to a unit's filings: a plain GET form, answered by a redirect or a 404. */
+function findUnitForm(lang: Lang, selfPath: string): Html {
+  return html`<section class="card" id="find-unit"><h2>${t(lang, '查看单位报送材料', "Open a unit's filings")}</h2>
+<form method="get" action="${selfPath}/units"><label>${t(lang, '单位代码', 'Unit code')} <input name="code" required autocomplete="off"></label>${lang === 'en' ? html`<input type="hidden" name="lang" value="en">` : ''}
+<button type="submit">${t(lang, '查看', 'Open')}</button></form>
+<p class="muted">${t(lang, '可查看督查范围内单位报送的每一版材料；每次查看都会记录。', 'Every version a unit in your scope filed; each view is recorded.')}</p></section>`;
 }
 
 export function formPage(input: {
@@ -143,13 +157,14 @@ export function formPage(input: {
 <p class="muted">${UNIT_TYPE_LABELS[unit.type][lang]}${district ? html` · ${district.name[lang]}` : ''} · ${campaign.name[lang]}</p>
 <p class="muted">${t(lang, '今天', 'Today')} ${localDateOf(now, zone)}</p>
 ${input.uploaded ? html`<p class="notice" role="status">${t(lang, '文件已上传，正在核验；稍后刷新本页即可看到结果。', 'Uploaded. It is being checked; reload this page in a moment to see the result.')}</p>` : ''}
-${input.bounced && input.bounced.length > 0 ? bouncedList(input.bounced, campaign, lang) : ''}
+${input.bounced && input.bounced.length > 0 ? bouncedList(input.bounced, campaign, lang, unit, selfPath) : ''}
 ${input.panels.map(
   (panel) =>
     html`<section class="card" id="${panel.deliverable.id}"><h2>${panel.deliverable.name[lang]}</h2>${dueLine(panel.deliverable, campaign, lang)}<p>${stateTag(panel.state, lang, zone)}</p>
 ${versionList(panel, lang, zone, selfPath)}${rejectionList(panel.rejections, campaign, lang)}${uploadForm(panel, campaign, lang, selfPath)}</section>`,
 )}
 ${input.otherRejections.length > 0 ? html`<section class="card">${rejectionList(input.otherRejections, campaign, lang)}</section>` : ''}
+${input.supervised ? findUnitForm(lang, selfPath) : ''}
 ${input.supervised ? html`<section class="card" id="supervised"><h2>${t(lang, '挂牌督办的重大隐患', 'Major hazards under my supervision')}</h2>${input.supervised}</section>` : ''}
 ${input.hazards ? html`<section class="card" id="hazards"><h2>${t(lang, '隐患排查整治', 'Hazards')}</h2><p><a href="${selfPath}/hazards/new">${t(lang, '上报隐患', 'Report a hazard')}</a></p>${input.hazards}</section>` : ''}
 ${driveLine(campaign, now, lang)}

@@ -17,6 +17,9 @@ export const HTTP_ROUTES = [
   'POST /f/{token}/hazards/{unit}/{id}/actions',
   'POST /f/{token}/hazards/{unit}/{id}/photos',
   'GET /f/{token}/hazards/{unit}/{id}/photos/{n}',
+  'GET /f/{token}/units',
+  'GET /f/{token}/units/{unit}',
+  'GET /f/{token}/units/{unit}/files/{deliverable}/{version}',
   'GET /d/{token}',
 ] as const;
 export type RouteKey = (typeof HTTP_ROUTES)[number];

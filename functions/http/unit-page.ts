@@ -8,6 +8,7 @@ import {
   planUpload,
   UPLOAD_FORM_LIFETIME_MS,
 } from '../shared/domain/filing/uploads.ts';
+import { allPages } from '../shared/domain/pages.ts';
 import type {
   DocumentStore,
   PendingUploadRepository,
@@ -93,4 +94,36 @@ export async function loadUnitPage(
   );
   const owed = new Set(panels.map((p) => p.deliverable.id));
   return { panels, otherRejections: rejections.filter((r) => !owed.has(r.deliverableId)) };
+}
+
+/** One deliverable as a supervisor reads it: its state and every version filed, newest first. */
+export interface FiledDeliverable {
+  deliverable: Deliverable;
+  state: DeliverableState;
+  versions: SubmissionVersion[];
+}
+
+/**
+ * What `unit` owes and filed, for a supervisor's read-only page. Every version is listed: the
+ * repository's pages are read to the end (a unit files a handful of versions per deliverable).
+ */
+export async function loadFilings(
+  deps: Pick<UnitPageDeps, 'campaign' | 'submissions'>,
+  unit: UnitRecord,
+  now: Date,
+): Promise<FiledDeliverable[]> {
+  const { campaign } = deps;
+  return Promise.all(
+    deliverablesOf(campaign, unit).map(async (deliverable) => {
+      const [pointer, versions] = await Promise.all([
+        deps.submissions.pointer(unit.code, deliverable.id),
+        allPages((page) => deps.submissions.versions(unit.code, deliverable.id, page), 100),
+      ]);
+      return {
+        deliverable,
+        state: deliverableState(deliverable, pointer, now, campaign.timeZone),
+        versions,
+      };
+    }),
+  );
 }

@@ -329,10 +329,16 @@ export interface DocumentStore {
     redirectTo?: string;
   }): Promise<{ url: string; fields: Record<string, string> }>;
   /**
-   * A download link that saves the file as `fileName`, valid for `expiresInSeconds` (default 300).
-   * SigV4 allows at most 7 days, and a link signed with a role's credentials dies with them.
+   * A download link that saves the file as `fileName` (or, with `disposition: 'inline'`, opens it
+   * in the browser under that name), valid for `expiresInSeconds` (default 300). SigV4 allows at
+   * most 7 days, and a link signed with a role's credentials dies with them.
    */
-  presignGet(key: string, fileName: string, contentType: string, expiresInSeconds?: number): Promise<string>;
+  presignGet(
+    key: string,
+    fileName: string,
+    contentType: string,
+    options?: { expiresInSeconds?: number; disposition?: 'inline' | 'attachment' },
+  ): Promise<string>;
 }
 
 export interface MailAttachment {

@@ -4,7 +4,12 @@ import {
   contentDisposition,
   MAX_DISPLAY_NAME,
 } from '../../functions/shared/domain/filing/file-names.ts';
-import { detectSignature, fileTypeOfExtension } from '../../functions/shared/domain/filing/file-types.ts';
+import {
+  detectSignature,
+  dispositionFor,
+  FILE_TYPE_INFO,
+  fileTypeOfExtension,
+} from '../../functions/shared/domain/filing/file-types.ts';
 import { judgeUpload } from '../../functions/shared/domain/filing/uploads.ts';
 import type { PendingUpload } from '../../schemas/records.ts';
 import { demoCampaign } from '../support/fixtures.ts';
@@ -47,6 +52,17 @@ describe('display names', () => {
       'attachment; filename="____ (1).pdf"; filename*=UTF-8\'\'%E5%AE%9E%E6%96%BD%E6%96%B9%E6%A1%88%20%281%29.pdf',
     );
     expect(contentDisposition('a"b\\c.pdf')).toContain('filename="a_b_c.pdf"');
+  });
+
+  it('open PDFs and photos inline under their name, and save everything else', () => {
+    expect(contentDisposition('实施方案.pdf', 'inline')).toBe(
+      'inline; filename="____.pdf"; filename*=UTF-8\'\'%E5%AE%9E%E6%96%BD%E6%96%B9%E6%A1%88.pdf',
+    );
+    const inline = Object.entries(FILE_TYPE_INFO)
+      .filter(([, info]) => dispositionFor(info.contentType) === 'inline')
+      .map(([type]) => type);
+    expect(inline).toEqual(['pdf', 'jpg', 'png']);
+    expect(dispositionFor('text/html')).toBe('attachment');
   });
 });
 

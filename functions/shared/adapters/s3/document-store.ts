@@ -304,16 +304,21 @@ export class S3DocumentStore implements DocumentStore {
     });
   }
 
-  presignGet(key: string, fileName: string, contentType: string, expiresInSeconds = 300): Promise<string> {
+  presignGet(
+    key: string,
+    fileName: string,
+    contentType: string,
+    options: { expiresInSeconds?: number; disposition?: 'inline' | 'attachment' } = {},
+  ): Promise<string> {
     return getSignedUrl(
       this.client,
       new GetObjectCommand({
         Bucket: this.bucket,
         Key: key,
-        ResponseContentDisposition: contentDisposition(fileName),
+        ResponseContentDisposition: contentDisposition(fileName, options.disposition),
         ResponseContentType: contentType,
       }),
-      { expiresIn: expiresInSeconds },
+      { expiresIn: options.expiresInSeconds ?? 300 },
     );
   }
 }

@@ -50,12 +50,17 @@ export function cleanDisplayName(raw: string): CleanName | NameProblem {
   return { name, extension };
 }
 
-/** `Content-Disposition` for a download: an ASCII fallback and the exact UTF-8 name (RFC 6266 / 5987). */
-export function contentDisposition(name: string): string {
+export type Disposition = 'inline' | 'attachment';
+
+/**
+ * `Content-Disposition` for a file: an ASCII fallback and the exact UTF-8 name (RFC 6266 / 5987).
+ * `inline` opens it in the browser (a PDF or photo), `attachment` saves it.
+ */
+export function contentDisposition(name: string, disposition: Disposition = 'attachment'): string {
   const ascii = name.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
   const encoded = encodeURIComponent(name).replace(
     /['()*]/g,
     (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
   );
-  return `attachment; filename="${ascii}"; filename*=UTF-8''${encoded}`;
+  return `${disposition}; filename="${ascii}"; filename*=UTF-8''${encoded}`;
 }

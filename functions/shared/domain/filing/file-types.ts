@@ -56,3 +56,13 @@ export function fileTypeOfExtension(extension: string, accepted: readonly FileTy
 export function fileTypeOfSignature(signature: Signature, accepted: readonly FileType[]): FileType | null {
   return accepted.find((type) => FILE_TYPE_INFO[type].signature === signature) ?? null;
 }
+
+/** Types a browser shows by itself: these open inline; anything else (Word, WPS, Excel) is saved. */
+const SHOWN_INLINE: ReadonlySet<string> = new Set(
+  (['pdf', 'jpg', 'png'] as const).map((type) => FILE_TYPE_INFO[type].contentType),
+);
+
+/** How a filed document is opened for reading: inline for PDF and photos, else as a download. */
+export function dispositionFor(contentType: string): 'inline' | 'attachment' {
+  return SHOWN_INLINE.has(contentType) ? 'inline' : 'attachment';
+}

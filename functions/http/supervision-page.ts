@@ -1,0 +1,53 @@
+import type { Campaign } from '../../schemas/campaign.ts';
+import { UNIT_TYPE_LABELS } from '../../schemas/primitives.ts';
+import type { UnitRecord } from '../../schemas/records.ts';
+import { formatLocal, localDateOf } from '../shared/domain/calendar/calendar.ts';
+import { type Html, html, type Lang, layout } from '../shared/web/html.ts';
+import { dueLine, sizeLabel, stateTag, t } from './pages.ts';
+import type { FiledDeliverable } from './unit-page.ts';
+
+function versionRows(filed: FiledDeliverable, lang: Lang, zone: string, unitPath: string): Html {
+  if (filed.versions.length === 0)
+    return html`<p class="muted">${t(lang, '尚未报送', 'Nothing filed yet')}</p>`;
+  return html`<ol class="versions" reversed>${filed.versions.map(
+    (v, i) =>
+      html`<li><a href="${unitPath}/files/${filed.deliverable.id}/${v.version}">${v.displayName}</a>
+<span class="muted">${t(lang, `第 ${v.version} 版`, `version ${v.version}`)}${i === 0 ? t(lang, '（当前）', ' (current)') : ''} · ${formatLocal(new Date(v.receivedAt), zone)} · ${v.onTime ? t(lang, '按时', 'on time') : t(lang, '逾期', 'late')} · ${sizeLabel(v.size)}${v.sha256 ? html` · <span class="sha256" title="SHA-256">SHA-256 ${v.sha256}</span>` : ''}</span></li>`,
+  )}</ol>`;
+}
+
+/**
+ * A supervised unit's filings, read-only, for the city office or a district bureau: who the unit
+ * is, each deliverable's state and every version filed, each a plain link that opens it.
+ */
+export function supervisedUnitPage(input: {
+  campaign: Campaign;
+  viewer: UnitRecord;
+  unit: UnitRecord;
+  filings: FiledDeliverable[];
+  now: Date;
+  lang: Lang;
+  /** The viewer's own page, `/f/<token>`. */
+  selfPath: string;
+}): string {
+  const { campaign, unit, lang, now, selfPath } = input;
+  const zone = campaign.timeZone;
+  const unitPath = `${selfPath}/units/${unit.code}`;
+  const district = campaign.districts.find((d) => d.code === unit.district);
+  const body = html`
+<p><a href="${selfPath}">${t(lang, `← 返回 ${input.viewer.name}`, `← Back to ${input.viewer.name}`)}</a></p>
+<h1>${unit.name}</h1>
+<p class="muted">${unit.code} · ${UNIT_TYPE_LABELS[unit.type][lang]}${district ? html` · ${district.name[lang]}` : ''} · ${campaign.name[lang]}</p>
+<p>${t(lang, '联系人', 'Contact')}：${unit.contact} · ${unit.phone} · <a href="mailto:${unit.email}">${unit.email}</a></p>
+<p class="muted">${t(lang, '今天', 'Today')} ${localDateOf(now, zone)} · ${t(lang, '只读；每次查看和打开文件都会记录', 'Read-only; every view and every file opened is recorded')}</p>
+${
+  input.filings.length === 0
+    ? html`<p class="muted">${t(lang, '该单位无需报送材料', 'This unit owes no documents')}</p>`
+    : input.filings.map(
+        (filed) =>
+          html`<section class="card" id="${filed.deliverable.id}"><h2>${filed.deliverable.name[lang]}</h2>${dueLine(filed.deliverable, campaign, lang)}<p>${stateTag(filed.state, lang, zone)}</p>
+${versionRows(filed, lang, zone, unitPath)}</section>`,
+      )
+}`;
+  return layout({ lang, title: `${unit.name} · ${campaign.name[lang]}`, body, switchHref: unitPath });
+}
