@@ -213,3 +213,55 @@ describe('a major hazard in a browser', () => {
     await context.close();
   });
 });
+
+describe("a school's filings seen by its district bureau in a browser", () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+  afterAll(() => browser?.close());
+
+  // LY-103 and LY-000: no other test on the shared system files for them (the load test counts its units' versions).
+  it('finds the school by code on a phone, lists the filed version with its SHA-256, and opens the PDF inline', {
+    timeout: 60_000,
+  }, async () => {
+    const context = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'zh-CN' });
+    const school = await context.newPage();
+    await school.goto(`${system.url}/f/${system.links['LY-103']}`);
+    const plan = school.locator('form[data-deliverable="implementation-plan"]');
+    const bytes = Buffer.from('%PDF-1.4\nsupervised\n');
+    await plan
+      .locator('input[type=file]')
+      .setInputFiles({ name: '安全工作实施方案.pdf', mimeType: 'application/pdf', buffer: bytes });
+    await Promise.all([
+      school.waitForURL(/uploaded=implementation-plan/),
+      plan.locator('button[type=submit]').click(),
+    ]);
+
+    const bureau = await context.newPage();
+    await bureau.goto(`${system.url}/f/${system.links['LY-000']}`);
+    await bureau.fill('#find-unit input[name=code]', 'ly-103');
+    await Promise.all([
+      bureau.waitForURL(/\/units\/LY-103$/),
+      bureau.click('#find-unit button[type=submit]'),
+    ]);
+    const versions = bureau.locator('#implementation-plan .versions li');
+    for (let i = 0; i < 50 && (await versions.count()) === 0; i += 1) {
+      await bureau.waitForTimeout(200);
+      await bureau.reload();
+    }
+    expect(await bureau.locator('h1').textContent()).toBe('溧阳市示例实验小学');
+    expect(await versions.first().textContent()).toContain('安全工作实施方案.pdf');
+    expect(await versions.first().locator('.sha256').textContent()).toMatch(/^SHA-256 [0-9a-f]{64}$/);
+    expect(await bureau.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(360);
+    await bureau.screenshot({ path: join(tmpdir(), 'supervised-unit-360.png'), fullPage: true });
+
+    // The link is a plain GET: followed, storage serves the unit's bytes, to be shown in place.
+    const href = await versions.first().locator('a').getAttribute('href');
+    const opened = await context.request.get(new URL(href ?? '', bureau.url()).toString());
+    expect(opened.status()).toBe(200);
+    expect(opened.headers()['content-disposition']).toMatch(/^inline/);
+    expect(Buffer.from(await opened.body())).toEqual(bytes);
+    await context.close();
+  });
+});
