@@ -3,9 +3,12 @@ import type { Campaign } from './campaign.ts';
 import { EmailSchema, SlugSchema, UNIT_TYPE_LABELS, UnitTypeSchema } from './primitives.ts';
 import { addIssue, formatPath } from './validation.ts';
 
+/** A unit's code as the roster spells it: upper-case letters, digits and hyphens (e.g. `TN-104`). */
+export const UNIT_CODE_PATTERN = /^[A-Z0-9][A-Z0-9-]{1,31}$/;
+
 /** The fields of one participating unit, as listed in a campaign's roster. */
 export const RosterRowFieldsSchema = z.strictObject({
-  code: z.string().regex(/^[A-Z0-9][A-Z0-9-]{1,31}$/, { message: 'unit-code' }),
+  code: z.string().regex(UNIT_CODE_PATTERN, { message: 'unit-code' }),
   name: z.string().trim().min(1).max(100),
   type: UnitTypeSchema,
   /** The district code from the campaign config; null for the city office and directly affiliated units. */

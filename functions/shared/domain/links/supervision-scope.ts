@@ -1,4 +1,5 @@
 import type { SubmissionVersion, UnitRecord } from '../../../../schemas/records.ts';
+import { UNIT_CODE_PATTERN } from '../../../../schemas/roster.ts';
 import type { AuditLog, SubmissionRepository, UnitRepository } from '../../ports.ts';
 import type { Clock } from '../calendar/clock.ts';
 import { NotFoundError } from '../errors.ts';
@@ -28,7 +29,7 @@ export async function supervisedUnit(
   viewer: UnitRecord,
   code: string,
 ): Promise<UnitRecord> {
-  const unit = /^[A-Z0-9][A-Z0-9-]{1,31}$/.test(code) ? await deps.units.get(code) : null;
+  const unit = UNIT_CODE_PATTERN.test(code) ? await deps.units.get(code) : null;
   if (!unit || !supervises(viewer, unit)) throw new NotFoundError(NO_SUCH_UNIT);
   return unit;
 }
