@@ -21,11 +21,7 @@ export interface UploadForm {
   fields: Record<string, string>;
 }
 
-export interface DeliverablePanel {
-  deliverable: Deliverable;
-  state: DeliverableState;
-  /** Newest first; the first is current. */
-  versions: SubmissionVersion[];
+export interface DeliverablePanel extends FiledDeliverable {
   rejections: RejectedUpload[];
   /** A ready-to-post form (works without script); null once filing is hard-closed. */
   form: UploadForm | null;
@@ -68,35 +64,35 @@ export async function loadUnitPage(
   redirectFor: (deliverableId: string) => string,
 ): Promise<{ panels: DeliverablePanel[]; otherRejections: RejectedUpload[] }> {
   const { campaign } = deps;
-  const rejections = (await deps.ledger.rejections(unit.code, { limit: 50 })).items;
   const closed = isHardClosed(campaign, now);
-  const panels = await Promise.all(
-    deliverablesOf(campaign, unit).map(async (deliverable) => {
-      const [pointer, versions] = await Promise.all([
-        deps.submissions.pointer(unit.code, deliverable.id),
-        deps.submissions.versions(unit.code, deliverable.id, { limit: 20 }),
-      ]);
-      const form = closed
-        ? null
-        : await prepareForm(
-            deps,
-            planUpload({ campaign, unit, request: { deliverableId: deliverable.id }, now }),
-            redirectFor(deliverable.id),
-          );
-      return {
-        deliverable,
-        state: deliverableState(deliverable, pointer, now, campaign.timeZone),
-        versions: versions.items,
-        rejections: rejections.filter((r) => r.deliverableId === deliverable.id),
-        form,
-      };
-    }),
-  );
+  const [rejections, filings, forms] = await Promise.all([
+    deps.ledger.rejections(unit.code, { limit: 50 }).then((page) => page.items),
+    // The unit's own page shows its 20 newest versions of each deliverable.
+    loadFilings(deps, unit, now, (deliverableId) =>
+      deps.submissions.versions(unit.code, deliverableId, { limit: 20 }).then((page) => page.items),
+    ),
+    Promise.all(
+      deliverablesOf(campaign, unit).map((deliverable) =>
+        closed
+          ? null
+          : prepareForm(
+              deps,
+              planUpload({ campaign, unit, request: { deliverableId: deliverable.id }, now }),
+              redirectFor(deliverable.id),
+            ),
+      ),
+    ),
+  ]);
+  const panels = filings.map((filed, i) => ({
+    ...filed,
+    rejections: rejections.filter((r) => r.deliverableId === filed.deliverable.id),
+    form: forms[i] ?? null,
+  }));
   const owed = new Set(panels.map((p) => p.deliverable.id));
   return { panels, otherRejections: rejections.filter((r) => !owed.has(r.deliverableId)) };
 }
 
-/** One deliverable as a supervisor reads it: its state and every version filed, newest first. */
+/** One deliverable as a unit or its supervisor reads it: its state and the versions filed, newest first. */
 export interface FiledDeliverable {
   deliverable: Deliverable;
   state: DeliverableState;
@@ -104,20 +100,23 @@ export interface FiledDeliverable {
 }
 
 /**
- * What `unit` owes and filed, for a supervisor's read-only page. Every version is listed: the
- * repository's pages are read to the end (a unit files a handful of versions per deliverable).
+ * What `unit` owes and filed: each deliverable's state and versions. By default every version is
+ * listed, the repository's pages read to the end (a unit files a handful per deliverable), as a
+ * supervisor's read-only page shows them.
  */
 export async function loadFilings(
   deps: Pick<UnitPageDeps, 'campaign' | 'submissions'>,
   unit: UnitRecord,
   now: Date,
+  readVersions: (deliverableId: string) => Promise<SubmissionVersion[]> = (deliverableId) =>
+    allPages((page) => deps.submissions.versions(unit.code, deliverableId, page), 100),
 ): Promise<FiledDeliverable[]> {
   const { campaign } = deps;
   return Promise.all(
     deliverablesOf(campaign, unit).map(async (deliverable) => {
       const [pointer, versions] = await Promise.all([
         deps.submissions.pointer(unit.code, deliverable.id),
-        allPages((page) => deps.submissions.versions(unit.code, deliverable.id, page), 100),
+        readVersions(deliverable.id),
       ]);
       return {
         deliverable,
