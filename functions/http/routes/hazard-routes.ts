@@ -1,0 +1,205 @@
+import { PhotoUploadRequestSchema } from '../../../schemas/uploads.ts';
+import { localDateOf } from '../../shared/domain/calendar/calendar.ts';
+import { DomainError, ForbiddenError, NotFoundError, ValidationError } from '../../shared/domain/errors.ts';
+import { planPhotoUpload } from '../../shared/domain/filing/uploads.ts';
+import {
+  actionFromForm,
+  formValues,
+  REPORT_FORM_FIELDS,
+  reportFromFields,
+} from '../../shared/domain/hazards/hazard-fields.ts';
+import {
+  actOnHazard,
+  FormKeyUsedError,
+  historyOf,
+  isFormKey,
+  newFormKey,
+  reportHazard,
+} from '../../shared/domain/hazards/hazard-service.ts';
+import { hazardPage, newHazardPage } from '../hazard-pages.ts';
+import { formBody } from '../request-body.ts';
+import { htmlResponse, redacted, redirect } from '../respond.ts';
+import type { RouteKey } from '../routes.ts';
+import { prepareForm } from '../unit-page.ts';
+import {
+  formPath,
+  hazardOfPath,
+  langOf,
+  pageWithForms,
+  parseBody,
+  photoBack,
+  type Route,
+  SERVER_ERROR_KEEPS_FORM,
+  seeOther,
+  signedForm,
+  unitNames,
+  unitOf,
+} from './route-kit.ts';
+
+/** Hazards on a form link: reporting, the hazard page, photos and the closed loop's actions (owner and supervisor alike). */
+export const hazardRoutes = {
+  'GET /f/{token}/hazards/new': {
+    format: 'html',
+    handle: async (event, deps) => {
+      const unit = await unitOf(event, deps);
+      const today = localDateOf(deps.clock.now(), deps.campaign.timeZone);
+      return htmlResponse(
+        200,
+        newHazardPage({
+          campaign: deps.campaign,
+          unit,
+          values: { foundOn: today },
+          issues: [],
+          formKey: newFormKey(),
+          lang: langOf(event),
+          base: formPath(event),
+        }),
+      );
+    },
+  },
+
+  'POST /f/{token}/hazards': {
+    format: 'html',
+    handle: async (event, deps) => {
+      const unit = await unitOf(event, deps);
+      // The report's schema refuses control characters in its fields, keeping the form as typed.
+      const form = formBody(event, REPORT_FORM_FIELDS);
+      const posted = form.get('formKey') ?? undefined;
+      try {
+        const hazard = await reportHazard(deps, unit, reportFromFields(form), posted);
+        return seeOther(`${formPath(event)}/hazards/${hazard.unitCode}/${hazard.id}`);
+      } catch (error) {
+        // Every refusal, and an error of ours too, brings the form back with what was typed.
+        const known = error instanceof DomainError && error.status < 500 ? error : null;
+        if (!known) {
+          deps.logger.error('request failed', {
+            routeKey: event.routeKey,
+            error: redacted(error, [event.pathParameters?.token ?? '']),
+          });
+        }
+        // The posted key stays unless it is spent or unusable: a retry after an error of ours
+        // (which may have stored the hazard after all) is then recognised as the same report.
+        const keep = posted !== undefined && isFormKey(posted) && !(error instanceof FormKeyUsedError);
+        const page = newHazardPage({
+          campaign: deps.campaign,
+          unit,
+          values: formValues(form),
+          issues: known instanceof ValidationError ? known.issues : [],
+          ...(known instanceof ValidationError ? {} : { notice: known ?? SERVER_ERROR_KEEPS_FORM }),
+          formKey: keep ? posted : newFormKey(),
+          lang: langOf(event),
+          base: formPath(event),
+        });
+        return htmlResponse(known?.status ?? 500, page);
+      }
+    },
+  },
+
+  'GET /f/{token}/hazards/{unit}/{id}': {
+    format: 'html',
+    handle: async (event, deps) => {
+      const viewer = await unitOf(event, deps);
+      const { hazard, actor } = await hazardOfPath(event, deps, viewer);
+      const history = await historyOf(deps, hazard);
+      const names = await unitNames(deps, [
+        viewer.code,
+        hazard.unitCode,
+        ...history.map((e) => e.byUnit),
+        hazard.supervision?.supervisorUnit ?? viewer.code,
+      ]);
+      const now = deps.clock.now();
+      const back = photoBack(event, hazard);
+      const photoForms =
+        actor.role === 'owner'
+          ? await Promise.all(
+              (hazard.report.five
+                ? (['before', 'after', 'plan'] as const)
+                : (['before', 'after'] as const)
+              ).map(async (photoKind) => ({
+                photoKind,
+                form: await prepareForm(
+                  deps,
+                  planPhotoUpload({
+                    campaign: deps.campaign,
+                    unit: viewer,
+                    hazardId: hazard.id,
+                    photoKind,
+                    file: {},
+                    now,
+                  }),
+                  back,
+                ),
+              })),
+            )
+          : [];
+      return pageWithForms(
+        hazardPage({
+          campaign: deps.campaign,
+          hazard,
+          history,
+          actor,
+          unitName: names,
+          photoForms,
+          uploaded: event.queryStringParameters?.uploaded === 'photo',
+          now,
+          lang: langOf(event),
+          base: formPath(event),
+        }),
+        photoForms.map((p) => p.form),
+      );
+    },
+  },
+
+  'POST /f/{token}/hazards/{unit}/{id}/photos': {
+    format: 'json',
+    handle: async (event, deps) => {
+      const viewer = await unitOf(event, deps);
+      const { hazard, actor } = await hazardOfPath(event, deps, viewer);
+      if (actor.role !== 'owner') {
+        throw new ForbiddenError({
+          zh: '只有上报单位可以添加照片',
+          en: 'only the reporting unit adds photos',
+        });
+      }
+      const { photoKind, ...file } = parseBody(event, PhotoUploadRequestSchema);
+      const pending = planPhotoUpload({
+        campaign: deps.campaign,
+        unit: viewer,
+        hazardId: hazard.id,
+        photoKind,
+        file,
+        now: deps.clock.now(),
+      });
+      return signedForm(deps, pending, photoBack(event, hazard));
+    },
+  },
+
+  'GET /f/{token}/hazards/{unit}/{id}/photos/{n}': {
+    format: 'html',
+    handle: async (event, deps) => {
+      const viewer = await unitOf(event, deps);
+      const { hazard } = await hazardOfPath(event, deps, viewer);
+      const photo = hazard.photos[Number(event.pathParameters?.n)];
+      if (!photo) throw new NotFoundError({ zh: '没有这张照片', en: 'No such photo' });
+      return redirect(await deps.documents.presignGet(photo.key, photo.displayName, photo.contentType));
+    },
+  },
+
+  'POST /f/{token}/hazards/{unit}/{id}/actions': {
+    format: 'html',
+    handle: async (event, deps) => {
+      const viewer = await unitOf(event, deps);
+      const form = formBody(event);
+      const version = form.get('version');
+      const hazard = await actOnHazard(
+        deps,
+        viewer,
+        event.pathParameters?.unit ?? '',
+        event.pathParameters?.id ?? '',
+        actionFromForm(form),
+        version !== null && /^\d{1,9}$/.test(version) ? Number(version) : undefined,
+      );
+      return seeOther(`${formPath(event)}/hazards/${hazard.unitCode}/${hazard.id}`);
+    },
+  },
+} satisfies Partial<Record<RouteKey, Route>>;
