@@ -28,12 +28,59 @@ export type UnitRecord = z.infer<typeof UnitRecordSchema>;
 
 export const LinkRecordSchema = z.object({
   hash: z.string().regex(/^[0-9a-f]{64}$/),
+  /** The unit the link opens; for a reviewer's link, the body the reviewer acts for. */
   unitCode: z.string(),
+  /** Set on a named reviewer's link: the link opens only the workspace, as this reviewer. */
+  reviewerId: z.string().optional(),
   campaignId: z.string(),
   issuedAt: Instant,
   revokedAt: Instant.optional(),
 });
 export type LinkRecord = z.infer<typeof LinkRecordSchema>;
+
+/**
+ * A supervisor's workspace session (issue 13): opened by the city office's or a district bureau's
+ * unit link, or by a named reviewer's link, and carried by an HttpOnly, SameSite=Strict cookie. The
+ * table keeps only the session id's SHA-256. Each request re-checks the link that opened it, so
+ * rotating or revoking that link, or withdrawing the body, ends the session at once.
+ */
+export const SessionRecordSchema = z.object({
+  hash: z.string().regex(/^[0-9a-f]{64}$/),
+  /** The supervising body the session acts for: the city office, or a district bureau. */
+  bodyCode: z.string(),
+  /** The named reviewer acting for the body, or null when the body's own unit link opened it. */
+  reviewerId: z.string().nullable(),
+  /** The hash of the link that opened the session. */
+  linkHash: z.string().regex(/^[0-9a-f]{64}$/),
+  /** The synchronizer token every POST form of the session carries (random, never derived). */
+  csrf: z.string(),
+  createdAt: Instant,
+  /** Refreshed at most every few minutes; a session idle past its limit is over. */
+  lastSeenAt: Instant,
+  /** The hard end, however active the session. */
+  expiresAt: Instant,
+});
+export type SessionRecord = z.infer<typeof SessionRecordSchema>;
+
+/**
+ * A named reviewer (issue 13), listed in the campaign config: one person acting for the city office
+ * (scope `city`) or for one district's bureau. `bodyCode` is that body's unit code, found when the
+ * reviewer was loaded. Their link works like a unit's: derived, stored by hash, rotated by version.
+ */
+export const ReviewerRecordSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  email: z.string(),
+  /** `city`, or a district code. */
+  scope: z.string(),
+  bodyCode: z.string(),
+  linkHash: z.string().optional(),
+  linkVersion: z.number().int().min(0).default(0),
+  /** Set when the config no longer lists the reviewer: the link and every session end. */
+  withdrawnAt: Instant.optional(),
+  updatedAt: Instant,
+});
+export type ReviewerRecord = z.infer<typeof ReviewerRecordSchema>;
 
 /**
  * A download link for a file too large to mail (a digest's spreadsheet). The mail carries

@@ -1,18 +1,18 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { NotFoundError } from '../shared/domain/errors.ts';
-import { checkPath } from './request-body.ts';
+import { checkPath, checkSameOrigin } from './request-body.ts';
 import { errorResponse, type HttpResult, withSecurityHeaders } from './respond.ts';
 import { hazardRoutes } from './routes/hazard-routes.ts';
 import { type Event, type HttpDeps, langOf, type Route } from './routes/route-kit.ts';
 import { schoolRoutes } from './routes/school-routes.ts';
-import { supervisionRoutes } from './routes/supervision-routes.ts';
+import { workspaceRoutes } from './routes/workspace-routes.ts';
 import type { RouteKey } from './routes.ts';
 
 export type { HttpDeps };
 
 /** Every route key the API declares has exactly one route here: the compiler checks the union. */
-const routes: Record<RouteKey, Route> = { ...schoolRoutes, ...hazardRoutes, ...supervisionRoutes };
+const routes: Record<RouteKey, Route> = { ...schoolRoutes, ...hazardRoutes, ...workspaceRoutes };
 
 /**
  * The HTTP API function. Middleware first: security headers on every response and the one
@@ -46,6 +46,7 @@ export function makeHandler(deps: HttpDeps) {
         const route = routeOf(event);
         if (!route) throw new NotFoundError({ zh: '页面不存在', en: 'Page not found' });
         checkPath(event);
+        checkSameOrigin(event);
         return route.handle(event, deps);
       })
   );

@@ -130,7 +130,8 @@ function findUnitForm(lang: Lang, selfPath: string): Html {
   return html`<section class="card" id="find-unit"><h2>${t(lang, '查看单位报送材料', "Open a unit's filings")}</h2>
 <form method="get" action="${selfPath}/units"><label>${t(lang, '单位代码', 'Unit code')} <input name="code" required autocomplete="off"></label>${lang === 'en' ? html`<input type="hidden" name="lang" value="en">` : ''}
 <button type="submit">${t(lang, '查看', 'Open')}</button></form>
-<p class="muted">${t(lang, '可查看督查范围内单位报送的每一版材料；每次查看都会记录。', 'Every version a unit in your scope filed; each view is recorded.')}</p></section>`;
+<p class="muted">${t(lang, '可查看督查范围内单位报送的每一版材料；每次查看都会记录。', 'Every version a unit in your scope filed; each view is recorded.')}</p>
+<p><a href="${selfPath}/workspace${lang === 'en' ? '?lang=en' : ''}">${t(lang, '进入督查工作台（全部单位的报送与隐患情况）', 'Open the supervision workspace (every unit in your scope)')}</a></p></section>`;
 }
 
 export function formPage(input: {

@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { controlCharacterIn, controlCharacterIssues, parseJsonText } from '../../schemas/json-text.ts';
 import { type FieldIssue, MESSAGES } from '../../schemas/validation.ts';
-import { PayloadTooLargeError, ValidationError } from '../shared/domain/errors.ts';
+import { ForbiddenError, PayloadTooLargeError, ValidationError } from '../shared/domain/errors.ts';
 
 /**
  * Request decoding, the one place raw input becomes values: sizes, percent-encoding, JSON
@@ -93,4 +93,29 @@ export function checkPath(event: Event): void {
       BAD_PATH,
     );
   }
+}
+
+const FOREIGN_POST = {
+  zh: '拒绝来自其他网站的提交，请在本站页面上重新提交',
+  en: 'A form posted from another site is refused; submit it again from this site',
+};
+
+/**
+ * A POST sent by another site's page is refused before any route runs (CSRF defence in depth:
+ * Fetch Metadata first, then Origin). A request without either header (not a browser) passes;
+ * so does `Origin: null`, which browsers send for this site's own forms under `no-referrer`.
+ */
+export function checkSameOrigin(event: Event): void {
+  if (event.requestContext.http.method !== 'POST') return;
+  const origin = event.headers.origin;
+  const host = event.headers.host ?? event.requestContext.domainName;
+  let foreign = event.headers['sec-fetch-site'] === 'cross-site';
+  if (!foreign && origin !== undefined && origin !== 'null') {
+    try {
+      foreign = new URL(origin).host !== host;
+    } catch {
+      foreign = true;
+    }
+  }
+  if (foreign) throw new ForbiddenError(FOREIGN_POST);
 }

@@ -17,9 +17,14 @@ export const HTTP_ROUTES = [
   'POST /f/{token}/hazards/{unit}/{id}/actions',
   'POST /f/{token}/hazards/{unit}/{id}/photos',
   'GET /f/{token}/hazards/{unit}/{id}/photos/{n}',
+  'GET /f/{token}/workspace',
   'GET /f/{token}/units',
   'GET /f/{token}/units/{unit}',
-  'GET /f/{token}/units/{unit}/files/{deliverable}/{version}',
+  'GET /r/{token}',
+  'POST /w/sign-out',
+  'GET /w/units',
+  'GET /w/units/{unit}',
+  'GET /w/units/{unit}/files/{deliverable}/{version}',
   'GET /d/{token}',
 ] as const;
 export type RouteKey = (typeof HTTP_ROUTES)[number];

@@ -5,6 +5,7 @@ import { formatLocal, localDateOf } from '../shared/domain/calendar/calendar.ts'
 import { type Html, html, type Lang, layout } from '../shared/web/html.ts';
 import { dueLine, sizeLabel, stateTag, t } from './pages.ts';
 import type { FiledDeliverable } from './unit-page.ts';
+import { WORKSPACE } from './workspace/chrome.ts';
 
 function versionRows(filed: FiledDeliverable, lang: Lang, zone: string, unitPath: string): Html {
   if (filed.versions.length === 0)
@@ -22,20 +23,19 @@ function versionRows(filed: FiledDeliverable, lang: Lang, zone: string, unitPath
  */
 export function supervisedUnitPage(input: {
   campaign: Campaign;
-  viewer: UnitRecord;
+  /** The workspace's bar: who acts, the way home, signing out. */
+  bar: Html;
   unit: UnitRecord;
   filings: FiledDeliverable[];
   now: Date;
   lang: Lang;
-  /** The viewer's own page, `/f/<token>`. */
-  selfPath: string;
 }): string {
-  const { campaign, unit, lang, now, selfPath } = input;
+  const { campaign, unit, lang, now } = input;
   const zone = campaign.timeZone;
-  const unitPath = `${selfPath}/units/${unit.code}`;
+  const unitPath = `${WORKSPACE}/units/${unit.code}`;
   const district = campaign.districts.find((d) => d.code === unit.district);
   const body = html`
-<p><a href="${selfPath}">${t(lang, `← 返回 ${input.viewer.name}`, `← Back to ${input.viewer.name}`)}</a></p>
+${input.bar}
 <h1>${unit.name}</h1>
 <p class="muted">${unit.code} · ${UNIT_TYPE_LABELS[unit.type][lang]}${district ? html` · ${district.name[lang]}` : ''} · ${campaign.name[lang]}</p>
 <p>${t(lang, '联系人', 'Contact')}：${unit.contact} · ${unit.phone} · <a href="mailto:${unit.email}">${unit.email}</a></p>

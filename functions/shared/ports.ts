@@ -12,6 +12,8 @@ import type {
   MailRecord,
   PendingUpload,
   RejectedUpload,
+  ReviewerRecord,
+  SessionRecord,
   SubmissionPointer,
   SubmissionVersion,
   UnitRecord,
@@ -70,6 +72,45 @@ export interface LinkRepository {
   ): Promise<void>;
   revoke(unitCode: string, hash: string, now: Date): Promise<void>;
   find(hash: string): Promise<LinkRecord | null>;
+}
+
+/** Workspace sessions, by the SHA-256 of their id (`domain/links/sessions.ts`). */
+export interface SessionRepository {
+  /** Stores a new session; its hash is of a fresh random id, so it never exists yet. */
+  create(session: SessionRecord): Promise<void>;
+  get(hash: string): Promise<SessionRecord | null>;
+  /** Moves `lastSeenAt` to `at` if it is still before `staleBefore` (a no-op otherwise, and for an ended session). */
+  touch(hash: string, at: string, staleBefore: string): Promise<void>;
+  /** Ends the session; ending one already ended is a no-op. */
+  end(hash: string): Promise<void>;
+}
+
+/** The named reviewers of the campaign config, and their links. */
+export interface ReviewerRepository {
+  /** Creates the reviewer or refreshes name, e-mail and scope from the config; a withdrawn one returns. */
+  upsert(
+    reviewer: Pick<ReviewerRecord, 'id' | 'name' | 'email' | 'scope' | 'bodyCode'>,
+    now: Date,
+  ): Promise<void>;
+  /** Marks the reviewer withdrawn (no longer in the config): the link stops working. */
+  withdraw(id: string, now: Date): Promise<void>;
+  get(id: string): Promise<ReviewerRecord | null>;
+  all(): AsyncIterable<ReviewerRecord>;
+  /**
+   * Makes `hash` the reviewer's link and revokes the one it replaces, atomically, like
+   * `LinkRepository.issue`; a raced issue is a `ConflictError`.
+   */
+  issueLink(
+    link: {
+      reviewerId: string;
+      bodyCode: string;
+      campaignId: string;
+      hash: string;
+      linkVersion: number;
+      replacing?: string;
+    },
+    now: Date,
+  ): Promise<void>;
 }
 
 export interface SubmissionRepository {

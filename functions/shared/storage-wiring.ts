@@ -9,7 +9,9 @@ import { DynamoHazardImports } from './adapters/dynamo/hazard-imports.ts';
 import { DynamoHazardRepository } from './adapters/dynamo/hazards-repository.ts';
 import { DynamoLinkRepository } from './adapters/dynamo/links-repository.ts';
 import { DynamoMailLog } from './adapters/dynamo/mail-log.ts';
+import { DynamoReviewerRepository } from './adapters/dynamo/reviewers-repository.ts';
 import { DynamoRunLeases } from './adapters/dynamo/run-leases.ts';
+import { DynamoSessionRepository } from './adapters/dynamo/sessions-repository.ts';
 import { DynamoStore } from './adapters/dynamo/store.ts';
 import { DynamoSubmissionRepository } from './adapters/dynamo/submissions-repository.ts';
 import { DynamoUnitRepository } from './adapters/dynamo/units-repository.ts';
@@ -36,6 +38,8 @@ export interface StorageAdapters {
   metrics: MetricCounter;
   units: DynamoUnitRepository;
   links: DynamoLinkRepository;
+  sessions: DynamoSessionRepository;
+  reviewers: DynamoReviewerRepository;
   downloads: DynamoDownloadLinks;
   submissions: DynamoSubmissionRepository;
   hazards: DynamoHazardRepository;
@@ -86,6 +90,8 @@ export async function createStorageAdapters(
     metrics: options.metrics ?? noMetrics,
     units: new DynamoUnitRepository(store),
     links: new DynamoLinkRepository(store),
+    sessions: new DynamoSessionRepository(store),
+    reviewers: new DynamoReviewerRepository(store),
     downloads: new DynamoDownloadLinks(store),
     submissions: new DynamoSubmissionRepository(store),
     hazards: new DynamoHazardRepository(store),

@@ -27,6 +27,23 @@ export function manualClock(start: string): Clock & { set(iso: string): void } {
 
 export const FEW_UNITS = ['LY-000', 'LY-101', 'LY-102', 'WJ-000', 'WJ-101', 'CZ-001', 'CITY-000'];
 
+export interface HttpAnswer {
+  statusCode: number;
+  headers: Record<string, string>;
+  /** `Set-Cookie` values. */
+  cookies: string[];
+  body: string;
+}
+
+/** A browser inside a workspace session: it sends the cookie, and posts forms with the CSRF token its pages carry. */
+export interface WorkspaceClient {
+  /** The session cookie (`name=value`). */
+  cookie: string;
+  get(path: string): Promise<HttpAnswer>;
+  /** Posts `fields` as a form, with the CSRF token of the last page fetched (unless `fields` has one). */
+  post(path: string, fields: Record<string, string>): Promise<HttpAnswer>;
+}
+
 export interface TestApp {
   adapters: Adapters;
   links: Record<string, string>;
@@ -34,12 +51,10 @@ export interface TestApp {
   http(
     method: string,
     path: string,
-    init?: { body?: string; headers?: Record<string, string>; sourceIp?: string },
-  ): Promise<{
-    statusCode: number;
-    headers: Record<string, string>;
-    body: string;
-  }>;
+    init?: { body?: string; headers?: Record<string, string>; sourceIp?: string; cookies?: string[] },
+  ): Promise<HttpAnswer>;
+  /** Enters the workspace through `entry` (`/f/<token>/workspace`, `/r/<token>`), as a browser would. */
+  workspace(entry: string): Promise<WorkspaceClient>;
   /** Loads the demo roster cut to `units` again, as `campaign load` does after the admin edits it. */
   loadRoster(units: readonly string[], options?: { withdrawMissing?: boolean }): Promise<SeedResult>;
   /** Delivers an S3 object-created notification for `key` to the upload handler, as S3 would. */
@@ -92,7 +107,7 @@ export async function testApp(options: {
   });
   const http = makeHttpHandler(adapters);
   const upload = makeUploadHandler(adapters);
-  return {
+  const app: TestApp = {
     adapters,
     links,
     logs,
@@ -110,6 +125,7 @@ export async function testApp(options: {
         ...(url.search ? { queryStringParameters: Object.fromEntries(url.searchParams) } : {}),
         pathParameters: route.pathParameters,
         ...(init.body !== undefined ? { body: init.body } : {}),
+        ...(init.cookies ? { cookies: init.cookies } : {}),
         isBase64Encoded: false,
         requestContext: {
           http: { method, path: url.pathname, sourceIp: init.sourceIp ?? '192.0.2.1' },
@@ -122,7 +138,32 @@ export async function testApp(options: {
         headers: Object.fromEntries(
           Object.entries(result.headers ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)]),
         ),
+        cookies: result.cookies ?? [],
         body: result.body ?? '',
+      };
+    },
+    async workspace(entry) {
+      const entered = await app.http('GET', entry);
+      const cookie = entered.cookies[0]?.split(';')[0];
+      if (entered.statusCode !== 200 || !cookie)
+        throw new Error(`${entry} opened no session: ${entered.statusCode}`);
+      let csrf = '';
+      const remember = (answer: HttpAnswer) => {
+        const found = /name="csrf" value="([^"]+)"/.exec(answer.body);
+        if (found?.[1]) csrf = found[1];
+        return answer;
+      };
+      return {
+        cookie,
+        get: async (path) => remember(await app.http('GET', path, { cookies: [cookie] })),
+        post: async (path, fields) =>
+          remember(
+            await app.http('POST', path, {
+              cookies: [cookie],
+              body: new URLSearchParams({ csrf, ...fields }).toString(),
+              headers: { 'content-type': 'application/x-www-form-urlencoded' },
+            }),
+          ),
       };
     },
     s3Created(key, etag, eventTime) {
@@ -139,4 +180,5 @@ export async function testApp(options: {
     },
     cleanup: async () => undefined,
   };
+  return app;
 }

@@ -19,6 +19,8 @@ import type {
   HazardRepository,
   LinkRepository,
   PendingUploadRepository,
+  ReviewerRepository,
+  SessionRepository,
   SubmissionRepository,
   UnitRepository,
   UploadLedger,
@@ -49,6 +51,8 @@ export interface HttpDeps extends InvocationDeps {
   zeroReports: ZeroReportRepository;
   audit: AuditLog;
   imports: HazardImportRepository;
+  sessions: SessionRepository;
+  reviewers: ReviewerRepository;
   /** Read for the office's and the bureaus' own pages: units whose contact address bounces. */
   bounces: Pick<BounceLog, 'all'>;
 }

@@ -52,3 +52,8 @@ export class ForbiddenError extends DomainError {
 export class PayloadTooLargeError extends DomainError {
   readonly status = 413;
 }
+
+/** The request needs a workspace session, and it has none (never opened, idle too long, or its link changed). */
+export class UnauthorizedError extends DomainError {
+  readonly status = 401;
+}

@@ -63,6 +63,9 @@ export const keys = {
     pk: `BOUNCE#${address.toLowerCase()}`,
     sk: `FEEDBACK#${feedbackId}`,
   }),
+  session: (hash: string) => ({ pk: `SESSION#${hash}`, sk: 'SESSION' }),
+  reviewer: (id: string) => ({ pk: `REVIEWER#${id}`, sk: 'PROFILE' }),
+  reviewerIndex: (id: string) => ({ gsi1pk: 'REVIEWERS', gsi1sk: id }),
   runLease: (day: string) => ({ pk: `RUN#${day}`, sk: 'RUN' }),
   mail: (day: string, purpose: string, recipient: string) => ({
     pk: `MAIL#${day}`,

@@ -32,6 +32,8 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  * | bounced address          | `BOUNCE#<address>`        | `BOUNCE`                            | `BOUNCES`         | `<address>`            |
  * | bounce feedback seen     | `BOUNCE#<address>`        | `FEEDBACK#<feedback id>`            |                   |                        |
  * | daily-check run lease    | `RUN#<campaign day>`      | `RUN`                               |                   |                        |
+ * | workspace session (TTL)  | `SESSION#<sha256 hex>`    | `SESSION`                           |                   |                        |
+ * | named reviewer           | `REVIEWER#<id>`           | `PROFILE`                           | `REVIEWERS`       | `<id>`                 |
  *
  * Access patterns:
  * - a unit's profile and counters: GetItem `UNIT#<unit>`/`PROFILE`;
@@ -52,10 +54,12 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  * - a day's audit trail: Query `AUDIT#<day>`; a mail already sent: GetItem `MAIL#<day>`/`<purpose>#<recipient>`;
  * - every bounced address (digest, office page): Query gsi1 `BOUNCES`; was this bounce notification counted: the
  *   `FEEDBACK#` item, written in the same transaction as the address's record (addresses are lower case);
+ * - a workspace session: GetItem `SESSION#<hash>` (the cookie's id is never stored); a reviewer: GetItem
+ *   `REVIEWER#<id>`, all of them: Query gsi1 `REVIEWERS`; a reviewer's link is a `LINK#` item naming the reviewer;
  * - who runs a day's check: conditional Put/Update on `RUN#<day>`, and a ConditionCheck on it in every mail claim (fencing).
  *
  * Every list is read page by page (`Limit` + cursor); no call loads a whole partition at once.
- * `ttl` (epoch seconds) is the TTL attribute, for short-lived items: rate-limit counters, pending uploads, download links.
+ * `ttl` (epoch seconds) is the TTL attribute, for short-lived items: rate-limit counters, pending uploads, download links, sessions.
  */
 export const CAMPAIGN_TABLE = {
   partitionKey: 'pk',

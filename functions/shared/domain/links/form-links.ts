@@ -10,7 +10,7 @@ import { NotFoundError } from '../errors.ts';
  * daily check rebuild a unit's current link for its reminder. Rotating a link bumps its version,
  * which yields a new token and revokes the old one.
  */
-const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+export const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 
 /** More bad tokens than this from one source within the window get 429 on every form-link route. */
 export const BAD_TOKEN_LIMIT = 20;

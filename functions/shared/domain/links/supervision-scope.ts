@@ -3,6 +3,7 @@ import { UNIT_CODE_PATTERN } from '../../../../schemas/roster.ts';
 import type { AuditLog, SubmissionRepository, UnitRepository } from '../../ports.ts';
 import type { Clock } from '../calendar/clock.ts';
 import { NotFoundError } from '../errors.ts';
+import type { SupervisorIdentity } from './sessions.ts';
 
 /**
  * Who may open what another unit filed (issue 13). The city safety office supervises every unit;
@@ -41,16 +42,16 @@ export interface SupervisionDeps {
   audit: Pick<AuditLog, 'append'>;
 }
 
-/** A supervisor opens a unit's page: the unit, once the view is on the audit log. */
+/** A supervisor opens a unit's page: the unit, once the view is on the audit log (naming who looked). */
 export async function viewSupervisedUnit(
   deps: SupervisionDeps,
-  viewer: UnitRecord,
+  viewer: Pick<SupervisorIdentity, 'body' | 'actor'>,
   code: string,
 ): Promise<UnitRecord> {
-  const unit = await supervisedUnit(deps, viewer, code);
+  const unit = await supervisedUnit(deps, viewer.body, code);
   await deps.audit.append({
     at: deps.clock.now().toISOString(),
-    actor: viewer.code,
+    actor: viewer.actor,
     action: 'supervisor-viewed-unit',
     subject: unit.code,
     detail: {},
@@ -64,19 +65,19 @@ export async function viewSupervisedUnit(
  */
 export async function openSupervisedVersion(
   deps: SupervisionDeps,
-  viewer: UnitRecord,
+  viewer: Pick<SupervisorIdentity, 'body' | 'actor'>,
   code: string,
   deliverableId: string,
   version: string,
 ): Promise<SubmissionVersion> {
-  const unit = await supervisedUnit(deps, viewer, code);
+  const unit = await supervisedUnit(deps, viewer.body, code);
   const found = /^\d{1,9}$/.test(version)
     ? await deps.submissions.version(unit.code, deliverableId, Number(version))
     : null;
   if (!found) throw new NotFoundError(NO_SUCH_VERSION);
   await deps.audit.append({
     at: deps.clock.now().toISOString(),
-    actor: viewer.code,
+    actor: viewer.actor,
     action: 'supervisor-opened-file',
     subject: unit.code,
     detail: { deliverable: found.deliverableId, version: found.version },
