@@ -1,8 +1,11 @@
 import { DynamoCampaignRepository } from '../functions/shared/adapters/dynamo/campaign-repository.ts';
 import { DynamoLinkRepository } from '../functions/shared/adapters/dynamo/links-repository.ts';
+import { DynamoReviewerRepository } from '../functions/shared/adapters/dynamo/reviewers-repository.ts';
 import { DynamoStore } from '../functions/shared/adapters/dynamo/store.ts';
 import { DynamoUnitRepository } from '../functions/shared/adapters/dynamo/units-repository.ts';
+import { ValidationError } from '../functions/shared/domain/errors.ts';
 import { currentToken, issueLink } from '../functions/shared/domain/links/form-links.ts';
+import { currentReviewerToken, issueReviewerLink } from '../functions/shared/domain/links/sessions.ts';
 import type { StorageClients } from '../functions/shared/storage-clients.ts';
 import type { Campaign } from '../schemas/campaign.ts';
 import type { Roster } from '../schemas/roster.ts';
@@ -12,6 +15,8 @@ export type LinkBook = Record<string, string>;
 
 export interface SeedResult {
   links: LinkBook;
+  /** Reviewer id → raw token of their workspace link (`/r/<token>`). */
+  reviewerLinks: LinkBook;
   /**
    * Units in the table, not withdrawn, that this roster no longer lists. They are withdrawn only
    * when asked (`withdrawMissing`): a roster cut short by mistake must not take units out unseen.
@@ -24,7 +29,9 @@ export interface SeedResult {
  * Loads the campaign and roster into the table and makes sure every unit has a form link derived
  * from `linkKey` (a unit whose link came from another key, or none, gets a new one). Writes
  * nothing but the table: `campaign load` turns the links into a CSV, the local runtime into its
- * link book (`infra/local/bootstrap.ts`). Safe to run again.
+ * link book (`infra/local/bootstrap.ts`). The config's named reviewers get a workspace link each,
+ * acting for the city office or their district's bureau; a reviewer the config no longer lists is
+ * withdrawn at once (their link and sessions stop working). Safe to run again.
  */
 export async function seedCampaign(input: {
   clients: Pick<StorageClients, 'doc'>;
@@ -54,5 +61,54 @@ export async function seedCampaign(input: {
   }
   const withdrawn = Boolean(input.withdrawMissing) && missing.length > 0;
   if (withdrawn) for (const code of missing) await units.withdraw(code, input.now);
-  return { links: book, missing, withdrawn };
+  const reviewerLinks = await seedReviewers(input, store);
+  return { links: book, reviewerLinks, missing, withdrawn };
+}
+
+/** The unit a reviewer acts for: the city office, or the bureau of their district, from the roster. */
+function bodyOf(roster: Roster, scope: string): string | undefined {
+  const body =
+    scope === 'city'
+      ? roster.units.find((u) => u.type === 'city-office')
+      : roster.units.find((u) => u.type === 'district-bureau' && u.district === scope);
+  return body?.code;
+}
+
+async function seedReviewers(
+  input: { campaign: Campaign; roster: Roster; linkKey: string; now: Date },
+  store: DynamoStore,
+): Promise<LinkBook> {
+  const reviewers = new DynamoReviewerRepository(store);
+  const issues = input.campaign.reviewers.flatMap((r, index) =>
+    bodyOf(input.roster, r.scope) === undefined
+      ? [
+          {
+            path: `reviewers[${index}].scope`,
+            value: r.scope,
+            code: 'reviewer-without-body',
+            zh: `名单中没有审核人员 ${r.id} 所属范围（${r.scope}）的${r.scope === 'city' ? '市教育局安稳处' : '教育局'}`,
+            en: `the roster has no ${r.scope === 'city' ? 'city office' : 'district bureau'} for reviewer ${r.id}'s scope (${r.scope})`,
+          },
+        ]
+      : [],
+  );
+  if (issues.length > 0) throw new ValidationError(issues);
+  const book: LinkBook = {};
+  for (const r of input.campaign.reviewers) {
+    const bodyCode = bodyOf(input.roster, r.scope) ?? '';
+    const before = await reviewers.get(r.id);
+    await reviewers.upsert({ ...r, bodyCode }, input.now);
+    const stored = await reviewers.get(r.id);
+    if (!stored) continue;
+    // A link names the body it acts for: a reviewer moved to another scope gets a new one.
+    const moved = before !== null && before.bodyCode !== bodyCode;
+    book[r.id] =
+      (moved ? null : currentReviewerToken(input.linkKey, input.campaign.id, stored)) ??
+      (await issueReviewerLink(stored, input.campaign.id, { reviewers }, input.now, input.linkKey));
+  }
+  const listed = new Set(input.campaign.reviewers.map((r) => r.id));
+  for await (const r of reviewers.all()) {
+    if (!listed.has(r.id)) await reviewers.withdraw(r.id, input.now);
+  }
+  return book;
 }

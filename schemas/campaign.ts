@@ -52,6 +52,18 @@ export const RecipientSchema = z.strictObject({
   email: EmailSchema,
 });
 
+/**
+ * A named reviewer (issue 13): one person who reads and decides in the supervisors' workspace for
+ * the city office (`scope: "city"`) or for one district's bureau (`scope`: the district code). Each
+ * gets a personal link, so the audit trail names the person, not only the office.
+ */
+export const ReviewerSchema = z.strictObject({
+  id: SlugSchema,
+  name: z.string().trim().min(1).max(100),
+  email: EmailSchema,
+  scope: z.union([z.literal('city'), SlugSchema]),
+});
+
 /** An SMTP relay. Credentials live in a secret, never in the config file. */
 const SmtpServerSchema = z.strictObject({
   host: z.string().trim().min(1),
@@ -120,6 +132,8 @@ const CampaignObjectSchema = z.strictObject({
     name: LabelSchema,
     recipients: z.array(RecipientSchema).min(1).max(50),
   }),
+  /** The named reviewers, each with a personal workspace link; none by default. */
+  reviewers: z.array(ReviewerSchema).max(500).default([]),
   reminders: z.strictObject({
     /** Days before a due date on which units that have not filed are reminded; 0 is the due day. */
     daysBefore: z.array(z.number().int().min(0).max(60)).max(20),
@@ -239,6 +253,23 @@ const hazardDrive = crossCheck(['opensOn', 'hazardDrive'], ({ opensOn, hazardDri
   }
 });
 
+const reviewers = crossCheck(['districts', 'reviewers'], ({ districts, reviewers }, ctx) => {
+  checkUnique(
+    ctx,
+    reviewers,
+    (r) => r.id,
+    (i) => ['reviewers', i, 'id'],
+    'reviewer id',
+  );
+  const known = new Set(districts.map((d) => d.code));
+  reviewers.forEach((reviewer, index) => {
+    if (reviewer.scope !== 'city' && !known.has(reviewer.scope))
+      addIssue(ctx, 'unknown-district', ['reviewers', index, 'scope'], reviewer.scope, {
+        known: ['city', ...known].join(', '),
+      });
+  });
+});
+
 const uniqueLists = crossCheck(['districts', 'safetyOffice', 'reminders'], (campaign, ctx) => {
   checkUnique(
     ctx,
@@ -285,7 +316,14 @@ const uploads = crossCheck(
 );
 
 /** One year's campaign, as an admin writes it in `campaigns/<id>.json`. */
-export const CampaignSchema = CampaignObjectSchema.check(deliverableDates, hazardDrive, uniqueLists, uploads);
+export const CampaignSchema = CampaignObjectSchema.check(
+  deliverableDates,
+  hazardDrive,
+  uniqueLists,
+  uploads,
+  reviewers,
+);
+export type Reviewer = z.infer<typeof ReviewerSchema>;
 export type Campaign = z.infer<typeof CampaignSchema>;
 export type Deliverable = z.infer<typeof DeliverableSchema>;
 export type District = z.infer<typeof DistrictSchema>;

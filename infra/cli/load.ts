@@ -2,7 +2,7 @@ import { chmod, writeFile } from 'node:fs/promises';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import type { AwsClients } from '../../functions/shared/aws-clients.ts';
-import type { Campaign } from '../../schemas/campaign.ts';
+import type { Campaign, Reviewer } from '../../schemas/campaign.ts';
 import { LinkKeySecretSchema } from '../../schemas/env.ts';
 import type { Roster } from '../../schemas/roster.ts';
 import { type SeedResult, seedCampaign } from '../seed-campaign.ts';
@@ -35,7 +35,12 @@ export async function readLinkKey(clients: Pick<AwsClients, 'secrets'>, secretAr
 }
 
 /** A spreadsheet-friendly CSV (UTF-8 with BOM, so Excel shows the Chinese names) of every unit's link. */
-export function linkSheet(roster: Roster, links: Record<string, string>, apiUrl: string): string {
+export function linkSheet(
+  roster: Roster,
+  links: Record<string, string>,
+  apiUrl: string,
+  reviewers: readonly { reviewer: Reviewer; token: string }[] = [],
+): string {
   // Quoted, and a leading = + - @ defused with an apostrophe, so Excel shows text and runs no formula.
   const quote = (value: string) =>
     `"${(/^[=+\-@]/.test(value) ? `'${value}` : value).replaceAll('"', '""')}"`;
@@ -44,7 +49,13 @@ export function linkSheet(roster: Roster, links: Record<string, string>, apiUrl:
       .map(quote)
       .join(','),
   );
-  return `\uFEFF${['单位代码 code,单位名称 name,邮箱 email,填报链接 form link', ...rows].join('\r\n')}\r\n`;
+  // Named reviewers follow the units: their code column says whom they act for.
+  const reviewerRows = reviewers.map(({ reviewer: r, token }) =>
+    [`reviewer:${r.id}`, `${r.name}（${r.scope}）`, r.email, new URL(`r/${token}`, apiUrl).toString()]
+      .map(quote)
+      .join(','),
+  );
+  return `\uFEFF${['单位代码 code,单位名称 name,邮箱 email,填报链接 form link', ...rows, ...reviewerRows].join('\r\n')}\r\n`;
 }
 
 /**
@@ -63,7 +74,7 @@ export async function loadCampaign(input: {
   now: Date;
   withdrawMissing?: boolean;
 }): Promise<{ units: number } & Pick<SeedResult, 'missing' | 'withdrawn'>> {
-  const { links, missing, withdrawn } = await seedCampaign({
+  const { links, reviewerLinks, missing, withdrawn } = await seedCampaign({
     clients: input.clients,
     tableName: input.outputs.TableName,
     campaign: input.campaign,
@@ -73,7 +84,16 @@ export async function loadCampaign(input: {
     withdrawMissing: input.withdrawMissing ?? false,
   });
   const base = input.outputs.PublicUrl ?? input.outputs.ApiUrl;
-  await writeFile(input.linksPath, linkSheet(input.roster, links, base), { mode: 0o600 });
+  await writeFile(
+    input.linksPath,
+    linkSheet(
+      input.roster,
+      links,
+      base,
+      input.campaign.reviewers.map((reviewer) => ({ reviewer, token: reviewerLinks[reviewer.id] ?? '' })),
+    ),
+    { mode: 0o600 },
+  );
   await chmod(input.linksPath, 0o600);
   return { units: input.roster.units.length, missing, withdrawn };
 }

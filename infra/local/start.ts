@@ -114,6 +114,17 @@ const examples = [
 ].filter((u) => u !== undefined);
 
 const zone = campaign.value.timeZone;
+const office = units.find((u) => u.type === 'city-office');
+const officeWorkspace = [
+  ...(office
+    ? [
+        `    ${office.code.padEnd(7)} ${running.url}/f/${running.links[office.code]}/workspace  ${office.name}`,
+      ]
+    : []),
+  ...campaign.value.reviewers.map(
+    (r) => `    ${r.id.padEnd(7)} ${running.url}/r/${running.reviewerLinks[r.id]}  ${r.name}`,
+  ),
+].join('\n');
 console.log(`
 ${campaign.value.name.zh}
 ${campaign.value.name.en} — local mode
@@ -124,6 +135,8 @@ ${campaign.value.name.en} — local mode
   Landing page    ${running.url}/
   Form links (one per unit; all in ${resolve(values.data, 'links.json')}):
 ${examples.map((u) => `    ${u.code.padEnd(7)} ${running.url}/f/${running.links[u.code]}  ${u.name}`).join('\n')}
+  Workspace       the safety office's dashboard (its own link opens it; reviewers' links in ${resolve(values.data, 'reviewer-links.json')}):
+${officeWorkspace}
   Mail viewer     ${running.mailViewerUrl}/
   Data            ${resolve(values.data)} (kept between runs)
 

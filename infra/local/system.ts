@@ -63,6 +63,8 @@ export interface LocalSystem {
   bucket: string;
   linkKey: string;
   links: LinkBook;
+  /** Reviewer id → token of their workspace link (`/r/<token>`). */
+  reviewerLinks: LinkBook;
   /** Units not on the roster, and whether they were withdrawn (see `SeedResult`). */
   roster: Pick<SeedResult, 'missing' | 'withdrawn'>;
   /** Runs the daily check for `scheduledAt` now, as the scheduler would (it throws if a mail failed). */
@@ -109,7 +111,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       servers.endpoints,
       linkKey,
     );
-    const { links, ...roster } = await seedCampaign({
+    const { links, reviewerLinks, ...roster } = await seedCampaign({
       clients,
       tableName,
       campaign: options.campaign,
@@ -119,7 +121,10 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       withdrawMissing: options.withdrawMissing ?? false,
     });
     // The link book is for people to open; a temporary system (no data dir) hands out `links` only.
-    if (options.dataDir) await writeLinkBook(join(options.dataDir, 'links.json'), links);
+    if (options.dataDir) {
+      await writeLinkBook(join(options.dataDir, 'links.json'), links);
+      await writeLinkBook(join(options.dataDir, 'reviewer-links.json'), reviewerLinks);
+    }
 
     const adapters = await createAdapters({ clock: options.clock, logger, clients });
     const http: Server = await startHttpBridge(makeHttpHandler(adapters), {
@@ -224,6 +229,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       bucket,
       linkKey,
       links,
+      reviewerLinks,
       roster,
       dailyCheck,
       swept,

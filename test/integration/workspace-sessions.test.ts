@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashToken, issueLink } from '../../functions/shared/domain/links/form-links.ts';
+import { seedCampaign } from '../../infra/seed-campaign.ts';
+import { demoCampaign, demoRoster } from '../support/fixtures.ts';
 import { manualClock, type TestApp, testApp } from '../support/local-app.ts';
+import { testClients } from '../support/tables.ts';
 
 /**
  * Issue 13, the workspace's sessions: a supervising body's link opens a session held in an
@@ -143,5 +146,65 @@ describe('workspace sessions', () => {
     });
     expect(same.statusCode).toBe(303);
     expect(await app.adapters.zeroReports.get('LY-101')).not.toBeNull();
+  });
+
+  it("a named reviewer's link opens the workspace as that person, in that person's scope only", async () => {
+    clock.set('2018-01-15T09:00:00+08:00');
+    const li = await app.workspace(`/r/${app.reviewerLinks['li-liyang']}`);
+    const page = await li.get('/w/units/LY-101');
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('李审核（溧阳市教育局，示例）');
+    expect((await li.get('/w/units/WJ-101')).statusCode).toBe(404);
+    expect((await li.get('/w/units/CZ-001')).statusCode).toBe(404);
+    const wang = await app.workspace(`/r/${app.reviewerLinks['wang-office']}`);
+    expect((await wang.get('/w/units/WJ-101')).statusCode).toBe(200);
+    const views = (await app.adapters.audit.listDay('2018-01-15', { limit: 500 })).items.filter(
+      (e) => e.action === 'supervisor-viewed-unit',
+    );
+    expect(views).toContainEqual(expect.objectContaining({ actor: 'reviewer:li-liyang', subject: 'LY-101' }));
+    expect(views).toContainEqual(
+      expect.objectContaining({ actor: 'reviewer:wang-office', subject: 'WJ-101' }),
+    );
+    // A reviewer's link is no form link: it opens no unit page.
+    expect((await app.http('GET', `/f/${app.reviewerLinks['li-liyang']}`)).statusCode).toBe(404);
+    // A unit's link is no reviewer link.
+    expect((await app.http('GET', `/r/${app.links['LY-101']}`)).statusCode).toBe(404);
+  });
+
+  it('a reviewer the config no longer lists is shut out at once; listed again, the same link works', async () => {
+    const li = await app.workspace(`/r/${app.reviewerLinks['li-liyang']}`);
+    expect((await li.get('/w/units/LY-101')).statusCode).toBe(200);
+    const campaign = demoCampaign();
+    const without = { ...campaign, reviewers: campaign.reviewers.filter((r) => r.id !== 'li-liyang') };
+    const reload = async (c: typeof campaign) => {
+      const roster = demoRoster();
+      return seedCampaign({
+        clients: testClients(),
+        tableName: app.adapters.env.TABLE_NAME,
+        campaign: c,
+        roster: { ...roster, units: roster.units.filter((u) => u.code in app.links) },
+        linkKey: process.env.LINK_KEY ?? '',
+        now: clock.now(),
+      });
+    };
+    await reload(without);
+    expect((await li.get('/w/units/LY-101')).statusCode).toBe(401);
+    expect((await app.http('GET', `/r/${app.reviewerLinks['li-liyang']}`)).statusCode).toBe(404);
+    const again = await reload(campaign);
+    expect(again.reviewerLinks['li-liyang']).toBe(app.reviewerLinks['li-liyang']);
+    const back = await app.workspace(`/r/${app.reviewerLinks['li-liyang']}`);
+    expect((await back.get('/w/units/LY-101')).statusCode).toBe(200);
+    // Moved to another district, the reviewer gets a new link, and the old one dies.
+    const moved = {
+      ...campaign,
+      reviewers: campaign.reviewers.map((r) => (r.id === 'li-liyang' ? { ...r, scope: 'wujin' } : r)),
+    };
+    const after = await reload(moved);
+    expect(after.reviewerLinks['li-liyang']).not.toBe(app.reviewerLinks['li-liyang']);
+    expect((await back.get('/w/units/LY-101')).statusCode).toBe(401);
+    const wujin = await app.workspace(`/r/${after.reviewerLinks['li-liyang']}`);
+    expect((await wujin.get('/w/units/WJ-101')).statusCode).toBe(200);
+    expect((await wujin.get('/w/units/LY-101')).statusCode).toBe(404);
+    app.reviewerLinks['li-liyang'] = (await reload(campaign)).reviewerLinks['li-liyang'] ?? '';
   });
 });

@@ -47,6 +47,8 @@ export interface WorkspaceClient {
 export interface TestApp {
   adapters: Adapters;
   links: Record<string, string>;
+  /** Reviewer id → token of their workspace link. */
+  reviewerLinks: Record<string, string>;
   logs: string[];
   http(
     method: string,
@@ -90,7 +92,7 @@ export async function testApp(options: {
       now: options.clock.now(),
       ...more,
     });
-  const { links } = await loadRoster(wanted);
+  const { links, reviewerLinks } = await loadRoster(wanted);
   const logs: string[] = [];
   const logger: Logger = {
     info: (message, fields) => logs.push(JSON.stringify({ message, ...fields })),
@@ -110,6 +112,7 @@ export async function testApp(options: {
   const app: TestApp = {
     adapters,
     links,
+    reviewerLinks,
     logs,
     loadRoster,
     async http(method, path, init = {}) {

@@ -193,6 +193,23 @@ describe('campaign config errors name the field and the value', () => {
     expect(issues[1]?.en).toContain('hazardDrive.areas[0].id');
   });
 
+  it('reviewers: a known scope, a unique id, none by default', () => {
+    const issues = issuesOf((c) => {
+      c.reviewers[1].scope = 'nowhere';
+      c.reviewers.push({ ...c.reviewers[0] });
+    });
+    expect(issues.map((i) => `${i.path} ${i.code}`)).toEqual([
+      'reviewers[2].id duplicate',
+      'reviewers[1].scope unknown-district',
+    ]);
+    expect(issues[1]?.zh).toContain('“nowhere”');
+    expect(issues[1]?.en).toContain('known: city, liyang');
+    const without = campaignJson() as Json;
+    delete without.reviewers;
+    const parsed = parseWith(CampaignSchema, without);
+    expect(parsed.ok && parsed.value.reviewers).toEqual([]);
+  });
+
   it('reports every mistake in one pass, cross-field rules included', () => {
     const issues = issuesOf((c) => {
       c.timeZone = 'Mars/Olympus';
