@@ -27,7 +27,11 @@ describe('campaign load (into a deployed stack, here DynamoDB Local)', () => {
         LinkKeySecretArn: 'unused',
       },
       linkKey: 'L'.repeat(64),
-      campaign: demoCampaign(),
+      // The five units hold Liyang's bureau but not the city office: only Liyang's reviewer can act.
+      campaign: {
+        ...demoCampaign(),
+        reviewers: demoCampaign().reviewers.filter((r) => r.scope === 'liyang'),
+      },
       roster,
       linksPath: join(dir, 'links.csv'),
       now: new Date('2018-01-08T00:00:00Z'),
@@ -41,7 +45,11 @@ describe('campaign load (into a deployed stack, here DynamoDB Local)', () => {
       .trim()
       .split('\r\n');
     expect(header).toBe('单位代码 code,单位名称 name,邮箱 email,填报链接 form link');
-    expect(rows).toHaveLength(5);
+    expect(rows).toHaveLength(6);
+    const reviewerRow = rows.pop() ?? '';
+    expect(reviewerRow).toMatch(
+      /^"reviewer:li-liyang","李审核（溧阳市教育局，示例）（liyang）","reviewer-li@lyedu\.example","https:\/\/abc123\.execute-api\.cn-north-1\.amazonaws\.com\.cn\/r\/[A-Za-z0-9_-]{43}"$/,
+    );
     const units = new DynamoUnitRepository(store);
     for (const row of rows) {
       const [code, , , url] = row.split(',').map((cell) => cell.replace(/^"|"$/g, ''));
@@ -65,5 +73,29 @@ describe('campaign load (into a deployed stack, here DynamoDB Local)', () => {
       withdrawn: true,
     });
     expect((await units.get(lost))?.withdrawnAt).toBe('2018-01-08T00:00:00.000Z');
+  });
+
+  it('refuses a reviewer whose office or bureau is not on the roster, naming the field', async () => {
+    const store = await freshTable();
+    const dir = await mkdtemp(join(tmpdir(), 'campaign-load-'));
+    const attempt = loadCampaign({
+      clients: testClients(),
+      outputs: {
+        ApiUrl: 'https://x.example/',
+        TableName: store.tableName,
+        BucketName: 'unused',
+        LinkKeySecretArn: 'unused',
+      },
+      linkKey: 'L'.repeat(64),
+      campaign: demoCampaign(),
+      roster: { ...demoRoster(), units: demoRoster().units.slice(0, 5) },
+      linksPath: join(dir, 'links.csv'),
+      now: new Date('2018-01-08T00:00:00Z'),
+    });
+    await expect(attempt).rejects.toMatchObject({
+      issues: [
+        expect.objectContaining({ path: 'reviewers[0].scope', value: 'city', code: 'reviewer-without-body' }),
+      ],
+    });
   });
 });

@@ -8,7 +8,14 @@ import { demoCampaign, demoRoster } from './fixtures.ts';
 declare module 'vitest' {
   export interface ProvidedContext {
     endpoints: Endpoints;
-    system: { url: string; tableName: string; bucket: string; linkKey: string; links: LinkBook };
+    system: {
+      url: string;
+      tableName: string;
+      bucket: string;
+      linkKey: string;
+      links: LinkBook;
+      reviewerLinks: LinkBook;
+    };
   }
 }
 
@@ -38,6 +45,7 @@ export default async function setup(project: TestProject) {
     bucket: system.bucket,
     linkKey: system.linkKey,
     links: system.links,
+    reviewerLinks: system.reviewerLinks,
   });
   return () => system.stop();
 }
