@@ -2,7 +2,7 @@ import type { Campaign, Deliverable } from '../../schemas/campaign.ts';
 import { UNIT_TYPE_LABELS } from '../../schemas/primitives.ts';
 import type { RejectedUpload, UnitRecord } from '../../schemas/records.ts';
 import { daysBetween, formatLocal, localDateOf } from '../shared/domain/calendar/calendar.ts';
-import type { DeliverableState } from '../shared/domain/calendar/deadlines.ts';
+import type { Acceptance, DeliverableState } from '../shared/domain/calendar/deadlines.ts';
 import { BOUNCE_KIND_LABELS, type BouncedUnit } from '../shared/domain/delivery/mail-bounces.ts';
 import { FILE_TYPE_INFO } from '../shared/domain/filing/file-types.ts';
 import { HARD_CLOSED, rejectionMessage } from '../shared/domain/filing/uploads.ts';
@@ -20,10 +20,17 @@ export function stateTag(state: DeliverableState, lang: Lang, zone: string): Htm
     case 'overdue':
       return html`<span class="tag bad">${t(lang, `未报送 · 已逾期 ${state.days} 天`, `not filed · ${state.days} day(s) overdue`)}</span>`;
     case 'filed-on-time':
-      return html`<span class="tag ok">${t(lang, '已按时报送', 'filed on time')}</span> <span class="muted">${formatLocal(new Date(state.filedAt), zone)}</span>`;
+      return html`<span class="tag ok">${t(lang, '已按时报送', 'filed on time')}</span> <span class="muted">${formatLocal(new Date(state.filedAt), zone)}</span>${acceptedTag(state.accepted, lang, zone)}`;
     case 'filed-late':
-      return html`<span class="tag bad">${t(lang, `逾期 ${state.days} 天报送`, `filed ${state.days} day(s) late`)}</span> <span class="muted">${formatLocal(new Date(state.filedAt), zone)}</span>`;
+      return html`<span class="tag bad">${t(lang, `逾期 ${state.days} 天报送`, `filed ${state.days} day(s) late`)}</span> <span class="muted">${formatLocal(new Date(state.filedAt), zone)}</span>${acceptedTag(state.accepted, lang, zone)}`;
+    case 'sent-back':
+      return html`<span class="tag bad">${t(lang, `退回修改 · 待重新报送`, 'sent back for changes · file a new version')}</span> <span class="muted">${t(lang, `第 ${state.version} 版，${formatLocal(new Date(state.at), zone)} 退回`, `version ${state.version}, sent back ${formatLocal(new Date(state.at), zone)}`)}</span>`;
   }
+}
+
+function acceptedTag(accepted: Acceptance | undefined, lang: Lang, zone: string): Html {
+  if (!accepted) return html``;
+  return html` <span class="tag ok">${t(lang, '审核通过', 'accepted')}</span> <span class="muted">${t(lang, `第 ${accepted.version} 版，${formatLocal(new Date(accepted.at), zone)}`, `version ${accepted.version}, ${formatLocal(new Date(accepted.at), zone)}`)}</span>`;
 }
 
 export function dueLine(deliverable: Deliverable, campaign: Campaign, lang: Lang): Html {
