@@ -7,6 +7,7 @@ import { BOUNCE_KIND_LABELS, type BouncedUnit } from '../shared/domain/delivery/
 import { FILE_TYPE_INFO } from '../shared/domain/filing/file-types.ts';
 import { HARD_CLOSED, rejectionMessage } from '../shared/domain/filing/uploads.ts';
 import { type Html, html, type Lang, layout } from '../shared/web/html.ts';
+import { decisionsOfVersion, sentBackNotice } from './review-blocks.ts';
 import type { DeliverablePanel } from './unit-page.ts';
 
 export const t = (lang: Lang, zh: string, en: string) => (lang === 'zh' ? zh : en);
@@ -84,7 +85,7 @@ function versionList(panel: DeliverablePanel, lang: Lang, zone: string, base: st
   return html`<ol class="versions" reversed>${panel.versions.map(
     (v, i) =>
       html`<li><a href="${base}/files/${panel.deliverable.id}/${v.version}" download>${v.displayName}</a>
-<span class="muted">${t(lang, `第 ${v.version} 版`, `version ${v.version}`)}${i === 0 ? t(lang, '（当前）', ' (current)') : ''} · ${formatLocal(new Date(v.receivedAt), zone)} · ${v.onTime ? t(lang, '按时', 'on time') : t(lang, '逾期', 'late')} · ${sizeLabel(v.size)}${v.sha256 ? html` · <span class="sha256" title="SHA-256">SHA-256 ${v.sha256}</span>` : ''}</span></li>`,
+<span class="muted">${t(lang, `第 ${v.version} 版`, `version ${v.version}`)}${i === 0 ? t(lang, '（当前）', ' (current)') : ''} · ${formatLocal(new Date(v.receivedAt), zone)} · ${v.onTime ? t(lang, '按时', 'on time') : t(lang, '逾期', 'late')} · ${sizeLabel(v.size)}${v.sha256 ? html` · <span class="sha256" title="SHA-256">SHA-256 ${v.sha256}</span>` : ''}</span>${decisionsOfVersion(panel.decisions, v.version, lang, zone)}</li>`,
   )}</ol>`;
 }
 
@@ -168,7 +169,7 @@ ${input.uploaded ? html`<p class="notice" role="status">${t(lang, '文件已上�
 ${input.bounced && input.bounced.length > 0 ? bouncedList(input.bounced, campaign, lang, unit, selfPath) : ''}
 ${input.panels.map(
   (panel) =>
-    html`<section class="card" id="${panel.deliverable.id}"><h2>${panel.deliverable.name[lang]}</h2>${dueLine(panel.deliverable, campaign, lang)}<p>${stateTag(panel.state, lang, zone)}</p>
+    html`<section class="card" id="${panel.deliverable.id}"><h2>${panel.deliverable.name[lang]}</h2>${dueLine(panel.deliverable, campaign, lang)}<p>${stateTag(panel.state, lang, zone)}</p>${sentBackNotice(panel.state, panel.decisions, lang, zone)}
 ${versionList(panel, lang, zone, selfPath)}${rejectionList(panel.rejections, campaign, lang)}${uploadForm(panel, campaign, lang, selfPath)}</section>`,
 )}
 ${input.otherRejections.length > 0 ? html`<section class="card">${rejectionList(input.otherRejections, campaign, lang)}</section>` : ''}
