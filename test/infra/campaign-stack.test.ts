@@ -177,7 +177,8 @@ describe('the campaign stack', () => {
       { Size: 2048 },
     ]);
     const env = ownVariables;
-    expect(env(http)).toEqual(['BUCKET_NAME', 'TABLE_NAME']);
+    // The HTTP function mails review decisions: the mail settings, never the link key.
+    expect(env(http)).toEqual(['BUCKET_NAME', 'MAIL_TRANSPORT', 'SES_CONFIGURATION_SET', 'TABLE_NAME']);
     // Only the daily check holds the link key; with SES there are no SMTP credentials at all.
     expect(env(upload)).toEqual(['BUCKET_NAME', 'MAIL_TRANSPORT', 'SES_CONFIGURATION_SET', 'TABLE_NAME']);
     expect(env(daily)).toEqual([

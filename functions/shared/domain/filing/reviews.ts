@@ -9,6 +9,7 @@ import {
 import type { FieldIssue } from '../../../../schemas/validation.ts';
 import type { Logger } from '../../logger.ts';
 import type { KeyedMail, Mailer, MailLog, SubmissionRepository, UnitRepository } from '../../ports.ts';
+import { jitteredBackoff } from '../backoff.ts';
 import { localDateOf } from '../calendar/calendar.ts';
 import type { Clock } from '../calendar/clock.ts';
 import { type MailKey, type SendOutcome, sendOnce } from '../delivery/mail-once.ts';
@@ -78,6 +79,9 @@ export interface ReviewResult {
 }
 
 export const REASON_MAX_CHARS = 500;
+
+/** Attempts at writing one decision while transactions on the same pointer only collide. */
+const WRITE_ATTEMPTS = 5;
 
 export const VERDICT_LABELS: Record<ReviewVerdict, { zh: string; en: string }> = {
   'needs-changes': { zh: '退回修改', en: 'sent back for changes' },
@@ -208,54 +212,55 @@ export async function reviewVersion(
   const number = typeof version === 'number' ? version : /^\d{1,9}$/.test(version) ? Number(version) : NaN;
   if (!deliverable || !Number.isInteger(number) || number < 1) throw new NotFoundError(NO_SUCH_VERSION);
   const decided = checkDecision(verdict, reason);
-  const pointer = await deps.submissions.pointer(unit.code, deliverable.id);
-  if (!pointer || number > pointer.currentVersion) throw new NotFoundError(NO_SUCH_VERSION);
-  if (number < pointer.currentVersion) throw superseded(number, pointer.currentVersion);
+  // The latest decision this one follows: the one the actor's page showed, else the one read first.
+  let expected = options.basis;
+  for (let attempt = 1; ; attempt += 1) {
+    const pointer = await deps.submissions.pointer(unit.code, deliverable.id);
+    if (!pointer || number > pointer.currentVersion) throw new NotFoundError(NO_SUCH_VERSION);
+    if (number < pointer.currentVersion) throw superseded(number, pointer.currentVersion);
+    if (pointer.review && sameDecision(pointer.review, number, decided))
+      return repeat(deps, unit, deliverable, pointer.review);
+    const latest = pointer.review?.seq ?? 0;
+    expected ??= latest;
+    if (expected !== latest) throw decidedMeanwhile(pointer.review);
 
-  if (pointer.review && sameDecision(pointer.review, number, decided))
-    return repeat(deps, unit, deliverable, pointer.review);
-  const latest = pointer.review?.seq ?? 0;
-  if (options.basis !== undefined && options.basis !== latest) throw decidedMeanwhile(pointer.review);
-
-  const at = deps.clock.now().toISOString();
-  const decision: ReviewDecision = {
-    unitCode: unit.code,
-    deliverableId: deliverable.id,
-    seq: latest + 1,
-    version: number,
-    verdict: decided.verdict,
-    reason: decided.reason,
-    by: actorId(actor),
-    byName: actor.reviewer?.name ?? actor.body.name,
-    body: actor.body.code,
-    at,
-  };
-  try {
-    await deps.submissions.decide(decision, {
+    const at = deps.clock.now().toISOString();
+    const decision: ReviewDecision = {
+      unitCode: unit.code,
+      deliverableId: deliverable.id,
+      seq: latest + 1,
+      version: number,
+      verdict: decided.verdict,
+      reason: decided.reason,
+      by: actorId(actor),
+      byName: actor.reviewer?.name ?? actor.body.name,
+      body: actor.body.code,
       at,
-      actor: decision.by,
-      action: `review-${decision.verdict}`,
-      subject: unit.code,
-      detail: {
-        deliverable: deliverable.id,
-        version: number,
-        verdict: decision.verdict,
-        reason: decision.reason,
-        seq: decision.seq,
-        body: actor.body.code,
-        ...(actor.reviewer ? { reviewer: actor.reviewer.name } : {}),
-      },
-    });
-  } catch (error) {
-    if (!(error instanceof ConflictError)) throw error;
-    // Lost a race, or the version moved on: read again to say which.
-    const now = await deps.submissions.pointer(unit.code, deliverable.id);
-    if (now && now.currentVersion !== number) throw superseded(number, now.currentVersion);
-    if (now?.review && sameDecision(now.review, number, decided))
-      return repeat(deps, unit, deliverable, now.review);
-    throw decidedMeanwhile(now?.review);
+    };
+    try {
+      await deps.submissions.decide(decision, {
+        at,
+        actor: decision.by,
+        action: `review-${decision.verdict}`,
+        subject: unit.code,
+        detail: {
+          deliverable: deliverable.id,
+          version: number,
+          verdict: decision.verdict,
+          reason: decision.reason,
+          seq: decision.seq,
+          body: actor.body.code,
+          ...(actor.reviewer ? { reviewer: actor.reviewer.name } : {}),
+        },
+      });
+      return { decision, recorded: true, mail: await mailDecision(deps, unit, deliverable, decision) };
+    } catch (error) {
+      // Lost a race (or the version moved on): the next read says which. Only a transaction
+      // conflict that changed nothing gets past the checks above again and retries the write.
+      if (!(error instanceof ConflictError) || attempt >= WRITE_ATTEMPTS) throw error;
+      await jitteredBackoff(attempt);
+    }
   }
-  return { decision, recorded: true, mail: await mailDecision(deps, unit, deliverable, decision) };
 }
 
 async function repeat(
