@@ -11,6 +11,36 @@ import { type Html, html, type Lang } from '../shared/web/html.ts';
 
 const t = (lang: Lang, zh: string, en: string) => (lang === 'zh' ? zh : en);
 
+/** The notice the unit page shows after a decision (`?review=…`): what was done, and the mail's fate. */
+export const REVIEW_NOTICES = ['recorded', 'repeat', 'mail-failed'] as const;
+export type ReviewNotice = (typeof REVIEW_NOTICES)[number];
+
+export function isReviewNotice(value: string | undefined): value is ReviewNotice {
+  return (REVIEW_NOTICES as readonly (string | undefined)[]).includes(value);
+}
+
+export function reviewNotice(notice: ReviewNotice | undefined, lang: Lang): Html {
+  if (!notice) return html``;
+  const text = {
+    recorded: t(
+      lang,
+      '审核决定已记录，并已邮件通知该单位。',
+      'The decision is recorded, and the unit was notified by mail.',
+    ),
+    repeat: t(
+      lang,
+      '这一决定此前已记录，没有重复记录，也不会重复发信。',
+      'This decision was recorded before: nothing was recorded or mailed twice.',
+    ),
+    'mail-failed': t(
+      lang,
+      '审核决定已记录，但通知邮件暂未发出；请稍后再次提交同一决定以重发（不会重复记录）。',
+      'The decision is recorded, but its mail to the unit did not go out; submit the same decision again later to resend it (it is not recorded twice).',
+    ),
+  }[notice];
+  return html`<p class="notice" role="status">${text}</p>`;
+}
+
 /** A reason as typed, its line breaks kept, escaped. */
 function reasonText(reason: string): Html {
   const lines = reason.split('\n');

@@ -4,7 +4,7 @@ import type { UnitRecord } from '../../schemas/records.ts';
 import { formatLocal, localDateOf } from '../shared/domain/calendar/calendar.ts';
 import { type Html, html, type Lang, layout } from '../shared/web/html.ts';
 import { dueLine, sizeLabel, stateTag, t } from './pages.ts';
-import { decisionsOfVersion, reviewForm } from './review-blocks.ts';
+import { decisionsOfVersion, type ReviewNotice, reviewForm, reviewNotice } from './review-blocks.ts';
 import type { FiledDeliverable } from './unit-page.ts';
 import { WORKSPACE } from './workspace/chrome.ts';
 
@@ -58,6 +58,8 @@ export function supervisedUnitPage(input: {
   lang: Lang;
   /** Decision forms on each current version (inside the workspace only). */
   review?: ReviewFormTarget;
+  /** What the decision just posted came to. */
+  notice?: ReviewNotice;
 }): string {
   const { campaign, unit, lang, now } = input;
   const zone = campaign.timeZone;
@@ -65,10 +67,11 @@ export function supervisedUnitPage(input: {
   const district = campaign.districts.find((d) => d.code === unit.district);
   const body = html`
 ${input.bar}
+${reviewNotice(input.notice, lang)}
 <h1>${unit.name}</h1>
 <p class="muted">${unit.code} · ${UNIT_TYPE_LABELS[unit.type][lang]}${district ? html` · ${district.name[lang]}` : ''} · ${campaign.name[lang]}</p>
 <p>${t(lang, '联系人', 'Contact')}：${unit.contact} · ${unit.phone} · <a href="mailto:${unit.email}">${unit.email}</a></p>
-<p class="muted">${t(lang, '今天', 'Today')} ${localDateOf(now, zone)} · ${t(lang, '只读；每次查看和打开文件都会记录', 'Read-only; every view and every file opened is recorded')}</p>
+<p class="muted">${t(lang, '今天', 'Today')} ${localDateOf(now, zone)} · ${t(lang, '每次查看、打开文件和审核决定都会记录', 'Every view, every file opened and every decision is recorded')}</p>
 ${
   input.filings.length === 0
     ? html`<p class="muted">${t(lang, '该单位无需报送材料', 'This unit owes no documents')}</p>`

@@ -48,6 +48,12 @@ describe('sending back and accepting filed versions', () => {
   const body = async (code: string): Promise<ReviewActor> => ({
     body: (await app.adapters.units.get(code)) ?? expect.fail(`no unit ${code}`),
     reviewer: null,
+    actor: code,
+  });
+  const reviewer = async (id: string, name: string): Promise<ReviewActor> => ({
+    body: (await app.adapters.units.get('CITY-000')) ?? expect.fail('no city office'),
+    reviewer: { id, name },
+    actor: `reviewer:${id}`,
   });
   const schoolPage = async (unit: string, lang = '') =>
     unescapeHtml((await app.http('GET', `/f/${app.links[unit]}${lang}`)).body);
@@ -157,10 +163,7 @@ describe('sending back and accepting filed versions', () => {
     const note = `格式规范 ${randomUUID()}`;
     const accepted = await reviewVersion(
       deps,
-      {
-        body: (await app.adapters.units.get('CITY-000')) ?? expect.fail(),
-        reviewer: { id: 'wang', name: '王审核' },
-      },
+      await reviewer('wang', '王审核'),
       'LY-101',
       PLAN,
       '2',
@@ -242,23 +245,13 @@ describe('sending back and accepting filed versions', () => {
   });
 
   it('two reviewers deciding differently at once: one wins, the other gets a clear conflict', async () => {
-    const city = (await app.adapters.units.get('CITY-000')) ?? expect.fail();
     const outcomes = await Promise.allSettled([
+      reviewVersion(deps, await reviewer('li', '李审核'), 'LY-102', PLAN, '1', 'accepted', '', {
+        basis: 1,
+      }),
       reviewVersion(
         deps,
-        { body: city, reviewer: { id: 'li', name: '李审核' } },
-        'LY-102',
-        PLAN,
-        '1',
-        'accepted',
-        '',
-        {
-          basis: 1,
-        },
-      ),
-      reviewVersion(
-        deps,
-        { body: city, reviewer: { id: 'zhao', name: '赵审核' } },
+        await reviewer('zhao', '赵审核'),
         'LY-102',
         PLAN,
         '1',
@@ -277,18 +270,9 @@ describe('sending back and accepting filed versions', () => {
     expect((lost[0] as ConflictError).zh).toContain('刚刚对这一版作出了新的决定');
     expect((await app.adapters.submissions.decisions('LY-102', PLAN)).items).toHaveLength(2);
     // A page that still shows the first decision only (basis 1) is refused too.
-    const late = reviewVersion(
-      deps,
-      { body: city, reviewer: null },
-      'LY-102',
-      PLAN,
-      '1',
-      'accepted',
-      '不同意见',
-      {
-        basis: 1,
-      },
-    );
+    const late = reviewVersion(deps, await body('CITY-000'), 'LY-102', PLAN, '1', 'accepted', '不同意见', {
+      basis: 1,
+    });
     await expect(late).rejects.toBeInstanceOf(ConflictError);
   });
 

@@ -14,6 +14,7 @@ import { localDateOf } from '../calendar/calendar.ts';
 import type { Clock } from '../calendar/clock.ts';
 import { type MailKey, type SendOutcome, sendOnce } from '../delivery/mail-once.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
+import type { SupervisorIdentity } from '../links/sessions.ts';
 import { supervisedUnit } from '../links/supervision-scope.ts';
 import { allPages } from '../pages.ts';
 import { deliverablesOf } from './uploads.ts';
@@ -42,16 +43,11 @@ import { deliverablesOf } from './uploads.ts';
  *   showed the one it replaces; every decision stays in the history.
  */
 
-/** Who decides: a supervising body, and the named reviewer acting for it, if any (`Supervisor` fits). */
-export interface ReviewActor {
-  body: UnitRecord;
-  reviewer: { id: string; name: string } | null;
-}
-
-/** What the audit trail names: `reviewer:<id>` or the body's unit code. */
-export function actorId(actor: ReviewActor): string {
-  return actor.reviewer ? `reviewer:${actor.reviewer.id}` : actor.body.code;
-}
+/**
+ * Who decides: a supervising body, the named reviewer acting for it (if any), and what the
+ * audit trail names (`reviewer:<id>` or the body's code): the workspace's `Supervisor`.
+ */
+export type ReviewActor = SupervisorIdentity;
 
 /** Renders the unit's mail for one decision (`shared/mail/review-mail.ts`), addressed from `key`. */
 export type ReviewMailRenderer = (
@@ -232,7 +228,7 @@ export async function reviewVersion(
       version: number,
       verdict: decided.verdict,
       reason: decided.reason,
-      by: actorId(actor),
+      by: actor.actor,
       byName: actor.reviewer?.name ?? actor.body.name,
       body: actor.body.code,
       at,
