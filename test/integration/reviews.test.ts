@@ -325,3 +325,109 @@ describe('sending back and accepting filed versions', () => {
     expect(await mailsWith(reason)).toHaveLength(1);
   });
 });
+
+describe('the decision form in the supervisors workspace', () => {
+  const clock = manualClock('2018-01-18T09:00:00+08:00');
+  let app: TestApp;
+  const ACTION = `/w/units/LY-101/files/${PLAN}/1/review`;
+
+  async function file(unit: string, bytes: Uint8Array) {
+    const signed = await app.http('POST', `/f/${app.links[unit]}/uploads`, {
+      body: JSON.stringify({ deliverableId: PLAN, fileName: '实施方案.pdf', size: bytes.length }),
+      headers: { 'content-type': 'application/json' },
+    });
+    const { key } = JSON.parse(signed.body) as { key: string };
+    const put = await testClients().s3.send(
+      new PutObjectCommand({ Bucket: app.adapters.documents.bucket, Key: key, Body: bytes }),
+    );
+    await app.s3Created(key, (put.ETag ?? '').replaceAll('"', ''), clock.now());
+  }
+  const decisions = async () => (await app.adapters.submissions.decisions('LY-101', PLAN)).items;
+
+  beforeAll(async () => {
+    app = await testApp({ clock });
+    await file('LY-101', pdf('workspace first'));
+  });
+  afterAll(() => app.cleanup());
+
+  it('each current version has a POST form with the CSRF token and the latest decision it shows', async () => {
+    const city = await app.workspace(`/f/${app.links['CITY-000']}/workspace`);
+    const page = unescapeHtml((await city.get('/w/units/LY-101')).body);
+    expect(page).toContain(`<form class="action review" method="post" action="${ACTION}">`);
+    expect(page).toMatch(
+      /<input type="hidden" name="csrf" value="[^"]+"><input type="hidden" name="basis" value="0">/,
+    );
+    expect(page).toContain('name="verdict" value="needs-changes"');
+    expect(page).toContain('<textarea name="reason" rows="3" maxlength="500">');
+    const english = await city.get('/w/units/LY-101?lang=en');
+    expect(english.body).toContain(`action="${ACTION}?lang=en"`);
+  });
+
+  it('a refused form changes nothing: no CSRF token (403), no reason (400, naming the field), another district (404)', async () => {
+    const city = await app.workspace(`/f/${app.links['CITY-000']}/workspace`);
+    await city.get('/w/units/LY-101');
+    const forged = await city.post(ACTION, {
+      csrf: 'forged',
+      verdict: 'needs-changes',
+      reason: 'x',
+      basis: '0',
+    });
+    expect(forged.statusCode).toBe(403);
+    const empty = await city.post(ACTION, { verdict: 'needs-changes', reason: '', basis: '0' });
+    expect(empty.statusCode).toBe(400);
+    expect(empty.body).toContain('<code>reason</code>');
+    const wujin = await app.workspace(`/f/${app.links['WJ-000']}/workspace`);
+    expect((await wujin.get('/w/units/WJ-101')).statusCode).toBe(200);
+    const foreign = await wujin.post(ACTION, { verdict: 'accepted', reason: '', basis: '0' });
+    expect(foreign.statusCode).toBe(404);
+    expect(foreign.body).toContain('没有这个单位');
+    expect(await decisions()).toEqual([]);
+  });
+
+  it('a send-back posted twice at once is one decision and one mail; the page says so; a refiled version takes the next form', async () => {
+    const reason = `请补充值班安排 ${randomUUID()}`;
+    const city = await app.workspace(`/f/${app.links['CITY-000']}/workspace`);
+    await city.get('/w/units/LY-101');
+    const [a, b] = await Promise.all([
+      city.post(ACTION, { verdict: 'needs-changes', reason, basis: '0' }),
+      city.post(ACTION, { verdict: 'needs-changes', reason, basis: '0' }),
+    ]);
+    expect([a?.statusCode, b?.statusCode]).toEqual([303, 303]);
+    expect([a?.headers.location, b?.headers.location].sort()).toEqual([
+      `/w/units/LY-101?review=recorded#${PLAN}`,
+      `/w/units/LY-101?review=repeat#${PLAN}`,
+    ]);
+    expect(await decisions()).toHaveLength(1);
+    const store = (await (await fetch(`${inject('endpoints').sesv2}/store`)).json()) as {
+      emails: { body: { text: string } }[];
+    };
+    expect(store.emails.filter((m) => m.body.text.includes(reason))).toHaveLength(1);
+
+    const after = unescapeHtml((await city.get('/w/units/LY-101?review=recorded')).body);
+    expect(after).toContain('审核决定已记录');
+    expect(after).toContain('退回修改 · 待重新报送');
+    expect(after).toContain(reason);
+    expect(after).toContain('name="basis" value="1"');
+    const audit = (await app.adapters.audit.listDay('2018-01-18', { limit: 500 })).items;
+    expect(audit.filter((e) => e.action === 'review-needs-changes')).toMatchObject([
+      { actor: 'CITY-000', subject: 'LY-101', detail: { deliverable: PLAN, version: 1, reason } },
+    ]);
+
+    await file('LY-101', pdf('workspace second'));
+    const stale = await city.post(ACTION, { verdict: 'accepted', reason: '', basis: '1' });
+    expect(stale.statusCode).toBe(409);
+    expect(stale.body).toContain('第 1 版已被第 2 版取代');
+    const refiled = unescapeHtml((await city.get('/w/units/LY-101')).body);
+    expect(refiled).toContain(`action="/w/units/LY-101/files/${PLAN}/2/review"`);
+    expect(refiled).not.toContain(`action="${ACTION}"`);
+    const accepted = await city.post(`/w/units/LY-101/files/${PLAN}/2/review`, {
+      verdict: 'accepted',
+      reason: '',
+      basis: '1',
+    });
+    expect(accepted.headers.location).toBe(`/w/units/LY-101?review=recorded#${PLAN}`);
+    const school = unescapeHtml((await app.http('GET', `/f/${app.links['LY-101']}`)).body);
+    expect(school).toContain('审核通过');
+    expect(school).toContain(reason);
+  });
+});
