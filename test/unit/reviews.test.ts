@@ -242,6 +242,25 @@ describe('the ripple: digest and reminders', () => {
     ).toEqual(['LY-101', 'LY-000']);
   });
 
+  it("lists a send-back made since yesterday's check among the day's changes, and not once refiled", async () => {
+    const next = campaignInstant(campaign, t('2018-01-21T08:00:00+08:00'));
+    const pass = await passHazards(campaign, records.units, [], next, await fileSpool());
+    const digest = buildDigest(campaignSnapshot(campaign, records, pass, next), { kind: 'office' });
+    expect(digest.changes.filter((c) => c.kind === 'sent-back')).toEqual([
+      expect.objectContaining({
+        unitCode: 'LY-101',
+        subject: '专项行动实施方案（第 1 版）',
+        at: decision().at,
+      }),
+    ]);
+    const refiled: CampaignRecords = {
+      ...records,
+      pointers: [pointer({ currentVersion: 2, review: decision() })],
+    };
+    const later = buildDigest(campaignSnapshot(campaign, refiled, pass, next), { kind: 'office' });
+    expect(later.changes.filter((c) => c.kind === 'sent-back')).toEqual([]);
+  });
+
   it('reminds a sent-back deliverable every overdueEveryDays days from the decision day, listing the reason', async () => {
     const reminded: string[] = [];
     for (const day of ['2018-01-20', '2018-01-21', '2018-01-22', '2018-01-23', '2018-01-24'] as const) {

@@ -22,6 +22,7 @@ import type {
 export const CHANGE_LABELS: Record<ChangeKind, Label> = {
   filed: { zh: '首次报送', en: 'filed' },
   refiled: { zh: '重新报送', en: 'filed again' },
+  'sent-back': { zh: '退回修改', en: 'sent back for changes' },
   'became-overdue': { zh: '材料逾期', en: 'deliverable became overdue' },
   'hazard-reported': { zh: '新报隐患', en: 'hazard reported' },
   'acceptance-requested': { zh: '申请验收', en: 'acceptance requested' },

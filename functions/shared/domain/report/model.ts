@@ -91,6 +91,7 @@ export interface CampaignState {
 export type ChangeKind =
   | 'filed'
   | 'refiled'
+  | 'sent-back'
   | 'became-overdue'
   | 'hazard-reported'
   | 'acceptance-requested'
