@@ -182,7 +182,7 @@ try {
       spans.load.push([from, performance.now()]);
     })();
   const units = new DynamoUnitRepository(reads);
-  const submissions = new DynamoSubmissionRepository(reads);
+  const submissions = new DynamoSubmissionRepository(reads, 'Asia/Shanghai');
   const hazards = new DynamoHazardRepository(reads);
   const zeroReports = new DynamoZeroReports(reads);
   const workbooks: { scope: string; bytes: number; span: Span }[] = [];

@@ -122,6 +122,35 @@ export const SubmissionVersionSchema = z.object({
 });
 export type SubmissionVersion = z.infer<typeof SubmissionVersionSchema>;
 
+/** A supervisor's verdict on one filed version: sent back for changes (退回修改), or accepted (审核通过). */
+export const REVIEW_VERDICTS = ['needs-changes', 'accepted'] as const;
+export const ReviewVerdictSchema = z.enum(REVIEW_VERDICTS);
+export type ReviewVerdict = z.infer<typeof ReviewVerdictSchema>;
+
+/**
+ * One decision on one filed version of a unit's deliverable (`domain/filing/reviews.ts`).
+ * Decisions are numbered per deliverable (`seq`, from 1, without gaps): the pointer holds the
+ * latest, and every one is also kept as its own item and on the audit log, so the history stays
+ * after the unit files again.
+ */
+export const ReviewDecisionSchema = z.object({
+  unitCode: z.string(),
+  deliverableId: z.string(),
+  seq: z.number().int().min(1),
+  version: z.number().int().min(1),
+  verdict: ReviewVerdictSchema,
+  /** Why it was sent back (required then, 1..500 characters); an optional note when accepted. */
+  reason: z.string(),
+  /** What the audit trail names: `reviewer:<id>`, or the supervising body's unit code. */
+  by: z.string(),
+  /** Who decided, as the school reads it: the reviewer's name, or the body's. */
+  byName: z.string(),
+  /** The supervising body (the city office or a district bureau) the decision was made for. */
+  body: z.string(),
+  at: Instant,
+});
+export type ReviewDecision = z.infer<typeof ReviewDecisionSchema>;
+
 /** Which version of a deliverable is current; older versions stay stored. */
 export const SubmissionPointerSchema = z.object({
   unitCode: z.string(),
@@ -132,6 +161,11 @@ export const SubmissionPointerSchema = z.object({
   currentReceivedAt: Instant,
   /** Whether the first filing was on time: a late re-upload does not make an on-time filing late. */
   firstOnTime: z.boolean(),
+  /**
+   * The latest review decision on this deliverable. It speaks for the current version only when
+   * `review.version === currentVersion`: a new filing makes it stale by construction.
+   */
+  review: ReviewDecisionSchema.optional(),
 });
 export type SubmissionPointer = z.infer<typeof SubmissionPointerSchema>;
 

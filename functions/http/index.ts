@@ -1,10 +1,11 @@
 // Lambda entry of the HTTP API function: build the dependencies once per container, then route.
-// Storage only: this function sends no mail and holds no secret, so neither is bundled.
+// It sends mail (a review decision's notice to the unit), so it has the mailer and, where mail
+// goes through SMTP, that secret; never the link key, which only the daily check holds.
 import { lambdaTelemetry } from '../shared/powertools.ts';
-import { createStorageAdapters } from '../shared/storage-wiring.ts';
+import { createAdapters } from '../shared/wiring.ts';
 import { makeHandler } from './handler.ts';
 
 const telemetry = lambdaTelemetry('http');
-const adapters = await createStorageAdapters({ logger: telemetry.logger, metrics: telemetry.metrics });
+const adapters = await createAdapters({ logger: telemetry.logger, metrics: telemetry.metrics });
 telemetry.forCampaign(adapters.campaign.id);
 export const handler = makeHandler({ ...adapters, middleware: telemetry.middleware });

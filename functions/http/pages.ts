@@ -2,11 +2,12 @@ import type { Campaign, Deliverable } from '../../schemas/campaign.ts';
 import { UNIT_TYPE_LABELS } from '../../schemas/primitives.ts';
 import type { RejectedUpload, UnitRecord } from '../../schemas/records.ts';
 import { daysBetween, formatLocal, localDateOf } from '../shared/domain/calendar/calendar.ts';
-import type { DeliverableState } from '../shared/domain/calendar/deadlines.ts';
+import type { Acceptance, DeliverableState } from '../shared/domain/calendar/deadlines.ts';
 import { BOUNCE_KIND_LABELS, type BouncedUnit } from '../shared/domain/delivery/mail-bounces.ts';
 import { FILE_TYPE_INFO } from '../shared/domain/filing/file-types.ts';
 import { HARD_CLOSED, rejectionMessage } from '../shared/domain/filing/uploads.ts';
 import { type Html, html, type Lang, layout } from '../shared/web/html.ts';
+import { decisionsOfVersion, sentBackNotice } from './review-blocks.ts';
 import type { DeliverablePanel } from './unit-page.ts';
 
 export const t = (lang: Lang, zh: string, en: string) => (lang === 'zh' ? zh : en);
@@ -20,10 +21,17 @@ export function stateTag(state: DeliverableState, lang: Lang, zone: string): Htm
     case 'overdue':
       return html`<span class="tag bad">${t(lang, `未报送 · 已逾期 ${state.days} 天`, `not filed · ${state.days} day(s) overdue`)}</span>`;
     case 'filed-on-time':
-      return html`<span class="tag ok">${t(lang, '已按时报送', 'filed on time')}</span> <span class="muted">${formatLocal(new Date(state.filedAt), zone)}</span>`;
+      return html`<span class="tag ok">${t(lang, '已按时报送', 'filed on time')}</span> <span class="muted">${formatLocal(new Date(state.filedAt), zone)}</span>${acceptedTag(state.accepted, lang, zone)}`;
     case 'filed-late':
-      return html`<span class="tag bad">${t(lang, `逾期 ${state.days} 天报送`, `filed ${state.days} day(s) late`)}</span> <span class="muted">${formatLocal(new Date(state.filedAt), zone)}</span>`;
+      return html`<span class="tag bad">${t(lang, `逾期 ${state.days} 天报送`, `filed ${state.days} day(s) late`)}</span> <span class="muted">${formatLocal(new Date(state.filedAt), zone)}</span>${acceptedTag(state.accepted, lang, zone)}`;
+    case 'sent-back':
+      return html`<span class="tag bad">${t(lang, `退回修改 · 待重新报送`, 'sent back for changes · file a new version')}</span> <span class="muted">${t(lang, `第 ${state.version} 版，${formatLocal(new Date(state.at), zone)} 退回`, `version ${state.version}, sent back ${formatLocal(new Date(state.at), zone)}`)}</span>`;
   }
+}
+
+function acceptedTag(accepted: Acceptance | undefined, lang: Lang, zone: string): Html {
+  if (!accepted) return html``;
+  return html` <span class="tag ok">${t(lang, '审核通过', 'accepted')}</span> <span class="muted">${t(lang, `第 ${accepted.version} 版，${formatLocal(new Date(accepted.at), zone)}`, `version ${accepted.version}, ${formatLocal(new Date(accepted.at), zone)}`)}</span>`;
 }
 
 export function dueLine(deliverable: Deliverable, campaign: Campaign, lang: Lang): Html {
@@ -77,7 +85,7 @@ function versionList(panel: DeliverablePanel, lang: Lang, zone: string, base: st
   return html`<ol class="versions" reversed>${panel.versions.map(
     (v, i) =>
       html`<li><a href="${base}/files/${panel.deliverable.id}/${v.version}" download>${v.displayName}</a>
-<span class="muted">${t(lang, `第 ${v.version} 版`, `version ${v.version}`)}${i === 0 ? t(lang, '（当前）', ' (current)') : ''} · ${formatLocal(new Date(v.receivedAt), zone)} · ${v.onTime ? t(lang, '按时', 'on time') : t(lang, '逾期', 'late')} · ${sizeLabel(v.size)}${v.sha256 ? html` · <span class="sha256" title="SHA-256">SHA-256 ${v.sha256}</span>` : ''}</span></li>`,
+<span class="muted">${t(lang, `第 ${v.version} 版`, `version ${v.version}`)}${i === 0 ? t(lang, '（当前）', ' (current)') : ''} · ${formatLocal(new Date(v.receivedAt), zone)} · ${v.onTime ? t(lang, '按时', 'on time') : t(lang, '逾期', 'late')} · ${sizeLabel(v.size)}${v.sha256 ? html` · <span class="sha256" title="SHA-256">SHA-256 ${v.sha256}</span>` : ''}</span>${decisionsOfVersion(panel.decisions, v.version, lang, zone)}</li>`,
   )}</ol>`;
 }
 
@@ -161,7 +169,7 @@ ${input.uploaded ? html`<p class="notice" role="status">${t(lang, '文件已上�
 ${input.bounced && input.bounced.length > 0 ? bouncedList(input.bounced, campaign, lang, unit, selfPath) : ''}
 ${input.panels.map(
   (panel) =>
-    html`<section class="card" id="${panel.deliverable.id}"><h2>${panel.deliverable.name[lang]}</h2>${dueLine(panel.deliverable, campaign, lang)}<p>${stateTag(panel.state, lang, zone)}</p>
+    html`<section class="card" id="${panel.deliverable.id}"><h2>${panel.deliverable.name[lang]}</h2>${dueLine(panel.deliverable, campaign, lang)}<p>${stateTag(panel.state, lang, zone)}</p>${sentBackNotice(panel.state, panel.decisions, lang, zone)}
 ${versionList(panel, lang, zone, selfPath)}${rejectionList(panel.rejections, campaign, lang)}${uploadForm(panel, campaign, lang, selfPath)}</section>`,
 )}
 ${input.otherRejections.length > 0 ? html`<section class="card">${rejectionList(input.otherRejections, campaign, lang)}</section>` : ''}

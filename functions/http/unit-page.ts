@@ -1,7 +1,14 @@
 import type { Campaign, Deliverable } from '../../schemas/campaign.ts';
-import type { PendingUpload, RejectedUpload, SubmissionVersion, UnitRecord } from '../../schemas/records.ts';
+import type {
+  PendingUpload,
+  RejectedUpload,
+  ReviewDecision,
+  SubmissionVersion,
+  UnitRecord,
+} from '../../schemas/records.ts';
 import { type DeliverableState, deliverableState } from '../shared/domain/calendar/deadlines.ts';
 import { FILE_TYPE_INFO } from '../shared/domain/filing/file-types.ts';
+import { decisionsOf } from '../shared/domain/filing/reviews.ts';
 import {
   deliverablesOf,
   isHardClosed,
@@ -97,6 +104,8 @@ export interface FiledDeliverable {
   deliverable: Deliverable;
   state: DeliverableState;
   versions: SubmissionVersion[];
+  /** Every review decision on the deliverable, oldest first, on whichever version (kept after refiling). */
+  decisions: ReviewDecision[];
 }
 
 /**
@@ -114,14 +123,16 @@ export async function loadFilings(
   const { campaign } = deps;
   return Promise.all(
     deliverablesOf(campaign, unit).map(async (deliverable) => {
-      const [pointer, versions] = await Promise.all([
+      const [pointer, versions, decisions] = await Promise.all([
         deps.submissions.pointer(unit.code, deliverable.id),
         readVersions(deliverable.id),
+        decisionsOf(deps, unit.code, deliverable.id),
       ]);
       return {
         deliverable,
         state: deliverableState(deliverable, pointer, now, campaign.timeZone),
         versions,
+        decisions,
       };
     }),
   );

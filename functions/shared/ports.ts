@@ -12,6 +12,7 @@ import type {
   MailRecord,
   PendingUpload,
   RejectedUpload,
+  ReviewDecision,
   ReviewerRecord,
   SessionRecord,
   SubmissionPointer,
@@ -122,6 +123,15 @@ export interface SubmissionRepository {
   /** Pointers of every unit that filed `deliverableId`. */
   filers(deliverableId: string, page?: PageRequest): Promise<Page<SubmissionPointer>>;
   allFilers(deliverableId: string): AsyncIterable<SubmissionPointer>;
+  /**
+   * Records `decision` as the deliverable's latest review, with its numbered item and `audit`,
+   * in one transaction: only while `decision.version` is the current version and the pointer's
+   * latest decision is number `decision.seq - 1` (none when it is 1). Otherwise `ConflictError`;
+   * the caller re-reads the pointer to tell a repeat, a newer filing and a rival decision apart.
+   */
+  decide(decision: ReviewDecision, audit: Omit<AuditEvent, 'id'>): Promise<void>;
+  /** Every decision on the deliverable, oldest first (on every version, kept after refiling). */
+  decisions(unitCode: string, deliverableId: string, page?: PageRequest): Promise<Page<ReviewDecision>>;
 }
 
 export interface CounterDelta {

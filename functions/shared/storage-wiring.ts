@@ -93,7 +93,7 @@ export async function createStorageAdapters(
     sessions: new DynamoSessionRepository(store),
     reviewers: new DynamoReviewerRepository(store),
     downloads: new DynamoDownloadLinks(store),
-    submissions: new DynamoSubmissionRepository(store),
+    submissions: new DynamoSubmissionRepository(store, campaign.timeZone),
     hazards: new DynamoHazardRepository(store),
     audit: new DynamoAuditLog(store, campaign.timeZone),
     mailLog: new DynamoMailLog(store),

@@ -51,16 +51,18 @@ export class CampaignFunctions extends ResourceGroup {
     ]);
   }
 
-  private createHttp({ campaign, tracing, storage }: CampaignFunctionsProps): IFunction {
+  private createHttp({ campaign, tracing, storage, mail }: CampaignFunctionsProps): IFunction {
     const fn = new CampaignFunction(this, 'Http', {
       name: 'http',
       description: `${campaign.id}: form pages, uploads and hazards`,
       memorySize: 1024,
       tracing,
-      environment: storage.environment,
+      // Mail: a supervisor's review decision is mailed to the unit while the request is answered.
+      environment: { ...storage.environment, ...mail.environment },
     }).fn;
     storage.grantRecords(fn);
     storage.grantServing(fn);
+    mail.grantSending(fn);
     Validations.of(fn).acknowledge({
       id: 'Serverless::Serverless-LambdaDLQ',
       reason:

@@ -177,7 +177,8 @@ describe('the campaign stack', () => {
       { Size: 2048 },
     ]);
     const env = ownVariables;
-    expect(env(http)).toEqual(['BUCKET_NAME', 'TABLE_NAME']);
+    // The HTTP function mails review decisions: the mail settings, never the link key.
+    expect(env(http)).toEqual(['BUCKET_NAME', 'MAIL_TRANSPORT', 'SES_CONFIGURATION_SET', 'TABLE_NAME']);
     // Only the daily check holds the link key; with SES there are no SMTP credentials at all.
     expect(env(upload)).toEqual(['BUCKET_NAME', 'MAIL_TRANSPORT', 'SES_CONFIGURATION_SET', 'TABLE_NAME']);
     expect(env(daily)).toEqual([
@@ -243,15 +244,16 @@ describe('the campaign stack', () => {
       .map((s) => JSON.stringify(s.Action))
       .sort();
     expect(digestActions).toEqual(['"s3:GetObject"', '["s3:PutObject","s3:AbortMultipartUpload"]']);
-    // SES sending is granted on the campaign's own identity, by the two functions that send.
+    // SES sending is granted on the campaign's own identity, by the three functions that send
+    // (HTTP: review decisions; upload-received: receipts; the daily check: reminders, digests),
     // and on the configuration set they send with (SES authorises a send on both).
     const ses = statements.filter((s) => JSON.stringify(s.Action).includes('ses:SendEmail'));
-    expect(ses).toHaveLength(4);
+    expect(ses).toHaveLength(6);
     const sesResources = ses.map((s) => JSON.stringify(s.Resource));
-    expect(sesResources.filter((r) => /:identity\/",\{"Ref":"Sender/.test(r))).toHaveLength(2);
+    expect(sesResources.filter((r) => /:identity\/",\{"Ref":"Sender/.test(r))).toHaveLength(3);
     expect(
       sesResources.filter((r) => /:configuration-set\/",\{"Ref":"MailConfigurationSet/.test(r)),
-    ).toHaveLength(2);
+    ).toHaveLength(3);
     // The table: exactly what the repositories call, on the table and its indexes.
     const dynamo = statements.filter((s) => JSON.stringify(s.Action).includes('dynamodb:'));
     expect(dynamo).toHaveLength(4);

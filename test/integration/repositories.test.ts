@@ -271,7 +271,7 @@ describe('form links, submissions, audit and mail log', () => {
   });
 
   it('keeps every submission version and moves the current pointer', async () => {
-    const submissions = new DynamoSubmissionRepository(store);
+    const submissions = new DynamoSubmissionRepository(store, 'Asia/Shanghai');
     const version = (n: number, onTime: boolean): SubmissionVersion => ({
       unitCode: 'LY-101',
       deliverableId: 'implementation-plan',

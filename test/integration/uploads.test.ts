@@ -76,7 +76,7 @@ async function until(probe: () => Promise<boolean>, what: string, timeoutMs = 10
 
 const store = () => new DynamoStore(testClients().doc, system.tableName);
 const pointer = (unit: string, deliverable: string) =>
-  new DynamoSubmissionRepository(store()).pointer(unit, deliverable);
+  new DynamoSubmissionRepository(store(), 'Asia/Shanghai').pointer(unit, deliverable);
 
 describe('filing a deliverable through the form link', () => {
   it('presign, POST to S3, event, page: filed on time, with a receipt mail', async () => {

@@ -84,7 +84,10 @@ export async function filedVersions(
   target: LoadTarget,
   slots: { unit: string; deliverable: string }[],
 ) {
-  const submissions = new DynamoSubmissionRepository(new DynamoStore(clients.doc, target.tableName));
+  const submissions = new DynamoSubmissionRepository(
+    new DynamoStore(clients.doc, target.tableName),
+    'Asia/Shanghai',
+  );
   const lists = await Promise.all(
     slots.map((s) => allPages((page) => submissions.versions(s.unit, s.deliverable, page), 100)),
   );
@@ -103,7 +106,10 @@ export async function untilFiled(
   count: number,
   timeoutMs: number,
 ) {
-  const submissions = new DynamoSubmissionRepository(new DynamoStore(clients.doc, target.tableName));
+  const submissions = new DynamoSubmissionRepository(
+    new DynamoStore(clients.doc, target.tableName),
+    'Asia/Shanghai',
+  );
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const pointers = await Promise.all(slots.map((s) => submissions.pointer(s.unit, s.deliverable)));

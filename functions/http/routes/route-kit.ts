@@ -18,6 +18,8 @@ import type {
   HazardImportRepository,
   HazardRepository,
   LinkRepository,
+  Mailer,
+  MailLog,
   PendingUploadRepository,
   ReviewerRepository,
   SessionRepository,
@@ -55,6 +57,9 @@ export interface HttpDeps extends InvocationDeps {
   reviewers: ReviewerRepository;
   /** Read for the office's and the bureaus' own pages: units whose contact address bounces. */
   bounces: Pick<BounceLog, 'all'>;
+  /** Mail sent while a request is answered (a review decision's mail to the unit), each once through the mail log. */
+  mailer: Mailer;
+  mailLog: MailLog;
 }
 
 export type Event = APIGatewayProxyEventV2;

@@ -8,6 +8,7 @@ import {
 import { html, layout } from '../../shared/web/html.ts';
 import { t } from '../pages.ts';
 import { htmlResponse, redirect } from '../respond.ts';
+import { isReviewNotice } from '../review-blocks.ts';
 import type { RouteKey } from '../routes.ts';
 import { supervisedUnitPage } from '../supervision-page.ts';
 import { loadFilings } from '../unit-page.ts';
@@ -19,6 +20,7 @@ import {
   workspaceGet,
   workspacePost,
 } from '../workspace/session.ts';
+import { reviewAction } from './review-routes.ts';
 import { type Event, langOf, type Route, seeOther } from './route-kit.ts';
 
 const english = (event: Event) => (event.queryStringParameters?.lang === 'en' ? 'lang=en' : '');
@@ -100,6 +102,13 @@ export const workspaceRoutes = {
         filings: await loadFilings(deps, unit, now),
         now,
         lang,
+        review: {
+          action: (deliverableId, version) => reviewAction(unit.code, deliverableId, version),
+          csrfToken: supervisor.csrfToken,
+        },
+        ...(isReviewNotice(event.queryStringParameters?.review)
+          ? { notice: event.queryStringParameters?.review }
+          : {}),
       }),
     );
   }),

@@ -21,7 +21,13 @@ export const LIST_LIMIT = LISTED_ROWS;
 const FONT = 'font-family:-apple-system,"PingFang SC","Microsoft YaHei",Arial,sans-serif';
 const CELL = 'padding:4px 6px;border-bottom:1px solid #e3e5e8;font-size:13px;vertical-align:top';
 const HEAD = `${CELL};background:#f1f3f4;font-weight:bold;text-align:left`;
-const COLOURS = { onTime: '#34a853', late: '#fbbc04', overdue: '#ea4335', pending: '#dadce0' };
+const COLOURS = {
+  onTime: '#34a853',
+  late: '#fbbc04',
+  sentBack: '#ff6d01',
+  overdue: '#ea4335',
+  pending: '#dadce0',
+};
 
 export interface DigestDelivery {
   /** The attached file's name, or the link to download it when it was too large to attach. */
@@ -42,6 +48,7 @@ function bar(p: DeliverableProgress): Html {
   const parts = [
     { n: p.onTime, colour: COLOURS.onTime },
     { n: p.late, colour: COLOURS.late },
+    { n: p.sentBack, colour: COLOURS.sentBack },
     { n: p.overdue, colour: COLOURS.overdue },
     { n: p.pending, colour: COLOURS.pending },
   ].filter((part) => part.n > 0);
@@ -101,12 +108,12 @@ export function digestHtml(campaign: Campaign, digest: Digest, delivery: DigestD
   const drive = driveLine(digest);
   const title = digest.closing ? '专项行动结束总结报告' : '每日汇总';
   const progress = table(
-    ['材料 Deliverable', '截止 Due', '进度 Progress', '按时/逾期报送/逾期未报/未到期'],
+    ['材料 Deliverable', '截止 Due', '进度 Progress', '按时/逾期报送/退回修改/逾期未报/未到期'],
     digest.progress.map((p) => [
       html`${p.name.zh}`,
       html`${p.dueDate}`,
       html`${bar(p)}<span style="color:#5f6368">${percent(p.onTime + p.late, p.required)}% 已报送 (${p.onTime + p.late}/${p.required})</span>`,
-      html`${p.onTime} / ${p.late} / <b style="color:${COLOURS.overdue}">${p.overdue}</b> / ${p.pending}`,
+      html`${p.onTime} / ${p.late} / <b style="color:${COLOURS.sentBack}">${p.sentBack}</b> / <b style="color:${COLOURS.overdue}">${p.overdue}</b> / ${p.pending}${p.accepted > 0 ? html`<br><span style="color:#5f6368">审核通过 ${p.accepted}</span>` : ''}`,
     ]),
     0,
   );
@@ -240,7 +247,7 @@ export function digestText(campaign: Campaign, digest: Digest, delivery: DigestD
     '== 报送进度 Filing progress ==',
     ...digest.progress.map(
       (p) =>
-        `${p.name.zh}（截止 ${p.dueDate}）：已报送 ${p.onTime + p.late}/${p.required}（${percent(p.onTime + p.late, p.required)}%），按时 ${p.onTime}，逾期报送 ${p.late}，逾期未报 ${p.overdue}，未到期 ${p.pending}`,
+        `${p.name.zh}（截止 ${p.dueDate}）：已报送 ${p.onTime + p.late}/${p.required}（${percent(p.onTime + p.late, p.required)}%），按时 ${p.onTime}，逾期报送 ${p.late}，退回修改 ${p.sentBack}，逾期未报 ${p.overdue}，未到期 ${p.pending}，审核通过 ${p.accepted}`,
     ),
     ...(digest.bounced.length === 0
       ? []

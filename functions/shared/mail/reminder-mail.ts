@@ -30,6 +30,14 @@ function gapLines(campaign: Campaign, gap: Gap): { zh: string; en: string } {
         en: `${name.en}: ${gap.daysOverdue} day(s) overdue (due ${gap.dueDate}); please file it now.`,
       };
     }
+    case 'deliverable-sent-back': {
+      const name = deliverableName(campaign, gap.deliverableId);
+      const reason = gap.reason.replace(/\s+/g, ' ');
+      return {
+        zh: `《${name.zh}》第 ${gap.version} 版已于 ${gap.since} 被退回修改（理由：${reason}），请修改后重新报送。`,
+        en: `${name.en}: version ${gap.version} was sent back for changes on ${gap.since} (reason: ${reason}); please file a changed version.`,
+      };
+    }
     case 'major-hazards-overdue':
       return {
         zh: `挂牌督办的重大隐患 ${gap.hazardIds.join('、')} 已超过整改期限，请立即整改或申请延期。`,

@@ -66,7 +66,7 @@ button{font-size:1rem;padding:.4rem 1.2rem;border:0;border-radius:6px;background
 .error{color:#a50e0e}.notice{background:#e8f0fe;padding:.5rem .8rem;border-radius:6px}
 form.hazard label,form.action label{display:block;margin:.6rem 0}
 form.hazard input,form.hazard select,form.hazard textarea,form.action input,form.action textarea{display:block;width:100%;font:inherit;padding:.35rem;margin-top:.2rem}
-form.action{margin:.6rem 0}fieldset{border:1px solid #d0d4d9;border-radius:6px;margin:.8rem 0;padding:.4rem .8rem}
+form.action{margin:.6rem 0}form.review input[type=radio]{display:inline;width:auto}.decisions{font-size:.9rem;padding-left:1rem}fieldset{border:1px solid #d0d4d9;border-radius:6px;margin:.8rem 0;padding:.4rem .8rem}
 table.facts{border-collapse:collapse;width:100%}table.facts th{text-align:left;white-space:nowrap;vertical-align:top;padding:.2rem .6rem .2rem 0;color:#5f6368;font-weight:normal}
 table.facts td{padding:.2rem 0;word-break:break-word}.hazards li,.history li{margin:.5rem 0}
 .versions{padding-left:1.4rem}.versions li,.rejected li{margin:.3rem 0}.rejected{color:#a50e0e;font-size:.9rem}

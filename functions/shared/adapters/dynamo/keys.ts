@@ -26,6 +26,12 @@ export const keys = {
     sk: `SUB#${deliverable}#V#${pad(version)}`,
   }),
   submissionVersionPrefix: (deliverable: string) => `SUB#${deliverable}#V#`,
+  /** Not under `SUB#<deliverable>#V#`, so a versions query never meets a decision. */
+  reviewDecision: (unit: string, deliverable: string, seq: number) => ({
+    pk: `UNIT#${unit}`,
+    sk: `REVIEW#${deliverable}#${pad(seq)}`,
+  }),
+  reviewDecisionPrefix: (deliverable: string) => `REVIEW#${deliverable}#`,
   hazard: (unit: string, id: string) => ({ pk: `UNIT#${unit}`, sk: `HAZARD#${id}` }),
   hazardIndex: (district: string | null, unit: string, id: string) => ({
     gsi1pk: 'HAZARDS',

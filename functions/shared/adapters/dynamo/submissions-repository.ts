@@ -1,10 +1,14 @@
 import {
+  type AuditEvent,
+  type ReviewDecision,
+  ReviewDecisionSchema,
   type SubmissionPointer,
   SubmissionPointerSchema,
   type SubmissionVersion,
   SubmissionVersionSchema,
 } from '../../../../schemas/records.ts';
 import type { Page, PageRequest, SubmissionRepository } from '../../ports.ts';
+import { auditPut } from './audit-log.ts';
 import { keys } from './keys.ts';
 import { type DynamoStore, indexQuery, READ_ALL_PAGE_SIZE, type TransactItem } from './store.ts';
 
@@ -55,7 +59,11 @@ export function submissionVersionWrites(
 }
 
 export class DynamoSubmissionRepository implements SubmissionRepository {
-  constructor(private readonly store: DynamoStore) {}
+  /** `timeZone`: the campaign's, under whose days a decision's audit event is filed. */
+  constructor(
+    private readonly store: DynamoStore,
+    private readonly timeZone: string,
+  ) {}
 
   async addVersion(version: SubmissionVersion, district: string | null): Promise<void> {
     await this.store.transact(submissionVersionWrites(this.store.tableName, version, district), {
@@ -89,6 +97,52 @@ export class DynamoSubmissionRepository implements SubmissionRepository {
   filers(deliverableId: string, page?: PageRequest): Promise<Page<SubmissionPointer>> {
     const collection = keys.submissionIndex(deliverableId, null, '').gsi1pk;
     return this.store.queryIndexPage(SubmissionPointerSchema, collection, undefined, page);
+  }
+
+  async decide(decision: ReviewDecision, audit: Omit<AuditEvent, 'id'>): Promise<void> {
+    const { unitCode, deliverableId, seq, version } = decision;
+    const stored = ReviewDecisionSchema.parse(decision);
+    const first = seq === 1;
+    await this.store.transact(
+      [
+        {
+          Update: {
+            TableName: this.store.tableName,
+            Key: keys.submissionPointer(unitCode, deliverableId),
+            UpdateExpression: 'SET review = :review',
+            ConditionExpression: first
+              ? 'currentVersion = :version AND attribute_not_exists(review)'
+              : 'currentVersion = :version AND review.seq = :previous',
+            ExpressionAttributeValues: {
+              ':review': stored,
+              ':version': version,
+              ...(first ? {} : { ':previous': seq - 1 }),
+            },
+          },
+        },
+        {
+          Put: {
+            TableName: this.store.tableName,
+            Item: { ...keys.reviewDecision(unitCode, deliverableId, seq), ...stored },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
+        { Put: auditPut(this.store.tableName, audit, this.timeZone).put },
+      ],
+      {
+        zh: `第 ${version} 版已不是当前版本，或刚有人对它作出了决定`,
+        en: `version ${version} is no longer current, or someone has just decided on it`,
+      },
+    );
+  }
+
+  decisions(unitCode: string, deliverableId: string, page?: PageRequest): Promise<Page<ReviewDecision>> {
+    return this.store.queryPrefixPage(
+      ReviewDecisionSchema,
+      keys.unit(unitCode).pk,
+      keys.reviewDecisionPrefix(deliverableId),
+      page,
+    );
   }
 
   allFilers(deliverableId: string): AsyncIterable<SubmissionPointer> {

@@ -14,6 +14,7 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  * | download link (TTL)      | `DOWNLOAD#<sha256 hex>`   | `DOWNLOAD`                          |                   |                        |
  * | submission pointer       | `UNIT#<unit>`             | `SUB#<deliverable>`                 | `SUB#<deliverable>` | `<d>#<unit>`         |
  * | submission version       | `UNIT#<unit>`             | `SUB#<deliverable>#V#<000001>`      |                   |                        |
+ * | review decision          | `UNIT#<unit>`             | `REVIEW#<deliverable>#<000001>`     |                   |                        |
  * | hazard (current state)   | `UNIT#<unit>`             | `HAZARD#<hazard id>`                | `HAZARDS`         | `<d>#<unit>#<id>`      |
  *
  * gsi2 (sparse) holds only supervised hazards: gsi2pk `SUPERVISOR#<unit>`, gsi2sk `<unit>#<id>`, so a
@@ -40,6 +41,10 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  * - a form link: GetItem `LINK#<hash>` (the raw token is never stored); a download link: GetItem `DOWNLOAD#<hash>`;
  * - everything of one unit (page model): Query pk=`UNIT#<unit>`, optionally `begins_with(sk, 'SUB#')` or `'HAZARD#'`;
  * - a submission's versions: Query `begins_with(sk, 'SUB#<deliverable>#V#')`;
+ * - a deliverable's review decisions, numbered per deliverable: Query `begins_with(sk, 'REVIEW#<deliverable>#')`;
+ *   the latest is also on the pointer (`review`), written in the same transaction as the numbered
+ *   item and its audit event, on the condition that the version is still current and the
+ *   pointer's latest decision is still the one before (two reviewers: one wins, one conflicts);
  * - a unit's hazards: Query `begins_with(sk, 'HAZARD#')`; one's history: Query `begins_with(sk, 'HAZLOG#<id>#')`;
  * - was this report form submitted already: GetItem `FORMKEY#<uuid>`, Put with `attribute_not_exists` in the hazard's transaction;
  * - the next hazard number: UpdateItem `ADD hazardSeq :n` on the unit's profile (ReturnValues UPDATED_NEW);

@@ -273,9 +273,11 @@ export function deliverableStateText(state: DeliverableState): string {
     case 'overdue':
       return `逾期${state.days}天`;
     case 'filed-on-time':
-      return '按时报送';
+      return `按时报送${state.accepted ? '·审核通过' : ''}`;
     case 'filed-late':
-      return `逾期报送(迟${state.days}天)`;
+      return `逾期报送(迟${state.days}天)${state.accepted ? '·审核通过' : ''}`;
+    case 'sent-back':
+      return `退回修改(第${state.version}版)`;
   }
 }
 
@@ -310,7 +312,7 @@ async function writeOverview(
   await sheet.add(['剩余天数 / Days left', drive.closed ? '已结束' : drive.daysLeft], [undefined, 'count']);
   sheet.skip();
 
-  const heading = new Array<Kind>(8).fill('header');
+  const heading = new Array<Kind>(10).fill('header');
   await sheet.add(
     [
       '材料 / Deliverable',
@@ -321,6 +323,8 @@ async function writeOverview(
       '未到期未报\nPending',
       '逾期未报\nOverdue',
       '报送率\nFiled %',
+      '退回修改\nSent back',
+      '审核通过\nAccepted',
     ],
     heading,
     32,
@@ -336,8 +340,10 @@ async function writeOverview(
         p.pending,
         p.overdue,
         p.required > 0 ? (p.onTime + p.late) / p.required : null,
+        p.sentBack,
+        p.accepted,
       ],
-      [undefined, 'date', 'count', 'count', 'count', 'count', 'count', 'percent'],
+      [undefined, 'date', 'count', 'count', 'count', 'count', 'count', 'percent', 'count', 'count'],
     );
   }
   sheet.skip();
@@ -400,7 +406,9 @@ async function writeFilings(
         const state = byId.get(d.id);
         if (!state) return ['无需报送', null];
         const filedAt =
-          state.kind === 'filed-on-time' || state.kind === 'filed-late' ? names.instant(state.filedAt) : null;
+          state.kind === 'filed-on-time' || state.kind === 'filed-late' || state.kind === 'sent-back'
+            ? names.instant(state.filedAt)
+            : null;
         return [deliverableStateText(state), filedAt];
       }),
       u.openHazards.general,

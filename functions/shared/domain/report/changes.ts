@@ -60,6 +60,15 @@ export function filingChanges(
       changes.push({ ...base, kind: 'filed', subject, at: p.firstReceivedAt, late: !p.firstOnTime });
     else if (p.currentVersion > 1 && within(p.currentReceivedAt))
       changes.push({ ...base, kind: 'refiled', subject, at: p.currentReceivedAt });
+    // A send-back still standing (no newer version filed since) made in the window.
+    const review = p.review?.version === p.currentVersion ? p.review : undefined;
+    if (review?.verdict === 'needs-changes' && within(review.at))
+      changes.push({
+        ...base,
+        kind: 'sent-back',
+        subject: `${subject}（第 ${review.version} 版）`,
+        at: review.at,
+      });
   }
   for (const unit of units) {
     const base = { unitCode: unit.unit.code, unitName: unit.unit.name, district: unit.unit.district };
@@ -80,6 +89,7 @@ const ORDER: ChangeKind[] = [
   'hazard-reported',
   'acceptance-requested',
   'hazard-closed',
+  'sent-back',
   'filed',
   'refiled',
 ];

@@ -1,6 +1,6 @@
 import type { Campaign } from '../../../../schemas/campaign.ts';
 import type { Label } from '../../../../schemas/primitives.ts';
-import type { DeliverableState } from '../calendar/deadlines.ts';
+import { type DeliverableState, isFiledState } from '../calendar/deadlines.ts';
 import { bouncedUnits } from '../delivery/mail-bounces.ts';
 import { emptyAreas, scopeKey } from './hazard-pass.ts';
 import type {
@@ -22,6 +22,7 @@ import type {
 export const CHANGE_LABELS: Record<ChangeKind, Label> = {
   filed: { zh: '首次报送', en: 'filed' },
   refiled: { zh: '重新报送', en: 'filed again' },
+  'sent-back': { zh: '退回修改', en: 'sent back for changes' },
   'became-overdue': { zh: '材料逾期', en: 'deliverable became overdue' },
   'hazard-reported': { zh: '新报隐患', en: 'hazard reported' },
   'acceptance-requested': { zh: '申请验收', en: 'acceptance requested' },
@@ -41,11 +42,10 @@ export function inScope(scope: DigestScope, district: string | null): boolean {
   return scope.kind === 'office' || district === scope.district;
 }
 
-function isFiled(state: DeliverableState): boolean {
-  return state.kind === 'filed-on-time' || state.kind === 'filed-late';
-}
-
-/** Per deliverable: how many of `units` owe it, and where they stand. */
+/**
+ * Per deliverable: how many of `units` owe it, and where they stand. A sent-back deliverable is
+ * counted apart (`sentBack`), in neither on time nor late: it is not accepted until filed again.
+ */
 function progressOf(campaign: Campaign, units: readonly UnitState[]): DeliverableProgress[] {
   return campaign.deliverables.map((d): DeliverableProgress => {
     const states = units.flatMap((u) => u.deliverables.filter((x) => x.deliverableId === d.id));
@@ -58,6 +58,8 @@ function progressOf(campaign: Campaign, units: readonly UnitState[]): Deliverabl
       required: states.length,
       onTime: count(['filed-on-time']),
       late: count(['filed-late']),
+      accepted: states.filter((s) => isFiledState(s.state) && s.state.accepted !== undefined).length,
+      sentBack: count(['sent-back']),
       pending: count(['due', 'due-today']),
       overdue: count(['overdue']),
     };
@@ -96,12 +98,17 @@ function overdueByDistrict(campaign: Campaign, units: readonly UnitState[]): Dig
   }));
 }
 
-/** Per deliverable, the units of `units` that never filed it (the closing report's list). */
+/**
+ * Per deliverable, the units of `units` that never filed it (the closing report's list). A unit
+ * whose filing was sent back and not filed again is listed too: it never filed an acceptable one.
+ */
 function neverFiled(campaign: Campaign, units: readonly UnitState[]): Digest['neverFiled'] {
   return campaign.deliverables.map((d) => ({
     deliverableId: d.id,
     name: d.name,
-    units: units.filter((u) => u.deliverables.some((x) => x.deliverableId === d.id && !isFiled(x.state))),
+    units: units.filter((u) =>
+      u.deliverables.some((x) => x.deliverableId === d.id && !isFiledState(x.state)),
+    ),
   }));
 }
 

@@ -91,6 +91,7 @@ export interface CampaignState {
 export type ChangeKind =
   | 'filed'
   | 'refiled'
+  | 'sent-back'
   | 'became-overdue'
   | 'hazard-reported'
   | 'acceptance-requested'
@@ -194,8 +195,13 @@ export interface DeliverableProgress {
   name: Label;
   dueDate: LocalDate;
   required: number;
+  /** Filed (on time or late) and standing: not sent back. */
   onTime: number;
   late: number;
+  /** Of those, accepted by a supervisor (the current version). */
+  accepted: number;
+  /** Filed, but the current version was sent back for changes: not accepted until filed again. */
+  sentBack: number;
   /** Not filed, and not yet due. */
   pending: number;
   /** Not filed, and past due. */

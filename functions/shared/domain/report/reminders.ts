@@ -7,10 +7,24 @@ import type { UnitState } from './model.ts';
  * the campaign's offsets: N days before a due date for N in `reminders.daysBefore` (0 is the due
  * day), then every `overdueEveryDays` days while overdue. A unit that gets one that day gets one
  * mail listing all its gaps, not one per gap.
+ *
+ * A deliverable sent back for changes is reminded like a missing one, on the overdue rhythm
+ * counted from the decision's day: the decision's own mail is day 0, then every
+ * `overdueEveryDays` days until a new version is filed, whatever the due date (a send-back comes
+ * after a filing, so usually near or past it). It is listed as a gap in any reminder the unit gets.
  */
 export type Gap =
   | { kind: 'deliverable-due'; deliverableId: string; dueDate: string; daysLeft: number }
   | { kind: 'deliverable-overdue'; deliverableId: string; dueDate: string; daysOverdue: number }
+  /** The current version was sent back for changes on `since` (a campaign day), with `reason`. */
+  | {
+      kind: 'deliverable-sent-back';
+      deliverableId: string;
+      dueDate: string;
+      version: number;
+      reason: string;
+      since: LocalDate;
+    }
   | { kind: 'major-hazards-overdue'; hazardIds: string[] }
   | { kind: 'missing-five'; hazardIds: string[] };
 
@@ -31,6 +45,17 @@ export function gapsOf(campaign: Campaign, state: UnitState): Gap[] {
       });
     if (d.state.kind === 'due-today')
       gaps.push({ kind: 'deliverable-due', deliverableId: d.deliverableId, dueDate: d.dueDate, daysLeft: 0 });
+    if (d.state.kind === 'sent-back') {
+      const { version, reason, since } = d.state;
+      gaps.push({
+        kind: 'deliverable-sent-back',
+        deliverableId: d.deliverableId,
+        dueDate: d.dueDate,
+        version,
+        reason,
+        since,
+      });
+    }
     if (d.state.kind === 'overdue') {
       gaps.push({
         kind: 'deliverable-overdue',
@@ -47,8 +72,12 @@ export function gapsOf(campaign: Campaign, state: UnitState): Gap[] {
 }
 
 /** True when a deliverable gap falls on one of the campaign's reminder offsets. */
-function onOffset(campaign: Campaign, gap: Gap): boolean {
+function onOffset(campaign: Campaign, gap: Gap, day: LocalDate): boolean {
   const { daysBefore, overdueEveryDays } = campaign.reminders;
+  if (gap.kind === 'deliverable-sent-back') {
+    const since = daysBetween(gap.since, day);
+    return since > 0 && since % overdueEveryDays === 0;
+  }
   if (gap.kind === 'deliverable-due') return daysBefore.includes(gap.daysLeft);
   if (gap.kind === 'deliverable-overdue') return gap.daysOverdue % overdueEveryDays === 0;
   return false;
@@ -64,7 +93,7 @@ export function reminderFor(campaign: Campaign, state: UnitState, day: LocalDate
   const since = state.overdueMajorsSince;
   const hazardDay = since !== null && daysBetween(since, day) % campaign.reminders.overdueEveryDays === 0;
   const triggered = gaps.some(
-    (gap) => onOffset(campaign, gap) || (gap.kind === 'major-hazards-overdue' && hazardDay),
+    (gap) => onOffset(campaign, gap, day) || (gap.kind === 'major-hazards-overdue' && hazardDay),
   );
   return triggered ? gaps : null;
 }
