@@ -313,13 +313,21 @@ function lateness(unit: UnitState): number {
   return most;
 }
 
-function matchesState(kind: DeliverableState['kind'], filter: StateFilter): boolean {
+/** Whether a deliverable in state `kind` passes the state filter. */
+export function matchesState(kind: DeliverableState['kind'], filter: StateFilter): boolean {
   return filter === 'due' ? kind === 'due' || kind === 'due-today' : kind === filter;
 }
 
 /** Lower case, full-width letters and digits folded, for search. */
 function fold(text: string): string {
   return text.normalize('NFKC').toLowerCase();
+}
+
+/** Whether search text `q` (empty: anything) occurs in one of `texts`, case and width folded. */
+export function matchesText(q: string, texts: readonly string[]): boolean {
+  if (q === '') return true;
+  const folded = fold(q);
+  return texts.some((text) => fold(text).includes(folded));
 }
 
 /** Whether a unit passes the matrix's filters. */
@@ -336,11 +344,7 @@ function unitMatches(unit: UnitState, query: DashboardQuery): boolean {
     );
     if (!states.some((d) => matchesState(d.state.kind, filter))) return false;
   }
-  if (query.q !== '') {
-    const q = fold(query.q);
-    if (!fold(unit.unit.name).includes(q) && !fold(unit.unit.code).includes(q)) return false;
-  }
-  return true;
+  return matchesText(query.q, [unit.unit.name, unit.unit.code]);
 }
 
 function compareText(a: string, b: string): number {
@@ -432,14 +436,10 @@ function majorRows(
   query: DashboardQuery,
 ): MajorRow[] {
   const areas = new Map(campaign.hazardDrive.areas.map((a) => [a.id, a.name]));
-  const q = fold(query.hq);
   return majors
     .filter((row) => query.area === undefined || row.area === query.area)
     .filter((row) => !query.overdueOnly || row.overdue)
-    .filter(
-      (row) =>
-        q === '' || [row.id, row.title, row.unitCode, row.unitName].some((text) => fold(text).includes(q)),
-    )
+    .filter((row) => matchesText(query.hq, [row.id, row.title, row.unitCode, row.unitName]))
     .map((row) => ({
       row,
       areaName: areas.get(row.area) ?? { zh: row.area, en: row.area },
