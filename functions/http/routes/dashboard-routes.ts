@@ -114,7 +114,9 @@ export async function ledgerRoute(
         subject: scopeKey(scope),
         detail: {
           at: instant.iso,
-          filters: new URLSearchParams(params as Record<string, string>).toString(),
+          filters: new URLSearchParams(
+            Object.entries(params).filter((e): e is [string, string] => e[1] !== undefined),
+          ).toString(),
         },
       });
       if (file.size > INLINE_LEDGER_BYTES) {
