@@ -21,8 +21,14 @@ import {
 import { buildDigest } from '../../functions/shared/domain/report/digest.ts';
 import { passHazards } from '../../functions/shared/domain/report/hazard-pass.ts';
 import { campaignInstant } from '../../functions/shared/domain/report/instant.ts';
+import {
+  hazardAsOf,
+  ledgerInstant,
+  loadFilteredSnapshot,
+  readersAsOf,
+} from '../../functions/shared/domain/report/ledger-export.ts';
 import type { CampaignRecords, DigestScope } from '../../functions/shared/domain/report/model.ts';
-import { campaignSnapshot } from '../../functions/shared/domain/report/snapshot.ts';
+import { type CampaignReaders, campaignSnapshot } from '../../functions/shared/domain/report/snapshot.ts';
 import { lineChart, stackedBarChart } from '../../functions/shared/web/svg-charts.ts';
 import type { HazardReport } from '../../schemas/hazards.ts';
 import type { HazardRecord, SubmissionPointer } from '../../schemas/records.ts';
@@ -603,5 +609,174 @@ describe('svg charts', () => {
     expect(svg).toContain('&lt;消防&gt;');
     expect(svg).toContain('>open 2, closed 1</text>');
     expect(svg.match(/<rect /g)).toHaveLength(4); // two legend keys, two segments; nothing drawn for zero
+  });
+});
+
+/** The records above behind the readers `loadSnapshot` takes, as the repositories would give them. */
+function readersOf(recs: CampaignRecords, hz: readonly HazardRecord[]): CampaignReaders {
+  return {
+    units: {
+      all: async function* () {
+        yield* recs.units;
+      },
+    },
+    submissions: {
+      allFilers: async function* (id: string) {
+        yield* recs.pointers.filter((p) => p.deliverableId === id);
+      },
+    },
+    hazards: {
+      all: async function* () {
+        yield* hz;
+      },
+    },
+    zeroReports: {
+      all: async function* () {
+        yield* recs.zeroReports;
+      },
+    },
+    bounces: {
+      all: async function* () {
+        yield* recs.bounces;
+      },
+    },
+  };
+}
+
+describe('ledger download', () => {
+  const now = at;
+
+  it('stands now, at an ISO instant, or at a past day’s daily check; never in the future', () => {
+    expect(ledgerInstant({}, campaign, now)).toEqual({ at: now, past: false });
+    expect(ledgerInstant({ at: '2018-01-20T08:00:00+08:00' }, campaign, now)).toEqual({
+      at: new Date('2018-01-20T00:00:00Z'),
+      past: true,
+    });
+    expect(ledgerInstant({ day: '2018-01-20' }, campaign, now).at.toISOString()).toBe(
+      '2018-01-20T00:00:00.000Z',
+    );
+    for (const params of [
+      { at: '2018-01-20T08:00' },
+      { at: 'yesterday' },
+      { day: '2018-02-30' },
+      { day: '20.1.2018' },
+      { day: '2018-01-23' },
+    ]) {
+      try {
+        ledgerInstant(params, campaign, now);
+        expect.unreachable(JSON.stringify(params));
+      } catch (error) {
+        expect(error).toBeInstanceOf(ValidationError);
+        const [issue] = (error as ValidationError).issues;
+        expect(issue?.path).toBe(Object.keys(params)[0]);
+        expect(issue?.zh).toContain(Object.values(params)[0]);
+        expect(issue?.en).toContain(Object.values(params)[0]);
+      }
+    }
+  });
+
+  it('takes a hazard back to where it stood: unborn, reopened, or not yet awaiting acceptance', () => {
+    const closedLate = hazards.find((h) => h.id === 'LY-103-H001') as HazardRecord;
+    const before = new Date('2018-01-20T00:00:00Z');
+    expect(hazardAsOf(closedLate, before)).toMatchObject({
+      status: 'rectifying',
+      supervision: { deadline: '2018-01-25' },
+    });
+    expect(hazardAsOf(closedLate, before)?.closedAt).toBeUndefined();
+    expect(hazardAsOf(closedLate, before)?.supervision?.delistedOn).toBeUndefined();
+    expect(hazardAsOf(closedLate, new Date('2018-01-21T00:00:00Z'))).toBe(closedLate);
+    expect(hazardAsOf(closedLate, new Date('2018-01-14T00:00:00Z'))).toBeNull();
+    const asked = { ...closedLate, rectification: { note: '已整改', at: '2018-01-19T01:00:00.000Z' } };
+    expect(hazardAsOf(asked, before)?.status).toBe('awaiting-acceptance');
+    const waiting = { ...asked, status: 'awaiting-acceptance' as const, closedAt: undefined };
+    expect(hazardAsOf(waiting, new Date('2018-01-18T00:00:00Z'))?.status).toBe('rectifying');
+  });
+
+  it('covers exactly the units the filters select: every sheet agrees', async () => {
+    const q = query({ state: 'overdue', deliverable: PLAN });
+    const spool = await fileSpool();
+    const filtered = await loadFilteredSnapshot(
+      campaign,
+      readersOf(records, hazards),
+      instant,
+      spool,
+      OFFICE,
+      q,
+    );
+    const digest = buildDigest(filtered, OFFICE);
+    const expected = matrixRows(campaign, buildDigest(snapshot, OFFICE), q).map((r) => r.unit.code);
+    expect(digest.units.map((u) => u.unit.code).sort()).toEqual([...expected].sort());
+    expect(expected.sort()).toEqual(['CZ-001', 'CZ-002', 'JT-101', 'JT-102', 'LY-103']);
+    expect(digest.ledgerCount).toBe(3);
+    expect(digest.progress[0]).toMatchObject({ required: 5, onTime: 0, late: 0, overdue: 5 });
+    const file = await digestWorkbookFile(campaign, digest, spool.rows('office'));
+    const workbook = new ExcelJS.Workbook();
+    const bytes = await file.bytes();
+    await workbook.xlsx.load(
+      bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer,
+    );
+    await file.dispose();
+    expect(
+      dataRows(workbook, '隐患台账')
+        .map((r) => r[0])
+        .sort(),
+    ).toEqual(['JT-101-H001', 'JT-102-H001', 'LY-103-H001']);
+    expect(
+      dataRows(workbook, '报送情况')
+        .map((r) => r[1])
+        .sort(),
+    ).toEqual(expected.sort());
+    await spool.dispose();
+  });
+
+  it('a bureau’s ledger holds only its district, whatever the filters', async () => {
+    const spool = await fileSpool();
+    const filtered = await loadFilteredSnapshot(
+      campaign,
+      readersOf(records, hazards),
+      instant,
+      spool,
+      LIYANG,
+      query({}, LIYANG),
+    );
+    const digest = buildDigest(filtered, LIYANG);
+    expect(digest.units.map((u) => u.unit.code).sort()).toEqual(['LY-000', 'LY-101', 'LY-102', 'LY-103']);
+    const rows = [];
+    for await (const row of spool.rows('district:liyang')) rows.push(row.id);
+    expect(rows.sort()).toEqual(['LY-101-H001', 'LY-102-H001', 'LY-103-H001']);
+    await spool.dispose();
+  });
+
+  it('as of a past day: later filings and hazards left out, later closures reopened', async () => {
+    const past = ledgerInstant({ day: '2018-01-20' }, campaign, now);
+    const then = campaignInstant(campaign, past.at);
+    const spool = await fileSpool();
+    const later = [
+      ...hazards,
+      hazard('CZ-001-H001', 'CZ-001', null, sampleReport({ foundOn: '2018-01-21' }), {
+        createdAt: '2018-01-21T01:00:00.000Z',
+      }),
+    ];
+    const filtered = await loadFilteredSnapshot(
+      campaign,
+      readersAsOf(readersOf(records, later), past.at),
+      then,
+      spool,
+      OFFICE,
+      query(),
+    );
+    const digest = buildDigest(filtered, OFFICE);
+    expect(digest.day).toBe('2018-01-20');
+    // LY-102 filed on 01-21: on 01-20 it was one day overdue.
+    const ly102 = digest.units.find((u) => u.unit.code === 'LY-102');
+    expect(ly102?.deliverables[0]?.state).toEqual({ kind: 'overdue', days: 1 });
+    expect(digest.progress[0]).toMatchObject({ onTime: 3, late: 0 });
+    // CZ-001's hazard came later; LY-103's major (closed 01-20 11:00) and JT-102's (closed 01-21) were open.
+    expect(digest.ledgerCount).toBe(5);
+    expect(digest.stillOpen.count).toBe(5);
+    const fire = digest.areas.find((a) => a.area === 'fire-safety');
+    expect(fire?.open).toEqual({ general: 2, major: 1 });
+    expect(fire?.closed).toEqual({ general: 0, major: 0 });
+    await spool.dispose();
   });
 });
