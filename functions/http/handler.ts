@@ -3,6 +3,7 @@ import type { Context } from 'aws-lambda';
 import { NotFoundError } from '../shared/domain/errors.ts';
 import { checkPath, checkSameOrigin } from './request-body.ts';
 import { errorResponse, type HttpResult, withSecurityHeaders } from './respond.ts';
+import { dashboardRoutes } from './routes/dashboard-routes.ts';
 import { hazardRoutes } from './routes/hazard-routes.ts';
 import { type Event, type HttpDeps, langOf, type Route } from './routes/route-kit.ts';
 import { schoolRoutes } from './routes/school-routes.ts';
@@ -12,7 +13,12 @@ import type { RouteKey } from './routes.ts';
 export type { HttpDeps };
 
 /** Every route key the API declares has exactly one route here: the compiler checks the union. */
-const routes: Record<RouteKey, Route> = { ...schoolRoutes, ...hazardRoutes, ...workspaceRoutes };
+const routes: Record<RouteKey, Route> = {
+  ...schoolRoutes,
+  ...hazardRoutes,
+  ...workspaceRoutes,
+  ...dashboardRoutes,
+};
 
 /**
  * The HTTP API function. Middleware first: security headers on every response and the one

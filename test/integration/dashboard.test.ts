@@ -1,30 +1,24 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DailyCheckDeps } from '../../functions/daily-check/daily-check.ts';
 import { dailyCheckDeps, makeHandler as makeDailyCheck } from '../../functions/daily-check/handler.ts';
-import type { HttpResult } from '../../functions/http/respond.ts';
-import {
-  type DashboardViewer,
-  dashboardRoute,
-  ledgerRoute,
-} from '../../functions/http/routes/dashboard-routes.ts';
+import { workspaceLinks } from '../../functions/http/workspace/dashboard-page.ts';
 import { addDays, atLocalTime } from '../../functions/shared/domain/calendar/calendar.ts';
-import { ValidationError } from '../../functions/shared/domain/errors.ts';
 import { newFormKey, reportHazard } from '../../functions/shared/domain/hazards/hazard-service.ts';
 import type { Mailer, OutboundMail } from '../../functions/shared/ports.ts';
 import { localContext } from '../../infra/local/http-bridge.ts';
 import { demoCampaign, sampleReport } from '../support/fixtures.ts';
-import { manualClock, type TestApp, testApp } from '../support/local-app.ts';
+import { manualClock, type TestApp, testApp, type WorkspaceClient } from '../support/local-app.ts';
 import { testClients } from '../support/tables.ts';
 
 /**
  * Issue 13, the dashboard against the embedded servers: filings made through a school's link
  * (signed form, the object in S3, S3's event) and through the repository, hazards through the
  * hazard service, then at 2018-01-22 08:00 the real daily check sends its digests. At that same
- * instant the dashboard page's figures equal the e-mail's and its spreadsheet's, for the city
- * office and for the Liyang bureau, and the ledger download is that spreadsheet.
+ * instant the dashboard (`GET /w` through the HTTP function, inside a workspace session opened by
+ * the office's or the bureau's link) shows figures equal to the e-mail's and its spreadsheet's, for
+ * the city office and for the Liyang bureau, and the ledger download is that spreadsheet.
  */
 const campaign = demoCampaign();
 const zone = campaign.timeZone;
@@ -37,19 +31,6 @@ class RecordingMailer implements Mailer {
     this.sent.push(mail);
     return { messageId: `recorded-${this.sent.length}` };
   }
-}
-
-function event(query: Record<string, string> = {}): APIGatewayProxyEventV2 {
-  return {
-    version: '2.0',
-    routeKey: 'GET /w',
-    rawPath: '/w',
-    rawQueryString: new URLSearchParams(query).toString(),
-    headers: { host: 'app.test', 'x-forwarded-proto': 'http' },
-    ...(Object.keys(query).length > 0 ? { queryStringParameters: query } : {}),
-    isBase64Encoded: false,
-    requestContext: { http: { method: 'GET', path: '/w', sourceIp: '192.0.2.1' }, domainName: 'app.test' },
-  } as unknown as APIGatewayProxyEventV2;
 }
 
 /** Every `data-figure` on the page that holds a number. */
@@ -81,13 +62,30 @@ function dataRows(book: ExcelJS.Workbook, name: string): unknown[][] {
   return out;
 }
 
-const xlsxOf = (result: HttpResult) => Buffer.from(String(result.body), 'base64');
-
 describe('the dashboard reads the same campaign model as the digest', () => {
   const clock = manualClock('2018-01-12T09:00:00+08:00');
   const mailer = new RecordingMailer();
   let app: TestApp;
-  let viewers: Record<'office' | 'liyang', DashboardViewer>;
+  let clients: Record<'office' | 'liyang', WorkspaceClient>;
+  const q = (query: Record<string, string>) => {
+    const text = new URLSearchParams(query).toString();
+    return text ? `?${text}` : '';
+  };
+  /** The dashboard as the session's browser gets it: 200 and the page. */
+  async function page(who: 'office' | 'liyang', query: Record<string, string> = {}): Promise<string> {
+    const answer = await clients[who].get(`/w${q(query)}`);
+    expect(answer.statusCode, answer.body).toBe(200);
+    expect(answer.headers['content-type']).toMatch(/^text\/html/);
+    return answer.body;
+  }
+  /** The ledger download, read back with exceljs. */
+  async function ledger(who: 'office' | 'liyang', query: Record<string, string> = {}) {
+    const answer = await clients[who].get(`/w/ledger.xlsx${q(query)}`);
+    expect(answer.statusCode, answer.body).toBe(200);
+    expect(answer.headers['content-type']).toMatch(/spreadsheetml/);
+    expect(answer.headers['content-disposition']).toContain("filename*=UTF-8''");
+    return workbook(Buffer.from(answer.body, 'base64'));
+  }
 
   /** Files through the school's link, as a browser and S3 do. */
   async function fileThroughLink(unit: string, fileName: string, bytes: Uint8Array) {
@@ -157,14 +155,9 @@ describe('the dashboard reads the same campaign model as the digest', () => {
     clock.set(CHECK.toISOString());
     const deps: DailyCheckDeps = { ...dailyCheckDeps(app.adapters, 'https://forms.example'), mailer };
     await makeDailyCheck(deps)({ scheduledTime: CHECK.toISOString() }, localContext('daily-check'));
-    const unit = async (code: string) => {
-      const found = await app.adapters.units.get(code);
-      if (!found) throw new Error(`no ${code}`);
-      return found;
-    };
-    viewers = {
-      office: { body: await unit('CITY-000'), reviewer: null, actor: 'CITY-000' },
-      liyang: { body: await unit('LY-000'), reviewer: { id: 'r1', name: '李审核' }, actor: 'reviewer:r1' },
+    clients = {
+      office: await app.workspace(`/f/${app.links['CITY-000']}/workspace`),
+      liyang: await app.workspace(`/f/${app.links['LY-000']}/workspace`),
     };
   }, 120_000);
   afterAll(() => app.cleanup());
@@ -174,9 +167,8 @@ describe('the dashboard reads the same campaign model as the digest', () => {
     ['liyang', '溧阳市'],
   ] as const) {
     it(`${scopeName}: the page's figures are the e-mail's and the spreadsheet's at the check's instant`, async () => {
-      const page = await dashboardRoute(event(), app.adapters, viewers[key]);
-      expect(page.statusCode).toBe(200);
-      const body = String(page.body);
+      const body = await page(key);
+      expect(body).toContain('action="/w/sign-out"');
       const shown = figures(body);
       const mail = mailOf(scopeName);
       const attached = mail.attachments?.[0];
@@ -228,62 +220,63 @@ describe('the dashboard reads the same campaign model as the digest', () => {
   }
 
   it('the office sees the whole city; Liyang only its district, on the page and in the ledger', async () => {
-    const office = String((await dashboardRoute(event(), app.adapters, viewers.office)).body);
+    const office = await page('office');
     for (const code of ['LY-101', 'WJ-101', 'CZ-001']) expect(office).toContain(`data-unit="${code}"`);
     expect(office).toContain('data-hazard="CZ-001-H001"');
     expect(figures(office).get('hazards.overdueMajors')).toBe(1);
 
-    const liyang = String((await dashboardRoute(event(), app.adapters, viewers.liyang)).body);
+    const liyang = await page('liyang');
     expect(liyang).toContain('data-unit="LY-102"');
     expect(liyang).not.toMatch(/WJ-|CZ-00/);
-    expect(liyang).toContain('李审核（溧阳市教育局（示例））');
-    await expect(
-      dashboardRoute(event({ district: 'wujin' }), app.adapters, viewers.liyang),
-    ).rejects.toBeInstanceOf(ValidationError);
-    const ledger = await workbook(xlsxOf(await ledgerRoute(event(), app.adapters, viewers.liyang)));
-    expect(dataRows(ledger, '报送情况').every((r) => String(r[1]).startsWith('LY-'))).toBe(true);
-    expect(dataRows(ledger, '隐患台账').map((r) => r[0])).toEqual(['LY-102-H001', 'LY-101-H001']);
+    expect(liyang).not.toContain('name="district"');
+    const widened = await clients.liyang.get('/w?district=wujin');
+    expect(widened.statusCode).toBe(400);
+    expect(widened.body).toContain('wujin');
+    expect(widened.body).not.toContain('data-unit="WJ-101"');
+    const widenedLedger = await clients.liyang.get('/w/ledger.xlsx?district=wujin');
+    expect(widenedLedger.statusCode).toBe(400);
+    const book = await ledger('liyang');
+    expect(dataRows(book, '报送情况').every((r) => String(r[1]).startsWith('LY-'))).toBe(true);
+    expect(dataRows(book, '隐患台账').map((r) => r[0])).toEqual(['LY-102-H001', 'LY-101-H001']);
+  });
+
+  it('needs a session: no cookie, or a school’s, gets no dashboard and no ledger', async () => {
+    for (const path of ['/w', '/w/ledger.xlsx']) {
+      const answer = await app.http('GET', path);
+      expect(answer.statusCode).toBe(401);
+      expect(answer.body).not.toContain('data-unit=');
+    }
+    const school = await app.http('GET', `/f/${app.links['LY-101']}/workspace`);
+    expect(school.statusCode).toBe(404);
+    expect(school.cookies).toEqual([]);
   });
 
   it('filters, sorts and searches the matrix; the majors list shows deadline and overdue days', async () => {
-    const late = String(
-      (await dashboardRoute(event({ state: 'filed-late' }), app.adapters, viewers.office)).body,
-    );
+    const late = await page('office', { state: 'filed-late' });
     expect([...late.matchAll(/data-unit="([^"]+)"/g)].map((m) => m[1])).toEqual(['LY-102']);
     expect(late).toMatch(/逾期报送·迟2天<br><span>2018-01-21 09:00<\/span>/);
-    const found = String((await dashboardRoute(event({ q: '燕山' }), app.adapters, viewers.office)).body);
+    const found = await page('office', { q: '燕山' });
     expect([...found.matchAll(/data-unit="([^"]+)"/g)].map((m) => m[1])).toEqual(['LY-101']);
-    const byLateness = String((await dashboardRoute(event(), app.adapters, viewers.office)).body);
+    const byLateness = await page('office');
     const order = [...byLateness.matchAll(/data-unit="([^"]+)"/g)].map((m) => m[1]);
     expect(order.slice(-2)).toEqual(['LY-101', 'WJ-101']);
     expect(byLateness).toMatch(/data-hazard="CZ-001-H001">[\s\S]*?2018-01-18[\s\S]*?逾期 4 天/);
-    expect(byLateness).toContain('href="/w/hazards/CZ-001/CZ-001-H001"');
+    expect(byLateness).toContain(`href="${workspaceLinks.hazard('CZ-001', 'CZ-001-H001')}"`);
     expect(byLateness).toContain('href="/w/units/LY-101"');
-    const en = String(
-      (await dashboardRoute(event({ lang: 'en', overdue: '1' }), app.adapters, viewers.office)).body,
-    );
+    const en = await page('office', { lang: 'en', overdue: '1' });
     expect(en).toContain('<html lang="en">');
     expect([...en.matchAll(/data-hazard="([^"]+)"/g)].map((m) => m[1])).toEqual(['CZ-001-H001']);
   });
 
   it('the ledger download is the digest’s spreadsheet now, filtered as asked, and for a past day', async () => {
     const mailBook = await workbook(mailOf('全市').attachments?.[0]?.content as Uint8Array);
-    const now = await ledgerRoute(event(), app.adapters, viewers.office);
-    expect(now.headers?.['Content-Type']).toMatch(/spreadsheetml/);
-    expect(String(now.headers?.['Content-Disposition'])).toContain('filename*=');
-    const book = await workbook(xlsxOf(now));
+    const book = await ledger('office');
     for (const sheet of ['概况', '报送情况', '隐患台账', '逾期事项'])
       expect(dataRows(book, sheet), sheet).toEqual(dataRows(mailBook, sheet));
 
-    const filtered = await workbook(
-      xlsxOf(
-        await ledgerRoute(event({ district: 'liyang', state: 'overdue' }), app.adapters, viewers.office),
-      ),
-    );
+    const filtered = await ledger('office', { district: 'liyang', state: 'overdue' });
     expect(dataRows(filtered, '报送情况').map((r) => r[1])).toEqual(['LY-000']);
-    const overdue = await workbook(
-      xlsxOf(await ledgerRoute(event({ state: 'overdue' }), app.adapters, viewers.office)),
-    );
+    const overdue = await ledger('office', { state: 'overdue' });
     expect(
       dataRows(overdue, '报送情况')
         .map((r) => r[1])
@@ -292,21 +285,20 @@ describe('the dashboard reads the same campaign model as the digest', () => {
     expect(dataRows(overdue, '隐患台账').map((r) => r[0])).toEqual(['CZ-001-H001']);
 
     // 2018-01-20's morning: LY-102 had not filed yet, and CZ-001's major was 2 days overdue.
-    const past = await workbook(
-      xlsxOf(await ledgerRoute(event({ day: '2018-01-20' }), app.adapters, viewers.office)),
-    );
+    const past = await ledger('office', { day: '2018-01-20' });
     const ly102 = dataRows(past, '报送情况').find((r) => r[1] === 'LY-102');
     expect(ly102?.[4]).toBe('逾期1天');
     const overdueMajor = dataRows(past, '逾期事项').find((r) => r[0] === '重大隐患逾期');
     expect(overdueMajor?.[6]).toBe(2);
-    await expect(
-      ledgerRoute(event({ day: '2018-01-23' }), app.adapters, viewers.office),
-    ).rejects.toBeInstanceOf(ValidationError);
+    const future = await clients.office.get('/w/ledger.xlsx?day=2018-01-23');
+    expect(future.statusCode).toBe(400);
+    expect(future.body).toContain('2018-01-23');
 
     const audit = (await app.adapters.audit.listDay('2018-01-22', { limit: 500 })).items.filter(
       (e) => e.action === 'supervisor-downloaded-ledger',
     );
     expect(audit.length).toBeGreaterThanOrEqual(4);
-    expect(audit.some((e) => e.actor === 'reviewer:r1' && e.subject === 'district:liyang')).toBe(true);
+    expect(audit.some((e) => e.actor === 'LY-000' && e.subject === 'district:liyang')).toBe(true);
+    expect(audit.some((e) => e.actor === 'CITY-000' && e.subject === 'office')).toBe(true);
   });
 });

@@ -1,4 +1,3 @@
-import type { UnitRecord } from '../../../schemas/records.ts';
 import { fileSpool } from '../../shared/adapters/fs/ledger-spool.ts';
 import { NotFoundError } from '../../shared/domain/errors.ts';
 import { contentDisposition } from '../../shared/domain/filing/file-names.ts';
@@ -20,8 +19,11 @@ import {
 import type { DigestScope } from '../../shared/domain/report/model.ts';
 import { loadSnapshot } from '../../shared/domain/report/snapshot.ts';
 import { type HttpResult, htmlResponse, redirect } from '../respond.ts';
+import type { RouteKey } from '../routes.ts';
+import { workspaceBar } from '../workspace/chrome.ts';
 import { dashboardPage } from '../workspace/dashboard-page.ts';
-import { type Event, type HttpDeps, langOf } from './route-kit.ts';
+import { type Supervisor, workspaceGet } from '../workspace/session.ts';
+import { type Event, type HttpDeps, langOf, type Route } from './route-kit.ts';
 
 /**
  * The dashboard's routes: `GET /w` (the page) and `GET /w/ledger.xlsx` (the ledger as filtered,
@@ -32,12 +34,9 @@ import { type Event, type HttpDeps, langOf } from './route-kit.ts';
  * items and is not done here.
  */
 
-/** Who looks: the supervising body and, when a named reviewer acts for it, the reviewer. */
-export interface DashboardViewer {
-  body: UnitRecord;
-  reviewer: { id: string; name: string } | null;
-  actor: string;
-}
+/** Who looks: the supervising body, the named reviewer acting for it (or null), and the audit trail's name. */
+export type DashboardViewer = Pick<Supervisor, 'body' | 'reviewer' | 'actor'> &
+  Partial<Pick<Supervisor, 'csrfToken'>>;
 
 /** A ledger up to this size is answered inline (base64 inflates it to ~5.3 MB, under Lambda's 6 MB). */
 export const INLINE_LEDGER_BYTES = 4 * 1024 * 1024;
@@ -74,6 +73,9 @@ export async function dashboardRoute(
         lang: langOf(event),
         selfCode: viewer.body.code,
         viewerName: viewerName(viewer),
+        ...(viewer.csrfToken !== undefined
+          ? { bar: workspaceBar({ ...viewer, csrfToken: viewer.csrfToken }, langOf(event)) }
+          : {}),
       }),
     );
   } finally {
@@ -141,3 +143,9 @@ export async function ledgerRoute(
     await spool.dispose();
   }
 }
+
+/** The dashboard's route table, composed with the others in `handler.ts`. */
+export const dashboardRoutes = {
+  'GET /w': workspaceGet(dashboardRoute),
+  'GET /w/ledger.xlsx': workspaceGet(ledgerRoute),
+} satisfies Partial<Record<RouteKey, Route>>;

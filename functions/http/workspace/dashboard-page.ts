@@ -35,8 +35,8 @@ export const workspaceLinks = {
   dashboard: '/w',
   ledger: '/w/ledger.xlsx',
   unit: (code: string) => `/w/units/${encodeURIComponent(code)}`,
-  hazard: (unitCode: string, id: string) =>
-    `/w/hazards/${encodeURIComponent(unitCode)}/${encodeURIComponent(id)}`,
+  // The workspace has no hazard page yet: a hazard opens its unit's page until `/w/hazards/{unit}/{id}` exists.
+  hazard: (unitCode: string, _id: string) => `/w/units/${encodeURIComponent(unitCode)}`,
 };
 
 /** `path` with `params` and the page's language. */
@@ -300,6 +300,8 @@ export interface DashboardPageProps {
   selfCode: string;
   /** Who is looking: the body's name, and the reviewer's when a named reviewer acts for it. */
   viewerName: string;
+  /** The workspace's bar (who acts, home, sign out), inside a session. */
+  bar?: Html;
 }
 
 export function dashboardPage(props: DashboardPageProps): string {
@@ -307,7 +309,7 @@ export function dashboardPage(props: DashboardPageProps): string {
   const zone = campaign.timeZone;
   const figure = (key: string, value: number, label: string) =>
     html`<div><strong data-figure="${key}">${value}</strong>${label}</div>`;
-  const body = html`<a class="skip" href="#units">${t(lang, '跳到单位列表', 'Skip to the units')}</a>
+  const body = html`<a class="skip" href="#units">${t(lang, '跳到单位列表', 'Skip to the units')}</a>${props.bar ?? ''}
 <h1>${t(lang, '专项行动工作台', 'Campaign dashboard')} · ${view.scopeName[lang]}</h1>
 <p class="muted">${campaign.name[lang]} · ${props.viewerName} · ${t(lang, '数据时间', 'As of')} ${formatLocal(new Date(view.at), zone)}（${zone}）</p>
 <p class="muted">${
