@@ -3,8 +3,10 @@ import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DailyCheckDeps } from '../../functions/daily-check/daily-check.ts';
 import { dailyCheckDeps, makeHandler as makeDailyCheck } from '../../functions/daily-check/handler.ts';
+import { ledgerRoute } from '../../functions/http/routes/dashboard-routes.ts';
 import { workspaceLinks } from '../../functions/http/workspace/dashboard-page.ts';
 import { addDays, atLocalTime } from '../../functions/shared/domain/calendar/calendar.ts';
+import { ValidationError } from '../../functions/shared/domain/errors.ts';
 import { newFormKey, reportHazard } from '../../functions/shared/domain/hazards/hazard-service.ts';
 import type { Mailer, OutboundMail } from '../../functions/shared/ports.ts';
 import { localContext } from '../../infra/local/http-bridge.ts';
@@ -293,6 +295,29 @@ describe('the dashboard reads the same campaign model as the digest', () => {
     const future = await clients.office.get('/w/ledger.xlsx?day=2018-01-23');
     expect(future.statusCode).toBe(400);
     expect(future.body).toContain('2018-01-23');
+
+    // A workbook over what one response carries is refused, asking for a narrower filter, and not audited.
+    const before = (await app.adapters.audit.listDay('2018-01-22', { limit: 500 })).items.length;
+    const office = await app.adapters.units.get('CITY-000');
+    if (!office) throw new Error('no CITY-000');
+    const event = {
+      headers: {},
+      queryStringParameters: {},
+      requestContext: { http: { method: 'GET', path: '/w/ledger.xlsx', sourceIp: '192.0.2.1' } },
+    } as unknown as Parameters<typeof ledgerRoute>[0];
+    const refused = await ledgerRoute(
+      event,
+      app.adapters,
+      { body: office, reviewer: null, actor: 'CITY-000' },
+      {
+        inlineBytes: 1000,
+      },
+    ).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(ValidationError);
+    expect((refused as ValidationError).issues[0]).toMatchObject({ path: 'district' });
+    expect((refused as ValidationError).issues[0]?.zh).toContain('请先按区县筛选');
+    expect((refused as ValidationError).issues[0]?.en).toContain('filter by district first');
+    expect((await app.adapters.audit.listDay('2018-01-22', { limit: 500 })).items.length).toBe(before);
 
     const audit = (await app.adapters.audit.listDay('2018-01-22', { limit: 500 })).items.filter(
       (e) => e.action === 'supervisor-downloaded-ledger',

@@ -1,5 +1,5 @@
 import { fileSpool } from '../../shared/adapters/fs/ledger-spool.ts';
-import { NotFoundError } from '../../shared/domain/errors.ts';
+import { NotFoundError, ValidationError } from '../../shared/domain/errors.ts';
 import { contentDisposition } from '../../shared/domain/filing/file-names.ts';
 import { XLSX_CONTENT_TYPE } from '../../shared/domain/filing/file-types.ts';
 import {
@@ -18,7 +18,7 @@ import {
 } from '../../shared/domain/report/ledger-export.ts';
 import type { DigestScope } from '../../shared/domain/report/model.ts';
 import { loadSnapshot } from '../../shared/domain/report/snapshot.ts';
-import { type HttpResult, htmlResponse, redirect } from '../respond.ts';
+import { type HttpResult, htmlResponse } from '../respond.ts';
 import type { RouteKey } from '../routes.ts';
 import { workspaceBar } from '../workspace/chrome.ts';
 import { dashboardPage } from '../workspace/dashboard-page.ts';
@@ -46,6 +46,28 @@ function scopeOf(viewer: DashboardViewer): DigestScope {
   // Sessions open only for the office and the bureaus; anything else sees nothing at all.
   if (!scope) throw new NotFoundError({ zh: '页面不存在', en: 'Page not found' });
   return scope;
+}
+
+/**
+ * A workbook over what one response can carry. Storing it for a signed download would need the
+ * HTTP function to write under `digests/`, which it may only read (the daily check writes there);
+ * at city scale a whole city's ledger is far below the limit, so the filters narrow it instead.
+ */
+function tooLarge(size: number, limit: number, scope: DigestScope): ValidationError {
+  const mb = (size / 1024 / 1024).toFixed(1);
+  const field = scope.kind === 'office' ? 'district' : 'type';
+  return new ValidationError(
+    [
+      {
+        path: field,
+        value: '',
+        code: 'dashboard.ledger-too-large',
+        zh: `台账有 ${mb} MB，超过单次下载上限 ${(limit / 1024 / 1024).toFixed(1)} MB；请先按${scope.kind === 'office' ? '区县' : '单位类型'}筛选后再下载`,
+        en: `the ledger is ${mb} MB, over the ${(limit / 1024 / 1024).toFixed(1)} MB one download can carry; filter by ${scope.kind === 'office' ? 'district' : 'unit type'} first`,
+      },
+    ],
+    { zh: '台账过大', en: 'The ledger is too large' },
+  );
 }
 
 function viewerName(viewer: DashboardViewer): string {
@@ -86,13 +108,13 @@ export async function dashboardRoute(
 /**
  * `GET /w/ledger.xlsx`: the digest's workbook (overview, filings, ledger, overdue, changes) for
  * the units the page's unit filters select, at `at`/`day` or now. The download is on the audit
- * log. A workbook too large to answer inline is stored under `digests/` (expired by lifecycle)
- * and the browser is sent to a five-minute signed download.
+ * log. A workbook too large to answer inline is refused, asking for narrower filters (`tooLarge`).
  */
 export async function ledgerRoute(
   event: Event,
   deps: HttpDeps,
   viewer: DashboardViewer,
+  limits: { inlineBytes: number } = { inlineBytes: INLINE_LEDGER_BYTES },
 ): Promise<HttpResult> {
   const scope = scopeOf(viewer);
   const params = event.queryStringParameters ?? {};
@@ -109,6 +131,7 @@ export async function ledgerRoute(
     const file = await digestWorkbookFile(deps.campaign, digest, spool.rows(scopeKey(scope)));
     try {
       const fileName = `隐患台账-${digest.scopeName.zh}-${digest.day}.xlsx`;
+      if (file.size > limits.inlineBytes) throw tooLarge(file.size, limits.inlineBytes, scope);
       await deps.audit.append({
         at: deps.clock.now().toISOString(),
         actor: viewer.actor,
@@ -121,15 +144,6 @@ export async function ledgerRoute(
           ).toString(),
         },
       });
-      if (file.size > INLINE_LEDGER_BYTES) {
-        const stored = await deps.documents.upload({
-          prefix: `digests/${digest.day}/ledger`,
-          body: file.stream(),
-          size: file.size,
-          contentType: XLSX_CONTENT_TYPE,
-        });
-        return redirect(await deps.documents.presignGet(stored.key, fileName, XLSX_CONTENT_TYPE));
-      }
       return {
         statusCode: 200,
         headers: { 'Content-Type': XLSX_CONTENT_TYPE, 'Content-Disposition': contentDisposition(fileName) },
@@ -147,5 +161,5 @@ export async function ledgerRoute(
 /** The dashboard's route table, composed with the others in `handler.ts`. */
 export const dashboardRoutes = {
   'GET /w': workspaceGet(dashboardRoute),
-  'GET /w/ledger.xlsx': workspaceGet(ledgerRoute),
+  'GET /w/ledger.xlsx': workspaceGet((event, deps, supervisor) => ledgerRoute(event, deps, supervisor)),
 } satisfies Partial<Record<RouteKey, Route>>;
