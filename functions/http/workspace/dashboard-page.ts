@@ -61,7 +61,10 @@ form.filters select,form.filters input[type=search],form.filters input[type=date
 form.filters label.check{flex-direction:row;align-items:center;gap:.3rem;min-height:2.2rem}
 nav.pages{display:flex;justify-content:space-between;align-items:center;text-align:left;margin:.5rem 0;gap:1rem}
 nav.pages a{display:inline-block;padding:.3rem .2rem}.figures{display:flex;flex-wrap:wrap;gap:.5rem 1.5rem}
-.figures div{min-width:7rem}.figures strong{display:block;font-size:1.4rem}svg.chart{max-width:44rem;display:block;margin:.4rem 0 1rem}
+.figures div{min-width:7rem}.figures strong{display:block;font-size:1.4rem}
+figure.chart{margin:.8rem 0 1rem}figure.chart figcaption{font-weight:bold;font-size:.95rem}svg.chart{max-width:44rem;min-width:30rem;display:block}
+#progress-table,#areas-table,#majors-table{min-width:40rem}#matrix-table{min-width:44rem}
+#matrix-table tbody th{position:sticky;left:0;background:#fff;z-index:1;min-width:9rem}
 a.skip{position:absolute;left:-999px}a.skip:focus{left:1rem;top:1rem;background:#fff;padding:.4rem}
 @media print{nav,form.filters,a.skip{display:none}main{max-width:none;padding:0}.card{box-shadow:none;border:1px solid #d0d4d9;break-inside:avoid}}
 `;
@@ -141,23 +144,31 @@ function progressCharts(view: DashboardView, lang: Lang): Html {
       `${s.days[0] ?? ''} 至 ${view.day}，每日累计报送单位数；截至 ${view.day} 已报 ${filed} 个，应报 ${s.required} 个，截止日期 ${s.dueDate}。`,
       `Units filed by each day from ${s.days[0] ?? ''} to ${view.day}: ${filed} of ${s.required} required by ${view.day}; due ${s.dueDate}.`,
     );
-    return lineChart({
-      id: `chart-${s.deliverableId}`,
+    return chartFigure(
       title,
-      description,
-      xLabels: s.days.map((d) => d.slice(5)),
-      values: s.cumulative,
-      target: { value: s.required, label: t(lang, `应报 ${s.required}`, `required ${s.required}`) },
-      ...(dueIndex >= 0
-        ? {
-            marker: {
-              index: dueIndex,
-              label: t(lang, `截止 ${s.dueDate.slice(5)}`, `due ${s.dueDate.slice(5)}`),
-            },
-          }
-        : {}),
-    });
+      lineChart({
+        id: `chart-${s.deliverableId}`,
+        title,
+        description,
+        xLabels: s.days.map((d) => d.slice(5)),
+        values: s.cumulative,
+        target: { value: s.required, label: t(lang, `应报 ${s.required}`, `required ${s.required}`) },
+        ...(dueIndex >= 0
+          ? {
+              marker: {
+                index: dueIndex,
+                label: t(lang, `截止 ${s.dueDate.slice(5)}`, `due ${s.dueDate.slice(5)}`),
+              },
+            }
+          : {}),
+      }),
+    );
   })}`;
+}
+
+/** A chart with its title shown above it (the SVG's own `<title>` is what assistive technology reads). */
+function chartFigure(title: string, chart: Html): Html {
+  return html`<figure class="chart"><figcaption aria-hidden="true">${title}</figcaption><div class="scroll">${chart}</div></figure>`;
 }
 
 function areaTable(view: DashboardView, campaign: Campaign, lang: Lang): Html {
@@ -190,17 +201,21 @@ function areaChart(view: DashboardView, lang: Lang): Html {
       `未销号 重大${a.open.major} 一般${a.open.general}；已销号 重大${a.closed.major} 一般${a.closed.general}`,
       `open: ${a.open.major} major, ${a.open.general} general; closed: ${a.closed.major} major, ${a.closed.general} general`,
     );
-  return stackedBarChart({
-    id: 'chart-areas',
-    title: t(lang, '隐患按类别分布', 'Hazards by area'),
-    description: view.areas.map((a) => `${a.name[lang]}：${text(a)}`).join(t(lang, '。', '. ')),
-    segments,
-    bars: view.areas.map((a) => ({
-      label: a.name[lang],
-      values: [a.open.major, a.open.general, a.closed.major, a.closed.general],
-      text: text(a),
-    })),
-  });
+  const title = t(lang, '隐患按类别分布', 'Hazards by area');
+  return chartFigure(
+    title,
+    stackedBarChart({
+      id: 'chart-areas',
+      title,
+      description: view.areas.map((a) => `${a.name[lang]}：${text(a)}`).join(t(lang, '。', '. ')),
+      segments,
+      bars: view.areas.map((a) => ({
+        label: a.name[lang],
+        values: [a.open.major, a.open.general, a.closed.major, a.closed.general],
+        text: text(a),
+      })),
+    }),
+  );
 }
 
 function matrixFilters(view: DashboardView, campaign: Campaign, lang: Lang): Html {
