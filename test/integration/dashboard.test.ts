@@ -242,6 +242,24 @@ describe('the dashboard reads the same campaign model as the digest', () => {
     expect(dataRows(book, '隐患台账').map((r) => r[0])).toEqual(['LY-102-H001', 'LY-101-H001']);
   });
 
+  it('a district’s named reviewer sees its district only, and the audit trail names the person', async () => {
+    const li = await app.workspace(`/r/${app.reviewerLinks['li-liyang']}`);
+    const answer = await li.get('/w');
+    expect(answer.statusCode).toBe(200);
+    expect(answer.body).toContain('李审核（溧阳市教育局，示例）');
+    expect(answer.body).toContain('data-unit="LY-101"');
+    expect(answer.body).not.toMatch(/WJ-|CZ-00/);
+    expect((await li.get('/w?district=wujin')).statusCode).toBe(400);
+    const download = await li.get('/w/ledger.xlsx');
+    expect(download.statusCode).toBe(200);
+    const book = await workbook(Buffer.from(download.body, 'base64'));
+    expect(dataRows(book, '报送情况').every((r) => String(r[1]).startsWith('LY-'))).toBe(true);
+    const audit = (await app.adapters.audit.listDay('2018-01-22', { limit: 500 })).items.filter(
+      (e) => e.action === 'supervisor-downloaded-ledger' && e.actor === 'reviewer:li-liyang',
+    );
+    expect(audit).toEqual([expect.objectContaining({ subject: 'district:liyang' })]);
+  });
+
   it('needs a session: no cookie, or a school’s, gets no dashboard and no ledger', async () => {
     for (const path of ['/w', '/w/ledger.xlsx']) {
       const answer = await app.http('GET', path);

@@ -297,11 +297,12 @@ ${pager(view.majors, lang, (hpage) => href(workspaceLinks.dashboard, dashboardPa
 
 function ledgerBlock(view: DashboardView, lang: Lang): Html {
   const params = dashboardParams(view.query);
-  params.delete('page');
-  params.delete('hpage');
-  return html`<p><a href="${href(workspaceLinks.ledger, params, lang)}" download>${t(lang, '下载当前筛选范围的台账（xlsx）', 'Download the ledger as filtered (xlsx)')}</a></p>
+  // The ledger covers the units the matrix's filters select; the major-hazard list's filters do not apply.
+  for (const name of ['page', 'hpage', 'area', 'overdue', 'hq']) params.delete(name);
+  return html`<p><a href="${href(workspaceLinks.ledger, params, lang)}" download>${t(lang, '下载当前筛选单位的台账（xlsx）', 'Download the ledger of the units as filtered (xlsx)')}</a></p>
+<p class="muted">${t(lang, '与每日汇总的表格相同：概况、报送情况、隐患台账、逾期事项、昨日以来变化，只含上方单位筛选（区县、类型、状态、搜索）选中的单位。', "The daily digest's spreadsheet (overview, filings, hazard ledger, overdue, changes) for the units the filters above select (district, type, state, search).")}</p>
 <form class="filters" method="get" action="${workspaceLinks.ledger}">
-<label>${t(lang, '或某一天的台账（当天 24:00 时的状态）', 'Or the ledger as it stood at the end of a day')}<input type="date" name="day" required max="${view.day}"></label>
+<label>${t(lang, '或某一天早上日报时的台账（与当天日报一致）', "Or a past day's ledger, as that morning's digest had it")}<input type="date" name="day" required max="${view.day}"></label>
 ${hidden(params, lang)}
 <button type="submit">${t(lang, '下载', 'Download')}</button>
 </form>`;
