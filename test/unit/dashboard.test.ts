@@ -522,6 +522,42 @@ describe('dashboard page', () => {
     expect(english).toContain('<input type="hidden" name="lang" value="en">');
   });
 
+  it('escapes what schools typed, and links the ledger with the unit filters only', async () => {
+    const evil: CampaignRecords = {
+      ...records,
+      units: records.units.map((u) =>
+        u.code === 'CZ-001' ? { ...u, name: '<script>alert(1)</script>"学校' } : u,
+      ),
+    };
+    const evilHazards = [
+      hazard(
+        'CZ-001-H001',
+        'CZ-001',
+        null,
+        sampleReport({ level: 'major', title: '<img src=x onerror=alert(1)>' }),
+        {
+          supervision: supervised('CITY-000', '2018-01-20'),
+        },
+      ),
+    ];
+    const evilPass = await passHazards(campaign, evil.units, evilHazards, instant, await fileSpool());
+    const evilSnapshot = campaignSnapshot(campaign, evil, evilPass, instant);
+    const q = query({ district: 'affiliated', q: 'CZ', area: 'fire-safety', hq: 'x', page: '1' });
+    const view = buildDashboard(evilSnapshot, OFFICE, q, await openMajors(evilPass.spool, OFFICE));
+    const page = dashboardPage({ campaign, view, lang: 'zh', selfCode: 'CITY-000', viewerName: '安稳处' });
+    expect(page).not.toContain('<script>alert');
+    expect(page).not.toContain('<img src=x');
+    expect(page).toContain('&lt;script&gt;alert(1)&lt;/script&gt;&quot;学校');
+    const ledger = /<a href="(\/w\/ledger\.xlsx[^"]*)" download>/.exec(page)?.[1]?.replaceAll('&amp;', '&');
+    expect(Object.fromEntries(new URL(ledger ?? '', 'http://x').searchParams)).toEqual({
+      district: 'affiliated',
+      q: 'CZ',
+    });
+    expect(page).toMatch(
+      /<form class="filters" method="get" action="\/w\/ledger\.xlsx">[\s\S]*?name="day" required max="2018-01-22"/,
+    );
+  });
+
   it('a bureau sees only its district: no district filter, no other district’s unit or hazard', async () => {
     const view = await viewOf(LIYANG);
     const page = dashboardPage({
