@@ -49,9 +49,10 @@ function scopeOf(viewer: DashboardViewer): DigestScope {
 }
 
 /**
- * A workbook over what one response can carry. Storing it for a signed download would need the
- * HTTP function to write under `digests/`, which it may only read (the daily check writes there);
- * at city scale a whole city's ledger is far below the limit, so the filters narrow it instead.
+ * A workbook over what one response can carry. The benchmark city (1,000 units, 20,000 hazards)
+ * makes a 3.7 MB workbook, just inside; beyond that the filters narrow it. Storing a larger one
+ * for a signed download would need the HTTP function to write to the bucket (it may only read
+ * `digests/`, where the daily check writes), or Lambda response streaming: left for later.
  */
 function tooLarge(size: number, limit: number, scope: DigestScope): ValidationError {
   const mb = (size / 1024 / 1024).toFixed(1);
