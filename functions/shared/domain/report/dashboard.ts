@@ -52,11 +52,11 @@ export interface DashboardQuery {
   state?: StateFilter;
   /** The deliverable the state filter looks at; any deliverable when absent. */
   deliverable?: string;
-  /** Search in unit names and codes (the matrix), or in hazard ids, titles and units (the majors). */
+  /** Search in unit names and codes (the matrix). */
   q: string;
   sort: DashboardSort;
   page: number;
-  /** The major hazards' own filters. */
+  /** The major hazards' own filters: area, overdue only, and search in ids, titles and units. */
   area?: HazardAreaId;
   overdueOnly: boolean;
   hq: string;
