@@ -22,6 +22,8 @@ export const HTTP_ROUTES = [
   'GET /f/{token}/units/{unit}',
   'GET /r/{token}',
   'POST /w/sign-out',
+  'GET /w',
+  'GET /w/ledger.xlsx',
   'GET /w/units',
   'GET /w/units/{unit}',
   'GET /w/units/{unit}/files/{deliverable}/{version}',

@@ -74,10 +74,17 @@ table.facts td{padding:.2rem 0;word-break:break-word}.hazards li,.history li{mar
 `;
 
 /** The page shell: mobile viewport, no scripts, the language switch. */
-export function layout(input: { lang: Lang; title: string; body: Html; switchHref?: string }): string {
+export function layout(input: {
+  lang: Lang;
+  title: string;
+  body: Html;
+  switchHref?: string;
+  /** A page's own rules, after the shared ones (a wide page's tables, say). */
+  style?: string;
+}): string {
   const other = input.lang === 'zh' ? { lang: 'en', label: 'English' } : { lang: 'zh', label: '中文' };
   const nav = input.switchHref
     ? html`<nav><a href="${input.switchHref}?lang=${other.lang}" hreflang="${other.lang}">${other.label}</a></nav>`
     : '';
-  return `<!doctype html>${html`<html lang="${input.lang === 'zh' ? 'zh-CN' : 'en'}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="robots" content="noindex"><title>${input.title}</title><style>${new Html(STYLE)}</style></head><body><main>${nav}${input.body}</main></body></html>`}`;
+  return `<!doctype html>${html`<html lang="${input.lang === 'zh' ? 'zh-CN' : 'en'}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="robots" content="noindex"><title>${input.title}</title><style>${new Html(STYLE + (input.style ?? ''))}</style></head><body><main>${nav}${input.body}</main></body></html>`}`;
 }
