@@ -169,7 +169,18 @@ export const SubmissionPointerSchema = z.object({
 });
 export type SubmissionPointer = z.infer<typeof SubmissionPointerSchema>;
 
-export const HAZARD_STATUSES = ['registered', 'rectifying', 'awaiting-acceptance', 'closed'] as const;
+/**
+ * `closed`: closed out (销号). `withdrawn`: the reporting unit withdrew the report while it was
+ * only registered (a wrong report); terminal, it counts nowhere as open, but the record and its
+ * history stay.
+ */
+export const HAZARD_STATUSES = [
+  'registered',
+  'rectifying',
+  'awaiting-acceptance',
+  'closed',
+  'withdrawn',
+] as const;
 export const HazardStatusSchema = z.enum(HAZARD_STATUSES);
 
 export const HazardPhotoSchema = z.object({
@@ -205,6 +216,8 @@ export const HazardRecordSchema = z.object({
   /** The last refused acceptance: the hazard stays on the books (继续挂账). */
   refusal: z.object({ reason: z.string(), by: z.string(), at: Instant }).optional(),
   closedAt: Instant.optional(),
+  /** Why, when and by whom the report was withdrawn (status `withdrawn`). */
+  withdrawal: z.object({ reason: z.string(), by: z.string(), at: Instant }).optional(),
 });
 export type HazardRecord = z.infer<typeof HazardRecordSchema>;
 

@@ -50,7 +50,8 @@ export class DynamoHazardRepository implements HazardRepository {
           Item: {
             ...keys.hazard(hazard.unitCode, hazard.id),
             ...keys.hazardIndex(hazard.district, hazard.unitCode, hazard.id),
-            ...(hazard.supervision
+            // A withdrawn report leaves its supervisor's list: the Put drops the sparse index keys.
+            ...(hazard.supervision && hazard.status !== 'withdrawn'
               ? keys.supervisedIndex(hazard.supervision.supervisorUnit, hazard.unitCode, hazard.id)
               : {}),
             ...hazard,

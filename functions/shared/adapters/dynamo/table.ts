@@ -19,6 +19,8 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  *
  * gsi2 (sparse) holds only supervised hazards: gsi2pk `SUPERVISOR#<unit>`, gsi2sk `<unit>#<id>`, so a
  * bureau or the city office reads exactly the major hazards it supervises, however many others exist.
+ * Every change Puts the whole hazard, so the keys follow it: a hazard reclassified as major gets them
+ * (under its new supervisor), one reclassified as general or withdrawn loses them.
  *
  * | hazard history entry     | `UNIT#<unit>`             | `HAZLOG#<hazard id>#<000001>`       |                   |                        |
  * | hazard form key          | `UNIT#<unit>`             | `FORMKEY#<uuid>`                    |                   |                        |

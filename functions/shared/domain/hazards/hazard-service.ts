@@ -15,7 +15,14 @@ import { localDateOf } from '../calendar/calendar.ts';
 import type { Clock } from '../calendar/clock.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import { allPages } from '../pages.ts';
-import { applyHazardAction, createHazard, type HazardAction, type HazardActor } from './hazard-lifecycle.ts';
+import {
+  applyHazardAction,
+  createHazard,
+  type HazardAction,
+  type HazardActor,
+  isOpenHazard,
+  listsForSupervision,
+} from './hazard-lifecycle.ts';
 
 export interface HazardServiceDeps {
   campaign: Campaign;
@@ -158,8 +165,10 @@ export async function reportHazard(
 }
 
 /**
- * The hazard as `viewer` may see it: its reporting unit, or its supervising unit. Anyone else
- * gets the same "no such hazard" as for one that does not exist.
+ * The hazard as `viewer` may see it: its reporting unit, or its supervising unit: the unit that
+ * lists a major hazard for supervision, and for a general one the unit that would (its unit's
+ * `supervisorFor`: a school's district bureau, else the city office), which may reclassify it.
+ * Anyone else gets the same "no such hazard" as for one that does not exist.
  */
 export async function hazardForViewer(
   deps: HazardServiceDeps,
@@ -170,8 +179,12 @@ export async function hazardForViewer(
   const hazard = await deps.hazards.get(unitCode, id);
   if (!hazard) throw new NotFoundError(NO_SUCH_HAZARD);
   if (hazard.unitCode === viewer.code) return { hazard, actor: { unitCode: viewer.code, role: 'owner' } };
-  if (hazard.supervision?.supervisorUnit === viewer.code) {
-    return { hazard, actor: { unitCode: viewer.code, role: 'supervisor' } };
+  const supervisor = { hazard, actor: { unitCode: viewer.code, role: 'supervisor' as const } };
+  if (hazard.supervision) {
+    if (hazard.supervision.supervisorUnit === viewer.code) return supervisor;
+  } else if (viewer.type === 'district-bureau' || viewer.type === 'city-office') {
+    const owner = await deps.units.get(hazard.unitCode);
+    if (owner && (await supervisorFor(owner, deps.units)) === viewer.code) return supervisor;
   }
   throw new NotFoundError(NO_SUCH_HAZARD);
 }
@@ -219,9 +232,12 @@ export async function actOnHazard(
         throw STALE_ACTION(hazard);
       }
     }
+    // An edit or reclassification that makes it major lists it under its unit's supervisor.
+    const owner = listsForSupervision(hazard, action) ? await deps.units.get(hazard.unitCode) : null;
     const change = applyHazardAction(hazard, action, actor, {
       campaign: deps.campaign,
       now: deps.clock.now(),
+      ...(owner ? { supervisorUnit: await supervisorFor(owner, deps.units) } : {}),
     });
     try {
       await deps.hazards.update(change.hazard, change.entry, change.delta);
@@ -233,13 +249,32 @@ export async function actOnHazard(
   }
 }
 
+/**
+ * The reporting unit's correction of its report: the form's fields checked as a new report's
+ * (`hazardReportInputSchema`, today from the clock), then applied as an `edit` with the version
+ * the edit page showed, exactly once as any action.
+ */
+export async function editHazard(
+  deps: HazardServiceDeps,
+  viewer: UnitRecord,
+  unitCode: string,
+  id: string,
+  input: unknown,
+  expectedVersion: number | undefined,
+): Promise<HazardRecord> {
+  const parsed = parseWith(hazardReportInputSchema(reportContext(deps.campaign, deps.clock.now())), input);
+  if (!parsed.ok) throw new ValidationError(parsed.issues);
+  return actOnHazard(deps, viewer, unitCode, id, { kind: 'edit', report: parsed.value }, expectedVersion);
+}
+
 export function historyOf(deps: HazardServiceDeps, hazard: HazardRecord): Promise<HazardHistoryEntry[]> {
   return allPages((page) => deps.hazards.history(hazard.unitCode, hazard.id, page));
 }
 
-/** Open first, majors before generals, then newest first. */
+/** Open first, then closed out, then withdrawn; majors before generals; then newest first. */
 export function byUrgency(a: HazardRecord, b: HazardRecord): number {
-  const rank = (h: HazardRecord) => (h.status === 'closed' ? 2 : 0) + (h.level === 'major' ? 0 : 1);
+  const done = (h: HazardRecord) => (h.status === 'withdrawn' ? 4 : h.status === 'closed' ? 2 : 0);
+  const rank = (h: HazardRecord) => done(h) + (h.level === 'major' ? 0 : 1);
   return rank(a) - rank(b) || b.createdAt.localeCompare(a.createdAt);
 }
 
@@ -278,7 +313,7 @@ export async function confirmZeroReport(
       },
     ]);
   }
-  const open = (await hazardsOfUnit(deps, unit)).filter((h) => h.status !== 'closed');
+  const open = (await hazardsOfUnit(deps, unit)).filter(isOpenHazard);
   if (open.length > 0) {
     throw new ConflictError({
       zh: `本单位还有 ${open.length} 条未销号的隐患，不能提交零报告`,
