@@ -4,19 +4,21 @@ import { DomainError, ForbiddenError, NotFoundError, ValidationError } from '../
 import { planPhotoUpload } from '../../shared/domain/filing/uploads.ts';
 import {
   actionFromForm,
+  fieldsFromReport,
   formValues,
   REPORT_FORM_FIELDS,
   reportFromFields,
 } from '../../shared/domain/hazards/hazard-fields.ts';
 import {
   actOnHazard,
+  editHazard,
   FormKeyUsedError,
   historyOf,
   isFormKey,
   newFormKey,
   reportHazard,
 } from '../../shared/domain/hazards/hazard-service.ts';
-import { hazardPage, newHazardPage } from '../hazard-pages.ts';
+import { editHazardPage, hazardPage, newHazardPage } from '../hazard-pages.ts';
 import { formBody } from '../request-body.ts';
 import { htmlResponse, redacted, redirect } from '../respond.ts';
 import type { RouteKey } from '../routes.ts';
@@ -109,8 +111,9 @@ export const hazardRoutes = {
       ]);
       const now = deps.clock.now();
       const back = photoBack(event, hazard);
+      // A withdrawn report takes no more photos; a closed-out one may still get its "after" photo.
       const photoForms =
-        actor.role === 'owner'
+        actor.role === 'owner' && hazard.status !== 'withdrawn'
           ? await Promise.all(
               (hazard.report.five
                 ? (['before', 'after', 'plan'] as const)
@@ -185,20 +188,64 @@ export const hazardRoutes = {
     },
   },
 
+  'GET /f/{token}/hazards/{unit}/{id}/edit': {
+    format: 'html',
+    handle: async (event, deps) => {
+      const viewer = await unitOf(event, deps);
+      const { hazard, actor } = await hazardOfPath(event, deps, viewer);
+      // Only the reporting unit edits, and only while registered; anyone else sees the hazard page.
+      if (actor.role !== 'owner' || hazard.status !== 'registered') {
+        return seeOther(`${formPath(event)}/hazards/${hazard.unitCode}/${hazard.id}`);
+      }
+      return htmlResponse(
+        200,
+        editHazardPage({
+          campaign: deps.campaign,
+          hazard,
+          values: fieldsFromReport(hazard.report),
+          issues: [],
+          version: hazard.version,
+          lang: langOf(event),
+          base: formPath(event),
+        }),
+      );
+    },
+  },
+
   'POST /f/{token}/hazards/{unit}/{id}/actions': {
     format: 'html',
     handle: async (event, deps) => {
       const viewer = await unitOf(event, deps);
-      const form = formBody(event);
+      // An edit posts the report form's fields: its schema refuses control characters in them,
+      // and the form comes back as typed; other actions' fields are checked by the decoder.
+      const form = formBody(event, REPORT_FORM_FIELDS);
       const version = form.get('version');
-      const hazard = await actOnHazard(
-        deps,
-        viewer,
-        event.pathParameters?.unit ?? '',
-        event.pathParameters?.id ?? '',
-        actionFromForm(form),
-        version !== null && /^\d{1,9}$/.test(version) ? Number(version) : undefined,
-      );
+      const expected = version !== null && /^\d{1,9}$/.test(version) ? Number(version) : undefined;
+      const unitCode = event.pathParameters?.unit ?? '';
+      const id = event.pathParameters?.id ?? '';
+      if (form.get('action') === 'edit') {
+        try {
+          const hazard = await editHazard(deps, viewer, unitCode, id, reportFromFields(form), expected);
+          return seeOther(`${formPath(event)}/hazards/${hazard.unitCode}/${hazard.id}`);
+        } catch (error) {
+          if (!(error instanceof ValidationError) || expected === undefined) throw error;
+          const { hazard } = await hazardOfPath(event, deps, viewer);
+          const { action: _a, version: _v, ...values } = formValues(form);
+          return htmlResponse(
+            400,
+            editHazardPage({
+              campaign: deps.campaign,
+              hazard,
+              values,
+              issues: error.issues,
+              version: expected,
+              lang: langOf(event),
+              base: formPath(event),
+            }),
+          );
+        }
+      }
+      const hazard = await actOnHazard(deps, viewer, unitCode, id, actionFromForm(form), expected);
       return seeOther(`${formPath(event)}/hazards/${hazard.unitCode}/${hazard.id}`);
     },
   },
