@@ -1,3 +1,4 @@
+import type { OutboxItem } from '../../../schemas/records.ts';
 import { PhotoUploadRequestSchema } from '../../../schemas/uploads.ts';
 import { localDateOf } from '../../shared/domain/calendar/calendar.ts';
 import { DomainError, ForbiddenError, NotFoundError, ValidationError } from '../../shared/domain/errors.ts';
@@ -9,6 +10,7 @@ import {
   REPORT_FORM_FIELDS,
   reportFromFields,
 } from '../../shared/domain/hazards/hazard-fields.ts';
+import { deliverNotices } from '../../shared/domain/hazards/hazard-notices.ts';
 import {
   actOnHazard,
   editHazard,
@@ -18,6 +20,7 @@ import {
   newFormKey,
   reportHazard,
 } from '../../shared/domain/hazards/hazard-service.ts';
+import { hazardNoticeMail } from '../../shared/mail/hazard-mail.ts';
 import { editHazardPage, hazardPage, newHazardPage } from '../hazard-pages.ts';
 import { formBody } from '../request-body.ts';
 import { htmlResponse, redacted, redirect } from '../respond.ts';
@@ -25,6 +28,7 @@ import type { RouteKey } from '../routes.ts';
 import { prepareForm } from '../unit-page.ts';
 import {
   formPath,
+  type HttpDeps,
   hazardOfPath,
   langOf,
   pageWithForms,
@@ -37,6 +41,15 @@ import {
   unitNames,
   unitOf,
 } from './route-kit.ts';
+
+/**
+ * The hazard service's dependencies: the mails a change owes (in the outbox, written with it) go
+ * out right after its commit; what fails is left to the outbox sweep.
+ */
+function hazardDeps(deps: HttpDeps) {
+  const notices = { ...deps, renderNotice: hazardNoticeMail };
+  return { ...deps, notify: (items: readonly OutboxItem[]) => deliverNotices(notices, items) };
+}
 
 /** Hazards on a form link: reporting, the hazard page, photos and the closed loop's actions (owner and supervisor alike). */
 export const hazardRoutes = {
@@ -68,7 +81,7 @@ export const hazardRoutes = {
       const form = formBody(event, REPORT_FORM_FIELDS);
       const posted = form.get('formKey') ?? undefined;
       try {
-        const hazard = await reportHazard(deps, unit, reportFromFields(form), posted);
+        const hazard = await reportHazard(hazardDeps(deps), unit, reportFromFields(form), posted);
         return seeOther(`${formPath(event)}/hazards/${hazard.unitCode}/${hazard.id}`);
       } catch (error) {
         // Every refusal, and an error of ours too, brings the form back with what was typed.
@@ -225,7 +238,14 @@ export const hazardRoutes = {
       const id = event.pathParameters?.id ?? '';
       if (form.get('action') === 'edit') {
         try {
-          const hazard = await editHazard(deps, viewer, unitCode, id, reportFromFields(form), expected);
+          const hazard = await editHazard(
+            hazardDeps(deps),
+            viewer,
+            unitCode,
+            id,
+            reportFromFields(form),
+            expected,
+          );
           return seeOther(`${formPath(event)}/hazards/${hazard.unitCode}/${hazard.id}`);
         } catch (error) {
           if (!(error instanceof ValidationError) || expected === undefined) throw error;
@@ -245,7 +265,14 @@ export const hazardRoutes = {
           );
         }
       }
-      const hazard = await actOnHazard(deps, viewer, unitCode, id, actionFromForm(form), expected);
+      const hazard = await actOnHazard(
+        hazardDeps(deps),
+        viewer,
+        unitCode,
+        id,
+        actionFromForm(form),
+        expected,
+      );
       return seeOther(`${formPath(event)}/hazards/${hazard.unitCode}/${hazard.id}`);
     },
   },

@@ -5,12 +5,14 @@ import {
   HazardHistoryEntrySchema,
   type HazardRecord,
   HazardRecordSchema,
+  type OutboxItem,
 } from '../../../../schemas/records.ts';
 import type { Bilingual } from '../../../../schemas/validation.ts';
 import { jitteredBackoff } from '../../domain/backoff.ts';
 import { ConflictError } from '../../domain/errors.ts';
 import type { CounterDelta, HazardRepository, Page, PageRequest } from '../../ports.ts';
 import { districtKey, keys } from './keys.ts';
+import { outboxPut } from './outbox.ts';
 import {
   type DynamoStore,
   indexQuery,
@@ -133,6 +135,7 @@ export class DynamoHazardRepository implements HazardRepository {
     entry: HazardHistoryEntry,
     delta: CounterDelta,
     formKey: Pick<HazardFormKey, 'formKey' | 'fingerprint'>,
+    outbox: readonly OutboxItem[] = [],
   ): Promise<void> {
     const key: HazardFormKey = {
       unitCode: hazard.unitCode,
@@ -156,6 +159,7 @@ export class DynamoHazardRepository implements HazardRepository {
             ConditionExpression: 'attribute_not_exists(pk)',
           },
         },
+        ...outbox.map((item) => outboxPut(this.store.tableName, item)),
       ],
       {
         zh: '这份隐患上报表已经提交过',
@@ -168,14 +172,22 @@ export class DynamoHazardRepository implements HazardRepository {
     return this.store.getItem(HazardFormKeySchema, keys.hazardFormKey(unitCode, formKey));
   }
 
-  async update(hazard: HazardRecord, entry: HazardHistoryEntry, delta: CounterDelta): Promise<void> {
+  async update(
+    hazard: HazardRecord,
+    entry: HazardHistoryEntry,
+    delta: CounterDelta,
+    outbox: readonly OutboxItem[] = [],
+  ): Promise<void> {
     await this.transact(
-      this.change(
-        hazard,
-        entry,
-        { expression: 'version = :previous', values: { ':previous': hazard.version - 1 } },
-        this.unitUpdate(hazard.unitCode, delta),
-      ),
+      [
+        ...this.change(
+          hazard,
+          entry,
+          { expression: 'version = :previous', values: { ':previous': hazard.version - 1 } },
+          this.unitUpdate(hazard.unitCode, delta),
+        ),
+        ...outbox.map((item) => outboxPut(this.store.tableName, item)),
+      ],
       {
         zh: `隐患 ${hazard.id} 已被他人修改，请刷新后重试`,
         en: `hazard ${hazard.id} was changed meanwhile; reload and try again`,

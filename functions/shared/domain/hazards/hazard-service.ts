@@ -7,6 +7,7 @@ import type {
   HazardFormKey,
   HazardHistoryEntry,
   HazardRecord,
+  OutboxItem,
   UnitRecord,
 } from '../../../../schemas/records.ts';
 import { parseWith } from '../../../../schemas/validation.ts';
@@ -23,6 +24,7 @@ import {
   isOpenHazard,
   listsForSupervision,
 } from './hazard-lifecycle.ts';
+import { noticesOwed } from './hazard-notices.ts';
 
 export interface HazardServiceDeps {
   campaign: Campaign;
@@ -31,6 +33,11 @@ export interface HazardServiceDeps {
   units: UnitRepository;
   zeroReports: ZeroReportRepository;
   audit: AuditLog;
+  /**
+   * Sends the mails a change owes right after its commit (`deliverNotices`); they are in the
+   * outbox already, so without it (or if it fails) the outbox sweep sends them.
+   */
+  notify?: (items: readonly OutboxItem[]) => Promise<void>;
 }
 
 const NO_SUCH_HAZARD = { zh: '没有这条隐患记录', en: 'No such hazard' };
@@ -141,17 +148,34 @@ export async function reportHazard(
   if (earlier) return replay(earlier);
 
   const supervisorUnit = parsed.value.level === 'major' ? await supervisorFor(unit, deps.units) : null;
+  const supervisor = supervisorUnit ? await deps.units.get(supervisorUnit) : null;
   const seq = await deps.units.reserveHazardSeq(unit.code, 1);
+  const now = deps.clock.now();
   const change = createHazard({
     campaign: deps.campaign,
     unit,
     report: parsed.value,
     supervisorUnit,
     seq,
-    now: deps.clock.now(),
+    now,
+  });
+  // The receipt, and the supervisor's notice of a major hazard: owed in the report's own transaction.
+  const owed = noticesOwed({
+    campaign: deps.campaign,
+    before: null,
+    after: change.hazard,
+    unit,
+    supervisor,
+    now,
   });
   try {
-    await deps.hazards.create(change.hazard, change.entry, change.delta, { formKey: key.data, fingerprint });
+    await deps.hazards.create(
+      change.hazard,
+      change.entry,
+      change.delta,
+      { formKey: key.data, fingerprint },
+      owed,
+    );
   } catch (error) {
     // Refused: another request with this key won (a double click); answer with its hazard.
     const winner = error instanceof ConflictError ? await deps.hazards.formKey(unit.code, key.data) : null;
@@ -161,6 +185,7 @@ export async function reportHazard(
   // A hazard found after all withdraws the unit's zero report; the record of it stays. The
   // hazard is stored already, so a failure here must not tell the school to report it again.
   await deps.zeroReports.withdraw(unit.code, deps.clock.now(), change.hazard.id).catch(() => undefined);
+  await deps.notify?.(owed).catch(() => undefined);
   return change.hazard;
 }
 
@@ -232,15 +257,30 @@ export async function actOnHazard(
         throw STALE_ACTION(hazard);
       }
     }
-    // An edit or reclassification that makes it major lists it under its unit's supervisor.
+    // An edit or reclassification that makes it major lists it under its unit's supervisor,
+    // who is owed a notice, written in the change's own transaction.
     const owner = listsForSupervision(hazard, action) ? await deps.units.get(hazard.unitCode) : null;
+    const supervisorUnit = owner ? await supervisorFor(owner, deps.units) : null;
+    const supervisor = supervisorUnit ? await deps.units.get(supervisorUnit) : null;
+    const now = deps.clock.now();
     const change = applyHazardAction(hazard, action, actor, {
       campaign: deps.campaign,
-      now: deps.clock.now(),
-      ...(owner ? { supervisorUnit: await supervisorFor(owner, deps.units) } : {}),
+      now,
+      ...(supervisorUnit ? { supervisorUnit } : {}),
     });
+    const owed = owner
+      ? noticesOwed({
+          campaign: deps.campaign,
+          before: hazard,
+          after: change.hazard,
+          unit: owner,
+          supervisor,
+          now,
+        })
+      : [];
     try {
-      await deps.hazards.update(change.hazard, change.entry, change.delta);
+      await deps.hazards.update(change.hazard, change.entry, change.delta, owed);
+      await deps.notify?.(owed).catch(() => undefined);
       return change.hazard;
     } catch (error) {
       // Lost to a concurrent change: read again and judge it as above (at most a few photos race).
