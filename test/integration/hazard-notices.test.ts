@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { makeHandler as makeSweepHandler } from '../../functions/outbox-sweep/handler.ts';
 import { type NoticeDeps, sweepOutbox } from '../../functions/shared/domain/hazards/hazard-notices.ts';
 import { reportHazard } from '../../functions/shared/domain/hazards/hazard-service.ts';
 import { hazardNoticeMail } from '../../functions/shared/mail/hazard-mail.ts';
 import type { Mailer, OutboundMail } from '../../functions/shared/ports.ts';
+import { localContext } from '../../infra/local/http-bridge.ts';
 import { sampleReport } from '../support/fixtures.ts';
 import { manualClock, type TestApp, testApp } from '../support/local-app.ts';
 
@@ -138,9 +140,11 @@ describe('a crash between storing the hazard and sending', () => {
     const response = await post('LY-101', { formKey: randomUUID(), ...FIELDS, title: '围墙倾斜' });
     expect(response.statusCode).toBe(303);
     expect(await pending()).toHaveLength(2);
-    expect(await sweepOutbox(notices())).toMatchObject({ found: 2, sent: 0, left: 2 });
+    // The scheduled function itself, as EventBridge Scheduler invokes it every minute.
+    const scheduled = makeSweepHandler(app.adapters);
+    expect(await scheduled({}, localContext('outbox-sweep'))).toMatchObject({ found: 2, sent: 0, left: 2 });
     mailer.failing = false;
-    expect(await sweepOutbox(notices())).toMatchObject({ found: 2, sent: 2, left: 0 });
+    expect(await scheduled({}, localContext('outbox-sweep'))).toMatchObject({ found: 2, sent: 2, left: 0 });
     expect(mailer.sent.map((m) => m.subject).filter((s) => s.includes('重大隐患督办'))).toHaveLength(1);
     expect(mailer.sent).toHaveLength(2);
   });
