@@ -169,7 +169,18 @@ export const SubmissionPointerSchema = z.object({
 });
 export type SubmissionPointer = z.infer<typeof SubmissionPointerSchema>;
 
-export const HAZARD_STATUSES = ['registered', 'rectifying', 'awaiting-acceptance', 'closed'] as const;
+/**
+ * `closed`: closed out (销号). `withdrawn`: the reporting unit withdrew the report while it was
+ * only registered (a wrong report); terminal, it counts nowhere as open, but the record and its
+ * history stay.
+ */
+export const HAZARD_STATUSES = [
+  'registered',
+  'rectifying',
+  'awaiting-acceptance',
+  'closed',
+  'withdrawn',
+] as const;
 export const HazardStatusSchema = z.enum(HAZARD_STATUSES);
 
 export const HazardPhotoSchema = z.object({
@@ -205,6 +216,8 @@ export const HazardRecordSchema = z.object({
   /** The last refused acceptance: the hazard stays on the books (继续挂账). */
   refusal: z.object({ reason: z.string(), by: z.string(), at: Instant }).optional(),
   closedAt: Instant.optional(),
+  /** Why, when and by whom the report was withdrawn (status `withdrawn`). */
+  withdrawal: z.object({ reason: z.string(), by: z.string(), at: Instant }).optional(),
 });
 export type HazardRecord = z.infer<typeof HazardRecordSchema>;
 
@@ -238,6 +251,34 @@ export const HazardFormKeySchema = z.object({
   at: Instant,
 });
 export type HazardFormKey = z.infer<typeof HazardFormKeySchema>;
+
+/**
+ * A mail owed because of a hazard (transactional outbox): written in the same DynamoDB
+ * transaction as the hazard change that owes it, so a crash after the commit cannot lose it; sent
+ * at once after the commit and by the outbox sweep (every minute) if that did not happen, each
+ * time through the mail log's claim (`sendOnce`), so no retry or concurrent sweep sends it twice.
+ * `hazard-receipt`: to the reporting unit, for every report. `major-hazard`: to the supervisor,
+ * when a hazard is reported as major or becomes major (edit or reclassification).
+ */
+export const OutboxItemSchema = z.object({
+  /** Unique per mail: `<kind>#<hazard id>#v<hazard version>`; also the mail's purpose in the mail log. */
+  id: z.string(),
+  kind: z.enum(['hazard-receipt', 'major-hazard']),
+  unitCode: z.string(),
+  hazardId: z.string(),
+  /** The hazard's version whose change owed the mail. */
+  hazardVersion: z.number().int().min(1),
+  /** The unit the mail goes to, and its address as it was when the mail was owed (the mail's key). */
+  recipientUnit: z.string(),
+  recipient: z.string(),
+  /** The campaign day the mail was owed: the day of its mail-log key. */
+  day: z.string(),
+  createdAt: Instant,
+  /** Set once the mail went out (or was refused for good, or found sent already): it leaves the sweep's index. */
+  doneAt: Instant.optional(),
+  outcome: z.enum(['sent', 'refused']).optional(),
+});
+export type OutboxItem = z.infer<typeof OutboxItemSchema>;
 
 export const AuditEventSchema = z.object({
   id: z.string(),

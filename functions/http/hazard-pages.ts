@@ -13,6 +13,7 @@ import {
   ACTION_LABELS,
   type HazardActor,
   hazardDeadline,
+  isOpenHazard,
   isOverdueMajor,
   STATUS_LABELS,
 } from '../shared/domain/hazards/hazard-lifecycle.ts';
@@ -33,7 +34,8 @@ function levelTag(hazard: HazardRecord, campaign: Campaign, lang: Lang): Html {
 
 function statusTag(hazard: HazardRecord, campaign: Campaign, now: Date, lang: Lang): Html {
   const overdue = isOverdueMajor(hazard, now, campaign.timeZone);
-  return html`<span class="tag ${hazard.status === 'closed' ? 'ok' : 'warn'}">${STATUS_LABELS[hazard.status][lang]}</span>${
+  const tone = hazard.status === 'closed' ? 'ok' : hazard.status === 'withdrawn' ? 'muted' : 'warn';
+  return html`<span class="tag ${tone}">${STATUS_LABELS[hazard.status][lang]}</span>${
     overdue ? html` <span class="tag bad overdue">${t(lang, '督办逾期', 'overdue')}</span>` : ''
   }`;
 }
@@ -78,7 +80,7 @@ export function zeroReportBlock(input: {
   const withdrawn = zero?.withdrawnAt
     ? html`<p class="muted zero">${t(lang, `零报告（${zero.checkedOn} 自查）已撤回`, `Zero report (self-check of ${zero.checkedOn}) withdrawn`)}${zero.withdrawnFor ? html`${t(lang, '：已上报隐患 ', ': hazard ')}${zero.withdrawnFor}` : ''}</p>`
     : html``;
-  if (input.hazards.some((h) => h.status !== 'closed')) return withdrawn;
+  if (input.hazards.some(isOpenHazard)) return withdrawn;
   const prompt =
     input.hazards.length > 0
       ? t(
@@ -215,29 +217,72 @@ export function newHazardPage(input: {
 }): string {
   const { campaign, unit, issues, lang, base } = input;
   const v = { fixedOnSpot: 'no', ...echoValues(input.values) };
-  const other: Lang = lang === 'zh' ? 'en' : 'zh';
   const title = t(lang, '上报隐患', 'Report a hazard');
-  const shown = (path: string) => FORM_FIELDS.some((field) => path === field || path.startsWith(`${field}.`));
-  const elsewhere = issues.filter((i) => !shown(i.path));
-  const notices = [
-    ...(input.notice ? [input.notice] : []),
-    ...(issues.length > 0 && !input.notice
-      ? [{ zh: '请改正标出的项目', en: 'Please correct the marked fields' }]
-      : []),
-    ...elsewhere,
-  ];
   const body = html`<p><a href="${base}">← ${unit.name}</a></p><h1>${title}</h1>
-${notices.map((n) => html`<p class="error" role="alert">${n[lang]} <span class="muted">${n[other]}</span></p>`)}
+${formNotices(issues, input.notice, lang)}
 <form class="hazard" method="post" action="${base}/hazards">
 <input type="hidden" name="formKey" value="${input.formKey}">
-${select(
-  v,
-  issues,
-  lang,
-  'area',
-  t(lang, '隐患类别', 'Area'),
-  campaign.hazardDrive.areas.map((a) => ({ value: a.id, label: a.name[lang] })),
-)}
+${reportFormFields(campaign, v, issues, lang)}
+<button type="submit">${t(lang, '提交', 'Submit')}</button>
+<p class="muted">${t(lang, '提交后可在隐患页面添加照片。', 'Photos can be added on the hazard page after submitting.')}</p>
+</form>`;
+  return layout({ lang, title, body, switchHref: `${base}/hazards/new` });
+}
+
+/** The notices above a report form: why it came back, and issues about fields it does not show. */
+function formNotices(issues: FieldIssue[], notice: { zh: string; en: string } | undefined, lang: Lang): Html {
+  const other: Lang = lang === 'zh' ? 'en' : 'zh';
+  const shown = (path: string) => FORM_FIELDS.some((field) => path === field || path.startsWith(`${field}.`));
+  const notices = [
+    ...(notice ? [notice] : []),
+    ...(issues.length > 0 && !notice
+      ? [{ zh: '请改正标出的项目', en: 'Please correct the marked fields' }]
+      : []),
+    ...issues.filter((i) => !shown(i.path)),
+  ];
+  return html`${notices.map((n) => html`<p class="error" role="alert">${n[lang]} <span class="muted">${n[other]}</span></p>`)}`;
+}
+
+/**
+ * The edit form of a registered report: the report form's fields, prefilled with the report (or
+ * with what was typed, after a refusal, each error in place), posted as the `edit` action with
+ * the version the page showed.
+ */
+export function editHazardPage(input: {
+  campaign: Campaign;
+  hazard: HazardRecord;
+  values: Values;
+  issues: FieldIssue[];
+  notice?: { zh: string; en: string };
+  version: number;
+  lang: Lang;
+  base: string;
+}): string {
+  const { campaign, hazard, issues, lang, base } = input;
+  const v = { fixedOnSpot: 'no', ...echoValues(input.values) };
+  const title = t(lang, '修改隐患上报内容', 'Edit the hazard report');
+  const path = `${base}/hazards/${hazard.unitCode}/${hazard.id}`;
+  const body = html`<p><a href="${path}">← ${hazard.title} · ${hazard.id}</a></p><h1>${title}</h1>
+${formNotices(issues, input.notice, lang)}
+<form class="hazard" method="post" action="${path}/actions">
+<input type="hidden" name="action" value="edit"><input type="hidden" name="version" value="${input.version}">
+${reportFormFields(campaign, v, issues, lang)}
+<button type="submit">${t(lang, '保存修改', 'Save the changes')}</button>
+<p class="muted">${t(lang, '开始整改后不能再修改；修改前后的内容都记入历史记录。', 'Once rectification starts the report can no longer be edited; the history keeps the old and the new values.')}</p>
+</form>`;
+  return layout({ lang, title, body, switchHref: `${path}/edit` });
+}
+
+/** The report form's fields, shared by the new report and the edit form. */
+function reportFormFields(campaign: Campaign, v: Values, issues: FieldIssue[], lang: Lang): Html {
+  return html`${select(
+    v,
+    issues,
+    lang,
+    'area',
+    t(lang, '隐患类别', 'Area'),
+    campaign.hazardDrive.areas.map((a) => ({ value: a.id, label: a.name[lang] })),
+  )}
 ${select(
   v,
   issues,
@@ -273,11 +318,7 @@ ${textField(v, issues, lang, 'five.funds.amountYuan', t(lang, '整改资金（�
 ${textField(v, issues, lang, 'five.funds.source', t(lang, '资金来源', 'Source of funds'))}
 ${textField(v, issues, lang, 'five.deadline', t(lang, '整改时限', 'Deadline'), 'date')}
 ${textarea(v, issues, lang, 'five.contingency', t(lang, '应急预案（也可提交后在隐患页面上传文件）', 'Contingency plan (or upload it as a document on the hazard page)'))}
-</fieldset>
-<button type="submit">${t(lang, '提交', 'Submit')}</button>
-<p class="muted">${t(lang, '提交后可在隐患页面添加照片。', 'Photos can be added on the hazard page after submitting.')}</p>
-</form>`;
-  return layout({ lang, title, body, switchHref: `${base}/hazards/new` });
+</fieldset>`;
 }
 
 function actionForm(
@@ -292,13 +333,48 @@ function actionForm(
 }
 
 /** The actions `actor` may take now; the state machine refuses anything else anyway. */
-function actionsFor(hazard: HazardRecord, actor: HazardActor, base: string, lang: Lang): Html[] {
+function actionsFor(
+  hazard: HazardRecord,
+  actor: HazardActor,
+  campaign: Campaign,
+  base: string,
+  lang: Lang,
+): Html[] {
   const label = (kind: keyof typeof ACTION_LABELS) => ACTION_LABELS[kind][lang];
   const forms: Html[] = [];
   const decider = hazard.level === 'major' ? actor.role === 'supervisor' : actor.role === 'owner';
   const pendingExtension = hazard.supervision?.extensions.find((e) => e.decision === 'pending');
+  const open = isOpenHazard(hazard);
   if (actor.role === 'owner' && hazard.status === 'registered') {
     forms.push(actionForm(base, hazard, 'start-rectifying', label('start-rectifying')));
+    forms.push(
+      html`<p class="action"><a href="${base}/hazards/${hazard.unitCode}/${hazard.id}/edit">${label('edit')}</a> <span class="muted">${t(lang, '（开始整改前可修改）', '(until rectification starts)')}</span></p>`,
+    );
+    forms.push(
+      actionForm(
+        base,
+        hazard,
+        'withdraw',
+        label('withdraw'),
+        html`<label>${t(lang, '撤回理由（如误报、重复上报）', 'Reason (e.g. reported in error, a duplicate)')}<textarea name="reason" rows="2" required></textarea></label>`,
+      ),
+    );
+  }
+  if (actor.role === 'supervisor' && open) {
+    const levels = campaign.hazardDrive.levels;
+    const areas = campaign.hazardDrive.areas;
+    forms.push(
+      actionForm(
+        base,
+        hazard,
+        'reclassify',
+        label('reclassify'),
+        html`<label>${t(lang, '隐患等级', 'Level')}<select name="level">${levels.map((l) => html`<option value="${l.id}"${l.id === hazard.level ? new Html(' selected') : ''}>${l.name[lang]}</option>`)}</select></label>
+<label>${t(lang, '隐患类别', 'Area')}<select name="area">${areas.map((a) => html`<option value="${a.id}"${a.id === hazard.area ? new Html(' selected') : ''}>${a.name[lang]}</option>`)}</select></label>
+<label>${t(lang, '调整理由', 'Reason')}<textarea name="reason" rows="2" required></textarea></label>
+<p class="muted">${t(lang, '改为重大隐患即挂牌督办；改为一般隐患即撤销督办。', 'Major lists it for supervision; general lifts the supervision.')}</p>`,
+      ),
+    );
   }
   if (actor.role === 'owner' && hazard.status === 'rectifying') {
     forms.push(
@@ -331,7 +407,7 @@ function actionsFor(hazard: HazardRecord, actor: HazardActor, base: string, lang
       ),
     );
   }
-  if (actor.role === 'owner' && hazard.supervision && hazard.status !== 'closed' && !pendingExtension) {
+  if (actor.role === 'owner' && hazard.supervision && open && !pendingExtension) {
     forms.push(
       actionForm(
         base,
@@ -342,7 +418,7 @@ function actionsFor(hazard: HazardRecord, actor: HazardActor, base: string, lang
       ),
     );
   }
-  if (actor.role === 'supervisor' && pendingExtension && hazard.status !== 'closed') {
+  if (actor.role === 'supervisor' && pendingExtension && open) {
     const extensionForm = (grant: boolean) =>
       actionForm(
         base,
@@ -367,8 +443,36 @@ function historyList(
       e,
     ) => html`<li><strong>${ACTION_LABELS[e.action as keyof typeof ACTION_LABELS]?.[lang] ?? e.action}</strong>
 <span class="muted">${formatLocal(new Date(e.at), campaign.timeZone)} · ${unitName(e.byUnit)}${e.afterClose ? html` · <span class="tag warn">${t(lang, '行动结束后', 'after close')}</span>` : ''}</span>
-${e.note ? html`<div>${e.note}</div>` : ''}${e.action === 'report' || e.action === 'import' ? '' : html`<div class="muted">${t(lang, '变更', 'changed')}: ${e.changes.map((c) => c.field).join(', ')}</div>`}</li>`,
+${e.note ? html`<div>${e.note}</div>` : ''}${changesOf(e, lang)}</li>`,
   )}</ol>`;
+}
+
+/** Corrections show each field's old and new value; other steps name the fields they changed. */
+const SHOWN_WITH_VALUES = new Set(['edit', 'withdraw', 'reclassify']);
+
+/** A history value as text: empty as a dash, objects as JSON, cut to a readable length. */
+function shownValue(value: unknown): string {
+  const text =
+    value === null || value === undefined || value === ''
+      ? '—'
+      : typeof value === 'string'
+        ? value
+        : typeof value === 'boolean'
+          ? value
+            ? '✓'
+            : '✗'
+          : JSON.stringify(value);
+  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+}
+
+function changesOf(e: HazardHistoryEntry, lang: Lang): Html | string {
+  if (e.action === 'report' || e.action === 'import') return '';
+  if (!SHOWN_WITH_VALUES.has(e.action))
+    return html`<div class="muted">${t(lang, '变更', 'changed')}: ${e.changes.map((c) => c.field).join(', ')}</div>`;
+  return html`<ul class="changes">${e.changes.map(
+    (c) =>
+      html`<li><code>${c.field}</code>: <del>${shownValue(c.from)}</del> → <ins>${shownValue(c.to)}</ins></li>`,
+  )}</ul>`;
 }
 
 const ATTACHMENT_LABELS: Record<
@@ -420,6 +524,7 @@ export function hazardPage(input: {
   const body = html`<p><a href="${base}">← ${input.unitName(actor.unitCode)}</a></p>
 <h1>${hazard.title}</h1>
 <p>${levelTag(hazard, campaign, lang)} ${statusTag(hazard, campaign, now, lang)} <span class="muted">${hazard.id} · ${input.unitName(hazard.unitCode)}</span></p>
+${hazard.status === 'withdrawn' && hazard.withdrawal ? html`<p class="notice" role="status">${t(lang, `上报已于 ${formatLocal(new Date(hazard.withdrawal.at), campaign.timeZone)} 撤回，理由：`, `Report withdrawn on ${formatLocal(new Date(hazard.withdrawal.at), campaign.timeZone)}; reason: `)}${hazard.withdrawal.reason}</p>` : ''}
 ${hazard.refusal && hazard.status === 'rectifying' ? html`<p class="error">${t(lang, '验收未通过，继续挂账：', 'Acceptance refused; stays on the books: ')}${hazard.refusal.reason}</p>` : ''}
 <section class="card"><table class="facts">
 ${row(t(lang, '类别', 'Area'), area?.name[lang] ?? hazard.area)}
@@ -468,7 +573,7 @@ ${input.uploaded ? html`<p class="notice" role="status">${t(lang, '照片已上�
       : html`<p class="muted">${t(lang, '暂无照片', 'No photos yet')}</p>`
   }${input.photoForms.map((p) => photoForm(base, hazard, p, lang))}</section>
 <section class="card"><h2>${t(lang, '办理', 'Actions')}</h2>${(() => {
-    const forms = actionsFor(hazard, actor, base, lang);
+    const forms = actionsFor(hazard, actor, campaign, base, lang);
     return forms.length > 0
       ? forms
       : html`<p class="muted">${t(lang, '当前没有需要您办理的事项', 'Nothing for you to do now')}</p>`;

@@ -14,6 +14,7 @@ export const HTTP_ROUTES = [
   'POST /f/{token}/imports',
   'POST /f/{token}/hazards',
   'GET /f/{token}/hazards/{unit}/{id}',
+  'GET /f/{token}/hazards/{unit}/{id}/edit',
   'POST /f/{token}/hazards/{unit}/{id}/actions',
   'POST /f/{token}/hazards/{unit}/{id}/photos',
   'GET /f/{token}/hazards/{unit}/{id}/photos/{n}',

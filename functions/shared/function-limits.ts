@@ -10,6 +10,8 @@ export const FUNCTION_TIMEOUT_SECONDS = {
   'daily-check': 600,
   /** Records the addresses of one SES bounce or complaint notification: a few writes. */
   'mail-events': 30,
+  /** Sends the hazard notices still owed; runs every minute. */
+  'outbox-sweep': 60,
 } as const;
 
 export type FunctionName = keyof typeof FUNCTION_TIMEOUT_SECONDS;

@@ -10,6 +10,7 @@ import type {
   LinkRecord,
   MailBounce,
   MailRecord,
+  OutboxItem,
   PendingUpload,
   RejectedUpload,
   ReviewDecision,
@@ -150,11 +151,18 @@ export interface HazardRepository {
     entry: HazardHistoryEntry,
     delta: CounterDelta,
     formKey: Pick<HazardFormKey, 'formKey' | 'fingerprint'>,
+    /** Mails the report owes (receipt, supervisor's notice), written in the same transaction. */
+    outbox?: readonly OutboxItem[],
   ): Promise<void>;
   /** What a report form's one-time key created, if it was used. */
   formKey(unitCode: string, formKey: string): Promise<HazardFormKey | null>;
-  /** Replaces the hazard if its stored version is `hazard.version - 1`, appending `entry`. */
-  update(hazard: HazardRecord, entry: HazardHistoryEntry, delta: CounterDelta): Promise<void>;
+  /** Replaces the hazard if its stored version is `hazard.version - 1`, appending `entry` (and `outbox`, in the same transaction). */
+  update(
+    hazard: HazardRecord,
+    entry: HazardHistoryEntry,
+    delta: CounterDelta,
+    outbox?: readonly OutboxItem[],
+  ): Promise<void>;
   /** Stores a new hazard under a number reserved beforehand; the counters are the caller's (see imports). */
   createReserved(hazard: HazardRecord, entry: HazardHistoryEntry): Promise<void>;
   get(unitCode: string, id: string): Promise<HazardRecord | null>;
@@ -165,6 +173,15 @@ export interface HazardRepository {
   /** All hazards, or one district's (`null` for the directly affiliated units). */
   list(filter: { district?: string | null }, page?: PageRequest): Promise<Page<HazardRecord>>;
   all(): AsyncIterable<HazardRecord>;
+}
+
+/** Mails owed for hazards (a transactional outbox): written with the change that owes them, swept until done. */
+export interface Outbox {
+  get(unitCode: string, id: string): Promise<OutboxItem | null>;
+  /** The items not yet done, oldest first. */
+  pending(page?: PageRequest): Promise<Page<OutboxItem>>;
+  /** The mail went out (or was found sent, or was refused for good): the sweep no longer sees it. Idempotent. */
+  markDone(item: OutboxItem, outcome: 'sent' | 'refused', at: Date): Promise<void>;
 }
 
 export interface ZeroReportRepository {

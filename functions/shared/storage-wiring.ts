@@ -9,6 +9,7 @@ import { DynamoHazardImports } from './adapters/dynamo/hazard-imports.ts';
 import { DynamoHazardRepository } from './adapters/dynamo/hazards-repository.ts';
 import { DynamoLinkRepository } from './adapters/dynamo/links-repository.ts';
 import { DynamoMailLog } from './adapters/dynamo/mail-log.ts';
+import { DynamoOutbox } from './adapters/dynamo/outbox.ts';
 import { DynamoReviewerRepository } from './adapters/dynamo/reviewers-repository.ts';
 import { DynamoRunLeases } from './adapters/dynamo/run-leases.ts';
 import { DynamoSessionRepository } from './adapters/dynamo/sessions-repository.ts';
@@ -45,6 +46,7 @@ export interface StorageAdapters {
   hazards: DynamoHazardRepository;
   audit: DynamoAuditLog;
   mailLog: DynamoMailLog;
+  outbox: DynamoOutbox;
   bounces: DynamoBounceLog;
   runLeases: DynamoRunLeases;
   pending: DynamoPendingUploads;
@@ -97,6 +99,7 @@ export async function createStorageAdapters(
     hazards: new DynamoHazardRepository(store),
     audit: new DynamoAuditLog(store, campaign.timeZone),
     mailLog: new DynamoMailLog(store),
+    outbox: new DynamoOutbox(store),
     bounces: new DynamoBounceLog(store),
     runLeases: new DynamoRunLeases(store),
     pending: new DynamoPendingUploads(store),

@@ -32,6 +32,8 @@ export class CampaignFunctions extends ResourceGroup {
   readonly http: IFunction;
   readonly uploadReceived: IFunction;
   readonly dailyCheck: IFunction;
+  /** Sends the hazard notices still owed (the outbox), every minute. */
+  readonly outboxSweep: IFunction;
   /** The SES bounce recorder; none where mail goes through SMTP. */
   readonly mailEvents: IFunction | null;
   /** Every function, by its construct id (which names its alarm). */
@@ -42,11 +44,13 @@ export class CampaignFunctions extends ResourceGroup {
     this.http = this.createHttp(props);
     this.uploadReceived = this.createUploadReceived(props);
     this.dailyCheck = this.createDailyCheck(props);
+    this.outboxSweep = this.createOutboxSweep(props);
     this.mailEvents = this.createMailEvents(props);
     this.all = new Map<string, IFunction>([
       ['Http', this.http],
       ['UploadReceived', this.uploadReceived],
       ['DailyCheck', this.dailyCheck],
+      ['OutboxSweep', this.outboxSweep],
       ...(this.mailEvents ? [['MailEvents', this.mailEvents] as const] : []),
     ]);
   }
@@ -57,7 +61,8 @@ export class CampaignFunctions extends ResourceGroup {
       description: `${campaign.id}: form pages, uploads and hazards`,
       memorySize: 1024,
       tracing,
-      // Mail: a supervisor's review decision is mailed to the unit while the request is answered.
+      // Mail: a supervisor's review decision is mailed to the unit while the request is answered,
+      // and a hazard's receipt and the supervisor's notice right after the change (the outbox).
       environment: { ...storage.environment, ...mail.environment },
     }).fn;
     storage.grantRecords(fn);
@@ -122,6 +127,27 @@ export class CampaignFunctions extends ResourceGroup {
     linkKey.grantRead(fn);
     mail.grantSending(fn);
     failAsyncTo(fn, failures.dailyCheck);
+    return fn;
+  }
+
+  /** The hazard notices still owed: reads the outbox and the mail log, sends, marks them. */
+  private createOutboxSweep({ campaign, tracing, storage, mail }: CampaignFunctionsProps): IFunction {
+    const fn = new CampaignFunction(this, 'OutboxSweep', {
+      name: 'outbox-sweep',
+      description: `${campaign.id}: sends the hazard notices still owed, every minute`,
+      memorySize: 512,
+      // One at a time: a second would only find the first's mails in flight.
+      reservedConcurrency: 1,
+      tracing,
+      environment: { ...storage.environment, ...mail.environment },
+    }).fn;
+    storage.grantRecords(fn);
+    mail.grantSending(fn);
+    Validations.of(fn).acknowledge({
+      id: 'Serverless::Serverless-LambdaDLQ',
+      reason:
+        'Invoked every minute by the scheduler: a failed run leaves its mails owed, and the next run sends them; errors alarm.',
+    });
     return fn;
   }
 

@@ -3,8 +3,16 @@ import { Metric, Stats } from 'aws-cdk-lib/aws-cloudwatch';
 import type { FunctionName } from '../../functions/shared/function-limits.ts';
 import { METRICS_NAMESPACE, type MetricName, metricDimensions } from '../../functions/shared/metrics.ts';
 
-/** The functions that send mail (receipts; reminders and digests): they publish `MailsSent` and `MailsFailed`. */
-export const MAIL_SENDERS = ['upload-received', 'daily-check'] as const satisfies readonly FunctionName[];
+/**
+ * The functions that send mail (receipts; reminders and digests; hazard notices, right after the
+ * change and from the outbox sweep): they publish `MailsSent` and `MailsFailed`.
+ */
+export const MAIL_SENDERS = [
+  'upload-received',
+  'daily-check',
+  'http',
+  'outbox-sweep',
+] as const satisfies readonly FunctionName[];
 
 /** Who publishes `MailsFailed`: the senders and, where SES reports bounces, the function recording them. */
 export function mailFailureReporters(bouncesRecorded: boolean): FunctionName[] {

@@ -10,6 +10,7 @@ import { CampaignStorage } from './campaign-storage.ts';
 import { DailyCheckSchedule } from './daily-check-schedule.ts';
 import { FailureQueues } from './failure-queues.ts';
 import { LinkKeySecret } from './link-key-secret.ts';
+import { OutboxSweepSchedule } from './outbox-sweep-schedule.ts';
 import { GroupedStack } from './resource-group.ts';
 
 export type Partition = 'aws' | 'aws-cn';
@@ -62,6 +63,11 @@ export class CampaignStack extends GroupedStack {
       campaign,
       deployedAt: props.deployedAt,
       dailyCheck: functions.dailyCheck,
+      deadLetterQueue: failures.schedule,
+    });
+    new OutboxSweepSchedule(this, 'OutboxSchedule', {
+      campaign,
+      outboxSweep: functions.outboxSweep,
       deadLetterQueue: failures.schedule,
     });
     const alarms = new CampaignAlarms(this, 'Monitoring', {

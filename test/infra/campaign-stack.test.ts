@@ -156,11 +156,12 @@ describe('the campaign stack', () => {
       expect(JSON.stringify(policy.Properties)).toContain('"aws:SecureTransport":"false"');
   });
 
-  it('runs three Node.js 22 arm64 functions with explicit memory, timeouts and the environment they read', () => {
+  it('runs Node.js 22 arm64 functions with explicit memory, timeouts and the environment they read', () => {
     const http = functionNamed(global, /form pages/);
     const upload = functionNamed(global, /uploaded file/);
     const daily = functionNamed(global, /daily check|reminders/);
-    for (const fn of [http, upload, daily]) {
+    const sweep = functionNamed(global, /notices still owed/);
+    for (const fn of [http, upload, daily, sweep]) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs22.x',
         Architectures: ['arm64'],
@@ -168,8 +169,8 @@ describe('the campaign stack', () => {
       });
       expect(fn.Properties.MemorySize).toEqual(expect.any(Number));
     }
-    expect([http, upload, daily].map((fn) => fn.Properties.Timeout)).toEqual([29, 300, 600]);
-    expect([upload, daily].map((fn) => fn.Properties.ReservedConcurrentExecutions)).toEqual([5, 1]);
+    expect([http, upload, daily, sweep].map((fn) => fn.Properties.Timeout)).toEqual([29, 300, 600, 60]);
+    expect([upload, daily, sweep].map((fn) => fn.Properties.ReservedConcurrentExecutions)).toEqual([5, 1, 1]);
     // The daily check spools the hazard ledger to /tmp; the others keep Lambda's default.
     expect([http, upload, daily].map((fn) => fn.Properties.EphemeralStorage)).toEqual([
       undefined,
@@ -177,10 +178,10 @@ describe('the campaign stack', () => {
       { Size: 2048 },
     ]);
     const env = ownVariables;
-    // The HTTP function mails review decisions: the mail settings, never the link key.
-    expect(env(http)).toEqual(['BUCKET_NAME', 'MAIL_TRANSPORT', 'SES_CONFIGURATION_SET', 'TABLE_NAME']);
-    // Only the daily check holds the link key; with SES there are no SMTP credentials at all.
-    expect(env(upload)).toEqual(['BUCKET_NAME', 'MAIL_TRANSPORT', 'SES_CONFIGURATION_SET', 'TABLE_NAME']);
+    // Only the daily check holds the link key; with SES there are no SMTP credentials at all. The
+    // HTTP function (review decisions, hazard notices) and the outbox sweep send mail too.
+    for (const fn of [http, upload, sweep])
+      expect(env(fn)).toEqual(['BUCKET_NAME', 'MAIL_TRANSPORT', 'SES_CONFIGURATION_SET', 'TABLE_NAME']);
     expect(env(daily)).toEqual([
       'APP_URL',
       'BUCKET_NAME',
@@ -203,6 +204,7 @@ describe('the campaign stack', () => {
       [upload, 'upload-received'],
       [daily, 'daily-check'],
       [events, 'mail-events'],
+      [sweep, 'outbox-sweep'],
     ] as const)
       expect((fn.Properties.Environment as { Variables: object }).Variables).toMatchObject({
         POWERTOOLS_SERVICE_NAME: service,
@@ -244,19 +246,20 @@ describe('the campaign stack', () => {
       .map((s) => JSON.stringify(s.Action))
       .sort();
     expect(digestActions).toEqual(['"s3:GetObject"', '["s3:PutObject","s3:AbortMultipartUpload"]']);
-    // SES sending is granted on the campaign's own identity, by the three functions that send
-    // (HTTP: review decisions; upload-received: receipts; the daily check: reminders, digests),
-    // and on the configuration set they send with (SES authorises a send on both).
+    // SES sending is granted on the campaign's own identity, by the four functions that send
+    // (HTTP: review decisions and hazard notices; upload-received: receipts; the daily check:
+    // reminders, digests; the outbox sweep: hazard notices still owed), and on the configuration
+    // set they send with (SES authorises a send on both).
     const ses = statements.filter((s) => JSON.stringify(s.Action).includes('ses:SendEmail'));
-    expect(ses).toHaveLength(6);
+    expect(ses).toHaveLength(8);
     const sesResources = ses.map((s) => JSON.stringify(s.Resource));
-    expect(sesResources.filter((r) => /:identity\/",\{"Ref":"Sender/.test(r))).toHaveLength(3);
+    expect(sesResources.filter((r) => /:identity\/",\{"Ref":"Sender/.test(r))).toHaveLength(4);
     expect(
       sesResources.filter((r) => /:configuration-set\/",\{"Ref":"MailConfigurationSet/.test(r)),
-    ).toHaveLength(3);
+    ).toHaveLength(4);
     // The table: exactly what the repositories call, on the table and its indexes.
     const dynamo = statements.filter((s) => JSON.stringify(s.Action).includes('dynamodb:'));
-    expect(dynamo).toHaveLength(4);
+    expect(dynamo).toHaveLength(5);
     for (const s of dynamo)
       expect([...(s.Action as string[])].sort()).toEqual([
         'dynamodb:ConditionCheckItem',
@@ -281,6 +284,14 @@ describe('the campaign stack', () => {
       }),
     });
     global.template.hasResourceProperties('AWS::Scheduler::Schedule', { State: 'ENABLED' });
+    // The outbox sweep every minute: a missed run is not retried, the next one sends the same.
+    global.template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'rate(1 minute)',
+      Target: Match.objectLike({
+        RetryPolicy: Match.objectLike({ MaximumRetryAttempts: 0 }),
+        DeadLetterConfig: Match.objectLike({ Arn: Match.anyValue() }),
+      }),
+    });
     global.template.resourceCountIs('AWS::Lambda::EventInvokeConfig', 3);
     // Every asynchronous function: two retries, events older than 6 hours given up, and either
     // way the event lands in a failure queue (which alarms).
@@ -311,13 +322,13 @@ describe('the campaign stack', () => {
   });
 
   it('alarms on failure queues and function errors, and outputs what the CLI reads', () => {
-    // Four failure queues and four functions in the global partition (the China one has no mail-events).
+    // Four failure queues and five functions in the global partition (the China one has no mail-events).
     const onQueuesAndFunctions = (s: Synth) =>
       resources(s, 'AWS::CloudWatch::Alarm').filter((a) =>
         ['AWS/SQS', 'AWS/Lambda'].includes(String(a.Properties.Namespace)),
       );
-    expect(onQueuesAndFunctions(global)).toHaveLength(9);
-    expect(onQueuesAndFunctions(china)).toHaveLength(6);
+    expect(onQueuesAndFunctions(global)).toHaveLength(10);
+    expect(onQueuesAndFunctions(china)).toHaveLength(7);
     for (const output of [
       'ApiUrl',
       'PublicUrl',
@@ -333,8 +344,8 @@ describe('the campaign stack', () => {
   it('alarms on a failed mail within a day, to the same topic, from each function that counts them', () => {
     // The senders count mails the transport refused; in the global partition mail-events counts bounces.
     const expected = new Map([
-      [global, ['daily-check', 'mail-events', 'upload-received']],
-      [china, ['daily-check', 'upload-received']],
+      [global, ['daily-check', 'http', 'mail-events', 'outbox-sweep', 'upload-received']],
+      [china, ['daily-check', 'http', 'outbox-sweep', 'upload-received']],
     ]);
     for (const [s, services] of expected) {
       const mailAlarms = resources(s, 'AWS::CloudWatch::Alarm').filter(
@@ -355,8 +366,8 @@ describe('the campaign stack', () => {
       expect(dimensions.map((d) => d.find((x) => x.Name === 'service')?.Value).sort()).toEqual(services);
       for (const d of dimensions) expect(d).toContainEqual({ Name: 'campaign', Value: demoCampaign().id });
     }
-    global.template.resourceCountIs('AWS::CloudWatch::Alarm', 12);
-    china.template.resourceCountIs('AWS::CloudWatch::Alarm', 8);
+    global.template.resourceCountIs('AWS::CloudWatch::Alarm', 15);
+    china.template.resourceCountIs('AWS::CloudWatch::Alarm', 11);
     // Refused uploads are the schools' to fix: on the dashboard, not an alarm.
     expect(JSON.stringify(resources(global, 'AWS::CloudWatch::Alarm'))).not.toContain(METRIC.refusals);
   });
@@ -384,9 +395,13 @@ describe('the campaign stack', () => {
     const vars = (fn: Resource) =>
       (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
     expect(vars(daily).MAIL_TRANSPORT).toBe('smtp');
-    // The SMTP credentials are a secret of their own, for the two functions that send mail.
-    expect(ownVariables(upload)).toEqual(['BUCKET_NAME', 'MAIL_TRANSPORT', 'SMTP_SECRET_ARN', 'TABLE_NAME']);
-    expect(vars(daily).SMTP_SECRET_ARN).toEqual(vars(upload).SMTP_SECRET_ARN);
+    // The SMTP credentials are a secret of their own, for the functions that send mail.
+    const http = functionNamed(china, /form pages/);
+    const sweep = functionNamed(china, /notices still owed/);
+    for (const fn of [upload, http, sweep])
+      expect(ownVariables(fn)).toEqual(['BUCKET_NAME', 'MAIL_TRANSPORT', 'SMTP_SECRET_ARN', 'TABLE_NAME']);
+    for (const fn of [upload, http, sweep])
+      expect(vars(daily).SMTP_SECRET_ARN).toEqual(vars(fn).SMTP_SECRET_ARN);
     china.template.resourceCountIs('AWS::SecretsManager::Secret', 2);
     china.template.hasOutput('SmtpSecretArn', Match.anyValue());
     for (const fn of resources(china, 'AWS::Lambda::Function').filter(
@@ -466,12 +481,14 @@ describe('a campaign deployed after its dates', () => {
       partition: 'aws',
       deployedAt: new Date('2026-11-29T00:00:00Z'),
     });
-    const schedule = Template.fromStack(stack).findResources('AWS::Scheduler::Schedule');
+    const schedule = Template.fromStack(stack).findResources('AWS::Scheduler::Schedule', {
+      Properties: { ScheduleExpressionTimezone: 'Asia/Shanghai' },
+    });
     const properties = Object.values(schedule)[0]?.Properties as Record<string, unknown>;
     expect(properties.State).toBe('DISABLED');
     expect(properties.StartDate).toBeUndefined();
     expect(properties.EndDate).toBeUndefined();
-  }, 60_000);
+  }, 120_000);
 });
 
 describe('a campaign that names its alarm topic and its public address', () => {
@@ -493,7 +510,7 @@ describe('a campaign that names its alarm topic and its public address', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ APP_URL: publicUrl }) },
     });
-  }, 60_000);
+  }, 120_000);
 });
 
 /**
@@ -561,5 +578,5 @@ describe('the synthesized function bundles', () => {
     expect(result.statusCode).toBe(200);
     expect(result.headers['Content-Type']).toContain('spreadsheetml');
     expect(result.bytes).toBeGreaterThan(5000);
-  }, 60_000);
+  }, 120_000);
 });

@@ -1,28 +1,34 @@
+import type { OutboxItem } from '../../../schemas/records.ts';
 import { PhotoUploadRequestSchema } from '../../../schemas/uploads.ts';
 import { localDateOf } from '../../shared/domain/calendar/calendar.ts';
 import { DomainError, ForbiddenError, NotFoundError, ValidationError } from '../../shared/domain/errors.ts';
 import { planPhotoUpload } from '../../shared/domain/filing/uploads.ts';
 import {
   actionFromForm,
+  fieldsFromReport,
   formValues,
   REPORT_FORM_FIELDS,
   reportFromFields,
 } from '../../shared/domain/hazards/hazard-fields.ts';
+import { deliverNotices } from '../../shared/domain/hazards/hazard-notices.ts';
 import {
   actOnHazard,
+  editHazard,
   FormKeyUsedError,
   historyOf,
   isFormKey,
   newFormKey,
   reportHazard,
 } from '../../shared/domain/hazards/hazard-service.ts';
-import { hazardPage, newHazardPage } from '../hazard-pages.ts';
+import { hazardNoticeMail } from '../../shared/mail/hazard-mail.ts';
+import { editHazardPage, hazardPage, newHazardPage } from '../hazard-pages.ts';
 import { formBody } from '../request-body.ts';
 import { htmlResponse, redacted, redirect } from '../respond.ts';
 import type { RouteKey } from '../routes.ts';
 import { prepareForm } from '../unit-page.ts';
 import {
   formPath,
+  type HttpDeps,
   hazardOfPath,
   langOf,
   pageWithForms,
@@ -35,6 +41,15 @@ import {
   unitNames,
   unitOf,
 } from './route-kit.ts';
+
+/**
+ * The hazard service's dependencies: the mails a change owes (in the outbox, written with it) go
+ * out right after its commit; what fails is left to the outbox sweep.
+ */
+function hazardDeps(deps: HttpDeps) {
+  const notices = { ...deps, renderNotice: hazardNoticeMail };
+  return { ...deps, notify: (items: readonly OutboxItem[]) => deliverNotices(notices, items) };
+}
 
 /** Hazards on a form link: reporting, the hazard page, photos and the closed loop's actions (owner and supervisor alike). */
 export const hazardRoutes = {
@@ -66,7 +81,7 @@ export const hazardRoutes = {
       const form = formBody(event, REPORT_FORM_FIELDS);
       const posted = form.get('formKey') ?? undefined;
       try {
-        const hazard = await reportHazard(deps, unit, reportFromFields(form), posted);
+        const hazard = await reportHazard(hazardDeps(deps), unit, reportFromFields(form), posted);
         return seeOther(`${formPath(event)}/hazards/${hazard.unitCode}/${hazard.id}`);
       } catch (error) {
         // Every refusal, and an error of ours too, brings the form back with what was typed.
@@ -109,8 +124,9 @@ export const hazardRoutes = {
       ]);
       const now = deps.clock.now();
       const back = photoBack(event, hazard);
+      // A withdrawn report takes no more photos; a closed-out one may still get its "after" photo.
       const photoForms =
-        actor.role === 'owner'
+        actor.role === 'owner' && hazard.status !== 'withdrawn'
           ? await Promise.all(
               (hazard.report.five
                 ? (['before', 'after', 'plan'] as const)
@@ -185,19 +201,77 @@ export const hazardRoutes = {
     },
   },
 
+  'GET /f/{token}/hazards/{unit}/{id}/edit': {
+    format: 'html',
+    handle: async (event, deps) => {
+      const viewer = await unitOf(event, deps);
+      const { hazard, actor } = await hazardOfPath(event, deps, viewer);
+      // Only the reporting unit edits, and only while registered; anyone else sees the hazard page.
+      if (actor.role !== 'owner' || hazard.status !== 'registered') {
+        return seeOther(`${formPath(event)}/hazards/${hazard.unitCode}/${hazard.id}`);
+      }
+      return htmlResponse(
+        200,
+        editHazardPage({
+          campaign: deps.campaign,
+          hazard,
+          values: fieldsFromReport(hazard.report),
+          issues: [],
+          version: hazard.version,
+          lang: langOf(event),
+          base: formPath(event),
+        }),
+      );
+    },
+  },
+
   'POST /f/{token}/hazards/{unit}/{id}/actions': {
     format: 'html',
     handle: async (event, deps) => {
       const viewer = await unitOf(event, deps);
-      const form = formBody(event);
+      // An edit posts the report form's fields: its schema refuses control characters in them,
+      // and the form comes back as typed; other actions' fields are checked by the decoder.
+      const form = formBody(event, REPORT_FORM_FIELDS);
       const version = form.get('version');
+      const expected = version !== null && /^\d{1,9}$/.test(version) ? Number(version) : undefined;
+      const unitCode = event.pathParameters?.unit ?? '';
+      const id = event.pathParameters?.id ?? '';
+      if (form.get('action') === 'edit') {
+        try {
+          const hazard = await editHazard(
+            hazardDeps(deps),
+            viewer,
+            unitCode,
+            id,
+            reportFromFields(form),
+            expected,
+          );
+          return seeOther(`${formPath(event)}/hazards/${hazard.unitCode}/${hazard.id}`);
+        } catch (error) {
+          if (!(error instanceof ValidationError) || expected === undefined) throw error;
+          const { hazard } = await hazardOfPath(event, deps, viewer);
+          const { action: _a, version: _v, ...values } = formValues(form);
+          return htmlResponse(
+            400,
+            editHazardPage({
+              campaign: deps.campaign,
+              hazard,
+              values,
+              issues: error.issues,
+              version: expected,
+              lang: langOf(event),
+              base: formPath(event),
+            }),
+          );
+        }
+      }
       const hazard = await actOnHazard(
-        deps,
+        hazardDeps(deps),
         viewer,
-        event.pathParameters?.unit ?? '',
-        event.pathParameters?.id ?? '',
+        unitCode,
+        id,
         actionFromForm(form),
-        version !== null && /^\d{1,9}$/.test(version) ? Number(version) : undefined,
+        expected,
       );
       return seeOther(`${formPath(event)}/hazards/${hazard.unitCode}/${hazard.id}`);
     },

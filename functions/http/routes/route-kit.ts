@@ -20,6 +20,7 @@ import type {
   LinkRepository,
   Mailer,
   MailLog,
+  Outbox,
   PendingUploadRepository,
   ReviewerRepository,
   SessionRepository,
@@ -57,9 +58,13 @@ export interface HttpDeps extends InvocationDeps {
   reviewers: ReviewerRepository;
   /** Read for the office's and the bureaus' own pages: units whose contact address bounces. */
   bounces: Pick<BounceLog, 'all'>;
-  /** Mail sent while a request is answered (a review decision's mail to the unit), each once through the mail log. */
+  /**
+   * Mail sent while a request is answered, each once through the mail log: a review decision's
+   * mail to the unit; hazard notices (receipt, major hazard), owed in the outbox with the change.
+   */
   mailer: Mailer;
   mailLog: MailLog;
+  outbox: Outbox;
 }
 
 export type Event = APIGatewayProxyEventV2;

@@ -5,12 +5,14 @@ import {
   HazardHistoryEntrySchema,
   type HazardRecord,
   HazardRecordSchema,
+  type OutboxItem,
 } from '../../../../schemas/records.ts';
 import type { Bilingual } from '../../../../schemas/validation.ts';
 import { jitteredBackoff } from '../../domain/backoff.ts';
 import { ConflictError } from '../../domain/errors.ts';
 import type { CounterDelta, HazardRepository, Page, PageRequest } from '../../ports.ts';
 import { districtKey, keys } from './keys.ts';
+import { outboxPut } from './outbox.ts';
 import {
   type DynamoStore,
   indexQuery,
@@ -50,7 +52,8 @@ export class DynamoHazardRepository implements HazardRepository {
           Item: {
             ...keys.hazard(hazard.unitCode, hazard.id),
             ...keys.hazardIndex(hazard.district, hazard.unitCode, hazard.id),
-            ...(hazard.supervision
+            // A withdrawn report leaves its supervisor's list: the Put drops the sparse index keys.
+            ...(hazard.supervision && hazard.status !== 'withdrawn'
               ? keys.supervisedIndex(hazard.supervision.supervisorUnit, hazard.unitCode, hazard.id)
               : {}),
             ...hazard,
@@ -132,6 +135,7 @@ export class DynamoHazardRepository implements HazardRepository {
     entry: HazardHistoryEntry,
     delta: CounterDelta,
     formKey: Pick<HazardFormKey, 'formKey' | 'fingerprint'>,
+    outbox: readonly OutboxItem[] = [],
   ): Promise<void> {
     const key: HazardFormKey = {
       unitCode: hazard.unitCode,
@@ -155,6 +159,7 @@ export class DynamoHazardRepository implements HazardRepository {
             ConditionExpression: 'attribute_not_exists(pk)',
           },
         },
+        ...outbox.map((item) => outboxPut(this.store.tableName, item)),
       ],
       {
         zh: '这份隐患上报表已经提交过',
@@ -167,14 +172,22 @@ export class DynamoHazardRepository implements HazardRepository {
     return this.store.getItem(HazardFormKeySchema, keys.hazardFormKey(unitCode, formKey));
   }
 
-  async update(hazard: HazardRecord, entry: HazardHistoryEntry, delta: CounterDelta): Promise<void> {
+  async update(
+    hazard: HazardRecord,
+    entry: HazardHistoryEntry,
+    delta: CounterDelta,
+    outbox: readonly OutboxItem[] = [],
+  ): Promise<void> {
     await this.transact(
-      this.change(
-        hazard,
-        entry,
-        { expression: 'version = :previous', values: { ':previous': hazard.version - 1 } },
-        this.unitUpdate(hazard.unitCode, delta),
-      ),
+      [
+        ...this.change(
+          hazard,
+          entry,
+          { expression: 'version = :previous', values: { ':previous': hazard.version - 1 } },
+          this.unitUpdate(hazard.unitCode, delta),
+        ),
+        ...outbox.map((item) => outboxPut(this.store.tableName, item)),
+      ],
       {
         zh: `隐患 ${hazard.id} 已被他人修改，请刷新后重试`,
         en: `hazard ${hazard.id} was changed meanwhile; reload and try again`,

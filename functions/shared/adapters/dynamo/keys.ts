@@ -47,6 +47,12 @@ export const keys = {
   }),
   hazardLogPrefix: (id: string) => `HAZLOG#${id}#`,
   hazardFormKey: (unit: string, formKey: string) => ({ pk: `UNIT#${unit}`, sk: `FORMKEY#${formKey}` }),
+  outbox: (unit: string, id: string) => ({ pk: `UNIT#${unit}`, sk: `OUTBOX#${id}` }),
+  /** Only while unsent (sparse): the sweep reads exactly the mails still owed, oldest first. */
+  outboxIndex: (createdAt: string, unit: string, id: string) => ({
+    gsi1pk: 'OUTBOX',
+    gsi1sk: `${createdAt}#${unit}#${id}`,
+  }),
   uploadReceipt: (bucket: string, key: string, etag: string) => ({
     pk: `UPLOAD#${bucket}/${key}`,
     sk: `ETAG#${etag}`,

@@ -19,9 +19,12 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  *
  * gsi2 (sparse) holds only supervised hazards: gsi2pk `SUPERVISOR#<unit>`, gsi2sk `<unit>#<id>`, so a
  * bureau or the city office reads exactly the major hazards it supervises, however many others exist.
+ * Every change Puts the whole hazard, so the keys follow it: a hazard reclassified as major gets them
+ * (under its new supervisor), one reclassified as general or withdrawn loses them.
  *
  * | hazard history entry     | `UNIT#<unit>`             | `HAZLOG#<hazard id>#<000001>`       |                   |                        |
  * | hazard form key          | `UNIT#<unit>`             | `FORMKEY#<uuid>`                    |                   |                        |
+ * | outbox mail (hazard)     | `UNIT#<unit>`             | `OUTBOX#<kind>#<hazard id>#v<n>`    | `OUTBOX` (unsent) | `<instant>#<unit>#<id>` |
  * | hazard import            | `UNIT#<unit>`             | `IMPORT#<file ETag>`                |                   |                        |
  * | zero report              | `UNIT#<unit>`             | `ZERO`                              | `ZERO`            | `<d>#<unit>`           |
  * | pending upload (TTL)     | `PENDING#<object key>`    | `PENDING`                           |                   |                        |
@@ -61,6 +64,8 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  *   `FEEDBACK#` item, written in the same transaction as the address's record (addresses are lower case);
  * - a workspace session: GetItem `SESSION#<hash>` (the cookie's id is never stored); a reviewer: GetItem
  *   `REVIEWER#<id>`, all of them: Query gsi1 `REVIEWERS`; a reviewer's link is a `LINK#` item naming the reviewer;
+ * - mails owed for hazards (transactional outbox): Put in the hazard change's own transaction with
+ *   `attribute_not_exists`; the sweep Queries gsi1 `OUTBOX`, and marking one done REMOVEs its gsi1 keys;
  * - who runs a day's check: conditional Put/Update on `RUN#<day>`, and a ConditionCheck on it in every mail claim (fencing).
  *
  * Every list is read page by page (`Limit` + cursor); no call loads a whole partition at once.

@@ -1,3 +1,5 @@
+import { HazardAreaIdSchema, HazardLevelIdSchema } from '../../../../schemas/campaign.ts';
+import type { HazardReport } from '../../../../schemas/hazards.ts';
 import { LocalDateSchema } from '../../../../schemas/primitives.ts';
 import { ValidationError } from '../errors.ts';
 import type { HazardAction } from './hazard-lifecycle.ts';
@@ -93,7 +95,35 @@ export function reportFromFields(form: { get(name: string): string | null }): un
   };
 }
 
-/** The action a hazard page's form asks for. */
+/** A stored report as the report form's fields (the inverse of `reportFromFields`), to prefill the edit form. */
+export function fieldsFromReport(report: HazardReport): Record<string, string> {
+  const five = report.five;
+  return {
+    area: report.area,
+    level: report.level,
+    title: report.title,
+    description: report.description,
+    location: report.location,
+    foundOn: report.foundOn,
+    source: report.source,
+    fixedOnSpot: report.fixedOnSpot ? 'yes' : 'no',
+    ...(report.fixNote ? { fixNote: report.fixNote } : {}),
+    ...(five
+      ? {
+          'five.owner.name': five.owner.name,
+          'five.owner.role': five.owner.role,
+          'five.owner.phone': five.owner.phone,
+          'five.measures': five.measures,
+          'five.funds.amountYuan': String(five.funds.amountYuan),
+          'five.funds.source': five.funds.source,
+          'five.deadline': five.deadline,
+          ...(five.contingency ? { 'five.contingency': five.contingency } : {}),
+        }
+      : {}),
+  };
+}
+
+/** The action a hazard page's form asks for (an edit has its own parser: the report form's fields). */
 export function actionFromForm(form: URLSearchParams): HazardAction {
   const note = form.get('note') ?? '';
   const reason = form.get('reason') ?? '';
@@ -123,6 +153,39 @@ export function actionFromForm(form: URLSearchParams): HazardAction {
     }
     case 'decide-extension':
       return { kind: 'decide-extension', grant: form.get('grant') === 'yes', note };
+    case 'withdraw':
+      return { kind: 'withdraw', reason };
+    case 'reclassify': {
+      const level = HazardLevelIdSchema.safeParse(form.get('level'));
+      const area = HazardAreaIdSchema.safeParse(form.get('area'));
+      if (!level.success || !area.success) {
+        throw new ValidationError([
+          ...(level.success
+            ? []
+            : [
+                {
+                  path: 'level',
+                  value: form.get('level'),
+                  code: 'unknown-level',
+                  zh: '请选择隐患等级',
+                  en: 'choose a hazard level',
+                },
+              ]),
+          ...(area.success
+            ? []
+            : [
+                {
+                  path: 'area',
+                  value: form.get('area'),
+                  code: 'unknown-area',
+                  zh: '请选择隐患类别',
+                  en: 'choose a hazard area',
+                },
+              ]),
+        ]);
+      }
+      return { kind: 'reclassify', level: level.data, area: area.data, reason };
+    }
     default:
       throw new ValidationError([
         {

@@ -1,5 +1,5 @@
 import type { Campaign } from '../../../../schemas/campaign.ts';
-import type { HazardReport } from '../../../../schemas/hazards.ts';
+import type { HazardReport, Supervision } from '../../../../schemas/hazards.ts';
 import type {
   HazardHistoryEntry,
   HazardPhoto,
@@ -14,8 +14,11 @@ import { ConflictError, ForbiddenError, ValidationError } from '../errors.ts';
 /**
  * The closed loop of a hazard (检查、整改、销号), as a state machine over plain records:
  * registered → rectifying → awaiting acceptance → closed out; a refused acceptance goes back to
- * rectifying (继续挂账); a fix on the spot is closed out at once. Every change yields the next
- * record, one append-only history entry and the change to the unit's open-hazard counters.
+ * rectifying (继续挂账); a fix on the spot is closed out at once. While only registered, the
+ * reporting unit may edit its report or withdraw it (withdrawn: terminal, open nowhere); the
+ * supervisor may reclassify an open hazard's level or area, which lists or delists it for
+ * supervision. Every change yields the next record, one append-only history entry and the change
+ * to the unit's open-hazard counters.
  */
 export type HazardStatus = HazardRecord['status'];
 
@@ -24,7 +27,13 @@ export const STATUS_LABELS: Record<HazardStatus, Bilingual> = {
   rectifying: { zh: '整改中', en: 'being rectified' },
   'awaiting-acceptance': { zh: '待验收', en: 'awaiting acceptance' },
   closed: { zh: '已销号', en: 'closed out' },
+  withdrawn: { zh: '已撤回', en: 'withdrawn' },
 };
+
+/** Open: on the books, counted and listed; closed out and withdrawn hazards are not. */
+export function isOpenHazard(hazard: Pick<HazardRecord, 'status'>): boolean {
+  return hazard.status !== 'closed' && hazard.status !== 'withdrawn';
+}
 
 /** Who acts: the unit that reported the hazard, or the unit that supervises it. */
 export interface HazardActor {
@@ -39,7 +48,13 @@ export type HazardAction =
   | { kind: 'refuse'; reason: string }
   | { kind: 'request-extension'; reason: string; newDeadline: LocalDate }
   | { kind: 'decide-extension'; grant: boolean; note?: string }
-  | { kind: 'add-photo'; photo: HazardPhoto };
+  | { kind: 'add-photo'; photo: HazardPhoto }
+  /** The reporting unit corrects its report (validated as a new one) while it is only registered. */
+  | { kind: 'edit'; report: HazardReport }
+  /** The reporting unit withdraws its report while it is only registered. */
+  | { kind: 'withdraw'; reason: string }
+  /** The supervisor changes the level or the area of an open hazard. */
+  | { kind: 'reclassify'; level: HazardRecord['level']; area: HazardRecord['area']; reason: string };
 
 export const ACTION_LABELS: Record<HazardAction['kind'] | 'report' | 'import', Bilingual> = {
   report: { zh: '登记隐患', en: 'report' },
@@ -51,6 +66,9 @@ export const ACTION_LABELS: Record<HazardAction['kind'] | 'report' | 'import', B
   'request-extension': { zh: '申请延期', en: 'request an extension' },
   'decide-extension': { zh: '延期审批', en: 'decide on an extension' },
   'add-photo': { zh: '添加照片', en: 'add a photo' },
+  edit: { zh: '修改上报内容', en: 'edit the report' },
+  withdraw: { zh: '撤回上报', en: 'withdraw the report' },
+  reclassify: { zh: '调整等级或类别', en: 'reclassify' },
 };
 
 export interface HazardChange {
@@ -82,7 +100,7 @@ export function hazardDeadline(hazard: HazardRecord): LocalDate | null {
 
 /** A major hazard still open after the end of its supervision deadline is overdue (督办逾期). */
 export function isOverdueMajor(hazard: HazardRecord, now: Date, timeZone: string): boolean {
-  if (hazard.level !== 'major' || hazard.status === 'closed' || !hazard.supervision) return false;
+  if (hazard.level !== 'major' || !isOpenHazard(hazard) || !hazard.supervision) return false;
   return !isOnTime(now, hazard.supervision.deadline, timeZone);
 }
 
@@ -90,7 +108,24 @@ export function hazardId(unitCode: string, seq: number): string {
   return `${unitCode}-H${String(seq).padStart(3, '0')}`;
 }
 
-/** What changed between two records, field by field, for the history. */
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * What changed between two values, as dotted field paths with the old and the new value: objects
+ * present on both sides are compared field by field (an edit names `report.location`, not the
+ * whole report); anything else, arrays included, is compared whole.
+ */
+function diff(from: unknown, to: unknown, path: string, out: HazardHistoryEntry['changes']): void {
+  if (isPlainObject(from) && isPlainObject(to)) {
+    for (const key of new Set([...Object.keys(from), ...Object.keys(to)]))
+      diff(from[key], to[key], path ? `${path}.${key}` : key, out);
+  } else if (JSON.stringify(from) !== JSON.stringify(to)) {
+    out.push({ field: path, from: from ?? null, to: to ?? null });
+  }
+}
+
+/** What changed between two records, field by field, for the history (a new record: each top-level field). */
 function changesBetween(before: HazardRecord | null, after: HazardRecord): HazardHistoryEntry['changes'] {
   const ignored = new Set(['version', 'updatedAt']);
   const keys = new Set([...Object.keys(before ?? {}), ...Object.keys(after)]);
@@ -99,10 +134,29 @@ function changesBetween(before: HazardRecord | null, after: HazardRecord): Hazar
     if (ignored.has(key)) continue;
     const from = before ? (before as Record<string, unknown>)[key] : undefined;
     const to = (after as Record<string, unknown>)[key];
-    if (JSON.stringify(from) !== JSON.stringify(to))
+    if (before) diff(from, to, key, changes);
+    else if (JSON.stringify(from) !== JSON.stringify(to))
       changes.push({ field: key, from: from ?? null, to: to ?? null });
   }
   return changes;
+}
+
+/** How the unit's open counters move from `before` to `after`: each counts once at its level while open. */
+function counterDelta(before: HazardRecord, after: HazardRecord): CounterDelta {
+  const delta: Record<string, number> = {};
+  const add = (hazard: HazardRecord, by: number) => {
+    if (!isOpenHazard(hazard)) return;
+    const counter = openCounter(hazard.level);
+    delta[counter] = (delta[counter] ?? 0) + by;
+  };
+  add(before, -1);
+  add(after, 1);
+  return Object.fromEntries(Object.entries(delta).filter(([, n]) => n !== 0));
+}
+
+/** Listed supervision from today, as a new major report gets it: deadline the five implementations'. */
+function listing(supervisorUnit: string, deadline: LocalDate, today: LocalDate): Supervision {
+  return { supervisorUnit, listedOn: today, deadline, extensions: [] };
 }
 
 function entryFor(
@@ -159,12 +213,7 @@ export function createHazard(input: {
     report,
     supervision:
       major && input.supervisorUnit && report.five
-        ? {
-            supervisorUnit: input.supervisorUnit,
-            listedOn: today,
-            deadline: report.five.deadline,
-            extensions: [],
-          }
+        ? listing(input.supervisorUnit, report.five.deadline, today)
         : null,
     photos: [],
     ...(closed ? { closedAt: at } : {}),
@@ -174,6 +223,16 @@ export function createHazard(input: {
     entry: entryFor(null, hazard, 'report', unit.code, campaign, now, report.fixNote),
     delta: closed ? {} : { [openCounter(hazard.level)]: 1 },
   };
+}
+
+const optionalSupervisor = (context: { supervisorUnit?: string }) =>
+  context.supervisorUnit ? { supervisorUnit: context.supervisorUnit } : {};
+
+/** True when the action would list the hazard for supervision, so the caller must name its supervisor. */
+export function listsForSupervision(hazard: HazardRecord, action: HazardAction): boolean {
+  const level =
+    action.kind === 'edit' ? action.report.level : action.kind === 'reclassify' ? action.level : null;
+  return level === 'major' && hazard.level !== 'major';
 }
 
 function illegal(hazard: HazardRecord, action: HazardAction['kind']): ConflictError {
@@ -231,12 +290,132 @@ function assertOwner(actor: HazardActor, action: HazardAction['kind']): void {
   }
 }
 
-/** Applies one action; refuses an illegal transition, a wrong actor or missing input with a clear message. */
+const NOTHING_CHANGED = (path: string): ValidationError =>
+  new ValidationError([
+    {
+      path,
+      value: undefined,
+      code: 'nothing-changed',
+      zh: '没有修改任何内容',
+      en: 'nothing was changed',
+    },
+  ]);
+
+/** The unit that would supervise the hazard as a major one; needed to list it (edit to major, reclassify). */
+function supervisorNeeded(supervisorUnit: string | undefined, hazard: HazardRecord): string {
+  if (!supervisorUnit) throw new Error(`no supervising unit given to list ${hazard.id}`);
+  return supervisorUnit;
+}
+
+/**
+ * The reporting unit's correction of a registered report. The level may be raised (general →
+ * major lists it for supervision, as a new major report would be) but not lowered: only the
+ * supervisor delists (reclassify), or a school could lift its own supervision. A general report
+ * corrected to "fixed on the spot" is closed out at once, as it would have been when reported.
+ */
+function edited(
+  hazard: HazardRecord,
+  report: HazardReport,
+  context: { now: Date; today: LocalDate; supervisorUnit?: string },
+): HazardRecord {
+  if (hazard.level === 'major' && report.level !== 'major') {
+    throw new ForbiddenError({
+      zh: '重大隐患改为一般隐患须由督办单位调整等级',
+      en: 'only the supervising unit may reclassify a major hazard as general',
+    });
+  }
+  if (JSON.stringify(report) === JSON.stringify(hazard.report)) throw NOTHING_CHANGED('report');
+  const at = context.now.toISOString();
+  const sup = hazard.supervision;
+  const deadline = report.five?.deadline;
+  let supervision = sup;
+  if (report.level === 'major' && deadline) {
+    // The listed deadline follows the corrected one, unless an extension has moved it since.
+    supervision = sup
+      ? { ...sup, deadline: sup.extensions.some((e) => e.decision === 'granted') ? sup.deadline : deadline }
+      : listing(supervisorNeeded(context.supervisorUnit, hazard), deadline, context.today);
+  }
+  const closed = report.fixedOnSpot && report.level === 'general';
+  return {
+    ...hazard,
+    report,
+    area: report.area,
+    level: report.level,
+    title: report.title,
+    supervision,
+    ...(closed ? { status: 'closed' as const, closedAt: at } : {}),
+  };
+}
+
+function reclassified(
+  hazard: HazardRecord,
+  action: Extract<HazardAction, { kind: 'reclassify' }>,
+  context: { campaign: Campaign; today: LocalDate; supervisorUnit?: string },
+): HazardRecord {
+  const { campaign } = context;
+  const issues = [
+    ...(campaign.hazardDrive.levels.some((l) => l.id === action.level)
+      ? []
+      : [
+          {
+            path: 'level',
+            value: action.level,
+            code: 'unknown-level',
+            zh: `未知的隐患等级：${action.level}`,
+            en: `unknown hazard level: ${action.level}`,
+          },
+        ]),
+    ...(campaign.hazardDrive.areas.some((a) => a.id === action.area)
+      ? []
+      : [
+          {
+            path: 'area',
+            value: action.area,
+            code: 'unknown-area',
+            zh: `未知的隐患类别：${action.area}`,
+            en: `unknown hazard area: ${action.area}`,
+          },
+        ]),
+  ];
+  if (issues.length > 0) throw new ValidationError(issues);
+  if (action.level === hazard.level && action.area === hazard.area) throw NOTHING_CHANGED('level');
+  const five = hazard.report.five;
+  let supervision = hazard.supervision;
+  if (action.level === 'major' && hazard.level !== 'major') {
+    if (!five) {
+      throw new ValidationError([
+        {
+          path: 'level',
+          value: action.level,
+          code: 'five-required',
+          zh: '该隐患没有五落实，不能列为重大隐患挂牌督办',
+          en: 'this hazard has no five implementations, so it cannot be listed as a major hazard',
+        },
+      ]);
+    }
+    supervision = listing(supervisorNeeded(context.supervisorUnit, hazard), five.deadline, context.today);
+  } else if (action.level !== 'major') {
+    supervision = null;
+  }
+  return {
+    ...hazard,
+    level: action.level,
+    area: action.area,
+    report: { ...hazard.report, level: action.level, area: action.area },
+    supervision,
+  };
+}
+
+/**
+ * Applies one action; refuses an illegal transition, a wrong actor or missing input with a clear
+ * message. `supervisorUnit` is the unit that supervises the hazard's unit (`supervisorFor`):
+ * needed when an edit or a reclassification makes the hazard major.
+ */
 export function applyHazardAction(
   hazard: HazardRecord,
   action: HazardAction,
   actor: HazardActor,
-  context: { campaign: Campaign; now: Date },
+  context: { campaign: Campaign; now: Date; supervisorUnit?: string },
 ): HazardChange {
   const { campaign, now } = context;
   const at = now.toISOString();
@@ -282,7 +461,7 @@ export function applyHazardAction(
     case 'request-extension': {
       assertOwner(actor, action.kind);
       const supervision = hazard.supervision;
-      if (!supervision || hazard.status === 'closed') throw illegal(hazard, action.kind);
+      if (!supervision || !isOpenHazard(hazard)) throw illegal(hazard, action.kind);
       if (supervision.extensions.some((e) => e.decision === 'pending')) {
         throw new ConflictError({
           zh: '已有一项延期申请待审批',
@@ -325,7 +504,7 @@ export function applyHazardAction(
     case 'decide-extension': {
       const supervision = hazard.supervision;
       const pending = supervision?.extensions.findIndex((e) => e.decision === 'pending') ?? -1;
-      if (!supervision || pending < 0 || hazard.status === 'closed') throw illegal(hazard, action.kind);
+      if (!supervision || pending < 0 || !isOpenHazard(hazard)) throw illegal(hazard, action.kind);
       if (actor.role !== 'supervisor' || actor.unitCode !== supervision.supervisorUnit) {
         throw new ForbiddenError({
           zh: '延期由督办单位审批',
@@ -359,12 +538,47 @@ export function applyHazardAction(
       assertOwner(actor, action.kind);
       next = { ...hazard, photos: [...hazard.photos, action.photo] };
       break;
+    case 'edit':
+      assertOwner(actor, action.kind);
+      if (hazard.status !== 'registered') throw illegal(hazard, action.kind);
+      next = edited(hazard, action.report, { now, today, ...optionalSupervisor(context) });
+      break;
+    case 'withdraw': {
+      assertOwner(actor, action.kind);
+      if (hazard.status !== 'registered') throw illegal(hazard, action.kind);
+      note = required('reason', action.reason, {
+        zh: '请填写撤回理由',
+        en: 'give the reason for withdrawing the report',
+      });
+      next = {
+        ...hazard,
+        status: 'withdrawn',
+        withdrawal: { reason: note, by: actor.unitCode, at },
+        supervision: hazard.supervision ? { ...hazard.supervision, delistedOn: today } : null,
+      };
+      break;
+    }
+    case 'reclassify': {
+      const supervisor = hazard.supervision?.supervisorUnit;
+      if (actor.role !== 'supervisor' || (supervisor !== undefined && actor.unitCode !== supervisor)) {
+        throw new ForbiddenError({
+          zh: '隐患等级和类别由督办单位调整',
+          en: "a hazard's level and area are changed by its supervising unit",
+        });
+      }
+      if (!isOpenHazard(hazard)) throw illegal(hazard, action.kind);
+      note = required('reason', action.reason, {
+        zh: '请填写调整理由',
+        en: 'give the reason for the reclassification',
+      });
+      next = reclassified(hazard, action, { campaign, today, ...optionalSupervisor(context) });
+      break;
+    }
   }
   next = { ...next, version: hazard.version + 1, updatedAt: at };
-  const closedNow = hazard.status !== 'closed' && next.status === 'closed';
   return {
     hazard: next,
     entry: entryFor(hazard, next, action.kind, actor.unitCode, campaign, now, note),
-    delta: closedNow ? { [openCounter(hazard.level)]: -1 } : {},
+    delta: counterDelta(hazard, next),
   };
 }

@@ -7,6 +7,7 @@ import type {
   HazardFormKey,
   HazardHistoryEntry,
   HazardRecord,
+  OutboxItem,
   UnitRecord,
 } from '../../../../schemas/records.ts';
 import { parseWith } from '../../../../schemas/validation.ts';
@@ -15,7 +16,15 @@ import { localDateOf } from '../calendar/calendar.ts';
 import type { Clock } from '../calendar/clock.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import { allPages } from '../pages.ts';
-import { applyHazardAction, createHazard, type HazardAction, type HazardActor } from './hazard-lifecycle.ts';
+import {
+  applyHazardAction,
+  createHazard,
+  type HazardAction,
+  type HazardActor,
+  isOpenHazard,
+  listsForSupervision,
+} from './hazard-lifecycle.ts';
+import { noticesOwed } from './hazard-notices.ts';
 
 export interface HazardServiceDeps {
   campaign: Campaign;
@@ -24,6 +33,11 @@ export interface HazardServiceDeps {
   units: UnitRepository;
   zeroReports: ZeroReportRepository;
   audit: AuditLog;
+  /**
+   * Sends the mails a change owes right after its commit (`deliverNotices`); they are in the
+   * outbox already, so without it (or if it fails) the outbox sweep sends them.
+   */
+  notify?: (items: readonly OutboxItem[]) => Promise<void>;
 }
 
 const NO_SUCH_HAZARD = { zh: '没有这条隐患记录', en: 'No such hazard' };
@@ -134,17 +148,34 @@ export async function reportHazard(
   if (earlier) return replay(earlier);
 
   const supervisorUnit = parsed.value.level === 'major' ? await supervisorFor(unit, deps.units) : null;
+  const supervisor = supervisorUnit ? await deps.units.get(supervisorUnit) : null;
   const seq = await deps.units.reserveHazardSeq(unit.code, 1);
+  const now = deps.clock.now();
   const change = createHazard({
     campaign: deps.campaign,
     unit,
     report: parsed.value,
     supervisorUnit,
     seq,
-    now: deps.clock.now(),
+    now,
+  });
+  // The receipt, and the supervisor's notice of a major hazard: owed in the report's own transaction.
+  const owed = noticesOwed({
+    campaign: deps.campaign,
+    before: null,
+    after: change.hazard,
+    unit,
+    supervisor,
+    now,
   });
   try {
-    await deps.hazards.create(change.hazard, change.entry, change.delta, { formKey: key.data, fingerprint });
+    await deps.hazards.create(
+      change.hazard,
+      change.entry,
+      change.delta,
+      { formKey: key.data, fingerprint },
+      owed,
+    );
   } catch (error) {
     // Refused: another request with this key won (a double click); answer with its hazard.
     const winner = error instanceof ConflictError ? await deps.hazards.formKey(unit.code, key.data) : null;
@@ -154,12 +185,15 @@ export async function reportHazard(
   // A hazard found after all withdraws the unit's zero report; the record of it stays. The
   // hazard is stored already, so a failure here must not tell the school to report it again.
   await deps.zeroReports.withdraw(unit.code, deps.clock.now(), change.hazard.id).catch(() => undefined);
+  await deps.notify?.(owed).catch(() => undefined);
   return change.hazard;
 }
 
 /**
- * The hazard as `viewer` may see it: its reporting unit, or its supervising unit. Anyone else
- * gets the same "no such hazard" as for one that does not exist.
+ * The hazard as `viewer` may see it: its reporting unit, or its supervising unit: the unit that
+ * lists a major hazard for supervision, and for a general one the unit that would (its unit's
+ * `supervisorFor`: a school's district bureau, else the city office), which may reclassify it.
+ * Anyone else gets the same "no such hazard" as for one that does not exist.
  */
 export async function hazardForViewer(
   deps: HazardServiceDeps,
@@ -170,8 +204,12 @@ export async function hazardForViewer(
   const hazard = await deps.hazards.get(unitCode, id);
   if (!hazard) throw new NotFoundError(NO_SUCH_HAZARD);
   if (hazard.unitCode === viewer.code) return { hazard, actor: { unitCode: viewer.code, role: 'owner' } };
-  if (hazard.supervision?.supervisorUnit === viewer.code) {
-    return { hazard, actor: { unitCode: viewer.code, role: 'supervisor' } };
+  const supervisor = { hazard, actor: { unitCode: viewer.code, role: 'supervisor' as const } };
+  if (hazard.supervision) {
+    if (hazard.supervision.supervisorUnit === viewer.code) return supervisor;
+  } else if (viewer.type === 'district-bureau' || viewer.type === 'city-office') {
+    const owner = await deps.units.get(hazard.unitCode);
+    if (owner && (await supervisorFor(owner, deps.units)) === viewer.code) return supervisor;
   }
   throw new NotFoundError(NO_SUCH_HAZARD);
 }
@@ -219,12 +257,30 @@ export async function actOnHazard(
         throw STALE_ACTION(hazard);
       }
     }
+    // An edit or reclassification that makes it major lists it under its unit's supervisor,
+    // who is owed a notice, written in the change's own transaction.
+    const owner = listsForSupervision(hazard, action) ? await deps.units.get(hazard.unitCode) : null;
+    const supervisorUnit = owner ? await supervisorFor(owner, deps.units) : null;
+    const supervisor = supervisorUnit ? await deps.units.get(supervisorUnit) : null;
+    const now = deps.clock.now();
     const change = applyHazardAction(hazard, action, actor, {
       campaign: deps.campaign,
-      now: deps.clock.now(),
+      now,
+      ...(supervisorUnit ? { supervisorUnit } : {}),
     });
+    const owed = owner
+      ? noticesOwed({
+          campaign: deps.campaign,
+          before: hazard,
+          after: change.hazard,
+          unit: owner,
+          supervisor,
+          now,
+        })
+      : [];
     try {
-      await deps.hazards.update(change.hazard, change.entry, change.delta);
+      await deps.hazards.update(change.hazard, change.entry, change.delta, owed);
+      await deps.notify?.(owed).catch(() => undefined);
       return change.hazard;
     } catch (error) {
       // Lost to a concurrent change: read again and judge it as above (at most a few photos race).
@@ -233,13 +289,32 @@ export async function actOnHazard(
   }
 }
 
+/**
+ * The reporting unit's correction of its report: the form's fields checked as a new report's
+ * (`hazardReportInputSchema`, today from the clock), then applied as an `edit` with the version
+ * the edit page showed, exactly once as any action.
+ */
+export async function editHazard(
+  deps: HazardServiceDeps,
+  viewer: UnitRecord,
+  unitCode: string,
+  id: string,
+  input: unknown,
+  expectedVersion: number | undefined,
+): Promise<HazardRecord> {
+  const parsed = parseWith(hazardReportInputSchema(reportContext(deps.campaign, deps.clock.now())), input);
+  if (!parsed.ok) throw new ValidationError(parsed.issues);
+  return actOnHazard(deps, viewer, unitCode, id, { kind: 'edit', report: parsed.value }, expectedVersion);
+}
+
 export function historyOf(deps: HazardServiceDeps, hazard: HazardRecord): Promise<HazardHistoryEntry[]> {
   return allPages((page) => deps.hazards.history(hazard.unitCode, hazard.id, page));
 }
 
-/** Open first, majors before generals, then newest first. */
+/** Open first, then closed out, then withdrawn; majors before generals; then newest first. */
 export function byUrgency(a: HazardRecord, b: HazardRecord): number {
-  const rank = (h: HazardRecord) => (h.status === 'closed' ? 2 : 0) + (h.level === 'major' ? 0 : 1);
+  const done = (h: HazardRecord) => (h.status === 'withdrawn' ? 4 : h.status === 'closed' ? 2 : 0);
+  const rank = (h: HazardRecord) => done(h) + (h.level === 'major' ? 0 : 1);
   return rank(a) - rank(b) || b.createdAt.localeCompare(a.createdAt);
 }
 
@@ -278,7 +353,7 @@ export async function confirmZeroReport(
       },
     ]);
   }
-  const open = (await hazardsOfUnit(deps, unit)).filter((h) => h.status !== 'closed');
+  const open = (await hazardsOfUnit(deps, unit)).filter(isOpenHazard);
   if (open.length > 0) {
     throw new ConflictError({
       zh: `本单位还有 ${open.length} 条未销号的隐患，不能提交零报告`,

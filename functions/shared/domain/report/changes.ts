@@ -26,6 +26,11 @@ export function hazardChanges(
     level: hazard.level,
   };
   const changes: Change[] = [];
+  // A withdrawn report is only its withdrawal: it was never a hazard on the books.
+  if (hazard.status === 'withdrawn') {
+    const at = hazard.withdrawal?.at;
+    return within(at) ? [{ ...base, kind: 'hazard-withdrawn', ...(at ? { at } : {}) }] : [];
+  }
   if (within(hazard.createdAt)) changes.push({ ...base, kind: 'hazard-reported', at: hazard.createdAt });
   if (hazard.status === 'closed' && within(hazard.closedAt))
     changes.push({ ...base, kind: 'hazard-closed', ...(hazard.closedAt ? { at: hazard.closedAt } : {}) });
@@ -89,6 +94,7 @@ const ORDER: ChangeKind[] = [
   'hazard-reported',
   'acceptance-requested',
   'hazard-closed',
+  'hazard-withdrawn',
   'sent-back',
   'filed',
   'refiled',

@@ -27,6 +27,7 @@ export const CHANGE_LABELS: Record<ChangeKind, Label> = {
   'hazard-reported': { zh: '新报隐患', en: 'hazard reported' },
   'acceptance-requested': { zh: '申请验收', en: 'acceptance requested' },
   'hazard-closed': { zh: '隐患销号', en: 'hazard closed out' },
+  'hazard-withdrawn': { zh: '隐患上报已撤回', en: 'hazard report withdrawn' },
   'major-became-overdue': { zh: '重大隐患逾期', en: 'major hazard became overdue' },
 };
 

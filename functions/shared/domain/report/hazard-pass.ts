@@ -1,6 +1,11 @@
 import type { Campaign } from '../../../../schemas/campaign.ts';
 import type { HazardRecord, UnitRecord } from '../../../../schemas/records.ts';
-import { hasFiveImplementations, hazardDeadline, isOverdueMajor } from '../hazards/hazard-lifecycle.ts';
+import {
+  hasFiveImplementations,
+  hazardDeadline,
+  isOpenHazard,
+  isOverdueMajor,
+} from '../hazards/hazard-lifecycle.ts';
 import { hazardChanges } from './changes.ts';
 import type {
   AreaCount,
@@ -32,7 +37,7 @@ export function emptyFacts(): UnitHazardFacts {
 
 /** Adds one hazard to its unit's facts; `overdue` is `isOverdueMajor` of it at the check. */
 function addToFacts(facts: UnitHazardFacts, hazard: HazardRecord, overdue: boolean): void {
-  if (hazard.status === 'closed') return;
+  if (!isOpenHazard(hazard)) return;
   facts.open[hazard.level] += 1;
   if (overdue) {
     facts.overdueMajors.push(hazard.id);
@@ -160,6 +165,11 @@ export async function passHazards(
   for await (const hazard of hazards) {
     const unit = byCode.get(hazard.unitCode);
     if (!unit || unit.type === 'city-office') continue;
+    // A withdrawn report (a wrong one) is in no count, tally or ledger; only its withdrawal is news.
+    if (hazard.status === 'withdrawn') {
+      for (const change of hazardChanges(hazard, unit, instant)) changes.push(change);
+      continue;
+    }
     count += 1;
     let unitFacts = facts.get(unit.code);
     if (!unitFacts) {

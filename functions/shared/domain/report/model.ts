@@ -96,6 +96,7 @@ export type ChangeKind =
   | 'hazard-reported'
   | 'acceptance-requested'
   | 'hazard-closed'
+  | 'hazard-withdrawn'
   | 'major-became-overdue';
 
 export interface Change {

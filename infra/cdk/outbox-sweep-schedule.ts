@@ -1,0 +1,40 @@
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import type { Campaign } from '../../schemas/campaign.ts';
+import { arnRef } from './nag-refs.ts';
+import { ResourceGroup } from './resource-group.ts';
+
+export interface OutboxSweepScheduleProps {
+  campaign: Campaign;
+  outboxSweep: IFunction;
+  /** Where an invocation the scheduler could not deliver is kept. */
+  deadLetterQueue: IQueue;
+}
+
+/**
+ * The outbox sweep every minute: a hazard notice a request could not send after its commit goes
+ * out within the next minute. A missed invocation is not retried (the next one is a minute away
+ * and sends the same); one the scheduler could not deliver at all lands in the queue, which alarms.
+ */
+export class OutboxSweepSchedule extends ResourceGroup {
+  constructor(scope: Construct, id: string, props: OutboxSweepScheduleProps) {
+    super(scope, id);
+    const schedule = new Schedule(this, 'OutboxSweepSchedule', {
+      description: `${props.campaign.id}: the hazard notices still owed, every minute`,
+      schedule: ScheduleExpression.rate(Duration.minutes(1)),
+      target: new LambdaInvoke(props.outboxSweep, {
+        retryAttempts: 0,
+        maxEventAge: Duration.minutes(1),
+        deadLetterQueue: props.deadLetterQueue,
+      }),
+    });
+    Validations.of(Stack.of(this)).acknowledge({
+      id: `AwsSolutions::AwsSolutions-IAM5[Resource::${arnRef(props.outboxSweep)}:*]`,
+      reason: `The scheduler's role may invoke the outbox-sweep function and its versions (${schedule.node.id}); nothing else.`,
+    });
+  }
+}

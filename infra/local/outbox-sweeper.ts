@@ -1,0 +1,32 @@
+/**
+ * The local stand-in for the outbox sweep's EventBridge schedule (rate 1 minute): calls `run` at
+ * start and then every `everyMs` of real time (like the schedule, not the campaign clock), one
+ * run at a time: a run still going when the next is due is not doubled.
+ */
+export function startOutboxSweeper(options: {
+  run: () => Promise<unknown>;
+  everyMs: number;
+  onError: (error: unknown) => void;
+}): { close(): void; idle(): Promise<void> } {
+  let running: Promise<void> | null = null;
+  let closed = false;
+  const tick = () => {
+    if (closed || running) return;
+    running = options
+      .run()
+      .then(() => undefined, options.onError)
+      .finally(() => {
+        running = null;
+      });
+  };
+  const timer = setInterval(tick, options.everyMs);
+  timer.unref();
+  tick();
+  return {
+    close() {
+      closed = true;
+      clearInterval(timer);
+    },
+    idle: () => running ?? Promise.resolve(),
+  };
+}
