@@ -11,6 +11,7 @@ import { DynamoLinkRepository } from './adapters/dynamo/links-repository.ts';
 import { DynamoMailLog } from './adapters/dynamo/mail-log.ts';
 import { DynamoReviewerRepository } from './adapters/dynamo/reviewers-repository.ts';
 import { DynamoRunLeases } from './adapters/dynamo/run-leases.ts';
+import { DynamoSanctionRepository } from './adapters/dynamo/sanctions-repository.ts';
 import { DynamoSessionRepository } from './adapters/dynamo/sessions-repository.ts';
 import { DynamoStore } from './adapters/dynamo/store.ts';
 import { DynamoSubmissionRepository } from './adapters/dynamo/submissions-repository.ts';
@@ -52,6 +53,7 @@ export interface StorageAdapters {
   badTokens: DynamoBadTokenCounter;
   zeroReports: DynamoZeroReports;
   imports: DynamoHazardImports;
+  sanctions: DynamoSanctionRepository;
   documents: S3DocumentStore;
 }
 
@@ -104,6 +106,7 @@ export async function createStorageAdapters(
     badTokens: new DynamoBadTokenCounter(store, BAD_TOKEN_WINDOW_MS),
     zeroReports: new DynamoZeroReports(store),
     imports: new DynamoHazardImports(store),
+    sanctions: new DynamoSanctionRepository(store, campaign.timeZone),
     documents: new S3DocumentStore(clients.s3, env.BUCKET_NAME),
   };
 }

@@ -78,6 +78,7 @@ const records: CampaignRecords = {
   ],
   zeroReports: [{ unitCode: 'LY-000', checkedOn: '2018-01-15', confirmedAt: '2018-01-15T02:00:00.000Z' }],
   bounces: [],
+  sanctions: [],
 };
 
 const hazards: HazardRecord[] = [
