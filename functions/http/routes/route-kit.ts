@@ -22,6 +22,7 @@ import type {
   MailLog,
   PendingUploadRepository,
   ReviewerRepository,
+  SanctionRepository,
   SessionRepository,
   SubmissionRepository,
   UnitRepository,
@@ -55,6 +56,8 @@ export interface HttpDeps extends InvocationDeps {
   imports: HazardImportRepository;
   sessions: SessionRepository;
   reviewers: ReviewerRepository;
+  /** Summons and circulars (约谈/通报). */
+  sanctions: SanctionRepository;
   /** Read for the office's and the bureaus' own pages: units whose contact address bounces. */
   bounces: Pick<BounceLog, 'all'>;
   /** Mail sent while a request is answered (a review decision's mail to the unit), each once through the mail log. */
