@@ -55,6 +55,8 @@ describe('summons and circulars', () => {
   afterAll(() => app.cleanup());
 
   it('records a summons once, on the audit trail, and the unit sees it on its page', async () => {
+    // The way in: the supervised unit's page links to the form.
+    expect((await office.get('/w/units/LY-101')).body).toContain('href="/w/sanctions/new?unit=LY-101"');
     const { answer, formKey } = await record(office, 'LY-101', {
       kind: 'summons',
       date: '2018-01-26',
