@@ -6,6 +6,7 @@ import {
   SANCTION_KINDS,
   type SanctionKind,
   type SanctionRecord,
+  SanctionRecordSchema,
   type UnitRecord,
 } from '../../../../schemas/records.ts';
 import { type FieldIssue, truncated } from '../../../../schemas/validation.ts';
@@ -48,7 +49,6 @@ export interface SanctionInput {
   formKey: string;
 }
 
-const FORM_KEY = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: exactly the control characters a reason may not hold (tab and line breaks may).
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
 
@@ -101,7 +101,7 @@ export function parseSanctionForm(
       en: `the reason (reason) must be 1 to ${REASON_MAX_CHARS} characters without control characters; got ${length}`,
     });
   const formKey = form.formKey ?? '';
-  if (!FORM_KEY.test(formKey))
+  if (!SanctionRecordSchema.shape.id.safeParse(formKey).success)
     issues.push({
       path: 'formKey',
       value: truncated(formKey),
