@@ -33,6 +33,7 @@ const records: CampaignRecords = {
   pointers: generated.pointers,
   zeroReports: generated.zeroReports,
   bounces: [],
+  sanctions: [],
 };
 const generateMs = performance.now() - generatedAt;
 // The records must be what the repositories would return: check a sample against the schemas.

@@ -459,3 +459,31 @@ export const MailBounceSchema = z.object({
   deliveredAt: Instant.optional(),
 });
 export type MailBounce = z.infer<typeof MailBounceSchema>;
+
+export const SANCTION_KINDS = ['summons', 'circular'] as const;
+export const SanctionKindSchema = z.enum(SANCTION_KINDS);
+export type SanctionKind = z.infer<typeof SanctionKindSchema>;
+
+/**
+ * A summons (约谈) or circular (通报) decision the city office, or a district bureau for its own
+ * district, recorded against a unit (issue 13). Kept on the unit's partition, listed in the
+ * `SANCTIONS` collection for the digest; never changed once stored. `formKey` is the one-time key
+ * of the form that recorded it: the same key again (a double click, a retry) finds this record.
+ */
+export const SanctionRecordSchema = z.object({
+  /** The form's one-time key (a UUID) doubles as the decision's id. */
+  id: z.uuid(),
+  unitCode: z.string(),
+  /** The unit's district when recorded (null: a directly affiliated unit). */
+  district: z.string().nullable(),
+  kind: SanctionKindSchema,
+  /** The day of the summons or of the circular, on the campaign calendar. */
+  date: z.string(),
+  reason: z.string(),
+  /** The supervising body that decided: the city office's or a district bureau's unit code. */
+  bodyCode: z.string(),
+  /** Who recorded it, as the audit trail names them (`reviewer:<id>` or the body's code). */
+  actor: z.string(),
+  recordedAt: Instant,
+});
+export type SanctionRecord = z.infer<typeof SanctionRecordSchema>;

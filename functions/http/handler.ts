@@ -7,6 +7,7 @@ import { dashboardRoutes } from './routes/dashboard-routes.ts';
 import { hazardRoutes } from './routes/hazard-routes.ts';
 import { reviewRoutes } from './routes/review-routes.ts';
 import { type Event, type HttpDeps, langOf, type Route } from './routes/route-kit.ts';
+import { sanctionRoutes } from './routes/sanction-routes.ts';
 import { schoolRoutes } from './routes/school-routes.ts';
 import { workspaceRoutes } from './routes/workspace-routes.ts';
 import type { RouteKey } from './routes.ts';
@@ -20,6 +21,7 @@ const routes: Record<RouteKey, Route> = {
   ...workspaceRoutes,
   ...reviewRoutes,
   ...dashboardRoutes,
+  ...sanctionRoutes,
 };
 
 /**

@@ -1,11 +1,12 @@
 import type { Campaign, Deliverable } from '../../schemas/campaign.ts';
 import { UNIT_TYPE_LABELS } from '../../schemas/primitives.ts';
-import type { RejectedUpload, UnitRecord } from '../../schemas/records.ts';
+import type { RejectedUpload, SanctionRecord, UnitRecord } from '../../schemas/records.ts';
 import { daysBetween, formatLocal, localDateOf } from '../shared/domain/calendar/calendar.ts';
 import type { Acceptance, DeliverableState } from '../shared/domain/calendar/deadlines.ts';
 import { BOUNCE_KIND_LABELS, type BouncedUnit } from '../shared/domain/delivery/mail-bounces.ts';
 import { FILE_TYPE_INFO } from '../shared/domain/filing/file-types.ts';
 import { HARD_CLOSED, rejectionMessage } from '../shared/domain/filing/uploads.ts';
+import { SANCTION_KIND_LABELS } from '../shared/domain/sanctions/sanctions.ts';
 import { type Html, html, type Lang, layout } from '../shared/web/html.ts';
 import { decisionsOfVersion, sentBackNotice } from './review-blocks.ts';
 import type { DeliverablePanel } from './unit-page.ts';
@@ -142,6 +143,16 @@ function findUnitForm(lang: Lang, selfPath: string): Html {
 <p><a href="${selfPath}/workspace${lang === 'en' ? '?lang=en' : ''}">${t(lang, '进入督查工作台（全部单位的报送与隐患情况）', 'Open the supervision workspace (every unit in your scope)')}</a></p></section>`;
 }
 
+/** 约谈/通报记录: the decisions recorded against the unit, oldest first (shown only when there are some). */
+export function sanctionCard(sanctions: readonly SanctionRecord[], campaign: Campaign, lang: Lang): Html {
+  if (sanctions.length === 0) return html``;
+  return html`<section class="card" id="sanctions"><h2>${t(lang, '约谈/通报记录', 'Summons and circulars')}</h2>
+<ul>${sanctions.map(
+    (s) =>
+      html`<li><span class="tag bad">${SANCTION_KIND_LABELS[s.kind][lang]}</span> <strong>${s.date}</strong> ${s.reason} <span class="muted">${t(lang, '记录于', 'recorded')} ${formatLocal(new Date(s.recordedAt), campaign.timeZone)}</span></li>`,
+  )}</ul></section>`;
+}
+
 export function formPage(input: {
   campaign: Campaign;
   unit: UnitRecord;
@@ -153,6 +164,8 @@ export function formPage(input: {
   supervised: Html | null;
   /** For a district bureau or the city office: units whose contact address bounces (null for others). */
   bounced: BouncedUnit[] | null;
+  /** Summons and circulars recorded against the unit (issue 13). */
+  sanctions?: readonly SanctionRecord[];
   uploaded: string | undefined;
   now: Date;
   lang: Lang;
@@ -167,6 +180,7 @@ export function formPage(input: {
 <p class="muted">${t(lang, '今天', 'Today')} ${localDateOf(now, zone)}</p>
 ${input.uploaded ? html`<p class="notice" role="status">${t(lang, '文件已上传，正在核验；稍后刷新本页即可看到结果。', 'Uploaded. It is being checked; reload this page in a moment to see the result.')}</p>` : ''}
 ${input.bounced && input.bounced.length > 0 ? bouncedList(input.bounced, campaign, lang, unit, selfPath) : ''}
+${sanctionCard(input.sanctions ?? [], campaign, lang)}
 ${input.panels.map(
   (panel) =>
     html`<section class="card" id="${panel.deliverable.id}"><h2>${panel.deliverable.name[lang]}</h2>${dueLine(panel.deliverable, campaign, lang)}<p>${stateTag(panel.state, lang, zone)}</p>${sentBackNotice(panel.state, panel.decisions, lang, zone)}

@@ -29,6 +29,10 @@ export const HTTP_ROUTES = [
   'GET /w/units/{unit}',
   'GET /w/units/{unit}/files/{deliverable}/{version}',
   'POST /w/units/{unit}/files/{deliverable}/{version}/review',
+  'GET /w/sanctions',
+  'GET /w/sanctions/new',
+  'POST /w/sanctions',
+  'GET /w/circular.xlsx',
   'GET /d/{token}',
 ] as const;
 export type RouteKey = (typeof HTTP_ROUTES)[number];

@@ -71,6 +71,7 @@ ${reviewNotice(input.notice, lang)}
 <h1>${unit.name}</h1>
 <p class="muted">${unit.code} · ${UNIT_TYPE_LABELS[unit.type][lang]}${district ? html` · ${district.name[lang]}` : ''} · ${campaign.name[lang]}</p>
 <p>${t(lang, '联系人', 'Contact')}：${unit.contact} · ${unit.phone} · <a href="mailto:${unit.email}">${unit.email}</a></p>
+<p><a href="${WORKSPACE}/sanctions/new?unit=${unit.code}${lang === 'en' ? '&lang=en' : ''}">${t(lang, '记录约谈/通报', 'Record a summons or circular')}</a></p>
 <p class="muted">${t(lang, '今天', 'Today')} ${localDateOf(now, zone)} · ${t(lang, '每次查看、打开文件和审核决定都会记录', 'Every view, every file opened and every decision is recorded')}</p>
 ${
   input.filings.length === 0

@@ -15,6 +15,7 @@ import type {
   RejectedUpload,
   ReviewDecision,
   ReviewerRecord,
+  SanctionRecord,
   SessionRecord,
   SubmissionPointer,
   SubmissionVersion,
@@ -200,6 +201,22 @@ export interface HazardImportRepository {
   /** Marks an in-progress import done and adds its hazards to the unit's counters, atomically, once. */
   complete(record: HazardImport, delta: CounterDelta, at: Date): Promise<void>;
   list(unitCode: string): Promise<HazardImport[]>;
+}
+
+/** Summons and circular decisions (约谈/通报), never changed once stored. */
+export interface SanctionRepository {
+  /**
+   * Stores the decision, its form's one-time key and its audit event in one transaction:
+   * 'duplicate' (nothing written) when that key was used already, by an earlier or a concurrent post.
+   */
+  record(sanction: SanctionRecord, audit: Omit<AuditEvent, 'id'>): Promise<'recorded' | 'duplicate'>;
+  /** The decision a form's one-time key recorded, if it was used. */
+  byFormKey(unitCode: string, formKey: string): Promise<SanctionRecord | null>;
+  /** A unit's decisions, oldest first. */
+  listForUnit(unitCode: string): Promise<SanctionRecord[]>;
+  /** Every decision, or one district's (`null`: the directly affiliated units), by district, unit, time. */
+  list(filter: { district?: string | null }): AsyncIterable<SanctionRecord>;
+  all(): AsyncIterable<SanctionRecord>;
 }
 
 export interface AuditLog {

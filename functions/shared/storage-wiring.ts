@@ -12,6 +12,7 @@ import { DynamoMailLog } from './adapters/dynamo/mail-log.ts';
 import { DynamoOutbox } from './adapters/dynamo/outbox.ts';
 import { DynamoReviewerRepository } from './adapters/dynamo/reviewers-repository.ts';
 import { DynamoRunLeases } from './adapters/dynamo/run-leases.ts';
+import { DynamoSanctionRepository } from './adapters/dynamo/sanctions-repository.ts';
 import { DynamoSessionRepository } from './adapters/dynamo/sessions-repository.ts';
 import { DynamoStore } from './adapters/dynamo/store.ts';
 import { DynamoSubmissionRepository } from './adapters/dynamo/submissions-repository.ts';
@@ -54,6 +55,7 @@ export interface StorageAdapters {
   badTokens: DynamoBadTokenCounter;
   zeroReports: DynamoZeroReports;
   imports: DynamoHazardImports;
+  sanctions: DynamoSanctionRepository;
   documents: S3DocumentStore;
 }
 
@@ -107,6 +109,7 @@ export async function createStorageAdapters(
     badTokens: new DynamoBadTokenCounter(store, BAD_TOKEN_WINDOW_MS),
     zeroReports: new DynamoZeroReports(store),
     imports: new DynamoHazardImports(store),
+    sanctions: new DynamoSanctionRepository(store, campaign.timeZone),
     documents: new S3DocumentStore(clients.s3, env.BUCKET_NAME),
   };
 }

@@ -113,6 +113,7 @@ const records: CampaignRecords = {
   ],
   zeroReports: [],
   bounces: [],
+  sanctions: [],
 };
 
 const supervised = (unit: string, deadline: string) => ({
@@ -674,6 +675,11 @@ function readersOf(recs: CampaignRecords, hz: readonly HazardRecord[]): Campaign
     bounces: {
       all: async function* () {
         yield* recs.bounces;
+      },
+    },
+    sanctions: {
+      all: async function* () {
+        yield* recs.sanctions;
       },
     },
   };

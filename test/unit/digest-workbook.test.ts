@@ -78,6 +78,30 @@ const records: CampaignRecords = {
   ],
   zeroReports: [{ unitCode: 'LY-000', checkedOn: '2018-01-15', confirmedAt: '2018-01-15T02:00:00.000Z' }],
   bounces: [],
+  sanctions: [
+    {
+      id: '6f1c1f5e-0b7a-4c39-9d59-6d1c0a1f0001',
+      unitCode: 'LY-102',
+      district: 'liyang',
+      kind: 'summons',
+      date: '2018-01-23',
+      reason: EVIL_TITLE,
+      bodyCode: 'CITY-000',
+      actor: 'reviewer:wang',
+      recordedAt: '2018-01-21T08:00:00.000Z',
+    },
+    {
+      id: '6f1c1f5e-0b7a-4c39-9d59-6d1c0a1f0002',
+      unitCode: 'JT-101',
+      district: 'jintan',
+      kind: 'circular',
+      date: '2018-01-20',
+      reason: '实施方案逾期未报',
+      bodyCode: 'CITY-000',
+      actor: 'CITY-000',
+      recordedAt: '2018-01-20T02:00:00.000Z',
+    },
+  ],
 };
 
 const hazards: HazardRecord[] = [
@@ -171,7 +195,7 @@ const closing = await workbookFor(true);
 
 describe('digest workbook', () => {
   it('has the sheets in order, the closing sheet only on the closing report', () => {
-    const daySheets = ['概况', '报送情况', '隐患台账', '逾期事项', '昨日以来变化'];
+    const daySheets = ['概况', '报送情况', '隐患台账', '逾期事项', '昨日以来变化', '约谈通报'];
     expect(daily.worksheets.map((ws) => ws.name)).toEqual(daySheets);
     expect(closing.worksheets.map((ws) => ws.name)).toEqual([...daySheets, '从未报送']);
   });
@@ -330,6 +354,34 @@ describe('digest workbook', () => {
     const closedOut = values.find((row) => row[0] === '隐患销号');
     expect(closedOut?.[6]).toBe('一般事故隐患');
     expect(values.map((row) => row[0])).toEqual(expect.arrayContaining(['新报隐患', '隐患销号', '首次报送']));
+  });
+
+  it('lists every summons and circular, by date, text as text; the new one among the changes', () => {
+    const ws = sheet(daily, '约谈通报');
+    expect(headers(ws)).toEqual([
+      '类型',
+      '日期',
+      '区县',
+      '单位代码',
+      '单位名称',
+      '事由',
+      '决定单位',
+      '记录人',
+      '记录时间',
+    ]);
+    const values = rows(ws);
+    expect(values.map((row) => [row[0], row[1], row[2], row[3]])).toEqual([
+      ['通报', new Date(Date.UTC(2018, 0, 20)), '金坛区', 'JT-101'],
+      ['约谈', new Date(Date.UTC(2018, 0, 23)), '溧阳市', 'LY-102'],
+    ]);
+    const reason = rowOf(ws, '单位代码', 'LY-102').getCell(column(ws, '事由'));
+    expect(reason.value).toBe(EVIL_TITLE);
+    expect(reason.type).toBe(ExcelJS.ValueType.String);
+    expect(values[1]?.[7]).toBe('reviewer:wang');
+    expect(values[1]?.[8]).toEqual(new Date(Date.UTC(2018, 0, 21, 16, 0)));
+    // Recorded within the day before the check: only LY-102's is a change.
+    const changes = rows(sheet(daily, '昨日以来变化')).filter((row) => row[0] === '约谈/通报');
+    expect(changes.map((row) => [row[2], row[4]])).toEqual([['LY-102', `约谈（2018-01-23）${EVIL_TITLE}`]]);
   });
 
   it('lists the units that never filed on the closing report', () => {

@@ -225,6 +225,7 @@ describe('the ripple: digest and reminders', () => {
     ],
     zeroReports: [],
     bounces: [],
+    sanctions: [],
   };
 
   it('counts a sent-back deliverable apart, as not filed, and an accepted one among the filed', async () => {

@@ -23,6 +23,7 @@ import type {
   Outbox,
   PendingUploadRepository,
   ReviewerRepository,
+  SanctionRepository,
   SessionRepository,
   SubmissionRepository,
   UnitRepository,
@@ -56,6 +57,8 @@ export interface HttpDeps extends InvocationDeps {
   imports: HazardImportRepository;
   sessions: SessionRepository;
   reviewers: ReviewerRepository;
+  /** Summons and circulars (约谈/通报). */
+  sanctions: SanctionRepository;
   /** Read for the office's and the bureaus' own pages: units whose contact address bounces. */
   bounces: Pick<BounceLog, 'all'>;
   /**

@@ -97,6 +97,7 @@ export const schoolRoutes = {
                 })
               : null,
           bounced,
+          sanctions: await deps.sanctions.listForUnit(unit.code),
           uploaded: event.queryStringParameters?.uploaded,
           now,
           lang: langOf(event),

@@ -6,6 +6,7 @@ import { STATUS_LABELS } from '../domain/hazards/hazard-lifecycle.ts';
 import { CHANGE_LABELS, districtName } from '../domain/report/digest.ts';
 import { LISTED_ROWS } from '../domain/report/hazard-pass.ts';
 import type { DeliverableProgress, Digest, LedgerRow } from '../domain/report/model.ts';
+import { SANCTION_KIND_LABELS } from '../domain/sanctions/sanctions.ts';
 import type { MailAttachment } from '../ports.ts';
 import { type Html, html } from '../web/html.ts';
 import type { MailContent } from './envelope.ts';
@@ -102,6 +103,43 @@ function driveLine(digest: Digest): { zh: string; en: string } {
 function bounceWhy(campaign: Campaign, b: BouncedUnit): string {
   const reason = [b.subtype, b.diagnostic].filter(Boolean).join('：');
   return `${BOUNCE_KIND_LABELS[b.kind].zh}${reason ? `（${reason}）` : ''}，${formatLocal(new Date(b.lastSeenAt), campaign.timeZone)}${b.count > 1 ? `，共 ${b.count} 次` : ''}`;
+}
+
+/** 约谈/通报: every decision recorded against the scope's units (the newest since yesterday are also in the changes). */
+function sanctionsSection(campaign: Campaign, digest: Digest): Html {
+  const rows = digest.sanctions.slice(0, LIST_LIMIT);
+  return section(
+    '约谈/通报记录',
+    'Summons and circulars',
+    digest.sanctions.length === 0
+      ? none('尚无约谈或通报', 'No summons or circular recorded')
+      : table(
+          ['类型 Kind', '日期 Date', '单位 Unit', '事由 Reason'],
+          rows.map((s) => [
+            html`${SANCTION_KIND_LABELS[s.kind].zh}`,
+            html`${s.date}`,
+            html`${s.unitName}<br><span style="color:#5f6368">${districtName(campaign, s.district).zh}</span>`,
+            html`${s.reason}`,
+          ]),
+          digest.sanctions.length - rows.length,
+        ),
+  );
+}
+
+/** The text part's lines for the same section. */
+function sanctionLines(digest: Digest): string[] {
+  return [
+    '',
+    '== 约谈/通报记录 Summons and circulars ==',
+    ...(digest.sanctions.length === 0
+      ? ['（无 none）']
+      : digest.sanctions
+          .slice(0, LIST_LIMIT)
+          .map((s) => `- ${SANCTION_KIND_LABELS[s.kind].zh} ${s.date} ${s.unitName}：${s.reason}`)),
+    ...(digest.sanctions.length > LIST_LIMIT
+      ? [`… 另有 ${digest.sanctions.length - LIST_LIMIT} 条 / more in the spreadsheet`]
+      : []),
+  ];
 }
 
 export function digestHtml(campaign: Campaign, digest: Digest, delivery: DigestDelivery): string {
@@ -227,6 +265,7 @@ ${section('报送进度', 'Filing progress', progress)}
 ${bounced}
 ${section('昨日以来变化', 'Changes since yesterday', changeTable)}
 ${section('逾期单位（约谈/通报候选）', 'Overdue units, by district', overdueUnits)}
+${sanctionsSection(campaign, digest)}
 ${section('逾期未整改的重大隐患', 'Overdue major hazards', majors)}
 ${section('隐患分布（领域 × 等级）', 'Hazards by area and level', areas)}
 ${closingParts}
@@ -286,6 +325,7 @@ export function digestText(campaign: Campaign, digest: Digest, delivery: DigestD
                 `- ${u.state.unit.name}：${[...u.overdue.map((o) => `《${o.name.zh}》逾期 ${o.days} 天`), ...(u.overdueMajors > 0 ? [`重大隐患逾期 ${u.overdueMajors} 条`] : [])].join('；')}`,
             ),
         ])),
+    ...sanctionLines(digest),
     '',
     '== 逾期未整改的重大隐患 Overdue major hazards ==',
     ...(digest.overdueMajors.length === 0

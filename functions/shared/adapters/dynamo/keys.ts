@@ -79,6 +79,15 @@ export const keys = {
   reviewer: (id: string) => ({ pk: `REVIEWER#${id}`, sk: 'PROFILE' }),
   reviewerIndex: (id: string) => ({ gsi1pk: 'REVIEWERS', gsi1sk: id }),
   runLease: (day: string) => ({ pk: `RUN#${day}`, sk: 'RUN' }),
+  /** A summons or circular decision: on its unit's partition, in the order recorded. */
+  sanction: (unit: string, at: string, id: string) => ({ pk: `UNIT#${unit}`, sk: `SANCTION#${at}#${id}` }),
+  sanctionPrefix: 'SANCTION#',
+  sanctionIndex: (district: string | null, unit: string, at: string) => ({
+    gsi1pk: 'SANCTIONS',
+    gsi1sk: `${districtKey(district)}#${unit}#${at}`,
+  }),
+  /** The one-time key of the form that recorded a decision (a copy of the decision, without index keys). */
+  sanctionFormKey: (unit: string, formKey: string) => ({ pk: `UNIT#${unit}`, sk: `SANCKEY#${formKey}` }),
   mail: (day: string, purpose: string, recipient: string) => ({
     pk: `MAIL#${day}`,
     sk: `${purpose}#${recipient.toLowerCase()}`,

@@ -38,6 +38,8 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  * | daily-check run lease    | `RUN#<campaign day>`      | `RUN`                               |                   |                        |
  * | workspace session (TTL)  | `SESSION#<sha256 hex>`    | `SESSION`                           |                   |                        |
  * | named reviewer           | `REVIEWER#<id>`           | `PROFILE`                           | `REVIEWERS`       | `<id>`                 |
+ * | summons/circular         | `UNIT#<unit>`             | `SANCTION#<instant>#<id>`           | `SANCTIONS`       | `<d>#<unit>#<instant>` |
+ * | summons/circular form key| `UNIT#<unit>`             | `SANCKEY#<uuid>`                    |                   |                        |
  *
  * Access patterns:
  * - a unit's profile and counters: GetItem `UNIT#<unit>`/`PROFILE`;
@@ -66,6 +68,10 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  *   `REVIEWER#<id>`, all of them: Query gsi1 `REVIEWERS`; a reviewer's link is a `LINK#` item naming the reviewer;
  * - mails owed for hazards (transactional outbox): Put in the hazard change's own transaction with
  *   `attribute_not_exists`; the sweep Queries gsi1 `OUTBOX`, and marking one done REMOVEs its gsi1 keys;
+ * - a unit's summons and circulars (约谈/通报), oldest first: Query `begins_with(sk, 'SANCTION#')`; all of them, or one
+ *   district's (the digest, the workspace's list): Query gsi1 `SANCTIONS` (with `begins_with(gsi1sk, '<d>#')`); was
+ *   this decision form posted already: GetItem `SANCKEY#<uuid>`, Put with `attribute_not_exists` in the decision's
+ *   transaction (with its audit event), so a double click records one decision;
  * - who runs a day's check: conditional Put/Update on `RUN#<day>`, and a ConditionCheck on it in every mail claim (fencing).
  *
  * Every list is read page by page (`Limit` + cursor); no call loads a whole partition at once.

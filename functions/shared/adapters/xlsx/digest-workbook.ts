@@ -13,6 +13,7 @@ import { BOUNCE_KIND_LABELS } from '../../domain/delivery/mail-bounces.ts';
 import { STATUS_LABELS } from '../../domain/hazards/hazard-lifecycle.ts';
 import { CHANGE_LABELS, districtName } from '../../domain/report/digest.ts';
 import type { Digest, LedgerRow, UnitState } from '../../domain/report/model.ts';
+import { SANCTION_KIND_LABELS } from '../../domain/sanctions/sanctions.ts';
 import type { ScratchFile } from '../../ports.ts';
 
 /**
@@ -36,6 +37,7 @@ export const DIGEST_SHEETS = {
   neverFiled: '从未报送',
   /** Only when some unit's contact address bounces. */
   bounced: '退信',
+  sanctions: '约谈通报',
 } as const;
 
 const ZERO_REPORT_LABELS: Record<UnitState['zeroReport'], string> = {
@@ -616,6 +618,39 @@ async function writeBounced(
   sheet.commit();
 }
 
+/** 约谈通报: every summons and circular of the scope, with who decided and when it was recorded. */
+async function writeSanctions(
+  workbook: ExcelJS.stream.xlsx.WorkbookWriter,
+  digest: Digest,
+  names: Lookups,
+): Promise<void> {
+  const sheet = new SheetWriter(workbook, DIGEST_SHEETS.sanctions, [
+    column('类型', 'Kind', 8),
+    column('日期', 'Date', 12, 'date'),
+    column('区县', 'District', 12),
+    column('单位代码', 'Unit code', 11),
+    column('单位名称', 'Unit name', 28, 'wrap'),
+    column('事由', 'Reason', 48, 'wrap'),
+    column('决定单位', 'Decided by', 12),
+    column('记录人', 'Recorded by', 16),
+    column('记录时间', 'Recorded at', 17, 'datetime'),
+  ]);
+  for (const s of digest.sanctions) {
+    await sheet.add([
+      SANCTION_KIND_LABELS[s.kind].zh,
+      localDateCell(s.date) ?? s.date,
+      names.district(s.district),
+      s.unitCode,
+      s.unitName,
+      s.reason,
+      s.bodyCode,
+      s.actor,
+      names.instant(s.recordedAt),
+    ]);
+  }
+  sheet.commit();
+}
+
 /**
  * The digest's spreadsheet, written to a scratch file; `ledger` gives the ledger sheet's rows.
  * The file is read whole only to be attached (up to 10 MB); a larger one is streamed to S3, so a
@@ -656,6 +691,7 @@ export async function digestWorkbookFile(
     await writeLedger(workbook, ledger, names);
     await writeOverdue(workbook, campaign, digest, names);
     await writeChanges(workbook, digest, names);
+    await writeSanctions(workbook, digest, names);
     if (digest.closing) await writeNeverFiled(workbook, campaign, digest, names);
     if (digest.bounced.length > 0) await writeBounced(workbook, digest, names);
     await workbook.commit();

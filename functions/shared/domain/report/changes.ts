@@ -89,6 +89,7 @@ export function filingChanges(
 }
 
 const ORDER: ChangeKind[] = [
+  'sanction-recorded',
   'major-became-overdue',
   'became-overdue',
   'hazard-reported',

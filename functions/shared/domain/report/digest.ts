@@ -2,6 +2,7 @@ import type { Campaign } from '../../../../schemas/campaign.ts';
 import type { Label } from '../../../../schemas/primitives.ts';
 import { type DeliverableState, isFiledState } from '../calendar/deadlines.ts';
 import { bouncedUnits } from '../delivery/mail-bounces.ts';
+import { inSanctionOrder } from '../sanctions/sanctions.ts';
 import { emptyAreas, scopeKey } from './hazard-pass.ts';
 import type {
   CampaignSnapshot,
@@ -10,6 +11,7 @@ import type {
   Digest,
   DigestScope,
   OverdueUnit,
+  SanctionRow,
   UnitState,
 } from './model.ts';
 
@@ -29,6 +31,7 @@ export const CHANGE_LABELS: Record<ChangeKind, Label> = {
   'hazard-closed': { zh: '隐患销号', en: 'hazard closed out' },
   'hazard-withdrawn': { zh: '隐患上报已撤回', en: 'hazard report withdrawn' },
   'major-became-overdue': { zh: '重大隐患逾期', en: 'major hazard became overdue' },
+  'sanction-recorded': { zh: '约谈/通报', en: 'summons or circular recorded' },
 };
 
 export const AFFILIATED: Label = { zh: '市直属单位', en: 'Directly affiliated units' };
@@ -144,7 +147,18 @@ export function buildDigest(
       records.units.filter((u) => inScope(scope, u.district)),
       records.bounces,
     ),
+    sanctions: sanctionRows(records, codes),
   };
+}
+
+/** The decisions against `codes`' units, in list order, with the units' names. */
+function sanctionRows(records: CampaignSnapshot['records'], codes: ReadonlySet<string>): SanctionRow[] {
+  const names = new Map(records.units.map((u) => [u.code, u.name]));
+  return inSanctionOrder(
+    records.sanctions
+      .filter((s) => codes.has(s.unitCode))
+      .map((s) => ({ ...s, unitName: names.get(s.unitCode) ?? s.unitCode })),
+  );
 }
 
 /** Districts in the campaign's order; the affiliated units last. */

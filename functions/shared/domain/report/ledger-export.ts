@@ -137,6 +137,9 @@ export function readersAsOf(readers: CampaignReaders, at: Date): CampaignReaders
     submissions: { allFilers: (id) => kept(readers.submissions.allFilers(id), (p) => pointerAsOf(p, at)) },
     hazards: { all: () => kept(readers.hazards.all(), (h) => hazardAsOf(h, at)) },
     zeroReports: { all: () => kept(readers.zeroReports.all(), (z) => zeroReportAsOf(z, at)) },
+    sanctions: {
+      all: () => kept(readers.sanctions.all(), (s) => (Date.parse(s.recordedAt) > at.getTime() ? null : s)),
+    },
   };
 }
 

@@ -3,6 +3,7 @@ import type { Label } from '../../../../schemas/primitives.ts';
 import type {
   HazardRecord,
   MailBounce,
+  SanctionRecord,
   SubmissionPointer,
   UnitRecord,
   ZeroReport,
@@ -42,6 +43,8 @@ export interface CampaignRecords {
   zeroReports: ZeroReport[];
   /** Every address whose mail bounced or drew a complaint (a few; listed against the units using them). */
   bounces: MailBounce[];
+  /** Every summons and circular (约谈/通报) of the campaign's units: a few per laggard. */
+  sanctions: SanctionRecord[];
 }
 
 /** What the campaign state needs of one unit's hazards. */
@@ -97,7 +100,8 @@ export type ChangeKind =
   | 'acceptance-requested'
   | 'hazard-closed'
   | 'hazard-withdrawn'
-  | 'major-became-overdue';
+  | 'major-became-overdue'
+  | 'sanction-recorded';
 
 export interface Change {
   kind: ChangeKind;
@@ -247,4 +251,11 @@ export interface Digest {
   neverFiled: { deliverableId: string; name: Label; units: UnitState[] }[];
   /** Units of the scope (bureaus and the office included) whose contact address bounces: fix before a deadline. */
   bounced: BouncedUnit[];
+  /** Every summons and circular of the scope's units (`inSanctionOrder`), with the unit's name. */
+  sanctions: SanctionRow[];
+}
+
+/** A summons or circular as the digest lists it. */
+export interface SanctionRow extends SanctionRecord {
+  unitName: string;
 }

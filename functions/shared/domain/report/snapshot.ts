@@ -3,10 +3,12 @@ import type { SubmissionPointer } from '../../../../schemas/records.ts';
 import type {
   BounceLog,
   HazardRepository,
+  SanctionRepository,
   SubmissionRepository,
   UnitRepository,
   ZeroReportRepository,
 } from '../../ports.ts';
+import { sanctionChanges } from '../sanctions/sanctions.ts';
 import { campaignState } from './campaign-state.ts';
 import { filingChanges, inDigestOrder } from './changes.ts';
 import { emptyFacts, passHazards } from './hazard-pass.ts';
@@ -49,6 +51,7 @@ export function campaignSnapshot(
   const changes = inDigestOrder([
     ...filingChanges(campaign, records.pointers, state.units, instant),
     ...hazards.changes,
+    ...sanctionChanges(records.sanctions, new Map(records.units.map((u) => [u.code, u])), instant),
   ]);
   return { campaign, instant, records, hazards, state, changes };
 }
@@ -60,6 +63,7 @@ export interface CampaignReaders {
   hazards: Pick<HazardRepository, 'all'>;
   zeroReports: Pick<ZeroReportRepository, 'all'>;
   bounces: Pick<BounceLog, 'all'>;
+  sanctions: Pick<SanctionRepository, 'all'>;
 }
 
 async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
@@ -89,8 +93,9 @@ export async function loadSnapshot(
     ),
     collect(readers.zeroReports.all()),
     collect(readers.bounces.all()),
+    collect(readers.sanctions.all()),
   ] as const;
-  const [[units, pass], pointers, zeroReports, bounces] = await Promise.all(reads).catch(
+  const [[units, pass], pointers, zeroReports, bounces, sanctions] = await Promise.all(reads).catch(
     async (error: unknown) => {
       // A failed read must not end the run (and dispose the spool) while the hazard pass still writes.
       await Promise.allSettled(reads);
@@ -103,6 +108,7 @@ export async function loadSnapshot(
     pointers: pointers.filter((p) => active.has(p.unitCode)),
     zeroReports: zeroReports.filter((z) => active.has(z.unitCode)),
     bounces,
+    sanctions: sanctions.filter((s) => active.has(s.unitCode)),
   };
   return campaignSnapshot(campaign, records, pass, instant);
 }
