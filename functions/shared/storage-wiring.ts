@@ -18,6 +18,7 @@ import { DynamoUnitRepository } from './adapters/dynamo/units-repository.ts';
 import { DynamoPendingUploads, DynamoUploadLedger } from './adapters/dynamo/upload-ledger.ts';
 import { DynamoZeroReports } from './adapters/dynamo/zero-reports.ts';
 import { S3DocumentStore } from './adapters/s3/document-store.ts';
+import { S3DocumentsArchiveWriter } from './adapters/zip/documents-zip.ts';
 import type { Clock } from './domain/calendar/clock.ts';
 import { systemClock } from './domain/calendar/clock.ts';
 import { BAD_TOKEN_WINDOW_MS } from './domain/links/form-links.ts';
@@ -53,6 +54,8 @@ export interface StorageAdapters {
   zeroReports: DynamoZeroReports;
   imports: DynamoHazardImports;
   documents: S3DocumentStore;
+  /** Writes supervisors' document archives (ZIP) under `exports/`. */
+  archives: S3DocumentsArchiveWriter;
 }
 
 export class CampaignMissingError extends Error {
@@ -82,6 +85,7 @@ export async function createStorageAdapters(
   const store = new DynamoStore(clients.doc, env.TABLE_NAME);
   const campaign = await new DynamoCampaignRepository(store).get();
   if (!campaign) throw new CampaignMissingError(env.TABLE_NAME);
+  const documents = new S3DocumentStore(clients.s3, env.BUCKET_NAME);
   return {
     env,
     campaign,
@@ -104,6 +108,7 @@ export async function createStorageAdapters(
     badTokens: new DynamoBadTokenCounter(store, BAD_TOKEN_WINDOW_MS),
     zeroReports: new DynamoZeroReports(store),
     imports: new DynamoHazardImports(store),
-    documents: new S3DocumentStore(clients.s3, env.BUCKET_NAME),
+    documents,
+    archives: new S3DocumentsArchiveWriter(documents),
   };
 }

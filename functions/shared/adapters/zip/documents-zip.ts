@@ -1,0 +1,83 @@
+import { PassThrough, type Readable } from 'node:stream';
+import { ZipFile } from 'yazl';
+import type { ArchiveContents, DocumentStore, DocumentsArchiveWriter } from '../../ports.ts';
+
+/** Where exported archives are written; the bucket's lifecycle expires them after a day. */
+export const EXPORTS_PREFIX = 'exports/documents';
+export const ZIP_CONTENT_TYPE = 'application/zip';
+
+/** Regular file, rw-r--r--: what an unpacked document should be. */
+const FILE_MODE = 0o100644;
+
+/**
+ * `contents` as one ZIP stream, written by yazl: UTF-8 names (yazl always sets the language
+ * encoding flag, bit 11, so Chinese names survive), ZIP64 where an entry or the archive needs it,
+ * and each stored file opened only when its turn comes (`addReadStreamLazy`) and piped through
+ * with back-pressure, so memory holds a few chunks of one file at a time, whatever the total.
+ * Documents are stored as they are (PDF, DOCX, XLSX, JPEG and PNG are compressed already, and
+ * storing costs no CPU); the small texts (the manifest) are deflated.
+ *
+ * Any failure (a missing object, a read that breaks off, a size unlike the record's) errors the
+ * returned stream, so a consumer (an S3 upload, a file) fails rather than keep a truncated ZIP.
+ */
+export function zipStream(contents: ArchiveContents, open: (key: string) => Promise<Readable>): Readable {
+  const zip = new ZipFile();
+  const out = new PassThrough();
+  let reading: Readable | null = null;
+  const fail = (error: unknown) => {
+    reading?.destroy();
+    out.destroy(error instanceof Error ? error : new Error(String(error)));
+  };
+  zip.on('error', fail);
+  // A consumer that gives up (an aborted upload) stops the read in hand.
+  out.once('close', () => {
+    if (!out.readableEnded) reading?.destroy();
+  });
+  for (const text of contents.texts) {
+    zip.addBuffer(Buffer.from(text.content, 'utf8'), text.path, {
+      mtime: new Date(text.modifiedAt),
+      mode: FILE_MODE,
+      compress: true,
+    });
+  }
+  for (const entry of contents.entries) {
+    const options = { mtime: new Date(entry.modifiedAt), mode: FILE_MODE, compress: false, size: entry.size };
+    zip.addReadStreamLazy(entry.path, options, (callback) => {
+      if (out.destroyed) return;
+      open(entry.fileKey).then(
+        (stream) => {
+          reading = stream;
+          // yazl listens for no errors on a source: one that breaks off must fail the archive.
+          stream.once('error', (error) =>
+            fail(new Error(`reading ${entry.fileKey} failed`, { cause: error })),
+          );
+          callback(null, stream);
+        },
+        (error: unknown) => fail(new Error(`opening ${entry.fileKey} failed`, { cause: error })),
+      );
+    });
+  }
+  zip.end();
+  const output = zip.outputStream as Readable;
+  output.once('error', fail);
+  output.pipe(out);
+  return out;
+}
+
+/**
+ * Streams an archive into the document bucket under `exports/`, a fresh key each time, in 5 MB
+ * multipart parts (lib-storage's `Upload`, four parts in flight): memory stays near 25 MB
+ * however large the archive. A failure aborts the multipart upload, so no partial ZIP is left.
+ */
+export class S3DocumentsArchiveWriter implements DocumentsArchiveWriter {
+  constructor(private readonly documents: Pick<DocumentStore, 'open' | 'upload'>) {}
+
+  async write(contents: ArchiveContents): Promise<{ key: string; size: number }> {
+    const stored = await this.documents.upload({
+      prefix: EXPORTS_PREFIX,
+      body: zipStream(contents, (key) => this.documents.open(key)),
+      contentType: ZIP_CONTENT_TYPE,
+    });
+    return { key: stored.key, size: stored.size };
+  }
+}
