@@ -73,11 +73,22 @@ export class S3DocumentsArchiveWriter implements DocumentsArchiveWriter {
   constructor(private readonly documents: Pick<DocumentStore, 'open' | 'upload'>) {}
 
   async write(contents: ArchiveContents): Promise<{ key: string; size: number }> {
-    const stored = await this.documents.upload({
-      prefix: EXPORTS_PREFIX,
-      body: zipStream(contents, (key) => this.documents.open(key)),
-      contentType: ZIP_CONTENT_TYPE,
+    const body = zipStream(contents, (key) => this.documents.open(key));
+    // The archive's own failure is the one to report: the upload may fail after it for its own
+    // reasons (s3rver, for one, refuses to abort a multipart upload).
+    let cause: Error | undefined;
+    body.once('error', (error) => {
+      cause = error;
     });
-    return { key: stored.key, size: stored.size };
+    try {
+      const stored = await this.documents.upload({
+        prefix: EXPORTS_PREFIX,
+        body,
+        contentType: ZIP_CONTENT_TYPE,
+      });
+      return { key: stored.key, size: stored.size };
+    } catch (error) {
+      throw cause ?? error;
+    }
   }
 }
