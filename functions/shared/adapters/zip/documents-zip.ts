@@ -10,12 +10,20 @@ export const ZIP_CONTENT_TYPE = 'application/zip';
 const FILE_MODE = 0o100644;
 
 /**
+ * Objects opened ahead of the one being written. Each open is a GET whose first byte takes tens
+ * of milliseconds in S3: opened one by one, a thousand small files would spend most of their time
+ * waiting. An opened body that is not read yet holds only its socket's buffers (back-pressure),
+ * so memory stays bounded by this count, not by the files' sizes.
+ */
+export const OPEN_AHEAD = 4;
+
+/**
  * `contents` as one ZIP stream, written by yazl: UTF-8 names (yazl always sets the language
  * encoding flag, bit 11, so Chinese names survive), ZIP64 where an entry or the archive needs it,
- * and each stored file opened only when its turn comes (`addReadStreamLazy`) and piped through
- * with back-pressure, so memory holds a few chunks of one file at a time, whatever the total.
- * Documents are stored as they are (PDF, DOCX, XLSX, JPEG and PNG are compressed already, and
- * storing costs no CPU); the small texts (the manifest) are deflated.
+ * and each stored file piped through in turn with back-pressure (`addReadStreamLazy`, with the
+ * next `OPEN_AHEAD` objects already opened), so memory holds a few chunks of a few files,
+ * whatever the total. Documents are stored as they are (PDF, DOCX, XLSX, JPEG and PNG are
+ * compressed already, and storing costs no CPU); the small texts (the manifest) are deflated.
  *
  * Any failure (a missing object, a read that breaks off, a size unlike the record's) errors the
  * returned stream, so a consumer (an S3 upload, a file) fails rather than keep a truncated ZIP.
@@ -23,15 +31,40 @@ const FILE_MODE = 0o100644;
 export function zipStream(contents: ArchiveContents, open: (key: string) => Promise<Readable>): Readable {
   const zip = new ZipFile();
   const out = new PassThrough();
-  let reading: Readable | null = null;
+  const { entries } = contents;
+  /** Bodies opened (or being opened) and not yet handed to yazl, by entry index. */
+  const opened = new Map<number, Promise<Readable>>();
+  const live = new Set<Readable>();
   const fail = (error: unknown) => {
-    reading?.destroy();
+    for (const stream of live) stream.destroy();
     out.destroy(error instanceof Error ? error : new Error(String(error)));
   };
+  const start = (index: number) => {
+    const entry = entries[index];
+    if (!entry || opened.has(index) || out.destroyed) return;
+    const body = open(entry.fileKey).then(
+      (stream) => {
+        live.add(stream);
+        stream.once('close', () => live.delete(stream));
+        // yazl listens for no errors on a source: one that breaks off must fail the archive.
+        stream.once('error', (error) => fail(new Error(`reading ${entry.fileKey} failed`, { cause: error })));
+        if (out.destroyed) stream.destroy();
+        return stream;
+      },
+      (error: unknown) => {
+        const failure = new Error(`opening ${entry.fileKey} failed`, { cause: error });
+        fail(failure);
+        throw failure;
+      },
+    );
+    // Its failure is handled above; the entry's own turn may never come.
+    body.catch(() => undefined);
+    opened.set(index, body);
+  };
   zip.on('error', fail);
-  // A consumer that gives up (an aborted upload) stops the read in hand.
+  // A consumer that gives up (an aborted upload) stops the reads in hand.
   out.once('close', () => {
-    if (!out.readableEnded) reading?.destroy();
+    if (!out.readableEnded) for (const stream of live) stream.destroy();
   });
   for (const text of contents.texts) {
     zip.addBuffer(Buffer.from(text.content, 'utf8'), text.path, {
@@ -40,23 +73,20 @@ export function zipStream(contents: ArchiveContents, open: (key: string) => Prom
       compress: true,
     });
   }
-  for (const entry of contents.entries) {
+  entries.forEach((entry, index) => {
     const options = { mtime: new Date(entry.modifiedAt), mode: FILE_MODE, compress: false, size: entry.size };
     zip.addReadStreamLazy(entry.path, options, (callback) => {
-      if (out.destroyed) return;
-      open(entry.fileKey).then(
+      for (let ahead = index; ahead <= index + OPEN_AHEAD; ahead += 1) start(ahead);
+      const body = opened.get(index);
+      opened.delete(index);
+      body?.then(
         (stream) => {
-          reading = stream;
-          // yazl listens for no errors on a source: one that breaks off must fail the archive.
-          stream.once('error', (error) =>
-            fail(new Error(`reading ${entry.fileKey} failed`, { cause: error })),
-          );
-          callback(null, stream);
+          if (!out.destroyed) callback(null, stream);
         },
-        (error: unknown) => fail(new Error(`opening ${entry.fileKey} failed`, { cause: error })),
+        () => undefined,
       );
     });
-  }
+  });
   zip.end();
   const output = zip.outputStream as Readable;
   output.once('error', fail);
