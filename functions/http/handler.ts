@@ -3,6 +3,7 @@ import type { Context } from 'aws-lambda';
 import { NotFoundError } from '../shared/domain/errors.ts';
 import { checkPath, checkSameOrigin } from './request-body.ts';
 import { errorResponse, type HttpResult, withSecurityHeaders } from './respond.ts';
+import { exportRoutes } from './routes/export-routes.ts';
 import { hazardRoutes } from './routes/hazard-routes.ts';
 import { reviewRoutes } from './routes/review-routes.ts';
 import { type Event, type HttpDeps, langOf, type Route } from './routes/route-kit.ts';
@@ -18,6 +19,7 @@ const routes: Record<RouteKey, Route> = {
   ...hazardRoutes,
   ...workspaceRoutes,
   ...reviewRoutes,
+  ...exportRoutes,
 };
 
 /**

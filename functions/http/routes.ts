@@ -26,6 +26,7 @@ export const HTTP_ROUTES = [
   'GET /w/units/{unit}',
   'GET /w/units/{unit}/files/{deliverable}/{version}',
   'POST /w/units/{unit}/files/{deliverable}/{version}/review',
+  'GET /w/export/documents.zip',
   'GET /d/{token}',
 ] as const;
 export type RouteKey = (typeof HTTP_ROUTES)[number];

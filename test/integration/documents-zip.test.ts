@@ -281,6 +281,59 @@ describe('supervisors download every document in scope as one streamed ZIP', () 
     expect(a.opened.files.size).toBe(1 + 7);
   });
 
+  it("GET /w/export/documents.zip sends a bureau (303) to its own district's ZIP, under its Chinese name", async () => {
+    const bureau = await app.workspace(`/f/${app.links['LY-000']}/workspace`);
+    const before = (await exportEvents()).length;
+    const answer = await bureau.get('/w/export/documents.zip');
+    expect(answer.statusCode).toBe(303);
+    const location = answer.headers.location ?? '';
+    expect(new URL(location).searchParams.get('response-content-disposition')).toMatch(
+      /^attachment; filename="[^"]+"; filename\*=UTF-8''%E6%BA%A7%E9%98%B3%E5%B8%82-%E6%9D%90%E6%96%99-2018-01-12\.zip$/,
+    );
+    expect(new URL(location).searchParams.get('response-content-type')).toBe('application/zip');
+    const opened = await openZip(new Uint8Array(await (await fetch(location)).arrayBuffer()));
+    const paths = [...opened.files.keys()].filter((p) => p !== '清单.csv');
+    expect(paths).toHaveLength(3);
+    for (const path of paths) expect(path.startsWith('溧阳市/')).toBe(true);
+    const hashes = new Set([...opened.files.values()].map(sha256));
+    for (const [source, bytes] of filed)
+      if (!source.startsWith('LY-10')) expect(hashes.has(sha256(bytes))).toBe(false);
+    expect((await exportEvents()).length).toBe(before + 1);
+
+    const every = await bureau.get('/w/export/documents.zip?versions=all');
+    expect(every.statusCode).toBe(303);
+    const all = await openZip(
+      new Uint8Array(await (await fetch(every.headers.location ?? '')).arrayBuffer()),
+    );
+    expect([...all.files.keys()].filter((p) => p.includes('/v1-') || p.includes('/v2-'))).toHaveLength(4);
+    expect([...all.files.keys()].every((p) => p === '清单.csv' || p.startsWith('溧阳市/'))).toBe(true);
+
+    const office = await app.workspace(`/f/${app.links['CITY-000']}/workspace`);
+    const city = await office.get('/w/export/documents.zip');
+    const whole = await openZip(
+      new Uint8Array(await (await fetch(city.headers.location ?? '')).arrayBuffer()),
+    );
+    expect(new Set([...whole.files.keys()].map((p) => p.split('/')[0]))).toEqual(
+      new Set(['清单.csv', '市直属单位', '溧阳市', '武进区']),
+    );
+  });
+
+  it('refuses a versions value it does not know in both languages, and any request without a session', async () => {
+    const bureau = await app.workspace(`/f/${app.links['WJ-000']}/workspace`);
+    const stored = await exportsStored();
+    const events = (await exportEvents()).length;
+    const bogus = await bureau.get('/w/export/documents.zip?versions=every');
+    expect(bogus.statusCode).toBe(400);
+    expect(bogus.body).toContain('versions');
+    expect(bogus.body).toContain('every');
+    const nobody = await app.http('GET', '/w/export/documents.zip');
+    expect(nobody.statusCode).toBe(401);
+    const forged = await app.http('GET', '/w/export/documents.zip', { cookies: [`${bureau.cookie}x`] });
+    expect(forged.statusCode).toBe(401);
+    expect(await exportsStored()).toBe(stored);
+    expect((await exportEvents()).length).toBe(events);
+  });
+
   it('a scope with nothing filed is a valid ZIP holding only the manifest', async () => {
     const empty = await testApp({ clock, units: ['WJ-000', 'WJ-101', 'CITY-000'] });
     try {

@@ -14,6 +14,7 @@ import type {
   BadTokenCounter,
   BounceLog,
   DocumentStore,
+  DocumentsArchiveWriter,
   DownloadLinkRepository,
   HazardImportRepository,
   HazardRepository,
@@ -55,6 +56,8 @@ export interface HttpDeps extends InvocationDeps {
   imports: HazardImportRepository;
   sessions: SessionRepository;
   reviewers: ReviewerRepository;
+  /** Writes supervisors' document archives under exports/. */
+  archives: DocumentsArchiveWriter;
   /** Read for the office's and the bureaus' own pages: units whose contact address bounces. */
   bounces: Pick<BounceLog, 'all'>;
   /** Mail sent while a request is answered (a review decision's mail to the unit), each once through the mail log. */

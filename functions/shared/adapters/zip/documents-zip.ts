@@ -1,10 +1,10 @@
 import { PassThrough, type Readable } from 'node:stream';
 import { ZipFile } from 'yazl';
+import { ARCHIVE_CONTENT_TYPE } from '../../domain/filing/documents-archive.ts';
 import type { ArchiveContents, DocumentStore, DocumentsArchiveWriter } from '../../ports.ts';
 
 /** Where exported archives are written; the bucket's lifecycle expires them after a day. */
 export const EXPORTS_PREFIX = 'exports/documents';
-export const ZIP_CONTENT_TYPE = 'application/zip';
 
 /** Regular file, rw-r--r--: what an unpacked document should be. */
 const FILE_MODE = 0o100644;
@@ -114,7 +114,7 @@ export class S3DocumentsArchiveWriter implements DocumentsArchiveWriter {
       const stored = await this.documents.upload({
         prefix: EXPORTS_PREFIX,
         body,
-        contentType: ZIP_CONTENT_TYPE,
+        contentType: ARCHIVE_CONTENT_TYPE,
       });
       return { key: stored.key, size: stored.size };
     } catch (error) {

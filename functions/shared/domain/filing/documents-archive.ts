@@ -53,6 +53,7 @@ export interface FiledVersions {
 }
 
 export const AFFILIATED_FOLDER = '市直属单位';
+export const ARCHIVE_CONTENT_TYPE = 'application/zip';
 export const MANIFEST_NAME = '清单.csv';
 /** UTF-8 bytes per path segment: most file systems allow 255; room is left for ` (n)`. */
 const MAX_SEGMENT_BYTES = 200;

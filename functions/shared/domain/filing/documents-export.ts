@@ -2,7 +2,7 @@ import type { Campaign } from '../../../../schemas/campaign.ts';
 import type { SubmissionPointer, UnitRecord } from '../../../../schemas/records.ts';
 import type { AuditLog, DocumentsArchiveWriter, SubmissionRepository, UnitRepository } from '../../ports.ts';
 import type { Clock } from '../calendar/clock.ts';
-import { ForbiddenError } from '../errors.ts';
+import { ForbiddenError, ValidationError } from '../errors.ts';
 import { supervises } from '../links/supervision-scope.ts';
 import { allPages } from '../pages.ts';
 import {
@@ -144,4 +144,22 @@ export async function exportDocuments(
     },
   });
   return { key: stored.key, size: stored.size, fileName: archive.fileName, count: archive.entries.length };
+}
+
+/**
+ * The `versions` query parameter: absent or `current` for the current versions, `all` for every
+ * version. Anything else is refused, naming the field and the value it got.
+ */
+export function versionsOption(value: string | undefined): boolean {
+  if (value === undefined || value === '' || value === 'current') return false;
+  if (value === 'all') return true;
+  throw new ValidationError([
+    {
+      path: 'versions',
+      value,
+      code: 'versions',
+      zh: `versions 只能是 all 或 current，收到的是“${value.slice(0, 100)}”`,
+      en: `versions must be all or current; got "${value.slice(0, 100)}"`,
+    },
+  ]);
 }
