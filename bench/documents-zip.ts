@@ -23,6 +23,7 @@ try {
   const bucket = `bench-${randomUUID()}`;
   await s3.send(new CreateBucketCommand({ Bucket: bucket }));
   const contents: ArchiveContents = {
+    timeZone: 'Asia/Shanghai',
     texts: [{ path: '清单.csv', content: '\ufeff区县\r\n', modifiedAt: new Date().toISOString() }],
     entries: [],
   };

@@ -416,6 +416,11 @@ export interface ArchiveEntry {
 export interface ArchiveContents {
   texts: { path: string; content: string; modifiedAt: string }[];
   entries: ArchiveEntry[];
+  /**
+   * The zone whose wall-clock time the entries' times are written in: a ZIP's (DOS) times carry
+   * no zone, and the people who unpack it read them as their own.
+   */
+  timeZone: string;
 }
 
 /**

@@ -28,20 +28,44 @@ interface Opened {
   /** Path → bytes, for every file entry (the manifest included). */
   files: Map<string, Uint8Array>;
   manifest: string[][];
-  /** Whether every central-directory record sets bit 11: names are UTF-8. */
-  utf8Flags: boolean[];
+  central: CentralRecord[];
 }
 
-/** The general-purpose flags of every central-directory record, read straight from the bytes. */
-function centralFlags(zip: Uint8Array): boolean[] {
+interface CentralRecord {
+  name: string;
+  /** Bit 11: the name is UTF-8. */
+  utf8: boolean;
+  /** The DOS time, as written: `yyyy-MM-dd HH:mm`. */
+  dosTime: string;
+  /** The extra fields' header ids. */
+  extras: number[];
+}
+
+/** Every central-directory record, read straight from the bytes. */
+function centralRecords(zip: Uint8Array): CentralRecord[] {
   const view = new DataView(zip.buffer, zip.byteOffset, zip.byteLength);
-  const flags: boolean[] = [];
+  const records: CentralRecord[] = [];
+  const two = (n: number) => String(n).padStart(2, '0');
   for (let at = 0; at + 46 <= zip.length; at += 1) {
     if (view.getUint32(at, true) !== 0x02014b50) continue;
-    flags.push((view.getUint16(at + 8, true) & 0x0800) !== 0);
-    at += 45 + view.getUint16(at + 28, true) + view.getUint16(at + 30, true) + view.getUint16(at + 32, true);
+    const time = view.getUint16(at + 12, true);
+    const date = view.getUint16(at + 14, true);
+    const nameLength = view.getUint16(at + 28, true);
+    const extraLength = view.getUint16(at + 30, true);
+    const extras: number[] = [];
+    for (let x = at + 46 + nameLength; x < at + 46 + nameLength + extraLength; ) {
+      extras.push(view.getUint16(x, true));
+      x += 4 + view.getUint16(x + 2, true);
+    }
+    records.push({
+      name: new TextDecoder().decode(zip.subarray(at + 46, at + 46 + nameLength)),
+      utf8: (view.getUint16(at + 8, true) & 0x0800) !== 0,
+      dosTime: `${(date >> 9) + 1980}-${two((date >> 5) & 0xf)}-${two(date & 0x1f)} ${two(time >> 11)}:${two((time >> 5) & 0x3f)}`,
+      extras,
+    });
+    at += 45 + nameLength + extraLength + view.getUint16(at + 32, true);
   }
-  return flags;
+  return records;
 }
 
 /** Splits the manifest's CSV (no quoted line breaks in it) into cells. */
@@ -73,7 +97,7 @@ async function openZip(bytes: Uint8Array): Promise<Opened> {
   // ignoreBOM keeps the byte-order mark in the text, so the check below sees it.
   const text = new TextDecoder('utf-8', { ignoreBOM: true }).decode(manifest);
   expect(text.startsWith('\ufeff')).toBe(true);
-  return { files, manifest: csvRows(text), utf8Flags: centralFlags(bytes) };
+  return { files, manifest: csvRows(text), central: centralRecords(bytes) };
 }
 
 describe('supervisors download every document in scope as one streamed ZIP', () => {
@@ -162,8 +186,12 @@ describe('supervisors download every document in scope as one streamed ZIP', () 
     for (const [path, source] of Object.entries(expected)) {
       expect(sha256(opened.files.get(path) as Uint8Array)).toBe(sha256(filed.get(source) as Uint8Array));
     }
-    expect(opened.utf8Flags).toHaveLength(7);
-    expect(opened.utf8Flags.every(Boolean)).toBe(true);
+    expect(opened.central.map((r) => r.name)).toEqual(['清单.csv', ...Object.keys(expected)]);
+    expect(opened.central.every((r) => r.utf8)).toBe(true);
+    // Times are the campaign's wall-clock time (filed at 09:00 in Shanghai), whatever the
+    // process's zone, with no UTC field that a reader would prefer.
+    expect(opened.central[3]?.dosTime).toBe('2018-01-12 09:00');
+    expect(opened.central.every((r) => !r.extras.includes(0x5455))).toBe(true);
     expect(done.count).toBe(6);
 
     const [header, ...rows] = opened.manifest;
@@ -378,9 +406,11 @@ describe('supervisors download every document in scope as one streamed ZIP', () 
     const writer = new S3DocumentsArchiveWriter(app.adapters.documents);
     const at = '2018-01-12T01:00:00.000Z';
     const texts = [{ path: '清单.csv', content: '\ufeff区县\r\n', modifiedAt: at }];
+    const timeZone = 'Asia/Shanghai';
 
     const stored = await writer.write({
       texts,
+      timeZone,
       entries: [
         { path: '大文件/big.bin', fileKey: bigKey, size: big.length, modifiedAt: at },
         { path: '小文件/small.pdf', fileKey: smallKey, size: small.length, modifiedAt: at },
@@ -401,6 +431,7 @@ describe('supervisors download every document in scope as one streamed ZIP', () 
     await expect(
       writer.write({
         texts,
+        timeZone,
         entries: [
           { path: 'a/big.bin', fileKey: bigKey, size: big.length, modifiedAt: at },
           { path: 'b/gone.pdf', fileKey: 'files/TEST/missing/0', size: 10, modifiedAt: at },
@@ -411,6 +442,7 @@ describe('supervisors download every document in scope as one streamed ZIP', () 
     await expect(
       writer.write({
         texts,
+        timeZone,
         entries: [{ path: 'c/small.pdf', fileKey: smallKey, size: small.length + 1, modifiedAt: at }],
       }),
     ).rejects.toThrow(/unexpected number of bytes/);

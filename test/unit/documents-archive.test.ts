@@ -275,6 +275,7 @@ describe('the documents archive plan (issue 13)', () => {
     const contents = archiveContents(plan, now);
     expect(contents.texts).toEqual([{ path: '清单.csv', content: csv, modifiedAt: now.toISOString() }]);
     expect(contents.entries).toBe(plan.entries);
+    expect(contents.timeZone).toBe('Asia/Shanghai');
   });
 
   it("names the download after the bureau's district or the organiser, on the campaign's day", () => {

@@ -8,6 +8,7 @@ import type { ArchiveContents } from '../../functions/shared/ports.ts';
 /** `count` entries of `size` bytes each, entry i filled with byte i. */
 function contents(count: number, size: number): ArchiveContents {
   return {
+    timeZone: 'Asia/Shanghai',
     texts: [{ path: '清单.csv', content: '\ufeff区县\r\n', modifiedAt: '2018-01-12T01:00:00.000Z' }],
     entries: Array.from({ length: count }, (_, i) => ({
       path: `区县/单位 ${i}/方案-${i}.pdf`,

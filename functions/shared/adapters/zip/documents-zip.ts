@@ -1,4 +1,5 @@
 import { PassThrough, type Readable } from 'node:stream';
+import { DateTime } from 'luxon';
 import { ZipFile } from 'yazl';
 import { ARCHIVE_CONTENT_TYPE } from '../../domain/filing/documents-archive.ts';
 import type { ArchiveContents, DocumentStore, DocumentsArchiveWriter } from '../../ports.ts';
@@ -8,6 +9,21 @@ export const EXPORTS_PREFIX = 'exports/documents';
 
 /** Regular file, rw-r--r--: what an unpacked document should be. */
 const FILE_MODE = 0o100644;
+
+/**
+ * An entry's time as the ZIP keeps it. DOS times have no zone, and yazl writes the process's
+ * local time (UTC in Lambda), so Windows would show a file filed at 09:00 in Shanghai as 01:00.
+ * The entry gets the wall-clock time in `zone` instead (a Date whose local fields are that time),
+ * and no Info-ZIP UTC field (`forceDosTimestamp`), which readers would prefer and which would
+ * then be off by the zone's offset: every reader shows the campaign's time.
+ */
+function zipTime(iso: string, zone: string): { mtime: Date; forceDosTimestamp: true } {
+  const wall = DateTime.fromISO(iso, { zone });
+  return {
+    mtime: new Date(wall.year, wall.month - 1, wall.day, wall.hour, wall.minute, wall.second),
+    forceDosTimestamp: true,
+  };
+}
 
 /**
  * Objects opened ahead of the one being written. Each open is a GET whose first byte takes tens
@@ -68,13 +84,18 @@ export function zipStream(contents: ArchiveContents, open: (key: string) => Prom
   });
   for (const text of contents.texts) {
     zip.addBuffer(Buffer.from(text.content, 'utf8'), text.path, {
-      mtime: new Date(text.modifiedAt),
+      ...zipTime(text.modifiedAt, contents.timeZone),
       mode: FILE_MODE,
       compress: true,
     });
   }
   entries.forEach((entry, index) => {
-    const options = { mtime: new Date(entry.modifiedAt), mode: FILE_MODE, compress: false, size: entry.size };
+    const options = {
+      ...zipTime(entry.modifiedAt, contents.timeZone),
+      mode: FILE_MODE,
+      compress: false,
+      size: entry.size,
+    };
     zip.addReadStreamLazy(entry.path, options, (callback) => {
       for (let ahead = index; ahead <= index + OPEN_AHEAD; ahead += 1) start(ahead);
       const body = opened.get(index);

@@ -39,6 +39,8 @@ export interface DocumentsArchive {
   /** The files, in order: affiliated units first, then districts in the config's order; units by code. */
   entries: ArchiveEntry[];
   manifest: { path: string; rows: ManifestRow[] };
+  /** The campaign's zone: the entries' times are written as its wall-clock time. */
+  timeZone: string;
   /** The name the download is saved under, e.g. `溧阳市-材料-2018-01-20.zip`. */
   fileName: string;
 }
@@ -305,6 +307,7 @@ export function planDocumentsArchive(input: {
     allVersions,
     entries,
     manifest: { path: MANIFEST_NAME, rows },
+    timeZone: campaign.timeZone,
     fileName: archiveFileName(campaign, viewer, input.now, allVersions),
   };
 }
@@ -315,6 +318,7 @@ export function planDocumentsArchive(input: {
  */
 export function archiveContents(archive: DocumentsArchive, now: Date): ArchiveContents {
   return {
+    timeZone: archive.timeZone,
     texts: [
       {
         path: archive.manifest.path,
