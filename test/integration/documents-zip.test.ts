@@ -346,6 +346,26 @@ describe('supervisors download every document in scope as one streamed ZIP', () 
     );
   });
 
+  it("a district's named reviewer exports that district only, and the audit trail names the person", async () => {
+    const li = await app.workspace(`/r/${app.reviewerLinks['li-liyang']}`);
+    clock.set('2018-01-12T11:10:00+08:00');
+    const answer = await li.get('/w/export/documents.zip?versions=all');
+    expect(answer.statusCode).toBe(303);
+    const opened = await openZip(
+      new Uint8Array(await (await fetch(answer.headers.location ?? '')).arrayBuffer()),
+    );
+    const paths = [...opened.files.keys()].filter((p) => p !== '清单.csv');
+    expect(paths).toHaveLength(4);
+    for (const path of paths) expect(path.startsWith('溧阳市/')).toBe(true);
+    expect((await exportEvents()).at(-1)).toEqual(
+      expect.objectContaining({
+        actor: 'reviewer:li-liyang',
+        subject: 'LY-000',
+        detail: expect.objectContaining({ scope: 'district:liyang', count: 4, allVersions: true }),
+      }),
+    );
+  });
+
   it('refuses a versions value it does not know in both languages, and any request without a session', async () => {
     const bureau = await app.workspace(`/f/${app.links['WJ-000']}/workspace`);
     const stored = await exportsStored();
@@ -363,7 +383,7 @@ describe('supervisors download every document in scope as one streamed ZIP', () 
   });
 
   it('a scope with nothing filed is a valid ZIP holding only the manifest', async () => {
-    const empty = await testApp({ clock, units: ['WJ-000', 'WJ-101', 'CITY-000'] });
+    const empty = await testApp({ clock, units: ['LY-000', 'WJ-000', 'WJ-101', 'CITY-000'] });
     try {
       const bureau = (await empty.adapters.units.get('WJ-000')) as UnitRecord;
       const done = await exportDocuments(
