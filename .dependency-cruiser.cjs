@@ -25,7 +25,7 @@ module.exports = {
           '(^|/)(adapters|web|mail|infra)/',
           '^functions/shared/(wiring|storage-wiring|aws-clients|storage-clients|metrics)[.]ts$',
           '^functions/(?!shared/)',
-          'node_modules/(@aws-sdk|@smithy|aws-lambda|@types/aws-lambda|@middy|@aws-lambda-powertools|exceljs|jszip|nodemailer|aws-cdk-lib|constructs|cdk-nag)/',
+          'node_modules/(@aws-sdk|@smithy|aws-lambda|@types/aws-lambda|@middy|@aws-lambda-powertools|exceljs|jszip|yazl|nodemailer|aws-cdk-lib|constructs|cdk-nag)/',
         ],
       },
     },

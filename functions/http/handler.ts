@@ -4,6 +4,7 @@ import { NotFoundError } from '../shared/domain/errors.ts';
 import { checkPath, checkSameOrigin } from './request-body.ts';
 import { errorResponse, type HttpResult, withSecurityHeaders } from './respond.ts';
 import { dashboardRoutes } from './routes/dashboard-routes.ts';
+import { exportRoutes } from './routes/export-routes.ts';
 import { hazardRoutes } from './routes/hazard-routes.ts';
 import { reviewRoutes } from './routes/review-routes.ts';
 import { type Event, type HttpDeps, langOf, type Route } from './routes/route-kit.ts';
@@ -22,6 +23,7 @@ const routes: Record<RouteKey, Route> = {
   ...reviewRoutes,
   ...dashboardRoutes,
   ...sanctionRoutes,
+  ...exportRoutes,
 };
 
 /**

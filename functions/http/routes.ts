@@ -33,6 +33,7 @@ export const HTTP_ROUTES = [
   'GET /w/sanctions/new',
   'POST /w/sanctions',
   'GET /w/circular.xlsx',
+  'GET /w/export/documents.zip',
   'GET /d/{token}',
 ] as const;
 export type RouteKey = (typeof HTTP_ROUTES)[number];

@@ -377,8 +377,16 @@ export interface DocumentStore {
     contentType: string;
     metadata?: Record<string, string>;
   }): Promise<StoredObject>;
-  /** Streams a body of any size under a fresh key, in 5 MB parts (multipart), never held whole. */
-  upload(input: { prefix: string; body: Readable; size: number; contentType: string }): Promise<StoredObject>;
+  /**
+   * Streams a body of any size under a fresh key, in 5 MB parts (multipart), never held whole.
+   * `size` is the body's length if known; otherwise the bytes are counted as they stream.
+   */
+  upload(input: {
+    prefix: string;
+    body: Readable;
+    size?: number;
+    contentType: string;
+  }): Promise<StoredObject>;
   head(key: string): Promise<StoredObject | null>;
   /** The whole object as a stream, for readers that stream (the xlsx import). */
   open(key: string): Promise<Readable>;
@@ -424,6 +432,38 @@ export interface DocumentStore {
     contentType: string,
     options?: { expiresInSeconds?: number; disposition?: 'inline' | 'attachment' },
   ): Promise<string>;
+}
+
+/** One stored file in an archive: where it goes in the archive and which object fills it. */
+export interface ArchiveEntry {
+  path: string;
+  /** The object key in the document store. */
+  fileKey: string;
+  /** The object's length; the writer fails if the bytes read differ. */
+  size: number;
+  sha256?: string;
+  /** The entry's modification time (ISO instant). */
+  modifiedAt: string;
+}
+
+/** What an archive holds: small texts made on the spot (written first, whole), then stored files. */
+export interface ArchiveContents {
+  texts: { path: string; content: string; modifiedAt: string }[];
+  entries: ArchiveEntry[];
+  /**
+   * The zone whose wall-clock time the entries' times are written in: a ZIP's (DOS) times carry
+   * no zone, and the people who unpack it read them as their own.
+   */
+  timeZone: string;
+}
+
+/**
+ * Writes an archive into storage as one ZIP, streamed: each stored file is read in turn and
+ * passed through, so memory stays bounded whatever the archive's size. Every write is a new
+ * object under `exports/`, which expires on its own.
+ */
+export interface DocumentsArchiveWriter {
+  write(contents: ArchiveContents): Promise<{ key: string; size: number }>;
 }
 
 export interface MailAttachment {

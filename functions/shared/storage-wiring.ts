@@ -20,6 +20,7 @@ import { DynamoUnitRepository } from './adapters/dynamo/units-repository.ts';
 import { DynamoPendingUploads, DynamoUploadLedger } from './adapters/dynamo/upload-ledger.ts';
 import { DynamoZeroReports } from './adapters/dynamo/zero-reports.ts';
 import { S3DocumentStore } from './adapters/s3/document-store.ts';
+import { S3DocumentsArchiveWriter } from './adapters/zip/documents-zip.ts';
 import type { Clock } from './domain/calendar/clock.ts';
 import { systemClock } from './domain/calendar/clock.ts';
 import { BAD_TOKEN_WINDOW_MS } from './domain/links/form-links.ts';
@@ -57,6 +58,8 @@ export interface StorageAdapters {
   imports: DynamoHazardImports;
   sanctions: DynamoSanctionRepository;
   documents: S3DocumentStore;
+  /** Writes supervisors' document archives (ZIP) under `exports/`. */
+  archives: S3DocumentsArchiveWriter;
 }
 
 export class CampaignMissingError extends Error {
@@ -86,6 +89,7 @@ export async function createStorageAdapters(
   const store = new DynamoStore(clients.doc, env.TABLE_NAME);
   const campaign = await new DynamoCampaignRepository(store).get();
   if (!campaign) throw new CampaignMissingError(env.TABLE_NAME);
+  const documents = new S3DocumentStore(clients.s3, env.BUCKET_NAME);
   return {
     env,
     campaign,
@@ -110,6 +114,7 @@ export async function createStorageAdapters(
     zeroReports: new DynamoZeroReports(store),
     imports: new DynamoHazardImports(store),
     sanctions: new DynamoSanctionRepository(store, campaign.timeZone),
-    documents: new S3DocumentStore(clients.s3, env.BUCKET_NAME),
+    documents,
+    archives: new S3DocumentsArchiveWriter(documents),
   };
 }

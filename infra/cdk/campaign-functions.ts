@@ -67,6 +67,7 @@ export class CampaignFunctions extends ResourceGroup {
     }).fn;
     storage.grantRecords(fn);
     storage.grantServing(fn);
+    storage.grantExporting(fn);
     mail.grantSending(fn);
     Validations.of(fn).acknowledge({
       id: 'Serverless::Serverless-LambdaDLQ',

@@ -71,6 +71,15 @@ export class CampaignStorage extends ResourceGroup {
         // No expiry on incoming/: versions filed before filed copies existed (under files/) are
         // still served from their incoming/ keys. Expire it only after copying those to files/.
         { id: 'digests', prefix: 'digests/', expiration: Duration.days(30) },
+        // Supervisors' document archives (ZIP) are made on request and downloaded at once: kept a
+        // day, their noncurrent copies (the bucket is versioned) a day more, a broken upload a day.
+        {
+          id: 'exports',
+          prefix: 'exports/',
+          expiration: Duration.days(1),
+          noncurrentVersionExpiration: Duration.days(1),
+          abortIncompleteMultipartUploadAfter: Duration.days(1),
+        },
         { id: 'old-versions', noncurrentVersionExpiration: Duration.days(90) },
         { id: 'incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(7) },
       ],
@@ -128,6 +137,15 @@ export class CampaignStorage extends ResourceGroup {
     fn.addToRolePolicy(
       new PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.documents.bucketArn] }),
     );
+  }
+
+  /**
+   * Supervisors' document archives: the function reads the filed objects itself (the GetObject
+   * grants of `grantServing` on files/ and incoming/), writes the ZIP under exports/ in parts,
+   * aborting a failed upload, and signs its download.
+   */
+  grantExporting(fn: IFunction): void {
+    this.grantObjects(fn, ['s3:PutObject', 's3:AbortMultipartUpload', 's3:GetObject'], 'exports/*');
   }
 
   /** Invokes `fn` for every object created under incoming/ (an upload). */

@@ -145,6 +145,14 @@ describe('the campaign stack', () => {
     expect(rules).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ Id: 'quarantine', Prefix: 'quarantine/', ExpirationInDays: 90 }),
+        // Document archives made for supervisors are gone after a day, with their parts and versions.
+        expect.objectContaining({
+          Id: 'exports',
+          Prefix: 'exports/',
+          ExpirationInDays: 1,
+          NoncurrentVersionExpiration: { NoncurrentDays: 1 },
+          AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
+        }),
       ]),
     );
     // incoming/ is never expired: versions filed before the copies under files/ are served from it.
@@ -227,13 +235,16 @@ describe('the campaign stack', () => {
     );
     const prefixes = s3
       .map(
-        (s) => JSON.stringify(s.Resource).match(/\/(incoming|quarantine|digests|files)\/\*/)?.[1] ?? 'bucket',
+        (s) =>
+          JSON.stringify(s.Resource).match(/\/(incoming|quarantine|digests|files|exports)\/\*/)?.[1] ??
+          'bucket',
       )
       .sort();
     expect(prefixes).toEqual([
       'bucket',
       'digests',
       'digests',
+      'exports',
       'files',
       'files',
       'incoming',
@@ -246,6 +257,11 @@ describe('the campaign stack', () => {
       .map((s) => JSON.stringify(s.Action))
       .sort();
     expect(digestActions).toEqual(['"s3:GetObject"', '["s3:PutObject","s3:AbortMultipartUpload"]']);
+    // Exports: only the HTTP function writes (in parts) and signs the supervisors' archives.
+    const exportActions = s3.filter((s) => JSON.stringify(s.Resource).includes('/exports/*'));
+    expect(exportActions.map((s) => s.Action)).toEqual([
+      ['s3:PutObject', 's3:AbortMultipartUpload', 's3:GetObject'],
+    ]);
     // SES sending is granted on the campaign's own identity, by the four functions that send
     // (HTTP: review decisions and hazard notices; upload-received: receipts; the daily check:
     // reminders, digests; the outbox sweep: hazard notices still owed), and on the configuration

@@ -14,6 +14,7 @@ import type {
   BadTokenCounter,
   BounceLog,
   DocumentStore,
+  DocumentsArchiveWriter,
   DownloadLinkRepository,
   HazardImportRepository,
   HazardRepository,
@@ -59,6 +60,8 @@ export interface HttpDeps extends InvocationDeps {
   reviewers: ReviewerRepository;
   /** Summons and circulars (约谈/通报). */
   sanctions: SanctionRepository;
+  /** Writes supervisors' document archives under exports/. */
+  archives: DocumentsArchiveWriter;
   /** Read for the office's and the bureaus' own pages: units whose contact address bounces. */
   bounces: Pick<BounceLog, 'all'>;
   /**

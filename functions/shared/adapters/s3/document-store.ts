@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Readable } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import {
   CopyObjectCommand,
   DeleteObjectCommand,
@@ -74,19 +74,33 @@ export class S3DocumentStore implements DocumentStore {
   async upload(input: {
     prefix: string;
     body: Readable;
-    size: number;
+    size?: number;
     contentType: string;
   }): Promise<StoredObject> {
     const key = `${input.prefix.replace(/\/+$/, '')}/${randomUUID()}`;
+    let counted = 0;
+    const body =
+      input.size === undefined
+        ? input.body.pipe(
+            new Transform({
+              transform(chunk: Buffer, _encoding, done) {
+                counted += chunk.length;
+                done(null, chunk);
+              },
+            }),
+          )
+        : input.body;
+    // A failing source must fail the upload (which then aborts its multipart upload), not hang it.
+    if (body !== input.body) input.body.once('error', (error) => body.destroy(error));
     // lib-storage cuts the stream into 5 MB parts, each sent as a buffer: a streamed PutObject
     // would go out aws-chunked, which S3 understands and s3rver stores verbatim.
     const result = await new Upload({
       client: this.client,
-      params: { Bucket: this.bucket, Key: key, Body: input.body, ContentType: input.contentType },
+      params: { Bucket: this.bucket, Key: key, Body: body, ContentType: input.contentType },
     }).done();
     return {
       key,
-      size: input.size,
+      size: input.size ?? counted,
       etag: unquote(result.ETag),
       contentType: input.contentType,
       metadata: {},
