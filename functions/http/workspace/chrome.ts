@@ -10,6 +10,8 @@ export function workspaceBar(supervisor: Supervisor, lang: Lang): Html {
   const who = supervisor.reviewer
     ? html`${supervisor.reviewer.name} <span class="muted">（${supervisor.body.name}）</span>`
     : supervisor.body.name;
-  return html`<header class="workspace-bar"><a href="${WORKSPACE}${lang === 'en' ? '?lang=en' : ''}">${t(lang, '督查工作台', 'Supervision workspace')}</a> · ${who}
+  const en = lang === 'en' ? '?lang=en' : '';
+  return html`<header class="workspace-bar"><a href="${WORKSPACE}${en}">${t(lang, '督查工作台', 'Supervision workspace')}</a> · ${who}
+<nav aria-label="${t(lang, '工作台', 'Workspace')}"><a href="${WORKSPACE}/sanctions${en}">${t(lang, '约谈/通报', 'Summons and circulars')}</a> · <a href="${WORKSPACE}/export/documents.zip">${t(lang, '下载全部材料（ZIP）', 'All documents (ZIP)')}</a> · <a href="${WORKSPACE}/export/documents.zip?versions=all">${t(lang, '含历史版本', 'with every version')}</a></nav>
 <form method="post" action="${WORKSPACE}/sign-out" class="inline">${csrfField(supervisor)}<button type="submit">${t(lang, '退出', 'Sign out')}</button></form></header>`;
 }
