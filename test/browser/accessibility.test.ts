@@ -12,6 +12,8 @@ import { launchChromium } from '../support/chromium.ts';
  * JT-101 and JT-000: no other test on the shared system uses them.
  */
 const system = inject('system');
+/** Where the browser tests leave their screenshots (the README shows copies in docs/screenshots/). */
+const SHOTS = join(process.cwd(), '.data', 'screenshots');
 const WCAG_AA = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 /** WeChat's in-app browser on Android, as it announces itself. */
 const WECHAT_UA =
@@ -30,6 +32,7 @@ async function seriousViolations(page: Page): Promise<string[]> {
 describe('accessibility and phones', () => {
   let browser: Browser;
   beforeAll(async () => {
+    await mkdir(SHOTS, { recursive: true });
     browser = await launchChromium();
   });
   afterAll(() => browser?.close());
@@ -58,11 +61,22 @@ describe('accessibility and phones', () => {
           for (const v of await seriousViolations(page))
             found.push(`${new URL(url).pathname.slice(0, 12)}…: ${v}`);
         }
-        // The workspace, entered from the bureau's link (the session cookie carries on).
+        // The workspace, entered from the bureau's link (the session cookie carries on): a unit's
+        // page, then the office's dashboard through its own link.
         await page.goto(`${system.url}/f/${system.links['JT-000']}/units/JT-101${q}`);
         await page.waitForURL(/\/w\/units\/JT-101/);
         for (const v of await seriousViolations(page)) found.push(`/w/units/JT-101: ${v}`);
+        await page.goto(
+          `${system.url}/f/${system.links['CITY-000']}/workspace${lang === 'en' ? '?next=%2Fw%3Flang%3Den' : ''}`,
+        );
+        await page.waitForURL(/\/w(\?lang=en)?$/);
+        expect(await page.locator('#progress-table').count()).toBe(1);
+        for (const v of await seriousViolations(page)) found.push(`/w: ${v}`);
         expect(found).toEqual([]);
+        await page.screenshot({
+          path: join(SHOTS, `dashboard-${width}-${lang}.png`),
+          fullPage: false,
+        });
         await context.close();
       });
     }
@@ -95,9 +109,7 @@ describe('accessibility and phones', () => {
     ]);
     expect(await page.locator('main').textContent()).toContain('微信内上报：灭火器过期');
     expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(360);
-    const shots = join(process.cwd(), '.data', 'screenshots');
-    await mkdir(shots, { recursive: true });
-    await page.screenshot({ path: join(shots, 'wechat-hazard-360.png'), fullPage: true });
+    await page.screenshot({ path: join(SHOTS, 'wechat-hazard-360.png'), fullPage: true });
     await context.close();
   });
 });
