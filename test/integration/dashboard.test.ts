@@ -1,4 +1,3 @@
-import { PutObjectCommand } from '@aws-sdk/client-s3';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DailyCheckDeps } from '../../functions/daily-check/daily-check.ts';
@@ -12,7 +11,6 @@ import type { Mailer, OutboundMail } from '../../functions/shared/ports.ts';
 import { localContext } from '../../infra/local/http-bridge.ts';
 import { demoCampaign, sampleReport } from '../support/fixtures.ts';
 import { manualClock, type TestApp, testApp, type WorkspaceClient } from '../support/local-app.ts';
-import { testClients } from '../support/tables.ts';
 
 /**
  * Issue 13, the dashboard against the embedded servers: filings made through a school's link
@@ -91,17 +89,7 @@ describe('the dashboard reads the same campaign model as the digest', () => {
 
   /** Files through the school's link, as a browser and S3 do. */
   async function fileThroughLink(unit: string, fileName: string, bytes: Uint8Array) {
-    const signed = await app.http('POST', `/f/${app.links[unit]}/uploads`, {
-      body: JSON.stringify({ deliverableId: PLAN, fileName, size: bytes.length }),
-      headers: { 'content-type': 'application/json' },
-    });
-    expect(signed.statusCode).toBe(200);
-    const { key } = JSON.parse(signed.body) as { key: string };
-    const put = await testClients().s3.send(
-      new PutObjectCommand({ Bucket: app.adapters.documents.bucket, Key: key, Body: bytes }),
-    );
-    const outcome = await app.s3Created(key, (put.ETag ?? '').replaceAll('"', ''), clock.now());
-    expect(outcome).toEqual([expect.objectContaining({ outcome: 'accepted' })]);
+    await app.file(unit, PLAN, fileName, bytes);
   }
 
   async function fileDirect(unit: string, at: string) {

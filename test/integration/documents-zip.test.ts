@@ -108,17 +108,7 @@ describe('supervisors download every document in scope as one streamed ZIP', () 
 
   /** Files `bytes` for `code` the way a browser and S3 do: a signed form, the object, S3's event. */
   async function file(code: string, deliverableId: string, fileName: string, bytes: Uint8Array) {
-    const signed = await app.http('POST', `/f/${app.links[code]}/uploads`, {
-      body: JSON.stringify({ deliverableId, fileName, size: bytes.length }),
-      headers: { 'content-type': 'application/json' },
-    });
-    expect(signed.statusCode).toBe(200);
-    const { key } = JSON.parse(signed.body) as { key: string };
-    const put = await testClients().s3.send(
-      new PutObjectCommand({ Bucket: app.adapters.documents.bucket, Key: key, Body: bytes }),
-    );
-    const outcome = await app.s3Created(key, (put.ETag ?? '').replaceAll('"', ''), clock.now());
-    expect(outcome).toEqual([expect.objectContaining({ outcome: 'accepted' })]);
+    await app.file(code, deliverableId, fileName, bytes);
     filed.set(`${code}/${deliverableId}/${fileName}`, bytes);
   }
 

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { fileSpool } from '../../functions/shared/adapters/fs/ledger-spool.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../../functions/shared/domain/errors.ts';
@@ -14,7 +13,6 @@ import { loadSnapshot } from '../../functions/shared/domain/report/snapshot.ts';
 import { reviewMail } from '../../functions/shared/mail/review-mail.ts';
 import type { Mailer } from '../../functions/shared/ports.ts';
 import { manualClock, type TestApp, testApp } from '../support/local-app.ts';
-import { testClients } from '../support/tables.ts';
 
 /**
  * Issue 13, "Decisions: Send back", against the embedded servers: a supervisor sends a filed
@@ -31,19 +29,7 @@ describe('sending back and accepting filed versions', () => {
   let app: TestApp;
   let deps: ReviewDeps;
 
-  async function file(unit: string, bytes: Uint8Array) {
-    const signed = await app.http('POST', `/f/${app.links[unit]}/uploads`, {
-      body: JSON.stringify({ deliverableId: PLAN, fileName: '实施方案.pdf', size: bytes.length }),
-      headers: { 'content-type': 'application/json' },
-    });
-    expect(signed.statusCode).toBe(200);
-    const { key } = JSON.parse(signed.body) as { key: string };
-    const put = await testClients().s3.send(
-      new PutObjectCommand({ Bucket: app.adapters.documents.bucket, Key: key, Body: bytes }),
-    );
-    const outcome = await app.s3Created(key, (put.ETag ?? '').replaceAll('"', ''), clock.now());
-    expect(outcome).toEqual([expect.objectContaining({ outcome: 'accepted' })]);
-  }
+  const file = (unit: string, bytes: Uint8Array) => app.file(unit, PLAN, '实施方案.pdf', bytes);
 
   const body = async (code: string): Promise<ReviewActor> => ({
     body: (await app.adapters.units.get(code)) ?? expect.fail(`no unit ${code}`),
@@ -331,17 +317,7 @@ describe('the decision form in the supervisors workspace', () => {
   let app: TestApp;
   const ACTION = `/w/units/LY-101/files/${PLAN}/1/review`;
 
-  async function file(unit: string, bytes: Uint8Array) {
-    const signed = await app.http('POST', `/f/${app.links[unit]}/uploads`, {
-      body: JSON.stringify({ deliverableId: PLAN, fileName: '实施方案.pdf', size: bytes.length }),
-      headers: { 'content-type': 'application/json' },
-    });
-    const { key } = JSON.parse(signed.body) as { key: string };
-    const put = await testClients().s3.send(
-      new PutObjectCommand({ Bucket: app.adapters.documents.bucket, Key: key, Body: bytes }),
-    );
-    await app.s3Created(key, (put.ETag ?? '').replaceAll('"', ''), clock.now());
-  }
+  const file = (unit: string, bytes: Uint8Array) => app.file(unit, PLAN, '实施方案.pdf', bytes);
   const decisions = async () => (await app.adapters.submissions.decisions('LY-101', PLAN)).items;
 
   beforeAll(async () => {

@@ -1,12 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeHandler as makeHttpHandler } from '../../functions/http/handler.ts';
 import type { AuditLog } from '../../functions/shared/ports.ts';
 import { localContext } from '../../infra/local/http-bridge.ts';
 import { sampleReportFields } from '../support/fixtures.ts';
 import { manualClock, type TestApp, testApp, type WorkspaceClient } from '../support/local-app.ts';
-import { testClients } from '../support/tables.ts';
 
 /**
  * Issue 13, the supervisors' entry: the city office and a district bureau open, read-only, what
@@ -29,20 +27,8 @@ describe('supervisors open what the units in their scope filed', () => {
   const second = pdf('实施方案 final');
   const summary = docx('工作总结');
 
-  /** Files `bytes` for `unit` the way a browser and S3 do: a signed form, the object, S3's event. */
-  async function file(unit: string, deliverableId: string, fileName: string, bytes: Uint8Array) {
-    const signed = await app.http('POST', `/f/${app.links[unit]}/uploads`, {
-      body: JSON.stringify({ deliverableId, fileName, size: bytes.length }),
-      headers: { 'content-type': 'application/json' },
-    });
-    expect(signed.statusCode).toBe(200);
-    const { key } = JSON.parse(signed.body) as { key: string };
-    const put = await testClients().s3.send(
-      new PutObjectCommand({ Bucket: app.adapters.documents.bucket, Key: key, Body: bytes }),
-    );
-    const outcome = await app.s3Created(key, (put.ETag ?? '').replaceAll('"', ''), clock.now());
-    expect(outcome).toEqual([expect.objectContaining({ outcome: 'accepted' })]);
-  }
+  const file = (unit: string, deliverableId: string, fileName: string, bytes: Uint8Array) =>
+    app.file(unit, deliverableId, fileName, bytes);
 
   const get = (unit: string, path: string) => app.http('GET', `/f/${app.links[unit]}${path}`);
   const sessions = new Map<string, WorkspaceClient>();

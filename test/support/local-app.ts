@@ -1,3 +1,4 @@
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { APIGatewayProxyEventV2, S3Event } from 'aws-lambda';
 import { makeHandler as makeHttpHandler } from '../../functions/http/handler.ts';
 import { matchRoute, type RouteMatch } from '../../functions/http/routes.ts';
@@ -55,6 +56,11 @@ export interface TestApp {
     path: string,
     init?: { body?: string; headers?: Record<string, string>; sourceIp?: string; cookies?: string[] },
   ): Promise<HttpAnswer>;
+  /**
+   * Files `bytes` for `unit` the way a browser and S3 do: a signed form, the object, S3's event at
+   * the clock's time; fails unless the upload is accepted.
+   */
+  file(unit: string, deliverableId: string, fileName: string, bytes: Uint8Array): Promise<void>;
   /** Enters the workspace through `entry` (`/f/<token>/workspace`, `/r/<token>`), as a browser would. */
   workspace(entry: string): Promise<WorkspaceClient>;
   /** Loads the demo roster cut to `units` again, as `campaign load` does after the admin edits it. */
@@ -144,6 +150,21 @@ export async function testApp(options: {
         cookies: result.cookies ?? [],
         body: result.body ?? '',
       };
+    },
+    async file(unit, deliverableId, fileName, bytes) {
+      const signed = await app.http('POST', `/f/${links[unit]}/uploads`, {
+        body: JSON.stringify({ deliverableId, fileName, size: bytes.length }),
+        headers: { 'content-type': 'application/json' },
+      });
+      if (signed.statusCode !== 200)
+        throw new Error(`upload form for ${unit}: ${signed.statusCode} ${signed.body}`);
+      const { key } = JSON.parse(signed.body) as { key: string };
+      const put = await testClients().s3.send(
+        new PutObjectCommand({ Bucket: bucket, Key: key, Body: bytes }),
+      );
+      const outcome = await app.s3Created(key, (put.ETag ?? '').replaceAll('"', ''), options.clock.now());
+      if (outcome[0]?.outcome !== 'accepted')
+        throw new Error(`upload for ${unit} not accepted: ${JSON.stringify(outcome)}`);
     },
     async workspace(entry) {
       const entered = await app.http('GET', entry);
