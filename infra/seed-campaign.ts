@@ -3,7 +3,6 @@ import { DynamoLinkRepository } from '../functions/shared/adapters/dynamo/links-
 import { DynamoReviewerRepository } from '../functions/shared/adapters/dynamo/reviewers-repository.ts';
 import { DynamoStore } from '../functions/shared/adapters/dynamo/store.ts';
 import { DynamoUnitRepository } from '../functions/shared/adapters/dynamo/units-repository.ts';
-import { ValidationError } from '../functions/shared/domain/errors.ts';
 import { currentToken, issueLink } from '../functions/shared/domain/links/form-links.ts';
 import { currentReviewerToken, issueReviewerLink } from '../functions/shared/domain/links/sessions.ts';
 import type { StorageClients } from '../functions/shared/storage-clients.ts';
@@ -18,6 +17,11 @@ export interface SeedResult {
   /** Reviewer id → raw token of their workspace link (`/r/<token>`). */
   reviewerLinks: LinkBook;
   /**
+   * Reviewers whose office or bureau the roster lacks (a bureau withdrawn, a scope mistyped): they
+   * get no link, and any link they had stops working, until the roster or the config puts them back.
+   */
+  reviewersWithoutBody: string[];
+  /**
    * Units in the table, not withdrawn, that this roster no longer lists. They are withdrawn only
    * when asked (`withdrawMissing`): a roster cut short by mistake must not take units out unseen.
    */
@@ -30,8 +34,9 @@ export interface SeedResult {
  * from `linkKey` (a unit whose link came from another key, or none, gets a new one). Writes
  * nothing but the table: `campaign load` turns the links into a CSV, the local runtime into its
  * link book (`infra/local/bootstrap.ts`). The config's named reviewers get a workspace link each,
- * acting for the city office or their district's bureau; a reviewer the config no longer lists is
- * withdrawn at once (their link and sessions stop working). Safe to run again.
+ * acting for the city office or their district's bureau; a reviewer the config no longer lists, or
+ * whose body the roster lacks, is withdrawn at once (their link and sessions stop working). Safe
+ * to run again.
  */
 export async function seedCampaign(input: {
   clients: Pick<StorageClients, 'doc'>;
@@ -61,8 +66,8 @@ export async function seedCampaign(input: {
   }
   const withdrawn = Boolean(input.withdrawMissing) && missing.length > 0;
   if (withdrawn) for (const code of missing) await units.withdraw(code, input.now);
-  const reviewerLinks = await seedReviewers(input, store);
-  return { links: book, reviewerLinks, missing, withdrawn };
+  const { book: reviewerLinks, unplaced } = await seedReviewers(input, store);
+  return { links: book, reviewerLinks, reviewersWithoutBody: unplaced, missing, withdrawn };
 }
 
 /** The unit a reviewer acts for: the city office, or the bureau of their district, from the roster. */
@@ -77,25 +82,16 @@ function bodyOf(roster: Roster, scope: string): string | undefined {
 async function seedReviewers(
   input: { campaign: Campaign; roster: Roster; linkKey: string; now: Date },
   store: DynamoStore,
-): Promise<LinkBook> {
+): Promise<{ book: LinkBook; unplaced: string[] }> {
   const reviewers = new DynamoReviewerRepository(store);
-  const issues = input.campaign.reviewers.flatMap((r, index) =>
-    bodyOf(input.roster, r.scope) === undefined
-      ? [
-          {
-            path: `reviewers[${index}].scope`,
-            value: r.scope,
-            code: 'reviewer-without-body',
-            zh: `名单中没有审核人员 ${r.id} 所属范围（${r.scope}）的${r.scope === 'city' ? '市教育局安稳处' : '教育局'}`,
-            en: `the roster has no ${r.scope === 'city' ? 'city office' : 'district bureau'} for reviewer ${r.id}'s scope (${r.scope})`,
-          },
-        ]
-      : [],
-  );
-  if (issues.length > 0) throw new ValidationError(issues);
   const book: LinkBook = {};
+  const unplaced: string[] = [];
   for (const r of input.campaign.reviewers) {
-    const bodyCode = bodyOf(input.roster, r.scope) ?? '';
+    const bodyCode = bodyOf(input.roster, r.scope);
+    if (bodyCode === undefined) {
+      unplaced.push(r.id);
+      continue;
+    }
     const before = await reviewers.get(r.id);
     await reviewers.upsert({ ...r, bodyCode }, input.now);
     const stored = await reviewers.get(r.id);
@@ -106,9 +102,9 @@ async function seedReviewers(
       (moved ? null : currentReviewerToken(input.linkKey, input.campaign.id, stored)) ??
       (await issueReviewerLink(stored, input.campaign.id, { reviewers }, input.now, input.linkKey));
   }
-  const listed = new Set(input.campaign.reviewers.map((r) => r.id));
+  const listed = new Set(input.campaign.reviewers.map((r) => r.id).filter((id) => !unplaced.includes(id)));
   for await (const r of reviewers.all()) {
     if (!listed.has(r.id)) await reviewers.withdraw(r.id, input.now);
   }
-  return book;
+  return { book, unplaced };
 }

@@ -10,6 +10,7 @@ import { reviewRoutes } from './routes/review-routes.ts';
 import { type Event, type HttpDeps, langOf, type Route } from './routes/route-kit.ts';
 import { sanctionRoutes } from './routes/sanction-routes.ts';
 import { schoolRoutes } from './routes/school-routes.ts';
+import { workspaceHazardRoutes } from './routes/workspace-hazard-routes.ts';
 import { workspaceRoutes } from './routes/workspace-routes.ts';
 import type { RouteKey } from './routes.ts';
 
@@ -24,6 +25,7 @@ const routes: Record<RouteKey, Route> = {
   ...dashboardRoutes,
   ...sanctionRoutes,
   ...exportRoutes,
+  ...workspaceHazardRoutes,
 };
 
 /**

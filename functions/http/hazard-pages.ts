@@ -322,14 +322,14 @@ ${textarea(v, issues, lang, 'five.contingency', t(lang, '应急预案（也可�
 }
 
 function actionForm(
-  base: string,
+  at: { base: string; extra: Html },
   hazard: HazardRecord,
   kind: string,
   label: string,
   fields: Html = html``,
 ): Html {
-  return html`<form class="action" method="post" action="${base}/hazards/${hazard.unitCode}/${hazard.id}/actions">
-<input type="hidden" name="action" value="${kind}"><input type="hidden" name="version" value="${hazard.version}">${fields}<button type="submit">${label}</button></form>`;
+  return html`<form class="action" method="post" action="${at.base}/hazards/${hazard.unitCode}/${hazard.id}/actions">
+${at.extra}<input type="hidden" name="action" value="${kind}"><input type="hidden" name="version" value="${hazard.version}">${fields}<button type="submit">${label}</button></form>`;
 }
 
 /** The actions `actor` may take now; the state machine refuses anything else anyway. */
@@ -339,20 +339,22 @@ function actionsFor(
   campaign: Campaign,
   base: string,
   lang: Lang,
+  extra: Html,
 ): Html[] {
+  const at = { base, extra };
   const label = (kind: keyof typeof ACTION_LABELS) => ACTION_LABELS[kind][lang];
   const forms: Html[] = [];
   const decider = hazard.level === 'major' ? actor.role === 'supervisor' : actor.role === 'owner';
   const pendingExtension = hazard.supervision?.extensions.find((e) => e.decision === 'pending');
   const open = isOpenHazard(hazard);
   if (actor.role === 'owner' && hazard.status === 'registered') {
-    forms.push(actionForm(base, hazard, 'start-rectifying', label('start-rectifying')));
+    forms.push(actionForm(at, hazard, 'start-rectifying', label('start-rectifying')));
     forms.push(
       html`<p class="action"><a href="${base}/hazards/${hazard.unitCode}/${hazard.id}/edit">${label('edit')}</a> <span class="muted">${t(lang, '（开始整改前可修改）', '(until rectification starts)')}</span></p>`,
     );
     forms.push(
       actionForm(
-        base,
+        at,
         hazard,
         'withdraw',
         label('withdraw'),
@@ -365,7 +367,7 @@ function actionsFor(
     const areas = campaign.hazardDrive.areas;
     forms.push(
       actionForm(
-        base,
+        at,
         hazard,
         'reclassify',
         label('reclassify'),
@@ -379,7 +381,7 @@ function actionsFor(
   if (actor.role === 'owner' && hazard.status === 'rectifying') {
     forms.push(
       actionForm(
-        base,
+        at,
         hazard,
         'submit-for-acceptance',
         label('submit-for-acceptance'),
@@ -390,7 +392,7 @@ function actionsFor(
   if (decider && hazard.status === 'awaiting-acceptance') {
     forms.push(
       actionForm(
-        base,
+        at,
         hazard,
         'accept',
         label('accept'),
@@ -399,7 +401,7 @@ function actionsFor(
     );
     forms.push(
       actionForm(
-        base,
+        at,
         hazard,
         'refuse',
         label('refuse'),
@@ -410,7 +412,7 @@ function actionsFor(
   if (actor.role === 'owner' && hazard.supervision && open && !pendingExtension) {
     forms.push(
       actionForm(
-        base,
+        at,
         hazard,
         'request-extension',
         label('request-extension'),
@@ -421,7 +423,7 @@ function actionsFor(
   if (actor.role === 'supervisor' && pendingExtension && open) {
     const extensionForm = (grant: boolean) =>
       actionForm(
-        base,
+        at,
         hazard,
         'decide-extension',
         grant ? t(lang, '同意延期', 'Grant the extension') : t(lang, '不同意延期', 'Refuse the extension'),
@@ -513,6 +515,12 @@ export function hazardPage(input: {
   now: Date;
   lang: Lang;
   base: string;
+  /**
+   * The supervisors' workspace: its bar in place of the way back, and the CSRF field every action
+   * form carries; `readOnly` for a supervisor who may read the hazard (it is in scope) but is not
+   * the one that acts on it (a bureau lists it, the office reads).
+   */
+  workspace?: { bar: Html; csrf: Html; readOnly: boolean };
 }): string {
   const { campaign, hazard, actor, lang, now, base } = input;
   const report = hazard.report;
@@ -521,7 +529,7 @@ export function hazardPage(input: {
   const sup = hazard.supervision;
   const row = (label: string, value: Html | string | number) =>
     html`<tr><th>${label}</th><td>${value}</td></tr>`;
-  const body = html`<p><a href="${base}">← ${input.unitName(actor.unitCode)}</a></p>
+  const body = html`${input.workspace ? input.workspace.bar : html`<p><a href="${base}">← ${input.unitName(actor.unitCode)}</a></p>`}
 <h1>${hazard.title}</h1>
 <p>${levelTag(hazard, campaign, lang)} ${statusTag(hazard, campaign, now, lang)} <span class="muted">${hazard.id} · ${input.unitName(hazard.unitCode)}</span></p>
 ${hazard.status === 'withdrawn' && hazard.withdrawal ? html`<p class="notice" role="status">${t(lang, `上报已于 ${formatLocal(new Date(hazard.withdrawal.at), campaign.timeZone)} 撤回，理由：`, `Report withdrawn on ${formatLocal(new Date(hazard.withdrawal.at), campaign.timeZone)}; reason: `)}${hazard.withdrawal.reason}</p>` : ''}
@@ -573,7 +581,9 @@ ${input.uploaded ? html`<p class="notice" role="status">${t(lang, '照片已上�
       : html`<p class="muted">${t(lang, '暂无照片', 'No photos yet')}</p>`
   }${input.photoForms.map((p) => photoForm(base, hazard, p, lang))}</section>
 <section class="card"><h2>${t(lang, '办理', 'Actions')}</h2>${(() => {
-    const forms = actionsFor(hazard, actor, campaign, base, lang);
+    if (input.workspace?.readOnly)
+      return html`<p class="muted">${t(lang, '只读：由督办单位或上报单位办理', 'Read-only: the supervising or the reporting unit acts on it')}</p>`;
+    const forms = actionsFor(hazard, actor, campaign, base, lang, input.workspace?.csrf ?? html``);
     return forms.length > 0
       ? forms
       : html`<p class="muted">${t(lang, '当前没有需要您办理的事项', 'Nothing for you to do now')}</p>`;

@@ -245,7 +245,7 @@ async function load(args: string[], output: Output): Promise<number> {
   const outputs = await readStackOutputs(values.stack, values.region);
   const clients = createAwsClients();
   const linksPath = values.links ?? file.replace(/\.json$/, '.links.csv');
-  const { units, missing, withdrawn } = await loadCampaign({
+  const { units, missing, withdrawn, reviewersWithoutBody } = await loadCampaign({
     clients,
     outputs,
     linkKey: await readLinkKey(clients, outputs.LinkKeySecretArn),
@@ -268,6 +268,11 @@ async function load(args: string[], output: Output): Promise<number> {
     output.err(`  ${missing.join(', ')}`);
     output.err(
       '  They still get reminders and count in digests. If they left the campaign, run again with --withdraw-missing.',
+    );
+  }
+  if (reviewersWithoutBody.length > 0) {
+    output.err(
+      `! 以下审核人员所属的安稳处或教育局不在名单中，未发链接 / reviewers whose office or bureau is not on the roster got no link: ${reviewersWithoutBody.join(', ')}`,
     );
   }
   return 0;

@@ -73,8 +73,8 @@ export async function loadCampaign(input: {
   linksPath: string;
   now: Date;
   withdrawMissing?: boolean;
-}): Promise<{ units: number } & Pick<SeedResult, 'missing' | 'withdrawn'>> {
-  const { links, reviewerLinks, missing, withdrawn } = await seedCampaign({
+}): Promise<{ units: number } & Pick<SeedResult, 'missing' | 'withdrawn' | 'reviewersWithoutBody'>> {
+  const { links, reviewerLinks, reviewersWithoutBody, missing, withdrawn } = await seedCampaign({
     clients: input.clients,
     tableName: input.outputs.TableName,
     campaign: input.campaign,
@@ -90,10 +90,13 @@ export async function loadCampaign(input: {
       input.roster,
       links,
       base,
-      input.campaign.reviewers.map((reviewer) => ({ reviewer, token: reviewerLinks[reviewer.id] ?? '' })),
+      input.campaign.reviewers.flatMap((reviewer) => {
+        const token = reviewerLinks[reviewer.id];
+        return token ? [{ reviewer, token }] : [];
+      }),
     ),
     { mode: 0o600 },
   );
   await chmod(input.linksPath, 0o600);
-  return { units: input.roster.units.length, missing, withdrawn };
+  return { units: input.roster.units.length, missing, withdrawn, reviewersWithoutBody };
 }

@@ -141,7 +141,11 @@ ${officeWorkspace}
   Data            ${resolve(values.data)} (kept between runs)
 
 Press Ctrl-C to stop.`);
-const { missing, withdrawn } = running.roster;
+const { missing, withdrawn, reviewersWithoutBody } = running.roster;
+if (reviewersWithoutBody.length > 0)
+  console.log(
+    `\n  审核人员所属单位不在名单中，未发链接 / Reviewers without their office or bureau on the roster: ${reviewersWithoutBody.join(', ')}`,
+  );
 if (missing.length > 0)
   console.log(
     withdrawn

@@ -68,7 +68,7 @@ export interface LocalSystem {
   /** Reviewer id → token of their workspace link (`/r/<token>`). */
   reviewerLinks: LinkBook;
   /** Units not on the roster, and whether they were withdrawn (see `SeedResult`). */
-  roster: Pick<SeedResult, 'missing' | 'withdrawn'>;
+  roster: Pick<SeedResult, 'missing' | 'withdrawn' | 'reviewersWithoutBody'>;
   /** Runs the daily check for `scheduledAt` now, as the scheduler would (it throws if a mail failed). */
   dailyCheck(scheduledAt: Date): Promise<DailyCheckReport>;
   /** What the start-up sweep of incoming/ found and fed to the upload handler. */

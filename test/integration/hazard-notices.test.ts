@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { makeHandler as makeSweepHandler } from '../../functions/outbox-sweep/handler.ts';
 import { type NoticeDeps, sweepOutbox } from '../../functions/shared/domain/hazards/hazard-notices.ts';
-import { reportHazard } from '../../functions/shared/domain/hazards/hazard-service.ts';
+import { actOnHazard, reportHazard } from '../../functions/shared/domain/hazards/hazard-service.ts';
 import { hazardNoticeMail } from '../../functions/shared/mail/hazard-mail.ts';
 import type { Mailer, OutboundMail } from '../../functions/shared/ports.ts';
 import { localContext } from '../../infra/local/http-bridge.ts';
@@ -133,6 +133,31 @@ describe('a crash between storing the hazard and sending', () => {
     expect(mailer.sent).toHaveLength(2);
     const item = await app.adapters.outbox.get('WJ-101', `major-hazard#${hazard.id}#v1`);
     expect(item).toMatchObject({ outcome: 'sent', doneAt: expect.any(String) });
+  });
+
+  it('a major-hazard notice left to the sweep is dropped if the report was withdrawn meanwhile; the receipt still goes', async () => {
+    const unit = await app.adapters.units.get('WJ-101');
+    if (!unit) throw new Error('WJ-101 missing');
+    const hazard = await reportHazard(
+      app.adapters,
+      unit,
+      sampleReport({ level: 'major', title: '误报：食堂燃气泄漏' }),
+      randomUUID(),
+    );
+    await actOnHazard(
+      app.adapters,
+      unit,
+      'WJ-101',
+      hazard.id,
+      { kind: 'withdraw', reason: '误报，已核实无泄漏' },
+      hazard.version,
+    );
+    expect(await sweepOutbox(notices())).toEqual({ found: 2, sent: 1, refused: 1, left: 0 });
+    expect(mailsTo(await email('WJ-000'))).toEqual([]);
+    expect(mailsTo(await email('WJ-101'))).toHaveLength(1);
+    expect(await app.adapters.outbox.get('WJ-101', `major-hazard#${hazard.id}#v1`)).toMatchObject({
+      outcome: 'refused',
+    });
   });
 
   it('a mail server down at the report leaves the mails owed; the sweep sends them when it is back', async () => {

@@ -117,11 +117,11 @@ describe('supervisors open what the units in their scope filed', () => {
   it('a school supervises nobody, not even itself: it has no workspace', async () => {
     for (const path of ['/workspace', '/units/LY-102', '/units/LY-101', '/units?code=LY-101']) {
       const refused = await get('LY-101', path);
-      expect(refused.statusCode).toBe(404);
+      expect(refused.statusCode).toBe(403);
       expect(refused.body).toContain('只有市教育局安稳处和各辖市（区）教育局可以进入督查工作台');
       expect(refused.headers['set-cookie']).toBeUndefined();
     }
-    expect((await get('CZ-001', '/workspace')).statusCode).toBe(404);
+    expect((await get('CZ-001', '/workspace')).statusCode).toBe(403);
     // Without a session, no workspace path answers, whatever the unit.
     for (const path of ['/w/units/LY-101', `/w/units/LY-101/files/${PLAN}/1`, '/w/units?code=LY-101']) {
       const bare = await app.http('GET', path);

@@ -50,9 +50,9 @@ function scopeOf(viewer: DashboardViewer): DigestScope {
 
 /**
  * A workbook over what one response can carry. The benchmark city (1,000 units, 20,000 hazards)
- * makes a 3.7 MB workbook, just inside; beyond that the filters narrow it. Storing a larger one
- * for a signed download would need the HTTP function to write to the bucket (it may only read
- * `digests/`, where the daily check writes), or Lambda response streaming: left for later.
+ * makes a 3.7 MB workbook, just inside; beyond that the filters narrow it. A larger one could be
+ * written under `exports/` (the HTTP function may write there, as the documents ZIP does) and
+ * answered with a signed download: left for later.
  */
 function tooLarge(size: number, limit: number, scope: DigestScope): ValidationError {
   const mb = (size / 1024 / 1024).toFixed(1);

@@ -46,7 +46,7 @@ import {
  * The hazard service's dependencies: the mails a change owes (in the outbox, written with it) go
  * out right after its commit; what fails is left to the outbox sweep.
  */
-function hazardDeps(deps: HttpDeps) {
+export function hazardDeps(deps: HttpDeps) {
   const notices = { ...deps, renderNotice: hazardNoticeMail };
   return { ...deps, notify: (items: readonly OutboxItem[]) => deliverNotices(notices, items) };
 }

@@ -33,8 +33,12 @@ export const reviewRoutes = {
         form.get('reason') ?? '',
         /^\d{1,9}$/.test(basis) ? { basis: Number(basis) } : {},
       );
-      const notice: ReviewNotice =
-        result.mail === 'failed' ? 'mail-failed' : result.recorded ? 'recorded' : 'repeat';
+      const mailNotice: Partial<Record<typeof result.mail, ReviewNotice>> = {
+        failed: 'mail-failed',
+        refused: 'mail-refused',
+        'in-flight': 'mail-in-flight',
+      };
+      const notice: ReviewNotice = mailNotice[result.mail] ?? (result.recorded ? 'recorded' : 'repeat');
       const english = event.queryStringParameters?.lang === 'en' ? '&lang=en' : '';
       const unit = result.decision.unitCode;
       return seeOther(

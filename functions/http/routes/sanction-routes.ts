@@ -29,15 +29,17 @@ function queryValues(event: Event, name: string): string[] {
   return new URLSearchParams(event.rawQueryString ?? '').getAll(name);
 }
 
-/** The decisions a supervisor may list: the city office all; a district bureau its district's, except its own. */
+/**
+ * The decisions a supervisor may list: the city office all; a district bureau its district's,
+ * those against the bureau itself included, as its digest lists them.
+ */
 async function sanctionsInScope(deps: HttpDeps, supervisor: Supervisor): Promise<SanctionRecord[]> {
   const { body } = supervisor;
   const out: SanctionRecord[] = [];
   if (body.type === 'city-office') {
     for await (const s of deps.sanctions.all()) out.push(s);
   } else if (body.type === 'district-bureau' && body.district !== null) {
-    for await (const s of deps.sanctions.list({ district: body.district }))
-      if (s.unitCode !== body.code) out.push(s);
+    for await (const s of deps.sanctions.list({ district: body.district })) out.push(s);
   }
   return out;
 }

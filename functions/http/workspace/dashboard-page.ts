@@ -36,7 +36,8 @@ export const workspaceLinks = {
   ledger: '/w/ledger.xlsx',
   unit: (code: string) => `/w/units/${encodeURIComponent(code)}`,
   // The workspace has no hazard page yet: a hazard opens its unit's page until `/w/hazards/{unit}/{id}` exists.
-  hazard: (unitCode: string, _id: string) => `/w/units/${encodeURIComponent(unitCode)}`,
+  hazard: (unitCode: string, id: string) =>
+    `/w/hazards/${encodeURIComponent(unitCode)}/${encodeURIComponent(id)}`,
 };
 
 /** `path` with `params` and the page's language. */
@@ -271,7 +272,7 @@ function matrixTable(view: DashboardView, campaign: Campaign, lang: Lang, selfCo
 <thead><tr><th scope="col">${t(lang, '单位', 'Unit')}</th><th scope="col">${t(lang, '区县', 'District')}</th><th scope="col">${t(lang, '类型', 'Type')}</th>${campaign.deliverables.map((d) => html`<th scope="col">${d.name[lang]}<br><span class="muted">${t(lang, `截止 ${d.dueDate}`, `due ${d.dueDate}`)}</span></th>`)}<th scope="col" class="num">${t(lang, '未销号隐患', 'Open hazards')}</th></tr></thead>
 <tbody>${view.matrix.rows.map(
     (row) =>
-      html`<tr data-unit="${row.unit.code}"><th scope="row">${unitLink(row)}<br><span class="muted">${row.unit.code}</span>${row.lateness > 0 || row.overdueMajors > 0 ? html`<br><a class="muted" href="/w/sanctions/new?unit=${row.unit.code}${lang === 'en' ? '&lang=en' : ''}">${t(lang, '约谈/通报', 'summon / circulate')}</a>` : ''}</th><td>${row.districtName[lang]}</td><td>${typeName(row)}</td>${row.cells.map((c) => cell(c, zone, lang))}<td class="num">${row.openHazards.major + row.openHazards.general}${row.overdueMajors > 0 ? html`<br><span class="tag bad">${t(lang, `重大逾期 ${row.overdueMajors}`, `${row.overdueMajors} major overdue`)}</span>` : ''}</td></tr>`,
+      html`<tr data-unit="${row.unit.code}"><th scope="row">${unitLink(row)}<br><span class="muted">${row.unit.code}</span>${row.unit.code !== selfCode && (row.lateness > 0 || row.overdueMajors > 0) ? html`<br><a class="muted" href="/w/sanctions/new?unit=${row.unit.code}${lang === 'en' ? '&lang=en' : ''}">${t(lang, '约谈/通报', 'summon / circulate')}</a>` : ''}</th><td>${row.districtName[lang]}</td><td>${typeName(row)}</td>${row.cells.map((c) => cell(c, zone, lang))}<td class="num">${row.openHazards.major + row.openHazards.general}${row.overdueMajors > 0 ? html`<br><span class="tag bad">${t(lang, `重大逾期 ${row.overdueMajors}`, `${row.overdueMajors} major overdue`)}</span>` : ''}</td></tr>`,
   )}${view.matrix.rows.length === 0 ? html`<tr><td colspan="${4 + campaign.deliverables.length}">${t(lang, '没有符合条件的单位', 'No unit matches')}</td></tr>` : ''}</tbody></table></div>
 ${pager(view.matrix, lang, (page) => href(workspaceLinks.dashboard, dashboardParams(view.query, { page }), lang), t(lang, '单位分页', 'Unit pages'), 'units')}`;
 }

@@ -3,12 +3,9 @@ import type { SanctionRecord, UnitRecord } from '../../../schemas/records.ts';
 import { SANCTION_KINDS } from '../../../schemas/records.ts';
 import type { Bilingual, FieldIssue } from '../../../schemas/validation.ts';
 import { formatLocal } from '../../shared/domain/calendar/calendar.ts';
+import { REASON_MAX_CHARS } from '../../shared/domain/reasons.ts';
 import { CIRCULAR_MAX_UNITS } from '../../shared/domain/sanctions/circular.ts';
-import {
-  REASON_MAX_CHARS,
-  SANCTION_KIND_LABELS,
-  sanctionDates,
-} from '../../shared/domain/sanctions/sanctions.ts';
+import { SANCTION_KIND_LABELS, sanctionDates } from '../../shared/domain/sanctions/sanctions.ts';
 import { type Html, html, type Lang, layout } from '../../shared/web/html.ts';
 import { t } from '../pages.ts';
 import { WORKSPACE } from './chrome.ts';

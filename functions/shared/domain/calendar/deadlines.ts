@@ -78,3 +78,15 @@ export function deliverableStateOn(
   if (left === 0) return { kind: 'due-today' };
   return { kind: 'overdue', days: -left };
 }
+
+/**
+ * How many days a unit is behind on a deliverable on campaign day `today`: overdue and not filed,
+ * or sent back for changes and not refiled past the due date (a sent-back filing is not accepted,
+ * so it lags like a missing one); 0 otherwise. The laggard lists (the dashboard, the draft
+ * circular) rank by it.
+ */
+export function daysBehind(dueDate: LocalDate, state: DeliverableState, today: LocalDate): number {
+  if (state.kind === 'overdue') return state.days;
+  if (state.kind === 'sent-back') return Math.max(0, daysBetween(dueDate, today));
+  return 0;
+}

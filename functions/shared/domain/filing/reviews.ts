@@ -17,6 +17,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import type { SupervisorIdentity } from '../links/sessions.ts';
 import { supervisedUnit } from '../links/supervision-scope.ts';
 import { allPages } from '../pages.ts';
+import { normalReason, REASON_CONTROL, REASON_MAX_CHARS } from '../reasons.ts';
 import { deliverablesOf } from './uploads.ts';
 
 /**
@@ -74,8 +75,6 @@ export interface ReviewResult {
   mail: SendOutcome;
 }
 
-export const REASON_MAX_CHARS = 500;
-
 /** Attempts at writing one decision while transactions on the same pointer only collide. */
 const WRITE_ATTEMPTS = 5;
 
@@ -85,19 +84,6 @@ export const VERDICT_LABELS: Record<ReviewVerdict, { zh: string; en: string }> =
 };
 
 const NO_SUCH_VERSION = { zh: '没有这个文件版本', en: 'No such version of the file' };
-
-/**
- * Control characters a reason may not hold: C0 (but tab and line breaks, as a textarea sends
- * them), DEL, C1, and the bidirectional overrides and isolates that make text read otherwise than
- * it is stored.
- */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is its purpose
-const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/u;
-
-/** The reason as stored: line breaks as LF, trimmed. */
-export function normalReason(reason: string): string {
-  return reason.replace(/\r\n?/g, '\n').trim();
-}
 
 /** The verdict and reason of a decision form, checked; every problem names its field and the value it got. */
 export function checkDecision(verdict: string, reason: string): { verdict: ReviewVerdict; reason: string } {
@@ -113,12 +99,12 @@ export function checkDecision(verdict: string, reason: string): { verdict: Revie
     });
   }
   const text = normalReason(reason);
-  const control = CONTROL.exec(text);
+  const control = REASON_CONTROL.exec(text);
   if (control) {
     const code = `U+${(control[0].codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
     issues.push({
       path: 'reason',
-      value: text.replace(new RegExp(CONTROL.source, 'gu'), '').slice(0, 100),
+      value: text.replace(new RegExp(REASON_CONTROL.source, 'gu'), '').slice(0, 100),
       code: 'control-character',
       zh: `退回理由不能包含控制字符（第 ${control.index + 1} 个字符是 ${code}）`,
       en: `the reason must not contain control characters (${code} at character ${control.index + 1})`,

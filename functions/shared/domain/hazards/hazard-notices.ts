@@ -87,8 +87,17 @@ export interface NoticeDeps {
  * Sends one owed mail at most once and marks the item done when it went out (or was found sent,
  * or refused for good). A send in flight elsewhere or a failed one leaves the item for the sweep.
  */
-export async function deliverNotice(deps: NoticeDeps, item: OutboxItem): Promise<SendOutcome> {
+export async function deliverNotice(deps: NoticeDeps, item: OutboxItem): Promise<SendOutcome | 'obsolete'> {
   const key: MailKey = { day: item.day, purpose: item.id, recipient: item.recipient };
+  if (item.kind === 'major-hazard') {
+    // Left to the sweep, a major-hazard notice may find the hazard withdrawn or reclassified as
+    // general meanwhile: the supervisor is not told of a major hazard that is no longer one.
+    const now = await deps.hazards.get(item.unitCode, item.hazardId);
+    if (now && (now.level !== 'major' || !isOpenHazard(now))) {
+      await deps.outbox.markDone(item, 'refused', deps.clock.now());
+      return 'obsolete';
+    }
+  }
   const result = await sendOnce(deps, key, async () => {
     const [hazard, unit, recipient] = await Promise.all([
       deps.hazards.get(item.unitCode, item.hazardId),
@@ -128,6 +137,7 @@ export interface SweepReport {
   found: number;
   /** Sent now, or found sent already (by a send that died before marking its item). */
   sent: number;
+  /** Refused for good (a bounced address), or no longer owed (a major hazard since withdrawn or made general). */
   refused: number;
   /** Failed, or in flight elsewhere: still owed, for the next sweep. */
   left: number;
@@ -141,7 +151,7 @@ export async function sweepOutbox(deps: NoticeDeps): Promise<SweepReport> {
   const items = await allPages((page) => deps.outbox.pending(page));
   const report: SweepReport = { found: items.length, sent: 0, refused: 0, left: 0 };
   for (const item of items) {
-    let outcome: SendOutcome;
+    let outcome: SendOutcome | 'obsolete';
     try {
       outcome = await deliverNotice(deps, item);
     } catch (error) {
@@ -152,7 +162,7 @@ export async function sweepOutbox(deps: NoticeDeps): Promise<SweepReport> {
       outcome = 'failed';
     }
     if (outcome === 'sent' || outcome === 'skipped') report.sent += 1;
-    else if (outcome === 'refused') report.refused += 1;
+    else if (outcome === 'refused' || outcome === 'obsolete') report.refused += 1;
     else report.left += 1;
   }
   return report;

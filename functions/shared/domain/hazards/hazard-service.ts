@@ -15,6 +15,7 @@ import type { AuditLog, HazardRepository, UnitRepository, ZeroReportRepository }
 import { localDateOf } from '../calendar/calendar.ts';
 import type { Clock } from '../calendar/clock.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
+import { supervises } from '../links/supervision-scope.ts';
 import { allPages } from '../pages.ts';
 import {
   applyHazardAction,
@@ -212,6 +213,39 @@ export async function hazardForViewer(
     if (owner && (await supervisorFor(owner, deps.units)) === viewer.code) return supervisor;
   }
   throw new NotFoundError(NO_SUCH_HAZARD);
+}
+
+/**
+ * A supervisor's workspace opens a hazard of a unit in its scope (issue 13): the office reads any
+ * unit's, a bureau its district's. `acts` says whether this body is the one that acts on it
+ * (`hazardForViewer`'s supervisor); the view goes on the audit log, naming who looked. Out of
+ * scope, unknown, withdrawn unit: the one 404.
+ */
+export async function viewScopedHazard(
+  deps: HazardServiceDeps,
+  viewer: { body: UnitRecord; actor: string },
+  unitCode: string,
+  id: string,
+): Promise<{ hazard: HazardRecord; acts: boolean }> {
+  const owner = await deps.units.get(unitCode);
+  if (!owner || owner.withdrawnAt || !supervises(viewer.body, owner)) throw new NotFoundError(NO_SUCH_HAZARD);
+  const hazard = await deps.hazards.get(unitCode, id);
+  if (!hazard) throw new NotFoundError(NO_SUCH_HAZARD);
+  const acts = await hazardForViewer(deps, viewer.body, unitCode, id).then(
+    ({ actor }) => actor.role === 'supervisor',
+    (error: unknown) => {
+      if (error instanceof NotFoundError) return false;
+      throw error;
+    },
+  );
+  await deps.audit.append({
+    at: deps.clock.now().toISOString(),
+    actor: viewer.actor,
+    action: 'supervisor-viewed-hazard',
+    subject: unitCode,
+    detail: { hazard: id },
+  });
+  return { hazard, acts };
 }
 
 const STALE_ACTION = (hazard: HazardRecord) =>

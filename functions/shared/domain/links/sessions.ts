@@ -8,7 +8,7 @@ import type {
   UnitRepository,
 } from '../../ports.ts';
 import type { Clock } from '../calendar/clock.ts';
-import { NotFoundError, UnauthorizedError } from '../errors.ts';
+import { ForbiddenError, NotFoundError, UnauthorizedError } from '../errors.ts';
 import { deriveToken, hashToken, LINK_NOT_FOUND, TOKEN_PATTERN } from './form-links.ts';
 
 /**
@@ -130,7 +130,8 @@ async function identityOfLink(
 /**
  * Opens a session for the holder of `token`: a supervising body's unit link or a reviewer's link.
  * Any other token (a school's link, an unknown, revoked or foreign one) is the same `NotFoundError`
- * a form link gives, except a live school link, which is told that schools have no workspace.
+ * a form link gives, except a live school link, which is told (403, not counted as a bad token)
+ * that schools have no workspace.
  */
 export async function openSession(
   deps: SessionDeps,
@@ -145,7 +146,7 @@ export async function openSession(
     const unit =
       link && !link.revokedAt && link.campaignId === campaignId && (await deps.units.get(link.unitCode));
     if (unit && !unit.withdrawnAt && unit.linkHash === linkHash && !isSupervisingBody(unit))
-      throw new NotFoundError(NO_WORKSPACE);
+      throw new ForbiddenError(NO_WORKSPACE);
     throw new NotFoundError(LINK_NOT_FOUND);
   }
   const now = deps.clock.now();

@@ -2,7 +2,7 @@ import type { Campaign, HazardAreaId } from '../../../../schemas/campaign.ts';
 import { type Label, UNIT_TYPE_LABELS, type UnitType } from '../../../../schemas/primitives.ts';
 import type { FieldIssue } from '../../../../schemas/validation.ts';
 import { addDays, daysBetween, type LocalDate, localDateOf } from '../calendar/calendar.ts';
-import type { DeliverableState } from '../calendar/deadlines.ts';
+import { type DeliverableState, daysBehind } from '../calendar/deadlines.ts';
 import { ValidationError } from '../errors.ts';
 import { buildDigest, districtName } from './digest.ts';
 import { ledgerBucket, scopeKey } from './hazard-pass.ts';
@@ -318,10 +318,14 @@ export function matrixCell(deliverableId: string, state: DeliverableState | null
   }
 }
 
-function lateness(unit: UnitState): number {
+/** The most days the unit is (or was, filing late) behind on any deliverable; sent back counts (`daysBehind`). */
+function lateness(unit: UnitState, today: LocalDate): number {
   let most = 0;
   for (const d of unit.deliverables)
-    if (d.state.kind === 'overdue' || d.state.kind === 'filed-late') most = Math.max(most, d.state.days);
+    most = Math.max(
+      most,
+      d.state.kind === 'filed-late' ? d.state.days : daysBehind(d.dueDate, d.state, today),
+    );
   return most;
 }
 
@@ -400,7 +404,7 @@ export function pageOf<T>(rows: readonly T[], page: number, size = PAGE_SIZE): P
 /** The matrix rows of the digest's units that pass the filters, sorted. */
 export function matrixRows(
   campaign: Campaign,
-  digest: Pick<Digest, 'units'>,
+  digest: Pick<Digest, 'units' | 'day'>,
   query: DashboardQuery,
 ): MatrixRow[] {
   return digest.units
@@ -411,7 +415,7 @@ export function matrixRows(
         unit: u.unit,
         districtName: districtName(campaign, u.unit.district),
         cells: campaign.deliverables.map((d) => matrixCell(d.id, byId.get(d.id) ?? null)),
-        lateness: lateness(u),
+        lateness: lateness(u, digest.day),
         openHazards: u.openHazards,
         overdueMajors: u.overdueMajors.length,
       };
@@ -485,9 +489,12 @@ export function progressSeries(
   const zone = campaign.timeZone;
   const atMs = snapshot.instant.at.getTime();
   return digest.progress.map((p: DeliverableProgress): ProgressSeries => {
+    // A filing sent back for changes is not counted as filed, as in the digest's progress.
     const owing = new Set(
       digest.units
-        .filter((u) => u.deliverables.some((d) => d.deliverableId === p.deliverableId))
+        .filter((u) =>
+          u.deliverables.some((d) => d.deliverableId === p.deliverableId && d.state.kind !== 'sent-back'),
+        )
         .map((u) => u.unit.code),
     );
     const filedOn = snapshot.records.pointers

@@ -78,7 +78,7 @@ export function ledgerInstant(
 /**
  * A hazard as it stood at `at`, as far as its record tells: none if reported later; reopened if
  * closed later (awaiting acceptance if its rectification was reported by then, else being
- * rectified); being rectified if acceptance was asked later. What the record no longer holds
+ * rectified); being rectified if acceptance was asked later; registered if withdrawn later. What the record no longer holds
  * (a level or area changed later, an earlier refusal) shows as it stands now.
  */
 export function hazardAsOf(hazard: HazardRecord, at: Date): HazardRecord | null {
@@ -86,6 +86,11 @@ export function hazardAsOf(hazard: HazardRecord, at: Date): HazardRecord | null 
   const after = (iso: string | undefined) => iso !== undefined && Date.parse(iso) > t;
   if (after(hazard.createdAt)) return null;
   let out = hazard;
+  // Only a registered report can be withdrawn: before its withdrawal it was registered.
+  if (hazard.status === 'withdrawn' && after(hazard.withdrawal?.at)) {
+    const { withdrawal: _w, ...registered } = hazard;
+    out = { ...registered, status: 'registered' };
+  }
   if (hazard.status === 'closed' && after(hazard.closedAt)) {
     const { closedAt: _closed, ...open } = hazard;
     out = {
@@ -117,9 +122,18 @@ export function zeroReportAsOf(report: ZeroReport, at: Date): ZeroReport | null 
   return report;
 }
 
-/** A filing counts from its first version's receipt. */
+/**
+ * A filing counts from its first version's receipt; a decision on it (sent back, accepted) from
+ * when it was made. The pointer holds only the latest decision, so one made later hides any
+ * earlier one: the filing then shows as not yet reviewed.
+ */
 export function pointerAsOf(pointer: SubmissionPointer, at: Date): SubmissionPointer | null {
-  return Date.parse(pointer.firstReceivedAt) > at.getTime() ? null : pointer;
+  if (Date.parse(pointer.firstReceivedAt) > at.getTime()) return null;
+  if (pointer.review && Date.parse(pointer.review.at) > at.getTime()) {
+    const { review: _later, ...unreviewed } = pointer;
+    return unreviewed;
+  }
+  return pointer;
 }
 
 async function* kept<T>(items: AsyncIterable<T>, keep: (item: T) => T | null): AsyncIterable<T> {

@@ -10,6 +10,7 @@ import type {
   UnitRepository,
 } from '../../ports.ts';
 import type { Clock } from '../calendar/clock.ts';
+import { daysBehind } from '../calendar/deadlines.ts';
 import { ValidationError } from '../errors.ts';
 import type { SupervisorIdentity } from '../links/sessions.ts';
 import { supervisedUnit } from '../links/supervision-scope.ts';
@@ -130,16 +131,20 @@ export async function draftCircular(
       unitName: unit.name,
       district: unit.district,
       districtName: districtName(campaign, unit.district),
-      overdue: state.deliverables.flatMap((d) =>
-        d.state.kind === 'overdue'
-          ? [
-              {
-                name: names.get(d.deliverableId) ?? { zh: d.deliverableId, en: d.deliverableId },
-                days: d.state.days,
-              },
-            ]
-          : [],
-      ),
+      overdue: state.deliverables.flatMap((d) => {
+        const days = daysBehind(d.dueDate, d.state, instant.today);
+        if (days === 0) return [];
+        const name = names.get(d.deliverableId) ?? { zh: d.deliverableId, en: d.deliverableId };
+        const sentBack = d.state.kind === 'sent-back';
+        return [
+          {
+            name: sentBack
+              ? { zh: `${name.zh}（退回未改）`, en: `${name.en} (sent back, not refiled)` }
+              : name,
+            days,
+          },
+        ];
+      }),
       openMajors: state.openHazards.major,
       overdueMajors: state.overdueMajors.length,
       sanctions: await deps.sanctions.listForUnit(unit.code),

@@ -16,6 +16,7 @@ import type { Clock } from '../calendar/clock.ts';
 import { ConflictError, ValidationError } from '../errors.ts';
 import type { SupervisorIdentity } from '../links/sessions.ts';
 import { supervisedUnit } from '../links/supervision-scope.ts';
+import { REASON_CONTROL, REASON_MAX_CHARS } from '../reasons.ts';
 import { changedSince } from '../report/instant.ts';
 import type { CampaignInstant, Change } from '../report/model.ts';
 
@@ -32,7 +33,6 @@ export const SANCTION_KIND_LABELS: Record<SanctionKind, Label> = {
   circular: { zh: '通报', en: 'Circular' },
 };
 
-export const REASON_MAX_CHARS = 500;
 /** How long after the campaign's last day a decision may still be dated: late units are summoned after it. */
 export const DATE_GRACE_DAYS = 90;
 
@@ -48,9 +48,6 @@ export interface SanctionInput {
   reason: string;
   formKey: string;
 }
-
-// biome-ignore lint/suspicious/noControlCharactersInRegex: exactly the control characters a reason may not hold (tab and line breaks may).
-const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
 
 /** A fresh one-time key for a decision form (it becomes the decision's id). */
 export function newSanctionFormKey(): string {
@@ -92,7 +89,7 @@ export function parseSanctionForm(
     });
   const reason = (form.reason ?? '').trim();
   const length = [...reason].length;
-  if (length < 1 || length > REASON_MAX_CHARS || CONTROL.test(reason))
+  if (length < 1 || length > REASON_MAX_CHARS || REASON_CONTROL.test(reason))
     issues.push({
       path: 'reason',
       value: truncated(reason),
