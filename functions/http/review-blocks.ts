@@ -13,7 +13,13 @@ import { type Html, html, type Lang } from '../shared/web/html.ts';
 const t = (lang: Lang, zh: string, en: string) => (lang === 'zh' ? zh : en);
 
 /** The notice the unit page shows after a decision (`?review=…`): what was done, and the mail's fate. */
-export const REVIEW_NOTICES = ['recorded', 'repeat', 'mail-failed', 'mail-refused', 'mail-in-flight'] as const;
+export const REVIEW_NOTICES = [
+  'recorded',
+  'repeat',
+  'mail-failed',
+  'mail-refused',
+  'mail-in-flight',
+] as const;
 export type ReviewNotice = (typeof REVIEW_NOTICES)[number];
 
 export function isReviewNotice(value: string | undefined): value is ReviewNotice {

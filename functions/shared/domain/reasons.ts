@@ -10,8 +10,8 @@ export const REASON_MAX_CHARS = 500;
  * them), DEL, C1, and the bidirectional overrides and isolates that make text read otherwise than
  * it is stored.
  */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is its purpose
 export const REASON_CONTROL =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is its purpose
   /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/u;
 
 /** The reason as stored: line breaks as LF, trimmed. */
