@@ -259,7 +259,7 @@ describe('the dashboard reads the same campaign model as the digest', () => {
       expect(answer.body).not.toContain('data-unit=');
     }
     const school = await app.http('GET', `/f/${app.links['LY-101']}/workspace`);
-    expect(school.statusCode).toBe(404);
+    expect(school.statusCode).toBe(403);
     expect(school.cookies).toEqual([]);
   });
 

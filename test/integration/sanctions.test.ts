@@ -258,7 +258,7 @@ describe('summons and circulars', () => {
 
   it('gives a school no way to record one', async () => {
     const entry = await app.http('GET', `/f/${app.links['LY-101']}/workspace`);
-    expect(entry.statusCode).toBe(404);
+    expect(entry.statusCode).toBe(403);
     expect(entry.cookies).toEqual([]);
     const post = await app.http('POST', '/w/sanctions', {
       body: 'unit=LY-102&kind=summons&date=2018-01-26&reason=x',
