@@ -167,8 +167,8 @@ describe('workspace sessions', () => {
     );
     // A reviewer's link is no form link: it opens no unit page.
     expect((await app.http('GET', `/f/${app.reviewerLinks['li-liyang']}`)).statusCode).toBe(404);
-    // A unit's link is no reviewer link.
-    expect((await app.http('GET', `/r/${app.links['LY-101']}`)).statusCode).toBe(404);
+    // A school's link is no reviewer link: schools have no workspace.
+    expect((await app.http('GET', `/r/${app.links['LY-101']}`)).statusCode).toBe(403);
   });
 
   it('a reviewer the config no longer lists is shut out at once; listed again, the same link works', async () => {
