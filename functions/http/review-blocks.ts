@@ -13,13 +13,7 @@ import { type Html, html, type Lang } from '../shared/web/html.ts';
 const t = (lang: Lang, zh: string, en: string) => (lang === 'zh' ? zh : en);
 
 /** The notice the unit page shows after a decision (`?review=…`): what was done, and the mail's fate. */
-export const REVIEW_NOTICES = [
-  'recorded',
-  'repeat',
-  'mail-failed',
-  'mail-refused',
-  'mail-in-flight',
-] as const;
+export const REVIEW_NOTICES = ['recorded', 'repeat', 'mail-failed', 'mail-refused'] as const;
 export type ReviewNotice = (typeof REVIEW_NOTICES)[number];
 
 export function isReviewNotice(value: string | undefined): value is ReviewNotice {
@@ -48,11 +42,6 @@ export function reviewNotice(notice: ReviewNotice | undefined, lang: Lang): Html
       lang,
       '审核决定已记录，但该单位的邮箱地址曾退信，未发送通知邮件；请电话告知并请其更正联系邮箱。',
       "The decision is recorded, but no mail went out: the unit's address has bounced. Call the unit and have its address corrected.",
-    ),
-    'mail-in-flight': t(
-      lang,
-      '审核决定已记录，通知邮件正在另一处发送中；稍后刷新，如未送达可再次提交同一决定（不会重复记录）。',
-      'The decision is recorded; its mail is being sent by another request. If it does not arrive, submit the same decision again (it is not recorded twice).',
     ),
   }[notice];
   return html`<p class="notice" role="status">${text}</p>`;

@@ -33,10 +33,10 @@ export const reviewRoutes = {
         form.get('reason') ?? '',
         /^\d{1,9}$/.test(basis) ? { basis: Number(basis) } : {},
       );
+      // A mail in flight is another request's send of the same mail (a double click): no news.
       const mailNotice: Partial<Record<typeof result.mail, ReviewNotice>> = {
         failed: 'mail-failed',
         refused: 'mail-refused',
-        'in-flight': 'mail-in-flight',
       };
       const notice: ReviewNotice = mailNotice[result.mail] ?? (result.recorded ? 'recorded' : 'repeat');
       const english = event.queryStringParameters?.lang === 'en' ? '&lang=en' : '';
