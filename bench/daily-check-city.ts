@@ -84,10 +84,12 @@ try {
     for (const z of data.zeroReports) ZeroReportSchema.parse(z);
     const districtOf = new Map(data.units.map((u) => [u.code, u.district]));
     const items: Record<string, unknown>[] = [
-      ...data.units.map((u) => ({
+      // The tally is stored one attribute per counter, as the hazards' transactions keep it.
+      ...data.units.map(({ tally, ...u }) => ({
         ...keys.unit(u.code),
         ...keys.unitIndex(u.district, u.type, u.code),
         ...u,
+        ...tally,
       })),
       ...data.pointers.map((p) => ({
         ...keys.submissionPointer(p.unitCode, p.deliverableId),

@@ -1,8 +1,10 @@
 import { DynamoCampaignRepository } from '../functions/shared/adapters/dynamo/campaign-repository.ts';
+import { DynamoHazardRepository } from '../functions/shared/adapters/dynamo/hazards-repository.ts';
 import { DynamoLinkRepository } from '../functions/shared/adapters/dynamo/links-repository.ts';
 import { DynamoReviewerRepository } from '../functions/shared/adapters/dynamo/reviewers-repository.ts';
 import { DynamoStore } from '../functions/shared/adapters/dynamo/store.ts';
 import { DynamoUnitRepository } from '../functions/shared/adapters/dynamo/units-repository.ts';
+import { recountTally } from '../functions/shared/domain/hazards/tally-recount.ts';
 import { currentToken, issueLink } from '../functions/shared/domain/links/form-links.ts';
 import { currentReviewerToken, issueReviewerLink } from '../functions/shared/domain/links/sessions.ts';
 import type { StorageClients } from '../functions/shared/storage-clients.ts';
@@ -50,11 +52,14 @@ export async function seedCampaign(input: {
   const store = new DynamoStore(input.clients.doc, input.tableName);
   const units = new DynamoUnitRepository(store);
   const links = new DynamoLinkRepository(store);
+  const hazards = new DynamoHazardRepository(store);
   await new DynamoCampaignRepository(store).save(input.campaign);
   const book: LinkBook = {};
   for (const row of input.roster.units) {
     await units.upsertFromRoster(row, input.now);
-    const unit = await units.get(row.code);
+    let unit = await units.get(row.code);
+    if (unit && !unit.tallied && (await recountTally(row.code, { units, hazards })))
+      unit = await units.get(row.code);
     book[row.code] =
       (unit && currentToken(input.linkKey, input.campaign.id, unit)) ??
       (await issueLink(row.code, input.campaign.id, { links, units }, input.now, input.linkKey));

@@ -12,6 +12,16 @@ export const UnitRecordSchema = RosterRowFieldsSchema.extend({
   hazardSeq: z.number().int().min(0),
   openGeneral: z.number().int().min(0),
   openMajor: z.number().int().min(0),
+  /**
+   * The unit's hazards as counts (`hazard-tally.ts`), moved in the same transaction as each
+   * hazard: the dashboard counts hazards from these without reading them. Stored as one
+   * attribute per counter; the repository gathers them here.
+   */
+  tally: z.record(z.string(), z.number().int()).optional(),
+  /** True once the tally counts every hazard of the unit: from its creation, or after a recount. */
+  tallied: z.boolean().optional(),
+  /** Bumped by every change of the tally, so a recount can tell it raced with one. */
+  tallyRev: z.number().int().min(0).optional(),
   /** SHA-256 of the unit's current form-link token, if one was issued. */
   linkHash: z.string().optional(),
   /** Bumped by every issue or rotation; the token is derived from it (see `form-links.ts`). */

@@ -5,7 +5,8 @@ import { writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { hazardId } from '../../functions/shared/domain/hazards/hazard-lifecycle.ts';
+import { hazardId, hazardTally } from '../../functions/shared/domain/hazards/hazard-lifecycle.ts';
+import { addTally, type HazardTally } from '../../functions/shared/domain/hazards/hazard-tally.ts';
 import { deriveToken, hashToken } from '../../functions/shared/domain/links/form-links.ts';
 import type { Campaign } from '../../schemas/campaign.ts';
 import type { HazardReport } from '../../schemas/hazards.ts';
@@ -355,9 +356,13 @@ export function generate(
   const hazards = function* (keep: boolean): Generator<HazardRecord> {
     for (const { unit, index } of readOrder) yield* hazardsOf(unit, index, keep);
   };
-  // The units' open counters, as the table keeps them, from one pass that keeps nothing.
+  // The units' open counters and tallies, as the table keeps them, from one pass that keeps nothing.
   const open = new Map<string, { general: number; major: number }>();
+  const tallies = new Map<string, HazardTally>();
   for (const h of hazards(false)) {
+    const tally = tallies.get(h.unitCode) ?? {};
+    addTally(tally, hazardTally(h));
+    tallies.set(h.unitCode, tally);
     if (h.status === 'closed') continue;
     const counts = open.get(h.unitCode) ?? { general: 0, major: 0 };
     counts[h.level] += 1;
@@ -372,6 +377,8 @@ export function generate(
       hazardSeq: seq.get(r.code) ?? 0,
       openGeneral: counts.general,
       openMajor: counts.major,
+      tally: tallies.get(r.code) ?? {},
+      tallied: true,
       ...(linkKey ? { linkHash: hashToken(deriveToken(linkKey, campaign.id, r.code, linkVersion)) } : {}),
       linkVersion,
       updatedAt: iso(opens),

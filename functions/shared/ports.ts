@@ -24,6 +24,7 @@ import type {
   ZeroReport,
 } from '../../schemas/records.ts';
 import type { RosterRow } from '../../schemas/roster.ts';
+import type { HazardTally } from './domain/hazards/hazard-tally.ts';
 
 /**
  * The small interfaces the domain and handlers depend on. The DynamoDB, S3 and mail adapters
@@ -62,6 +63,11 @@ export interface UnitRepository {
    * never handed out twice; one reserved by a request that then fails stays unused (a gap).
    */
   reserveHazardSeq(code: string, count: number): Promise<number>;
+  /**
+   * Sets the unit's tally to `tally` (counted from its hazards) and marks it complete, only while
+   * no hazard change moved the tally since `unit` was read (`tallyRev`); else `ConflictError`.
+   */
+  replaceTally(unit: UnitRecord, tally: HazardTally): Promise<void>;
 }
 
 export interface LinkRepository {
@@ -139,6 +145,8 @@ export interface SubmissionRepository {
 export interface CounterDelta {
   openGeneral?: number;
   openMajor?: number;
+  /** How the unit's hazard tally moves (`hazard-tally.ts`), counter by counter. */
+  tally?: HazardTally;
 }
 
 export interface HazardRepository {
@@ -168,6 +176,7 @@ export interface HazardRepository {
   createReserved(hazard: HazardRecord, entry: HazardHistoryEntry): Promise<void>;
   get(unitCode: string, id: string): Promise<HazardRecord | null>;
   history(unitCode: string, id: string, page?: PageRequest): Promise<Page<HazardHistoryEntry>>;
+  /** A unit's hazards, read consistently (a report shows at once; a recount misses none). */
   listForUnit(unitCode: string, page?: PageRequest): Promise<Page<HazardRecord>>;
   /** The major hazards listed for supervision by `supervisor`. */
   supervisedBy(supervisor: string, page?: PageRequest): Promise<Page<HazardRecord>>;

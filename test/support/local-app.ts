@@ -47,6 +47,8 @@ export interface WorkspaceClient {
 
 export interface TestApp {
   adapters: Adapters;
+  /** The app's own campaign table. */
+  tableName: string;
   links: Record<string, string>;
   /** Reviewer id → token of their workspace link. */
   reviewerLinks: Record<string, string>;
@@ -117,6 +119,7 @@ export async function testApp(options: {
   const upload = makeUploadHandler(adapters);
   const app: TestApp = {
     adapters,
+    tableName: store.tableName,
     links,
     reviewerLinks,
     logs,

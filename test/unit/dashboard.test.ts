@@ -5,19 +5,19 @@ import { fileSpool } from '../../functions/shared/adapters/fs/ledger-spool.ts';
 import { digestWorkbookFile } from '../../functions/shared/adapters/xlsx/digest-workbook.ts';
 import { ValidationError } from '../../functions/shared/domain/errors.ts';
 import {
-  buildDashboard,
   type DashboardQuery,
   DEFAULT_QUERY,
+  dashboardOfSnapshot,
   dashboardParams,
   matrixCell,
   matrixRows,
-  openMajors,
   PAGE_SIZE,
   pageOf,
   parseDashboardQuery,
   progressSeries,
   scopeOfBody,
 } from '../../functions/shared/domain/report/dashboard.ts';
+import { figuresOfSnapshot } from '../../functions/shared/domain/report/dashboard-figures.ts';
 import { buildDigest } from '../../functions/shared/domain/report/digest.ts';
 import { passHazards } from '../../functions/shared/domain/report/hazard-pass.ts';
 import { campaignInstant } from '../../functions/shared/domain/report/instant.ts';
@@ -176,7 +176,7 @@ const query = (params: Record<string, string> = {}, scope: DigestScope = OFFICE)
   parseDashboardQuery(params, campaign, scope);
 
 async function viewOf(scope: DigestScope, params: Record<string, string> = {}) {
-  return buildDashboard(snapshot, scope, query(params, scope), await openMajors(pass.spool, scope));
+  return dashboardOfSnapshot(snapshot, scope, query(params, scope));
 }
 
 /** Every `data-figure` on the page that holds a number. */
@@ -290,7 +290,7 @@ describe('dashboard query', () => {
 });
 
 describe('dashboard matrix', () => {
-  const digest = buildDigest(snapshot, OFFICE);
+  const digest = figuresOfSnapshot(snapshot, OFFICE);
   const codes = (params: Record<string, string>) =>
     matrixRows(campaign, digest, query(params)).map((r) => r.unit.code);
 
@@ -298,7 +298,7 @@ describe('dashboard matrix', () => {
     const rows = matrixRows(campaign, digest, query());
     expect(rows.map((r) => r.unit.code).sort()).toEqual(CODES.filter((c) => c !== 'CITY-000').sort());
     for (const row of rows) expect(row.cells.map((c) => c.deliverableId)).toEqual([PLAN, SUMMARY]);
-    const bureau = buildDigest(snapshot, LIYANG);
+    const bureau = figuresOfSnapshot(snapshot, LIYANG);
     expect(
       matrixRows(campaign, bureau, query({}, LIYANG))
         .map((r) => r.unit.code)
@@ -398,7 +398,7 @@ describe('dashboard hazards and progress', () => {
 
   it('counts cumulative filings per campaign day, ending on the digest’s filed count', () => {
     const digest = buildDigest(snapshot, OFFICE);
-    const [plan, summary] = progressSeries(snapshot, digest);
+    const [plan, summary] = progressSeries(figuresOfSnapshot(snapshot, OFFICE));
     expect(plan?.days[0]).toBe('2018-01-10');
     expect(plan?.days.at(-1)).toBe('2018-01-22');
     const byDay = Object.fromEntries((plan?.days ?? []).map((d, i) => [d, plan?.cumulative[i]]));
@@ -415,7 +415,7 @@ describe('dashboard hazards and progress', () => {
     expect(plan?.cumulative.at(-1)).toBe((p?.onTime ?? 0) + (p?.late ?? 0));
     expect(plan?.required).toBe(p?.required);
     expect(summary?.cumulative.at(-1)).toBe(1);
-    const liyang = progressSeries(snapshot, buildDigest(snapshot, LIYANG))[0];
+    const liyang = progressSeries(figuresOfSnapshot(snapshot, LIYANG))[0];
     expect(liyang?.cumulative.at(-1)).toBe(3);
     expect(liyang?.required).toBe(4);
   });
@@ -426,7 +426,7 @@ describe('dashboard hazards and progress', () => {
       pointers: [...records.pointers, pointer('CZ-001', null, PLAN, '2018-01-22T05:00:00.000Z', false)],
     };
     const early = campaignSnapshot(campaign, later, pass, instant);
-    const series = progressSeries(early, { ...buildDigest(snapshot, OFFICE) })[0];
+    const series = progressSeries(figuresOfSnapshot(early, OFFICE))[0];
     expect(series?.cumulative.at(-1)).toBe(4);
   });
 });
@@ -544,7 +544,7 @@ describe('dashboard page', () => {
     const evilPass = await passHazards(campaign, evil.units, evilHazards, instant, await fileSpool());
     const evilSnapshot = campaignSnapshot(campaign, evil, evilPass, instant);
     const q = query({ district: 'affiliated', q: 'CZ', area: 'fire-safety', hq: 'x', page: '1' });
-    const view = buildDashboard(evilSnapshot, OFFICE, q, await openMajors(evilPass.spool, OFFICE));
+    const view = await dashboardOfSnapshot(evilSnapshot, OFFICE, q);
     const page = dashboardPage({ campaign, view, lang: 'zh', selfCode: 'CITY-000', viewerName: '安稳处' });
     expect(page).not.toContain('<script>alert');
     expect(page).not.toContain('<img src=x');
@@ -588,7 +588,7 @@ describe('dashboard page', () => {
     const manyPass = await passHazards(campaign, many.units, [], instant, await fileSpool());
     const big = campaignSnapshot(campaign, many, manyPass, instant);
     const q = query({ district: 'liyang', state: 'overdue', q: '示例', page: '1' });
-    const view = buildDashboard(big, OFFICE, q, []);
+    const view = await dashboardOfSnapshot(big, OFFICE, q);
     expect(view.matrix).toMatchObject({ total: 61, pages: 2, page: 1 });
     const page = dashboardPage({ campaign, view, lang: 'en', selfCode: 'CITY-000', viewerName: 'office' });
     const next = /<a href="([^"]+)#units" rel="next">/.exec(page)?.[1]?.replaceAll('&amp;', '&');
@@ -601,7 +601,7 @@ describe('dashboard page', () => {
       page: '2',
       lang: 'en',
     });
-    const second = buildDashboard(big, OFFICE, query(Object.fromEntries(params)), []);
+    const second = await dashboardOfSnapshot(big, OFFICE, query(Object.fromEntries(params)));
     expect(second.matrix.rows).toHaveLength(11);
     expect(
       dashboardPage({ campaign, view: second, lang: 'en', selfCode: 'CITY-000', viewerName: 'office' }),
@@ -746,7 +746,7 @@ describe('ledger download', () => {
       q,
     );
     const digest = buildDigest(filtered, OFFICE);
-    const expected = matrixRows(campaign, buildDigest(snapshot, OFFICE), q).map((r) => r.unit.code);
+    const expected = matrixRows(campaign, figuresOfSnapshot(snapshot, OFFICE), q).map((r) => r.unit.code);
     expect(digest.units.map((u) => u.unit.code).sort()).toEqual([...expected].sort());
     expect(expected.sort()).toEqual(['CZ-001', 'CZ-002', 'JT-101', 'JT-102', 'LY-103']);
     expect(digest.ledgerCount).toBe(3);

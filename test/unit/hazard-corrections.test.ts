@@ -73,7 +73,11 @@ describe('edit', () => {
       deadline: '2018-01-31',
       extensions: [],
     });
-    expect(change.delta).toEqual({ openGeneral: -1, openMajor: 1 });
+    expect(change.delta).toEqual({
+      openGeneral: -1,
+      openMajor: 1,
+      tally: { 'h#school-buildings#major#open': 1, 'od#2018-01-31': 1, 'h#fire-safety#general#open': -1 },
+    });
   });
 
   it('may not lower a major hazard to general: only the supervisor delists', () => {
@@ -99,7 +103,10 @@ describe('edit', () => {
     const report = sampleReport({ fixedOnSpot: true, fixNote: '已当场清理', five: undefined });
     const change = apply(created(), { kind: 'edit', report }, owner);
     expect(change.hazard).toMatchObject({ status: 'closed', closedAt: later.toISOString() });
-    expect(change.delta).toEqual({ openGeneral: -1 });
+    expect(change.delta).toEqual({
+      openGeneral: -1,
+      tally: { 'h#fire-safety#general#closed': 1, 'h#fire-safety#general#open': -1 },
+    });
   });
 
   it('is refused once rectification started, for anyone but the reporting unit, and when nothing changed', () => {
@@ -125,7 +132,10 @@ describe('withdraw', () => {
       supervision: { supervisorUnit: 'LY-000', delistedOn: '2018-01-16' },
     });
     expect(isOpenHazard(change.hazard)).toBe(false);
-    expect(change.delta).toEqual({ openMajor: -1 });
+    expect(change.delta).toEqual({
+      openMajor: -1,
+      tally: { 'h#fire-safety#major#open': -1, 'od#2018-01-31': -1 },
+    });
     expect(change.entry).toMatchObject({ action: 'withdraw', note: '重复上报' });
     expect(change.entry.changes).toContainEqual({ field: 'status', from: 'registered', to: 'withdrawn' });
     const instant = {
@@ -174,12 +184,16 @@ describe('reclassify', () => {
       listedOn: '2018-01-16',
       deadline: '2018-01-31',
     });
-    expect(change.delta).toEqual({ openGeneral: -1, openMajor: 1 });
+    expect(change.delta).toEqual({
+      openGeneral: -1,
+      openMajor: 1,
+      tally: { 'h#fire-safety#major#open': 1, 'od#2018-01-31': 1, 'h#fire-safety#general#open': -1 },
+    });
     expect(change.entry).toMatchObject({ action: 'reclassify', byUnit: 'LY-000', note: '涉及全校疏散通道' });
     expect(change.entry.changes).toContainEqual({ field: 'level', from: 'general', to: 'major' });
   });
 
-  it('major → general lifts the supervision; an area change alone moves no counter', () => {
+  it('major → general lifts the supervision; an area change alone moves only the tally’s areas', () => {
     const hazard = created('major');
     const lowered = apply(
       hazard,
@@ -187,7 +201,11 @@ describe('reclassify', () => {
       bureau,
     );
     expect(lowered.hazard.supervision).toBeNull();
-    expect(lowered.delta).toEqual({ openMajor: -1, openGeneral: 1 });
+    expect(lowered.delta).toEqual({
+      openMajor: -1,
+      openGeneral: 1,
+      tally: { 'h#fire-safety#general#open': 1, 'h#fire-safety#major#open': -1, 'od#2018-01-31': -1 },
+    });
     expect(lowered.entry.changes).toContainEqual({
       field: 'supervision',
       from: hazard.supervision,
@@ -199,7 +217,9 @@ describe('reclassify', () => {
       bureau,
     );
     expect(moved.hazard).toMatchObject({ area: 'food-safety', report: { area: 'food-safety' } });
-    expect(moved.delta).toEqual({});
+    expect(moved.delta).toEqual({
+      tally: { 'h#food-safety#general#open': 1, 'h#fire-safety#general#open': -1 },
+    });
     expect(moved.entry.changes).toEqual(
       expect.arrayContaining([
         { field: 'area', from: 'fire-safety', to: 'food-safety' },

@@ -157,7 +157,7 @@ describe('the closed loop', () => {
       supervision: null,
       version: 1,
     });
-    expect(created.delta).toEqual({ openGeneral: 1 });
+    expect(created.delta).toEqual({ openGeneral: 1, tally: { 'h#fire-safety#general#open': 1 } });
     const rectifying = applyHazardAction(created.hazard, { kind: 'start-rectifying' }, owner, {
       campaign,
       now,
@@ -178,7 +178,10 @@ describe('the closed loop', () => {
     });
     const closed = applyHazardAction(waiting.hazard, { kind: 'accept' }, owner, { campaign, now });
     expect(closed.hazard).toMatchObject({ status: 'closed', version: 4, closedAt: now.toISOString() });
-    expect(closed.delta).toEqual({ openGeneral: -1 });
+    expect(closed.delta).toEqual({
+      openGeneral: -1,
+      tally: { 'h#fire-safety#general#closed': 1, 'h#fire-safety#general#open': -1, aa: -1 },
+    });
     expect(closed.entry).toMatchObject({ seq: 4, byUnit: 'LY-101', action: 'accept', afterClose: false });
     expect(closed.entry.changes.map((c) => c.field).sort()).toEqual(['closedAt', 'status']);
   });
@@ -193,7 +196,7 @@ describe('the closed loop', () => {
       now,
     });
     expect(created.hazard.status).toBe('closed');
-    expect(created.delta).toEqual({});
+    expect(created.delta).toEqual({ tally: { 'h#fire-safety#general#closed': 1 } });
     expect(created.entry.note).toBe('当场清理');
   });
 
@@ -225,7 +228,7 @@ describe('the closed loop', () => {
       refusal: { reason: '通道仍有杂物', by: 'LY-000' },
     });
     expect(refused.entry).toMatchObject({ byUnit: 'LY-000', action: 'refuse', note: '通道仍有杂物' });
-    expect(refused.delta).toEqual({});
+    expect(refused.delta).toEqual({ tally: { aa: -1 } });
 
     const closed = run(refused.hazard, [
       [{ kind: 'submit-for-acceptance', note: '再次整改完成' }, owner],

@@ -3,11 +3,13 @@ import { NotFoundError, ValidationError } from '../../shared/domain/errors.ts';
 import { contentDisposition } from '../../shared/domain/filing/file-names.ts';
 import { XLSX_CONTENT_TYPE } from '../../shared/domain/filing/file-types.ts';
 import {
-  buildDashboard,
-  openMajors,
+  type DashboardQuery,
+  type DashboardView,
+  dashboardOfSnapshot,
   parseDashboardQuery,
   scopeOfBody,
 } from '../../shared/domain/report/dashboard.ts';
+import { talliedDashboard } from '../../shared/domain/report/dashboard-load.ts';
 import { buildDigest } from '../../shared/domain/report/digest.ts';
 import { scopeKey } from '../../shared/domain/report/hazard-pass.ts';
 import { campaignInstant } from '../../shared/domain/report/instant.ts';
@@ -16,7 +18,7 @@ import {
   loadFilteredSnapshot,
   readersAsOf,
 } from '../../shared/domain/report/ledger-export.ts';
-import type { DigestScope } from '../../shared/domain/report/model.ts';
+import type { CampaignInstant, DigestScope } from '../../shared/domain/report/model.ts';
 import { loadSnapshot } from '../../shared/domain/report/snapshot.ts';
 import { type HttpResult, htmlResponse } from '../respond.ts';
 import type { RouteKey } from '../routes.ts';
@@ -27,11 +29,11 @@ import { type Event, type HttpDeps, langOf, type Route } from './route-kit.ts';
 
 /**
  * The dashboard's routes: `GET /w` (the page) and `GET /w/ledger.xlsx` (the ledger as filtered,
- * now or at a past instant). Both read the whole campaign through `loadSnapshot`, Query only, at
- * the request's instant, and show the supervising body's scope: the city office the whole city,
- * a district bureau its own district (the digest's `DigestScope`). At city scale that is one read
- * of a few seconds; the province-scale target (≤ 1 s, first page only) needs per-scope summary
- * items and is not done here.
+ * now or at a past instant), each for the supervising body's scope: the city office the whole
+ * city, a district bureau its own district (the digest's `DigestScope`), at the request's
+ * instant, Query only. The page reads the units with their hazard tallies and the filings, and
+ * only the major hazards it lists (`talliedDashboard`); the ledger reads everything
+ * (`loadFilteredSnapshot`), since it lists every hazard.
  */
 
 /** Who looks: the supervising body, the named reviewer acting for it (or null), and the audit trail's name. */
@@ -84,23 +86,34 @@ export async function dashboardRoute(
   const scope = scopeOf(viewer);
   const query = parseDashboardQuery(event.queryStringParameters ?? {}, deps.campaign, scope);
   const instant = campaignInstant(deps.campaign, deps.clock.now());
+  const view =
+    (await talliedDashboard(deps.campaign, deps, instant, scope, query)) ??
+    (await fullDashboard(deps, instant, scope, query));
+  return htmlResponse(
+    200,
+    dashboardPage({
+      campaign: deps.campaign,
+      view,
+      lang: langOf(event),
+      selfCode: viewer.body.code,
+      viewerName: viewerName(viewer),
+      ...(viewer.csrfToken !== undefined
+        ? { bar: workspaceBar({ ...viewer, csrfToken: viewer.csrfToken }, langOf(event)) }
+        : {}),
+    }),
+  );
+}
+
+/** The dashboard from every record, hazards included: while some unit's tally is not complete. */
+async function fullDashboard(
+  deps: HttpDeps,
+  instant: CampaignInstant,
+  scope: DigestScope,
+  query: DashboardQuery,
+): Promise<DashboardView> {
   const spool = await fileSpool();
   try {
-    const snapshot = await loadSnapshot(deps.campaign, deps, instant, spool);
-    const view = buildDashboard(snapshot, scope, query, await openMajors(spool, scope));
-    return htmlResponse(
-      200,
-      dashboardPage({
-        campaign: deps.campaign,
-        view,
-        lang: langOf(event),
-        selfCode: viewer.body.code,
-        viewerName: viewerName(viewer),
-        ...(viewer.csrfToken !== undefined
-          ? { bar: workspaceBar({ ...viewer, csrfToken: viewer.csrfToken }, langOf(event)) }
-          : {}),
-      }),
-    );
+    return await dashboardOfSnapshot(await loadSnapshot(deps.campaign, deps, instant, spool), scope, query);
   } finally {
     await spool.dispose();
   }

@@ -3,6 +3,7 @@ import { type HazardImport, HazardImportSchema } from '../../../../schemas/recor
 import type { CounterDelta, HazardImportRepository } from '../../ports.ts';
 import { keys } from './keys.ts';
 import { conditionally, type DynamoStore } from './store.ts';
+import { counterUpdate } from './unit-counters.ts';
 
 const ALREADY = {
   zh: '该文件已经导入或正在导入',
@@ -34,7 +35,7 @@ export class DynamoHazardImports implements HazardImportRepository {
   }
 
   async complete(record: HazardImport, delta: CounterDelta, at: Date): Promise<void> {
-    const adds = Object.entries(delta).filter(([, v]) => v);
+    const counters = counterUpdate(delta);
     await conditionally(
       () =>
         this.store.client.send(
@@ -54,15 +55,13 @@ export class DynamoHazardImports implements HazardImportRepository {
                   },
                 },
               },
-              ...(adds.length > 0
+              ...(counters
                 ? [
                     {
                       Update: {
                         TableName: this.store.tableName,
                         Key: keys.unit(record.unitCode),
-                        UpdateExpression: `ADD ${adds.map((_, i) => `#c${i} :c${i}`).join(', ')}`,
-                        ExpressionAttributeNames: Object.fromEntries(adds.map(([k], i) => [`#c${i}`, k])),
-                        ExpressionAttributeValues: Object.fromEntries(adds.map(([, v], i) => [`:c${i}`, v])),
+                        ...counters,
                       },
                     },
                   ]

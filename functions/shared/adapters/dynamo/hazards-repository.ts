@@ -21,6 +21,7 @@ import {
   type TransactItem,
 } from './store.ts';
 import { GSI2 } from './table.ts';
+import { counterUpdate } from './unit-counters.ts';
 
 /**
  * Hazards: the current state, an append-only history and the unit's counters change in one
@@ -73,34 +74,11 @@ export class DynamoHazardRepository implements HazardRepository {
     ];
   }
 
-  /** Adds `delta` to the unit's counters, never below zero. */
+  /** Adds `delta` to the unit's counters (the open ones never below zero) and its tally. */
   private unitUpdate(unitCode: string, delta: CounterDelta): TransactItem | null {
-    const adds = Object.entries(delta).filter(([, value]) => value !== undefined && value !== 0);
-    if (adds.length === 0) return null;
-    const names: Record<string, string> = {};
-    const values: Record<string, unknown> = {};
-    const parts: string[] = [];
-    // A counter never goes below zero: a decrement requires that much to be there.
-    const floors: string[] = [];
-    adds.forEach(([field, value], i) => {
-      names[`#c${i}`] = field;
-      values[`:c${i}`] = value;
-      parts.push(`#c${i} = #c${i} + :c${i}`);
-      if ((value ?? 0) < 0) {
-        values[`:min${i}`] = -(value ?? 0);
-        floors.push(`#c${i} >= :min${i}`);
-      }
-    });
-    return {
-      Update: {
-        TableName: this.store.tableName,
-        Key: keys.unit(unitCode),
-        UpdateExpression: `SET ${parts.join(', ')}`,
-        ConditionExpression: ['attribute_exists(pk)', ...floors].join(' AND '),
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-      },
-    };
+    const update = counterUpdate(delta);
+    if (!update) return null;
+    return { Update: { TableName: this.store.tableName, Key: keys.unit(unitCode), ...update } };
   }
 
   /**
@@ -215,8 +193,17 @@ export class DynamoHazardRepository implements HazardRepository {
     );
   }
 
+  /** Read consistently: a unit sees its own report at once, and a recount of its tally misses none. */
   listForUnit(unitCode: string, page?: PageRequest): Promise<Page<HazardRecord>> {
-    return this.store.queryPrefixPage(HazardRecordSchema, keys.unit(unitCode).pk, 'HAZARD#', page);
+    return this.store.queryPage(
+      HazardRecordSchema,
+      {
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': keys.unit(unitCode).pk, ':prefix': 'HAZARD#' },
+        ConsistentRead: true,
+      },
+      page,
+    );
   }
 
   supervisedBy(supervisor: string, page?: PageRequest): Promise<Page<HazardRecord>> {

@@ -1,6 +1,9 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
 import { type UnitRecord, UnitRecordSchema } from '../../../../schemas/records.ts';
 import type { RosterRow } from '../../../../schemas/roster.ts';
+import { ConflictError } from '../../domain/errors.ts';
+import { type HazardTally, isTallyCounter } from '../../domain/hazards/hazard-tally.ts';
 import type { Page, PageRequest, UnitRepository } from '../../ports.ts';
 import { districtKey, keys } from './keys.ts';
 import {
@@ -11,36 +14,65 @@ import {
   retryOnConflict,
 } from './store.ts';
 
+/**
+ * A unit's item as its record: the tally's counters, one attribute each (so that a hazard's
+ * transaction can ADD to any of them), gathered into `tally`.
+ */
+const UnitItemSchema = z.preprocess((item) => {
+  if (item === null || typeof item !== 'object') return item;
+  const record: Record<string, unknown> = {};
+  const tally: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(item)) {
+    if (isTallyCounter(name)) {
+      if (value !== 0) tally[name] = value;
+    } else record[name] = value;
+  }
+  return { ...record, tally };
+}, UnitRecordSchema);
+
 export class DynamoUnitRepository implements UnitRepository {
   constructor(private readonly store: DynamoStore) {}
 
+  /**
+   * A unit new to the table has no hazards, so its (empty) tally is complete from the start: it is
+   * created `tallied`, under `attribute_not_exists`. A unit already there keeps its counters.
+   */
   async upsertFromRoster(row: RosterRow, now: Date): Promise<void> {
+    try {
+      await this.store.client.send(this.upsert(row, now, true));
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      await this.store.client.send(this.upsert(row, now, false));
+    }
+  }
+
+  private upsert(row: RosterRow, now: Date, created: boolean): UpdateCommand {
     const index = keys.unitIndex(row.district, row.type, row.code);
-    await this.store.client.send(
-      new UpdateCommand({
-        TableName: this.store.tableName,
-        Key: keys.unit(row.code),
-        UpdateExpression:
-          'SET code = :code, #name = :name, #type = :type, district = :district, contact = :contact, ' +
-          'email = :email, phone = :phone, gsi1pk = :gsi1pk, gsi1sk = :gsi1sk, updatedAt = :now, ' +
-          'hazardSeq = if_not_exists(hazardSeq, :zero), openGeneral = if_not_exists(openGeneral, :zero), ' +
-          'openMajor = if_not_exists(openMajor, :zero) REMOVE withdrawnAt',
-        ExpressionAttributeNames: { '#name': 'name', '#type': 'type' },
-        ExpressionAttributeValues: {
-          ':code': row.code,
-          ':name': row.name,
-          ':type': row.type,
-          ':district': row.district,
-          ':contact': row.contact,
-          ':email': row.email,
-          ':phone': row.phone,
-          ':gsi1pk': index.gsi1pk,
-          ':gsi1sk': index.gsi1sk,
-          ':now': now.toISOString(),
-          ':zero': 0,
-        },
-      }),
-    );
+    return new UpdateCommand({
+      TableName: this.store.tableName,
+      Key: keys.unit(row.code),
+      UpdateExpression:
+        'SET code = :code, #name = :name, #type = :type, district = :district, contact = :contact, ' +
+        'email = :email, phone = :phone, gsi1pk = :gsi1pk, gsi1sk = :gsi1sk, updatedAt = :now, ' +
+        'hazardSeq = if_not_exists(hazardSeq, :zero), openGeneral = if_not_exists(openGeneral, :zero), ' +
+        `openMajor = if_not_exists(openMajor, :zero)${created ? ', tallied = :yes' : ''} REMOVE withdrawnAt`,
+      ...(created ? { ConditionExpression: 'attribute_not_exists(pk)' } : {}),
+      ExpressionAttributeNames: { '#name': 'name', '#type': 'type' },
+      ExpressionAttributeValues: {
+        ':code': row.code,
+        ':name': row.name,
+        ':type': row.type,
+        ':district': row.district,
+        ':contact': row.contact,
+        ':email': row.email,
+        ':phone': row.phone,
+        ':gsi1pk': index.gsi1pk,
+        ':gsi1sk': index.gsi1sk,
+        ':now': now.toISOString(),
+        ':zero': 0,
+        ...(created ? { ':yes': true } : {}),
+      },
+    });
   }
 
   async withdraw(code: string, now: Date): Promise<void> {
@@ -60,13 +92,50 @@ export class DynamoUnitRepository implements UnitRepository {
     }
   }
 
+  async replaceTally(unit: UnitRecord, tally: HazardTally): Promise<void> {
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = { ':yes': true };
+    const sets = ['tallied = :yes'];
+    Object.entries(tally).forEach(([counter, n], i) => {
+      names[`#t${i}`] = counter;
+      values[`:t${i}`] = n;
+      sets.push(`#t${i} = :t${i}`);
+    });
+    const stale = Object.keys(unit.tally ?? {}).filter((counter) => !(counter in tally));
+    stale.forEach((counter, i) => {
+      names[`#s${i}`] = counter;
+    });
+    if (unit.tallyRev !== undefined) values[':rev'] = unit.tallyRev;
+    try {
+      await this.store.client.send(
+        new UpdateCommand({
+          TableName: this.store.tableName,
+          Key: keys.unit(unit.code),
+          UpdateExpression: `SET ${sets.join(', ')}${stale.length > 0 ? ` REMOVE ${stale.map((_, i) => `#s${i}`).join(', ')}` : ''}`,
+          ConditionExpression: `attribute_exists(pk) AND ${unit.tallyRev === undefined ? 'attribute_not_exists(tallyRev)' : 'tallyRev = :rev'}`,
+          ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
+          ExpressionAttributeValues: values,
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      throw new ConflictError(
+        {
+          zh: `单位 ${unit.code} 的隐患在统计期间有变动`,
+          en: `a hazard of ${unit.code} changed while it was counted`,
+        },
+        { cause: error },
+      );
+    }
+  }
+
   get(code: string): Promise<UnitRecord | null> {
-    return this.store.getItem(UnitRecordSchema, keys.unit(code));
+    return this.store.getItem(UnitItemSchema, keys.unit(code));
   }
 
   list(filter: { district?: string | null }, page?: PageRequest): Promise<Page<UnitRecord>> {
     const prefix = filter.district === undefined ? undefined : `${districtKey(filter.district)}#`;
-    return this.store.queryIndexPage(UnitRecordSchema, 'UNITS', prefix, page);
+    return this.store.queryIndexPage(UnitItemSchema, 'UNITS', prefix, page);
   }
 
   async reserveHazardSeq(code: string, count: number): Promise<number> {
@@ -87,6 +156,6 @@ export class DynamoUnitRepository implements UnitRepository {
   }
 
   all(): AsyncIterable<UnitRecord> {
-    return this.store.queryAll(UnitRecordSchema, indexQuery('UNITS'), READ_ALL_PAGE_SIZE);
+    return this.store.queryAll(UnitItemSchema, indexQuery('UNITS'), READ_ALL_PAGE_SIZE);
   }
 }

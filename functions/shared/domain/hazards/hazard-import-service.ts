@@ -4,6 +4,7 @@ import { ConflictError } from '../errors.ts';
 import { type ImportError, type ImportRow, validateImport } from './hazard-import.ts';
 import { createHazard } from './hazard-lifecycle.ts';
 import { assertMayReport, type HazardServiceDeps, reportContext, supervisorFor } from './hazard-service.ts';
+import { addTally } from './hazard-tally.ts';
 
 export interface ImportDeps extends HazardServiceDeps {
   imports: HazardImportRepository;
@@ -74,7 +75,7 @@ export async function importHazards(
   const firstSeq = record.firstSeq ?? 1;
   const needsSupervisor = checked.reports.some((r) => r.level === 'major');
   const supervisorUnit = needsSupervisor ? await supervisorFor(unit, deps.units) : null;
-  const delta: Required<CounterDelta> = { openGeneral: 0, openMajor: 0 };
+  const delta: Required<CounterDelta> = { openGeneral: 0, openMajor: 0, tally: {} };
 
   const changes = checked.reports.map((report, i) =>
     createHazard({ campaign: deps.campaign, unit, report, supervisorUnit, seq: firstSeq + i, now }),
@@ -82,6 +83,7 @@ export async function importHazards(
   for (const change of changes) {
     delta.openGeneral += change.delta.openGeneral ?? 0;
     delta.openMajor += change.delta.openMajor ?? 0;
+    addTally(delta.tally, change.delta.tally ?? {});
   }
   for (let i = 0; i < changes.length; i += PARALLEL_CREATES) {
     await Promise.all(

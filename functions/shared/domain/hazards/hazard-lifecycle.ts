@@ -10,6 +10,7 @@ import type { Bilingual } from '../../../../schemas/validation.ts';
 import type { CounterDelta } from '../../ports.ts';
 import { isOnTime, type LocalDate, localDateOf } from '../calendar/calendar.ts';
 import { ConflictError, ForbiddenError, ValidationError } from '../errors.ts';
+import { addTally, type HazardTally } from './hazard-tally.ts';
 
 /**
  * The closed loop of a hazard (检查、整改、销号), as a state machine over plain records:
@@ -77,7 +78,7 @@ export interface HazardChange {
   delta: CounterDelta;
 }
 
-const openCounter = (level: HazardRecord['level']): keyof CounterDelta =>
+const openCounter = (level: HazardRecord['level']): 'openGeneral' | 'openMajor' =>
   level === 'major' ? 'openMajor' : 'openGeneral';
 
 /** True once the hazard drive has closed: changes are still allowed, but marked. */
@@ -141,17 +142,38 @@ function changesBetween(before: HazardRecord | null, after: HazardRecord): Hazar
   return changes;
 }
 
-/** How the unit's open counters move from `before` to `after`: each counts once at its level while open. */
-function counterDelta(before: HazardRecord, after: HazardRecord): CounterDelta {
+/** What one hazard adds to its unit's tally (`hazard-tally.ts`), on the predicates of `passHazards`. */
+export function hazardTally(hazard: HazardRecord): HazardTally {
+  if (hazard.status === 'withdrawn') return {};
+  const open = isOpenHazard(hazard);
+  const tally: HazardTally = { [`h#${hazard.area}#${hazard.level}#${open ? 'open' : 'closed'}`]: 1 };
+  if (!open) return tally;
+  if (hazard.level === 'major' && hazard.supervision) tally[`od#${hazard.supervision.deadline}`] = 1;
+  if ((!hazard.report.fixedOnSpot || hazard.level === 'major') && !hasFiveImplementations(hazard))
+    tally.mf = 1;
+  if (hazard.status === 'awaiting-acceptance') tally.aa = 1;
+  return tally;
+}
+
+/**
+ * How the unit's counters move from `before` (null: a new hazard) to `after`: each counts once at
+ * its level while open, and the tally moves by the difference of the two hazards' parts.
+ */
+export function counterDelta(before: HazardRecord | null, after: HazardRecord): CounterDelta {
   const delta: Record<string, number> = {};
   const add = (hazard: HazardRecord, by: number) => {
     if (!isOpenHazard(hazard)) return;
     const counter = openCounter(hazard.level);
     delta[counter] = (delta[counter] ?? 0) + by;
   };
-  add(before, -1);
+  if (before) add(before, -1);
   add(after, 1);
-  return Object.fromEntries(Object.entries(delta).filter(([, n]) => n !== 0));
+  const tally = addTally({}, hazardTally(after));
+  if (before) addTally(tally, hazardTally(before), -1);
+  return {
+    ...Object.fromEntries(Object.entries(delta).filter(([, n]) => n !== 0)),
+    ...(Object.keys(tally).length > 0 ? { tally } : {}),
+  };
 }
 
 /** Listed supervision from today, as a new major report gets it: deadline the five implementations'. */
@@ -221,7 +243,7 @@ export function createHazard(input: {
   return {
     hazard,
     entry: entryFor(null, hazard, 'report', unit.code, campaign, now, report.fixNote),
-    delta: closed ? {} : { [openCounter(hazard.level)]: 1 },
+    delta: counterDelta(null, hazard),
   };
 }
 

@@ -13,11 +13,7 @@ export function unitState(campaign: Campaign, inputs: UnitInputs, instant: Campa
   const { unit, hazards } = inputs;
   return {
     unit: { code: unit.code, name: unit.name, type: unit.type, district: unit.district, email: unit.email },
-    deliverables: deliverablesOf(campaign, unit).map((d) => ({
-      deliverableId: d.id,
-      dueDate: d.dueDate,
-      state: deliverableStateOn(d, inputs.pointers.get(d.id) ?? null, instant.today, campaign.timeZone),
-    })),
+    deliverables: unitDeliverables(campaign, unit, inputs.pointers, instant),
     openHazards: { ...hazards.open },
     overdueMajors: hazards.overdueMajors,
     overdueMajorsSince: hazards.overdueMajorsSince,
@@ -27,16 +23,35 @@ export function unitState(campaign: Campaign, inputs: UnitInputs, instant: Campa
   };
 }
 
+/** Where the unit stands on each deliverable it owes, on the instant's day. */
+export function unitDeliverables(
+  campaign: Campaign,
+  unit: Pick<UnitInputs['unit'], 'type'>,
+  pointers: UnitInputs['pointers'],
+  instant: Pick<CampaignInstant, 'today'>,
+): UnitState['deliverables'] {
+  return deliverablesOf(campaign, unit).map((d) => ({
+    deliverableId: d.id,
+    dueDate: d.dueDate,
+    state: deliverableStateOn(d, pointers.get(d.id) ?? null, instant.today, campaign.timeZone),
+  }));
+}
+
+/** The hazard drive on `today`: its last day, the days left, and whether it has closed. */
+export function driveOn(campaign: Campaign, today: CampaignInstant['today']): CampaignState['drive'] {
+  const daysLeft = daysBetween(today, campaign.hazardDrive.closesOn);
+  return { closesOn: campaign.hazardDrive.closesOn, daysLeft, closed: daysLeft < 0 };
+}
+
 export function campaignState(
   campaign: Campaign,
   units: readonly UnitInputs[],
   instant: CampaignInstant,
 ): CampaignState {
-  const daysLeft = daysBetween(instant.today, campaign.hazardDrive.closesOn);
   return {
     day: instant.today,
     at: instant.iso,
     units: units.map((inputs) => unitState(campaign, inputs, instant)),
-    drive: { closesOn: campaign.hazardDrive.closesOn, daysLeft, closed: daysLeft < 0 },
+    drive: driveOn(campaign, instant.today),
   };
 }

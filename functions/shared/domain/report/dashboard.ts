@@ -4,7 +4,8 @@ import type { FieldIssue } from '../../../../schemas/validation.ts';
 import { addDays, daysBetween, type LocalDate, localDateOf } from '../calendar/calendar.ts';
 import { type DeliverableState, daysBehind } from '../calendar/deadlines.ts';
 import { ValidationError } from '../errors.ts';
-import { buildDigest, districtName } from './digest.ts';
+import { type DashboardFigures, type DashboardUnit, figuresOfSnapshot } from './dashboard-figures.ts';
+import { districtName } from './digest.ts';
 import { ledgerBucket, scopeKey } from './hazard-pass.ts';
 import type {
   AreaCount,
@@ -319,7 +320,7 @@ export function matrixCell(deliverableId: string, state: DeliverableState | null
 }
 
 /** The most days the unit is (or was, filing late) behind on any deliverable; sent back counts (`daysBehind`). */
-function lateness(unit: UnitState, today: LocalDate): number {
+function lateness(unit: Pick<DashboardUnit, 'deliverables'>, today: LocalDate): number {
   let most = 0;
   for (const d of unit.deliverables)
     most = Math.max(
@@ -347,7 +348,7 @@ export function matchesText(q: string, texts: readonly string[]): boolean {
 }
 
 /** Whether a unit passes the matrix's filters. */
-function unitMatches(unit: UnitState, query: DashboardQuery): boolean {
+function unitMatches(unit: DashboardUnit, query: DashboardQuery): boolean {
   if (query.district !== undefined) {
     const wanted = query.district === AFFILIATED_FILTER ? null : query.district;
     if (unit.unit.district !== wanted) return false;
@@ -401,13 +402,13 @@ export function pageOf<T>(rows: readonly T[], page: number, size = PAGE_SIZE): P
   return { rows: rows.slice((current - 1) * size, current * size), total: rows.length, page: current, pages };
 }
 
-/** The matrix rows of the digest's units that pass the filters, sorted. */
+/** The matrix rows of the scope's units that pass the filters, sorted. */
 export function matrixRows(
   campaign: Campaign,
-  digest: Pick<Digest, 'units' | 'day'>,
+  figures: Pick<DashboardFigures, 'units' | 'day'>,
   query: DashboardQuery,
 ): MatrixRow[] {
-  return digest.units
+  return figures.units
     .filter((u) => unitMatches(u, query))
     .map((u): MatrixRow => {
       const byId = new Map(u.deliverables.map((d) => [d.deliverableId, d.state]));
@@ -415,9 +416,9 @@ export function matrixRows(
         unit: u.unit,
         districtName: districtName(campaign, u.unit.district),
         cells: campaign.deliverables.map((d) => matrixCell(d.id, byId.get(d.id) ?? null)),
-        lateness: lateness(u, digest.day),
+        lateness: lateness(u, figures.day),
         openHazards: u.openHazards,
-        overdueMajors: u.overdueMajors.length,
+        overdueMajors: u.overdueMajors,
       };
     })
     .sort(sorter(campaign, query.sort));
@@ -436,32 +437,62 @@ export interface MajorRow {
  * The open major hazards of `scope`, in ledger order, read from the snapshot's spool: the ledger
  * puts them first, so reading stops at the first row that is not one.
  */
-export async function openMajors(spool: LedgerSpool, scope: DigestScope): Promise<LedgerRow[]> {
-  const rows: LedgerRow[] = [];
+export async function* openMajors(spool: LedgerSpool, scope: DigestScope): AsyncIterable<LedgerRow> {
   for await (const row of spool.rows(scopeKey(scope))) {
-    if (ledgerBucket(row) !== 0) break;
-    rows.push(row);
+    if (ledgerBucket(row) !== 0) return;
+    yield row;
   }
-  return rows;
 }
 
-function majorRows(
+function majorRow(campaign: Campaign, day: LocalDate, row: LedgerRow): MajorRow {
+  const area = campaign.hazardDrive.areas.find((a) => a.id === row.area);
+  return {
+    row,
+    areaName: area?.name ?? { zh: row.area, en: row.area },
+    districtName: districtName(campaign, row.district),
+    overdueDays: row.overdue && row.deadline !== null ? daysBetween(row.deadline, day) : null,
+  };
+}
+
+/** Whether the major hazards' list is filtered at all (area, overdue only, or search). */
+function majorsFiltered(query: DashboardQuery): boolean {
+  return query.area !== undefined || query.overdueOnly || query.hq !== '';
+}
+
+/**
+ * The page of the open major hazards the query asks for, from `rows` (the scope's open major
+ * hazards in ledger order) and `total` (how many there are). Unfiltered, the rows are read only
+ * as far as the page: the first page of a province's thousands reads fifty. Filtered, all are
+ * read, since the count of matches is on the page.
+ */
+export async function majorsPage(
   campaign: Campaign,
   day: LocalDate,
-  majors: readonly LedgerRow[],
+  rows: AsyncIterable<LedgerRow> | Iterable<LedgerRow>,
   query: DashboardQuery,
-): MajorRow[] {
-  const areas = new Map(campaign.hazardDrive.areas.map((a) => [a.id, a.name]));
-  return majors
-    .filter((row) => query.area === undefined || row.area === query.area)
-    .filter((row) => !query.overdueOnly || row.overdue)
-    .filter((row) => matchesText(query.hq, [row.id, row.title, row.unitCode, row.unitName]))
-    .map((row) => ({
-      row,
-      areaName: areas.get(row.area) ?? { zh: row.area, en: row.area },
-      districtName: districtName(campaign, row.district),
-      overdueDays: row.overdue && row.deadline !== null ? daysBetween(row.deadline, day) : null,
-    }));
+  total: number,
+): Promise<Paged<MajorRow>> {
+  if (majorsFiltered(query)) {
+    const matching: MajorRow[] = [];
+    for await (const row of rows) {
+      if (query.area !== undefined && row.area !== query.area) continue;
+      if (query.overdueOnly && !row.overdue) continue;
+      if (!matchesText(query.hq, [row.id, row.title, row.unitCode, row.unitName])) continue;
+      matching.push(majorRow(campaign, day, row));
+    }
+    return pageOf(matching, query.hpage);
+  }
+  const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+  const page = Math.min(Math.max(1, query.hpage), pages);
+  const from = (page - 1) * PAGE_SIZE;
+  const shown: MajorRow[] = [];
+  let index = 0;
+  for await (const row of rows) {
+    if (index >= from + PAGE_SIZE) break;
+    if (index >= from) shown.push(majorRow(campaign, day, row));
+    index += 1;
+  }
+  return { rows: shown, total, page, pages };
 }
 
 /** One deliverable's filings per campaign day, cumulative, against how many owe it. */
@@ -477,34 +508,33 @@ export interface ProgressSeries {
 }
 
 /**
- * The progress series of each deliverable in the digest's scope, from the pointers'
- * `firstReceivedAt`. Only filings at or before the snapshot's instant count, so the last point
+ * The progress series of each deliverable in the figures' scope, from the pointers'
+ * `firstReceivedAt`. Only filings at or before the figures' instant count, so the last point
  * is the digest's on-time plus late count.
  */
 export function progressSeries(
-  snapshot: CampaignSnapshot,
-  digest: Pick<Digest, 'units' | 'progress' | 'day'>,
+  figures: Pick<DashboardFigures, 'campaign' | 'instant' | 'units' | 'progress' | 'day' | 'pointers'>,
 ): ProgressSeries[] {
-  const { campaign } = snapshot;
+  const { campaign } = figures;
   const zone = campaign.timeZone;
-  const atMs = snapshot.instant.at.getTime();
-  return digest.progress.map((p: DeliverableProgress): ProgressSeries => {
+  const atMs = figures.instant.at.getTime();
+  return figures.progress.map((p: DeliverableProgress): ProgressSeries => {
     // A filing sent back for changes is not counted as filed, as in the digest's progress.
     const owing = new Set(
-      digest.units
+      figures.units
         .filter((u) =>
           u.deliverables.some((d) => d.deliverableId === p.deliverableId && d.state.kind !== 'sent-back'),
         )
         .map((u) => u.unit.code),
     );
-    const filedOn = snapshot.records.pointers
+    const filedOn = figures.pointers
       .filter((ptr) => ptr.deliverableId === p.deliverableId && owing.has(ptr.unitCode))
       .filter((ptr) => Date.parse(ptr.firstReceivedAt) <= atMs)
       .map((ptr) => localDateOf(new Date(ptr.firstReceivedAt), zone))
       .sort();
     const first = filedOn[0];
     const start = first !== undefined && first < campaign.opensOn ? first : campaign.opensOn;
-    const count = Math.max(0, daysBetween(start, digest.day)) + 1;
+    const count = Math.max(0, daysBetween(start, figures.day)) + 1;
     const days = Array.from({ length: count }, (_, i) => addDays(start, i));
     const cumulative: number[] = [];
     let i = 0;
@@ -550,36 +580,35 @@ export interface DashboardView {
   options: { districts: { code: string; name: Label }[]; unitTypes: { id: UnitType; name: Label }[] };
 }
 
-/**
- * The dashboard at the snapshot's instant for `scope`. `majors` are the scope's open major
- * hazards (`openMajors` of the snapshot's spool).
- */
+/** All open major hazards in the figures' scope: those counted in the areas' open majors. */
+export function openMajorCount(figures: Pick<DashboardFigures, 'areas'>): number {
+  return figures.areas.reduce((sum, area) => sum + area.open.major, 0);
+}
+
+/** The dashboard of `figures`, with `majors` the page of the open major hazards (`majorsPage`). */
 export function buildDashboard(
-  snapshot: CampaignSnapshot,
-  scope: DigestScope,
+  figures: DashboardFigures,
   query: DashboardQuery,
-  majors: readonly LedgerRow[],
+  majors: Paged<MajorRow>,
 ): DashboardView {
-  const { campaign } = snapshot;
-  const digest = buildDigest(snapshot, scope);
-  const allMajors = majorRows(campaign, digest.day, majors, query);
+  const { campaign, scope } = figures;
   return {
     scope,
-    scopeName: digest.scopeName,
-    day: digest.day,
-    at: digest.at,
-    drive: digest.drive,
+    scopeName: figures.scopeName,
+    day: figures.day,
+    at: figures.instant.iso,
+    drive: figures.drive,
     query,
-    progress: digest.progress,
-    unitCount: digest.units.length,
-    matrix: pageOf(matrixRows(campaign, digest, query), query.page),
-    areas: digest.areas,
-    ledgerCount: digest.ledgerCount,
-    openCount: digest.stillOpen.count,
-    overdueMajorCount: digest.overdueMajors.length,
-    openMajorCount: majors.length,
-    majors: pageOf(allMajors, query.hpage),
-    series: progressSeries(snapshot, digest),
+    progress: figures.progress,
+    unitCount: figures.units.length,
+    matrix: pageOf(matrixRows(campaign, figures, query), query.page),
+    areas: figures.areas,
+    ledgerCount: figures.ledgerCount,
+    openCount: figures.openCount,
+    overdueMajorCount: figures.overdueMajorCount,
+    openMajorCount: openMajorCount(figures),
+    majors,
+    series: progressSeries(figures),
     options: {
       districts:
         scope.kind === 'office'
@@ -591,6 +620,23 @@ export function buildDashboard(
       unitTypes: UNIT_TYPES.map((id) => ({ id, name: UNIT_TYPE_LABELS[id] })),
     },
   };
+}
+
+/** The dashboard from a full snapshot: the digest's figures, the major hazards from its spool. */
+export async function dashboardOfSnapshot(
+  snapshot: CampaignSnapshot,
+  scope: DigestScope,
+  query: DashboardQuery,
+): Promise<DashboardView> {
+  const figures = figuresOfSnapshot(snapshot, scope);
+  const majors = await majorsPage(
+    snapshot.campaign,
+    figures.day,
+    openMajors(snapshot.hazards.spool, scope),
+    query,
+    openMajorCount(figures),
+  );
+  return buildDashboard(figures, query, majors);
 }
 
 /** The scope a supervising body sees: the city office the whole city, a district bureau its district. */

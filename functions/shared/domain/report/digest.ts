@@ -50,7 +50,10 @@ export function inScope(scope: DigestScope, district: string | null): boolean {
  * Per deliverable: how many of `units` owe it, and where they stand. A sent-back deliverable is
  * counted apart (`sentBack`), in neither on time nor late: it is not accepted until filed again.
  */
-function progressOf(campaign: Campaign, units: readonly UnitState[]): DeliverableProgress[] {
+export function progressOf(
+  campaign: Campaign,
+  units: readonly Pick<UnitState, 'deliverables'>[],
+): DeliverableProgress[] {
   return campaign.deliverables.map((d): DeliverableProgress => {
     const states = units.flatMap((u) => u.deliverables.filter((x) => x.deliverableId === d.id));
     const count = (kinds: DeliverableState['kind'][]) =>

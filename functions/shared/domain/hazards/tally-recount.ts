@@ -1,0 +1,40 @@
+import type { HazardRepository, UnitRepository } from '../../ports.ts';
+import { ConflictError } from '../errors.ts';
+import { hazardTally } from './hazard-lifecycle.ts';
+import { addTally, type HazardTally } from './hazard-tally.ts';
+
+/** How often a recount that raced with a hazard change is tried again. */
+const RECOUNT_ATTEMPTS = 5;
+
+/**
+ * Counts a unit's tally from its hazards and stores it, marking the unit `tallied`: for a unit
+ * whose hazards were filed before tallies existed (a table from an earlier version). The unit is
+ * read first and its hazards after, consistently; the write holds only if no hazard change moved
+ * the tally meanwhile, so a report filed during the recount is never lost or counted twice.
+ * Returns false when there is no such unit or it was tallied already.
+ */
+export async function recountTally(
+  code: string,
+  deps: {
+    units: Pick<UnitRepository, 'get' | 'replaceTally'>;
+    hazards: Pick<HazardRepository, 'listForUnit'>;
+  },
+): Promise<boolean> {
+  for (let attempt = 1; ; attempt += 1) {
+    const unit = await deps.units.get(code);
+    if (!unit || unit.tallied) return false;
+    const tally: HazardTally = {};
+    let cursor: string | undefined;
+    do {
+      const page = await deps.hazards.listForUnit(code, { limit: 1000, ...(cursor ? { cursor } : {}) });
+      for (const hazard of page.items) addTally(tally, hazardTally(hazard));
+      cursor = page.cursor;
+    } while (cursor);
+    try {
+      await deps.units.replaceTally(unit, tally);
+      return true;
+    } catch (error) {
+      if (!(error instanceof ConflictError) || attempt >= RECOUNT_ATTEMPTS) throw error;
+    }
+  }
+}
