@@ -1,20 +1,14 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  BatchWriteCommand,
-  type BatchWriteCommandInput,
-  DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type DailyCheckDeps, runDailyCheck } from '../functions/daily-check/daily-check.ts';
 import { dailyCheckDeps } from '../functions/daily-check/handler.ts';
 import { DynamoCampaignRepository } from '../functions/shared/adapters/dynamo/campaign-repository.ts';
 import { DynamoHazardRepository } from '../functions/shared/adapters/dynamo/hazards-repository.ts';
-import { keys } from '../functions/shared/adapters/dynamo/keys.ts';
 import { DynamoStore } from '../functions/shared/adapters/dynamo/store.ts';
 import { DynamoSubmissionRepository } from '../functions/shared/adapters/dynamo/submissions-repository.ts';
 import { DynamoUnitRepository } from '../functions/shared/adapters/dynamo/units-repository.ts';
 import { DynamoZeroReports } from '../functions/shared/adapters/dynamo/zero-reports.ts';
 import { digestWorkbookFile } from '../functions/shared/adapters/xlsx/digest-workbook.ts';
-import type { createAwsClients } from '../functions/shared/aws-clients.ts';
 import { fixedClock } from '../functions/shared/domain/calendar/clock.ts';
 import type { Digest, LedgerRow } from '../functions/shared/domain/report/model.ts';
 import type { Logger } from '../functions/shared/logger.ts';
@@ -29,41 +23,12 @@ import {
 } from '../schemas/records.ts';
 import { demoCampaign } from '../test/support/fixtures.ts';
 import { collectGarbage, generate, startProfiler } from './support/generated-campaign.ts';
+import { batchWrite, tableItems } from './support/table-items.ts';
 
 const UNITS = Number(process.env.UNITS ?? 1000);
 const HAZARDS = Number(process.env.HAZARDS ?? 20_000);
 const AT = new Date(process.env.AT ?? '2018-03-20T08:00:00+08:00');
 const TARGET_MS = 10_000;
-
-type WriteRequest = NonNullable<BatchWriteCommandInput['RequestItems']>[string][number];
-
-/** Writes `items` 25 to a BatchWrite, `inFlight` batches at once, retrying unprocessed items. */
-async function batchWrite(
-  doc: ReturnType<typeof createAwsClients>['doc'],
-  tableName: string,
-  items: Record<string, unknown>[],
-  inFlight = 8,
-): Promise<void> {
-  const batches: WriteRequest[][] = [];
-  for (let i = 0; i < items.length; i += 25)
-    batches.push(items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })));
-  let next = 0;
-  const worker = async () => {
-    while (next < batches.length) {
-      let requests = batches[next] ?? [];
-      next += 1;
-      for (let attempt = 0; requests.length > 0; attempt += 1) {
-        if (attempt > 0)
-          await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** attempt)));
-        if (attempt > 12)
-          throw new Error(`${requests.length} items still unprocessed after ${attempt} attempts`);
-        const out = await doc.send(new BatchWriteCommand({ RequestItems: { [tableName]: requests } }));
-        requests = out.UnprocessedItems?.[tableName] ?? [];
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: inFlight }, worker));
-}
 
 const mib = (bytes: number) => bytes / 1024 / 1024;
 const servers = await startEmbeddedServers({ dataDir: null });
@@ -82,32 +47,7 @@ try {
     const hazards = [...data.hazards()];
     for (const h of hazards) HazardRecordSchema.parse(h);
     for (const z of data.zeroReports) ZeroReportSchema.parse(z);
-    const districtOf = new Map(data.units.map((u) => [u.code, u.district]));
-    const items: Record<string, unknown>[] = [
-      // The tally is stored one attribute per counter, as the hazards' transactions keep it.
-      ...data.units.map(({ tally, ...u }) => ({
-        ...keys.unit(u.code),
-        ...keys.unitIndex(u.district, u.type, u.code),
-        ...u,
-        ...tally,
-      })),
-      ...data.pointers.map((p) => ({
-        ...keys.submissionPointer(p.unitCode, p.deliverableId),
-        ...keys.submissionIndex(p.deliverableId, p.district, p.unitCode),
-        ...p,
-      })),
-      ...hazards.map((h) => ({
-        ...keys.hazard(h.unitCode, h.id),
-        ...keys.hazardIndex(h.district, h.unitCode, h.id),
-        ...(h.supervision ? keys.supervisedIndex(h.supervision.supervisorUnit, h.unitCode, h.id) : {}),
-        ...h,
-      })),
-      ...data.zeroReports.map((z) => ({
-        ...keys.zeroReport(z.unitCode),
-        ...keys.zeroReportIndex(districtOf.get(z.unitCode) ?? null, z.unitCode),
-        ...z,
-      })),
-    ];
+    const items = tableItems(data.units, data.pointers, hazards, data.zeroReports);
     const started = performance.now();
     await batchWrite(clients.doc, tableName, items);
     return {

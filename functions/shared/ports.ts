@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { Campaign } from '../../schemas/campaign.ts';
+import type { UnitType } from '../../schemas/primitives.ts';
 import type {
   AuditEvent,
   DownloadLink,
@@ -57,7 +58,8 @@ export interface UnitRepository {
   get(code: string): Promise<UnitRecord | null>;
   /** Units by district and type; `district: null` lists the directly affiliated units. */
   list(filter: { district?: string | null }, page?: PageRequest): Promise<Page<UnitRecord>>;
-  all(): AsyncIterable<UnitRecord>;
+  /** Every unit, or one district's (`null`: the city's own), or one type's within it, in index order. */
+  all(filter?: { district: string | null; type?: UnitType }): AsyncIterable<UnitRecord>;
   /**
    * Reserves `count` hazard numbers with one atomic counter update; returns the first. Numbers are
    * never handed out twice; one reserved by a request that then fails stays unused (a gap).
@@ -130,7 +132,8 @@ export interface SubmissionRepository {
   versions(unitCode: string, deliverableId: string, page?: PageRequest): Promise<Page<SubmissionVersion>>;
   /** Pointers of every unit that filed `deliverableId`. */
   filers(deliverableId: string, page?: PageRequest): Promise<Page<SubmissionPointer>>;
-  allFilers(deliverableId: string): AsyncIterable<SubmissionPointer>;
+  /** Every filer of `deliverableId`, or one district's (`null`: the directly affiliated units). */
+  allFilers(deliverableId: string, filter?: { district: string | null }): AsyncIterable<SubmissionPointer>;
   /**
    * Records `decision` as the deliverable's latest review, with its numbered item and `audit`,
    * in one transaction: only while `decision.version` is the current version and the pointer's

@@ -4,6 +4,7 @@ import { fileSpool } from '../../functions/shared/adapters/fs/ledger-spool.ts';
 import { buildDigest } from '../../functions/shared/domain/report/digest.ts';
 import { campaignInstant } from '../../functions/shared/domain/report/instant.ts';
 import { loadSnapshot } from '../../functions/shared/domain/report/snapshot.ts';
+import { REPORT_FORM } from '../support/fixtures.ts';
 import { manualClock, type TestApp, testApp } from '../support/local-app.ts';
 
 /**
@@ -19,35 +20,12 @@ beforeAll(async () => {
 });
 afterAll(() => app.cleanup());
 
-const FIVE = {
-  'five.owner.name': '王主任',
-  'five.owner.role': '总务主任',
-  'five.owner.phone': '0519-00001001',
-  'five.measures': '清理杂物，设置禁停标志',
-  'five.funds.amountYuan': '2000',
-  'five.funds.source': '学校公用经费',
-  'five.deadline': '2018-01-31',
-  'five.contingency': '安排专人值守',
-};
-
-const REPORT = {
-  area: 'fire-safety',
-  level: 'general',
-  title: '消防通道堵塞',
-  description: '东侧消防通道堆放杂物',
-  location: '教学楼东侧',
-  foundOn: '2018-01-15',
-  source: 'self-check',
-  fixedOnSpot: 'no',
-  ...FIVE,
-};
-
 const form = { 'content-type': 'application/x-www-form-urlencoded' };
 const get = (unit: string, path = '') => app.http('GET', `/f/${app.links[unit]}${path}`);
 
 async function report(unit: string, fields: Record<string, string> = {}): Promise<string> {
   const response = await app.http('POST', `/f/${app.links[unit]}/hazards`, {
-    body: new URLSearchParams({ formKey: randomUUID(), ...REPORT, ...fields }).toString(),
+    body: new URLSearchParams({ formKey: randomUUID(), ...REPORT_FORM, ...fields }).toString(),
     headers: form,
   });
   expect(response.statusCode).toBe(303);
@@ -91,7 +69,7 @@ describe('editing a registered report', () => {
     expect(edit.body).toContain('value="教学楼东侧"');
     expect(edit.body).toContain('name="version" value="1"');
     const fields = {
-      ...REPORT,
+      ...REPORT_FORM,
       action: 'edit',
       version: '1',
       location: '教学楼西侧',
@@ -122,7 +100,7 @@ describe('editing a registered report', () => {
   it('a bad edit comes back as typed with each error in place, and stores nothing', async () => {
     const id = await report('LY-102', { title: '楼梯扶手松动' });
     const response = await post('LY-102', 'LY-102', id, {
-      ...REPORT,
+      ...REPORT_FORM,
       title: '',
       location: '三号楼楼梯',
       'five.deadline': '2018-01-01',
@@ -141,12 +119,12 @@ describe('editing a registered report', () => {
     const stale = await post('LY-102', 'LY-102', id, { action: 'start-rectifying', version: '1' });
     expect(stale.statusCode).toBe(303);
     // The edit page showed version 1; the hazard is at 2 now.
-    const late = await post('LY-102', 'LY-102', id, { ...REPORT, action: 'edit', version: '1' });
+    const late = await post('LY-102', 'LY-102', id, { ...REPORT_FORM, action: 'edit', version: '1' });
     expect(late.statusCode).toBe(409);
     expect(late.body).toContain('在您打开页面后已有变化，请刷新页面');
     expect(late.body).toContain('reload it and act again');
     // With the current version, the state machine refuses: rectification has started.
-    const refused = await post('LY-102', 'LY-102', id, { ...REPORT, action: 'edit', version: '2' });
+    const refused = await post('LY-102', 'LY-102', id, { ...REPORT_FORM, action: 'edit', version: '2' });
     expect(refused.statusCode).toBe(409);
     expect(refused.body).toContain('当前为「整改中」，不能「修改上报内容」');
     expect((await get('LY-102', `/hazards/LY-102/${id}/edit`)).statusCode).toBe(303);
@@ -157,7 +135,7 @@ describe('editing a registered report', () => {
     const id = await report('LY-102', { title: '围墙裂缝' });
     expect((await get('LY-000', `/hazards/LY-102/${id}/edit`)).statusCode).toBe(303);
     const response = await post('LY-000', 'LY-102', id, {
-      ...REPORT,
+      ...REPORT_FORM,
       action: 'edit',
       version: '1',
       title: '改',

@@ -1,10 +1,8 @@
-import { PutObjectCommand } from '@aws-sdk/client-s3';
-import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEMPLATE_COLUMNS } from '../../functions/shared/domain/hazards/hazard-import.ts';
 import { allPages } from '../../functions/shared/domain/pages.ts';
 import { manualClock, type TestApp, testApp } from '../support/local-app.ts';
-import { testClients } from '../support/tables.ts';
+import { EXAMPLE_ROW, hazardWorkbook } from '../support/workbooks.ts';
 
 /** Bulk import through the real path: presigned form, object in S3, S3 event, xlsx read, DynamoDB. */
 const clock = manualClock('2018-01-25T10:00:00+08:00');
@@ -14,27 +12,10 @@ beforeAll(async () => {
 });
 afterAll(() => app.cleanup());
 
-async function workbook(rows: string[][]): Promise<Uint8Array> {
-  const book = new ExcelJS.Workbook();
-  const sheet = book.addWorksheet('隐患清单');
-  sheet.addRow(TEMPLATE_COLUMNS.map((c) => c.header));
-  for (const row of rows) sheet.addRow(row);
-  return new Uint8Array(await book.xlsx.writeBuffer());
-}
-
-const example = TEMPLATE_COLUMNS.map((c) => c.example);
-
-async function upload(unit: string, bytes: Uint8Array, fileName: string) {
-  const asked = await app.http('POST', `/f/${app.links[unit]}/imports`, {
-    body: JSON.stringify({ fileName, size: bytes.length }),
-  });
-  expect(asked.statusCode).toBe(200);
-  const { key } = JSON.parse(asked.body) as { key: string };
-  const put = await testClients().s3.send(
-    new PutObjectCommand({ Bucket: app.adapters.documents.bucket, Key: key, Body: bytes }),
-  );
-  return app.s3Created(key, (put.ETag ?? '').replaceAll('"', ''), clock.now());
-}
+const workbook = hazardWorkbook;
+const example = [...EXAMPLE_ROW];
+const upload = (unit: string, bytes: Uint8Array, fileName: string) =>
+  app.importHazards(unit, bytes, fileName);
 
 async function hazardCount(unit: string): Promise<number> {
   return (await allPages((page) => app.adapters.hazards.listForUnit(unit, page), 500)).length;

@@ -1,11 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keys } from '../../functions/shared/adapters/dynamo/keys.ts';
 import { fileSpool } from '../../functions/shared/adapters/fs/ledger-spool.ts';
-import { TEMPLATE_COLUMNS } from '../../functions/shared/domain/hazards/hazard-import.ts';
 import { recountTally } from '../../functions/shared/domain/hazards/tally-recount.ts';
 import {
   type DashboardView,
@@ -17,8 +14,10 @@ import { campaignInstant } from '../../functions/shared/domain/report/instant.ts
 import type { DigestScope } from '../../functions/shared/domain/report/model.ts';
 import { loadSnapshot } from '../../functions/shared/domain/report/snapshot.ts';
 import type { UnitRecord } from '../../schemas/records.ts';
+import { REPORT_FORM } from '../support/fixtures.ts';
 import { manualClock, type TestApp, testApp } from '../support/local-app.ts';
 import { testClients } from '../support/tables.ts';
+import { EXAMPLE_ROW, hazardWorkbook } from '../support/workbooks.ts';
 
 /**
  * Issue 13's scale: the dashboard counts hazards from the tallies kept on each unit's profile
@@ -39,34 +38,11 @@ beforeAll(async () => {
 });
 afterAll(() => app.cleanup());
 
-const FIVE = {
-  'five.owner.name': '王主任',
-  'five.owner.role': '总务主任',
-  'five.owner.phone': '0519-00001001',
-  'five.measures': '清理杂物，设置禁停标志',
-  'five.funds.amountYuan': '2000',
-  'five.funds.source': '学校公用经费',
-  'five.deadline': '2018-01-31',
-  'five.contingency': '安排专人值守',
-};
-
-const REPORT = {
-  area: 'fire-safety',
-  level: 'general',
-  title: '消防通道堵塞',
-  description: '东侧消防通道堆放杂物',
-  location: '教学楼东侧',
-  foundOn: '2018-01-15',
-  source: 'self-check',
-  fixedOnSpot: 'no',
-  ...FIVE,
-};
-
 const form = { 'content-type': 'application/x-www-form-urlencoded' };
 
 async function report(unit: string, fields: Record<string, string> = {}): Promise<string> {
   const response = await app.http('POST', `/f/${app.links[unit]}/hazards`, {
-    body: new URLSearchParams({ formKey: randomUUID(), ...REPORT, ...fields }).toString(),
+    body: new URLSearchParams({ formKey: randomUUID(), ...REPORT_FORM, ...fields }).toString(),
     headers: form,
   });
   expect(response.statusCode, response.body).toBe(303);
@@ -123,27 +99,6 @@ async function expectSameEverywhere(): Promise<DashboardView> {
   return office;
 }
 
-async function workbook(rows: string[][]): Promise<Uint8Array> {
-  const book = new ExcelJS.Workbook();
-  const sheet = book.addWorksheet('隐患清单');
-  sheet.addRow(TEMPLATE_COLUMNS.map((c) => c.header));
-  for (const row of rows) sheet.addRow(row);
-  return new Uint8Array(await book.xlsx.writeBuffer());
-}
-
-async function importRows(unit: string, rows: string[][]) {
-  const bytes = await workbook(rows);
-  const asked = await app.http('POST', `/f/${app.links[unit]}/imports`, {
-    body: JSON.stringify({ fileName: '隐患清单.xlsx', size: bytes.length }),
-  });
-  expect(asked.statusCode).toBe(200);
-  const { key } = JSON.parse(asked.body) as { key: string };
-  const put = await testClients().s3.send(
-    new PutObjectCommand({ Bucket: app.adapters.documents.bucket, Key: key, Body: bytes }),
-  );
-  return app.s3Created(key, (put.ETag ?? '').replaceAll('"', ''), clock.now());
-}
-
 describe('the tallied dashboard is the full one', () => {
   it('through reports, the closed loop, corrections, an import and reports at once', async () => {
     const empty = await expectSameEverywhere();
@@ -181,7 +136,7 @@ describe('the tallied dashboard is the full one', () => {
     // Corrections: an edit that moves area and level, a withdrawal, reclassifications both ways.
     const edited = await report('JT-101', { title: '围墙裂缝' });
     await act('JT-101', 'JT-101', edited, {
-      ...REPORT,
+      ...REPORT_FORM,
       action: 'edit',
       title: '围墙裂缝（重大）',
       level: 'major',
@@ -204,13 +159,10 @@ describe('the tallied dashboard is the full one', () => {
     await expectSameEverywhere();
 
     // A bulk import, and eight reports of one unit at once (each moves the same counters).
-    const example = TEMPLATE_COLUMNS.map((c) => c.example);
-    expect(
-      await importRows(
-        'LY-102',
-        Array.from({ length: 30 }, () => [...example]),
-      ),
-    ).toMatchObject([{ outcome: 'imported', rows: 30 }]);
+    const rows = Array.from({ length: 30 }, () => EXAMPLE_ROW);
+    expect(await app.importHazards('LY-102', await hazardWorkbook(rows), '隐患清单.xlsx')).toMatchObject([
+      { outcome: 'imported', rows: 30 },
+    ]);
     await Promise.all(
       Array.from({ length: 8 }, (_, i) =>
         report('LY-101', { title: `同时上报 ${i}`, level: i % 2 === 0 ? 'general' : 'major' }),

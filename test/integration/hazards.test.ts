@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConflictError } from '../../functions/shared/domain/errors.ts';
+import { FIVE_FORM, REPORT_FORM } from '../support/fixtures.ts';
 import { manualClock, type TestApp, testApp } from '../support/local-app.ts';
 
 /**
@@ -15,31 +16,8 @@ beforeAll(async () => {
 });
 afterAll(() => app.cleanup());
 
-const FIVE = {
-  'five.owner.name': '王主任',
-  'five.owner.role': '总务主任',
-  'five.owner.phone': '0519-00001001',
-  'five.measures': '清理杂物，设置禁停标志',
-  'five.funds.amountYuan': '2000',
-  'five.funds.source': '学校公用经费',
-  'five.deadline': '2018-01-31',
-  'five.contingency': '安排专人值守',
-};
-
 function reportForm(fields: Record<string, string>): string {
-  return new URLSearchParams({
-    formKey: randomUUID(),
-    area: 'fire-safety',
-    level: 'general',
-    title: '消防通道堵塞',
-    description: '东侧消防通道堆放杂物',
-    location: '教学楼东侧',
-    foundOn: '2018-01-15',
-    source: 'self-check',
-    fixedOnSpot: 'no',
-    ...FIVE,
-    ...fields,
-  }).toString();
+  return new URLSearchParams({ formKey: randomUUID(), ...REPORT_FORM, ...fields }).toString();
 }
 
 const form = { 'content-type': 'application/x-www-form-urlencoded' };
@@ -93,7 +71,7 @@ describe('a general hazard', () => {
   });
 
   it('fixed on the spot, it is closed out at once with its note', async () => {
-    const fields = Object.fromEntries(Object.keys(FIVE).map((k) => [k, '']));
+    const fields = Object.fromEntries(Object.keys(FIVE_FORM).map((k) => [k, '']));
     const id = await report('LY-102', {
       ...fields,
       fixedOnSpot: 'yes',
@@ -125,7 +103,7 @@ describe('a general hazard', () => {
     expect(response.body).toContain('value="-5"');
     expect(await app.adapters.units.get('WJ-101')).toEqual(before);
     const none = await app.http('POST', `/f/${app.links['WJ-101']}/hazards`, {
-      body: reportForm(Object.fromEntries(Object.keys(FIVE).map((k) => [k, '']))),
+      body: reportForm(Object.fromEntries(Object.keys(FIVE_FORM).map((k) => [k, '']))),
       headers: form,
     });
     expect(none.body).toContain('必须落实责任、措施、资金、时限和预案');

@@ -63,6 +63,15 @@ export interface TestApp {
    * the clock's time; fails unless the upload is accepted.
    */
   file(unit: string, deliverableId: string, fileName: string, bytes: Uint8Array): Promise<void>;
+  /**
+   * Uploads a hazard workbook for `unit` the way a browser and S3 do (the import's signed form,
+   * the object, S3's event at the clock's time) and answers the upload handler's outcomes.
+   */
+  importHazards(
+    unit: string,
+    bytes: Uint8Array,
+    fileName: string,
+  ): ReturnType<ReturnType<typeof makeUploadHandler>>;
   /** Enters the workspace through `entry` (`/f/<token>/workspace`, `/r/<token>`), as a browser would. */
   workspace(entry: string): Promise<WorkspaceClient>;
   /** Loads the demo roster cut to `units` again, as `campaign load` does after the admin edits it. */
@@ -168,6 +177,18 @@ export async function testApp(options: {
       const outcome = await app.s3Created(key, (put.ETag ?? '').replaceAll('"', ''), options.clock.now());
       if (outcome[0]?.outcome !== 'accepted')
         throw new Error(`upload for ${unit} not accepted: ${JSON.stringify(outcome)}`);
+    },
+    async importHazards(unit, bytes, fileName) {
+      const asked = await app.http('POST', `/f/${links[unit]}/imports`, {
+        body: JSON.stringify({ fileName, size: bytes.length }),
+      });
+      if (asked.statusCode !== 200)
+        throw new Error(`import form for ${unit}: ${asked.statusCode} ${asked.body}`);
+      const { key } = JSON.parse(asked.body) as { key: string };
+      const put = await testClients().s3.send(
+        new PutObjectCommand({ Bucket: bucket, Key: key, Body: bytes }),
+      );
+      return app.s3Created(key, (put.ETag ?? '').replaceAll('"', ''), options.clock.now());
     },
     async workspace(entry) {
       const entered = await app.http('GET', entry);

@@ -115,13 +115,19 @@ export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems'
 /** Page size for reading a whole collection (the daily check); DynamoDB's 1 MB page limit still applies. */
 export const READ_ALL_PAGE_SIZE = 1000;
 
-/** Every item of one gsi1 collection. */
-export function indexQuery(collection: string) {
-  return {
-    IndexName: GSI1,
-    KeyConditionExpression: 'gsi1pk = :pk',
-    ExpressionAttributeValues: { ':pk': collection },
-  };
+/** Every item of one gsi1 collection, or those whose index sort key starts with `prefix`. */
+export function indexQuery(collection: string, prefix?: string) {
+  return prefix === undefined
+    ? {
+        IndexName: GSI1,
+        KeyConditionExpression: 'gsi1pk = :pk',
+        ExpressionAttributeValues: { ':pk': collection },
+      }
+    : {
+        IndexName: GSI1,
+        KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': collection, ':prefix': prefix },
+      };
 }
 
 /** What the queries of one store cost so far: the bench reports it. */

@@ -9,7 +9,7 @@ import {
 } from '../../../../schemas/records.ts';
 import type { Page, PageRequest, SubmissionRepository } from '../../ports.ts';
 import { auditPut } from './audit-log.ts';
-import { keys } from './keys.ts';
+import { districtKey, keys } from './keys.ts';
 import { type DynamoStore, indexQuery, READ_ALL_PAGE_SIZE, type TransactItem } from './store.ts';
 
 /**
@@ -145,8 +145,9 @@ export class DynamoSubmissionRepository implements SubmissionRepository {
     );
   }
 
-  allFilers(deliverableId: string): AsyncIterable<SubmissionPointer> {
+  allFilers(deliverableId: string, filter?: { district: string | null }): AsyncIterable<SubmissionPointer> {
     const collection = keys.submissionIndex(deliverableId, null, '').gsi1pk;
-    return this.store.queryAll(SubmissionPointerSchema, indexQuery(collection), READ_ALL_PAGE_SIZE);
+    const prefix = filter === undefined ? undefined : `${districtKey(filter.district)}#`;
+    return this.store.queryAll(SubmissionPointerSchema, indexQuery(collection, prefix), READ_ALL_PAGE_SIZE);
   }
 }

@@ -41,6 +41,11 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  * | summons/circular         | `UNIT#<unit>`             | `SANCTION#<instant>#<id>`           | `SANCTIONS`       | `<d>#<unit>#<instant>` |
  * | summons/circular form key| `UNIT#<unit>`             | `SANCKEY#<uuid>`                    |                   |                        |
  *
+ * A unit's profile also holds its hazard tally (`hazard-tally.ts`), one number attribute per counter
+ * (`h#<area>#<level>#open|closed`, `od#<deadline>`, `mf`, `aa`), moved with ADD in the same
+ * transaction as each hazard change (with `openGeneral`/`openMajor` and `tallyRev`), so the dashboard
+ * counts a scope's hazards by reading its units, never the hazards.
+ *
  * Access patterns:
  * - a unit's profile and counters: GetItem `UNIT#<unit>`/`PROFILE`;
  * - a form link: GetItem `LINK#<hash>` (the raw token is never stored); a download link: GetItem `DOWNLOAD#<hash>`;

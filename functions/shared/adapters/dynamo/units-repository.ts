@@ -1,5 +1,6 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
+import type { UnitType } from '../../../../schemas/primitives.ts';
 import { type UnitRecord, UnitRecordSchema } from '../../../../schemas/records.ts';
 import type { RosterRow } from '../../../../schemas/roster.ts';
 import { ConflictError } from '../../domain/errors.ts';
@@ -155,7 +156,11 @@ export class DynamoUnitRepository implements UnitRepository {
     return Number(Attributes?.hazardSeq) - count + 1;
   }
 
-  all(): AsyncIterable<UnitRecord> {
-    return this.store.queryAll(UnitItemSchema, indexQuery('UNITS'), READ_ALL_PAGE_SIZE);
+  all(filter?: { district: string | null; type?: UnitType }): AsyncIterable<UnitRecord> {
+    const prefix =
+      filter === undefined
+        ? undefined
+        : `${districtKey(filter.district)}#${filter.type ? `${filter.type}#` : ''}`;
+    return this.store.queryAll(UnitItemSchema, indexQuery('UNITS', prefix), READ_ALL_PAGE_SIZE);
   }
 }

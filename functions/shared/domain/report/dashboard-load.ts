@@ -15,8 +15,8 @@ import { ledgerRow } from './hazard-pass.ts';
 import type { CampaignInstant, DigestScope, LedgerRow } from './model.ts';
 
 /**
- * The dashboard without reading the campaign's hazards: the units (with their tallies) and the
- * filings, then only as many of the scope's supervised major hazards as the page shows. Query
+ * The dashboard without reading the campaign's hazards: the scope's units (with their tallies)
+ * and filings, then only as many of the scope's supervised major hazards as the page shows. Query
  * only. Null when some unit of the scope has no complete tally yet (a table from before tallies,
  * not yet recounted by `campaign load`): the caller then reads everything (`loadSnapshot`).
  */
@@ -40,11 +40,17 @@ export async function talliedDashboard(
   scope: DigestScope,
   query: DashboardQuery,
 ): Promise<DashboardView | null> {
+  // A bureau reads its own district's units and filings (and the city office, which supervises
+  // the bureau's own hazards); the office reads all.
+  const district = scope.kind === 'district' ? { district: scope.district } : undefined;
   const [units, pointers] = await Promise.all([
-    collect(readers.units.all()),
-    Promise.all(campaign.deliverables.map((d) => collect(readers.submissions.allFilers(d.id)))).then(
-      (lists) => lists.flat(),
-    ),
+    Promise.all([
+      collect(readers.units.all(district)),
+      district ? collect(readers.units.all({ district: null, type: 'city-office' })) : [],
+    ]).then((lists) => lists.flat()),
+    Promise.all(
+      campaign.deliverables.map((d) => collect(readers.submissions.allFilers(d.id, district))),
+    ).then((lists) => lists.flat()),
   ]);
   if (!talliesComplete(units, scope)) return null;
   const figures = talliedFigures(campaign, { units, pointers }, instant, scope);
