@@ -175,8 +175,15 @@ export interface HazardRepository {
     delta: CounterDelta,
     outbox?: readonly OutboxItem[],
   ): Promise<void>;
-  /** Stores a new hazard under a number reserved beforehand; the counters are the caller's (see imports). */
-  createReserved(hazard: HazardRecord, entry: HazardHistoryEntry): Promise<void>;
+  /**
+   * Stores a new hazard under a number reserved beforehand, with the mails it owes (`outbox`) in
+   * the same transaction; the counters are the caller's (see imports).
+   */
+  createReserved(
+    hazard: HazardRecord,
+    entry: HazardHistoryEntry,
+    outbox?: readonly OutboxItem[],
+  ): Promise<void>;
   get(unitCode: string, id: string): Promise<HazardRecord | null>;
   history(unitCode: string, id: string, page?: PageRequest): Promise<Page<HazardHistoryEntry>>;
   /** A unit's hazards, read consistently (a report shows at once; a recount misses none). */

@@ -4,6 +4,7 @@ import type { Campaign, Deliverable } from '../../schemas/campaign.ts';
 import type {
   HazardImport,
   HazardPhoto,
+  OutboxItem,
   SubmissionVersion,
   UnitRecord,
   UploadReceipt,
@@ -17,14 +18,17 @@ import { judgeUpload } from '../shared/domain/filing/uploads.ts';
 import type { WorkbookRead } from '../shared/domain/hazards/hazard-import.ts';
 import { type ImportDeps, importHazards } from '../shared/domain/hazards/hazard-import-service.ts';
 import { applyHazardAction } from '../shared/domain/hazards/hazard-lifecycle.ts';
+import { deliverNotices } from '../shared/domain/hazards/hazard-notices.ts';
 import { allPages } from '../shared/domain/pages.ts';
 import type { Logger } from '../shared/logger.ts';
+import { hazardNoticeMail } from '../shared/mail/hazard-mail.ts';
 import { receiptMail } from '../shared/mail/receipt-mail.ts';
 import type {
   DocumentStore,
   HazardRepository,
   Mailer,
   MailLog,
+  Outbox,
   PendingUploadRepository,
   SubmissionRepository,
   UnitRepository,
@@ -54,6 +58,8 @@ export interface ReceiveUploadDeps extends ImportDeps {
   hazards: HazardRepository;
   mailLog: MailLog;
   mailer: Mailer;
+  /** The mails an import owes (a major hazard's notice to its supervisor), sent after its commit. */
+  outbox: Outbox;
 }
 
 export type ReceiveOutcome =
@@ -267,13 +273,20 @@ export async function receiveUpload(
     if (!unit) return { outcome: 'ignored', why: 'the unit no longer exists' };
     // The bytes judged are the bytes imported; the import is keyed on their ETag.
     const rows = await deps.readHazardRows(Readable.from([Buffer.from(bytes)]));
-    const result = await importHazards(deps, {
-      unit,
-      etag: object.etag,
-      fileName: pending.displayName,
-      ...(rows.ok ? { rows: rows.rows } : { rows: [], problem: rows.error }),
-      now: object.createdAt,
-    });
+    // The supervisors' notices of imported major hazards go out at once; what fails is left to
+    // the outbox sweep, which also sends them if this function dies first.
+    const notices = { ...deps, renderNotice: hazardNoticeMail };
+    const notify = (items: readonly OutboxItem[]) => deliverNotices(notices, items);
+    const result = await importHazards(
+      { ...deps, notify },
+      {
+        unit,
+        etag: object.etag,
+        fileName: pending.displayName,
+        ...(rows.ok ? { rows: rows.rows } : { rows: [], problem: rows.error }),
+        now: object.createdAt,
+      },
+    );
     await deps.ledger.note({ ...receipt, outcome: 'accepted' });
     deps.logger.info('hazard import', { unit: unit.code, status: result.status, rows: result.rowCount });
     return { outcome: 'imported', status: result.status, rows: result.rowCount };

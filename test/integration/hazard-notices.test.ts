@@ -8,6 +8,7 @@ import type { Mailer, OutboundMail } from '../../functions/shared/ports.ts';
 import { localContext } from '../../infra/local/http-bridge.ts';
 import { sampleReport } from '../support/fixtures.ts';
 import { manualClock, type TestApp, testApp } from '../support/local-app.ts';
+import { hazardRow, hazardWorkbook } from '../support/workbooks.ts';
 
 /**
  * Immediate hazard notices through the real local servers: a receipt for every report, a notice
@@ -246,5 +247,44 @@ describe('a hazard reclassified as major', () => {
     expect(mailer.sent[0]?.text).toContain('化学品储存柜无锁');
     expect(mailer.sent[0]?.text).toContain('危化品');
     expect(await sweepOutbox(notices())).toMatchObject({ found: 0 });
+  });
+});
+
+describe('major hazards in a bulk import', () => {
+  it('mail their supervisor once each, at once or from the sweep if the mail server is down; the same file again mails nothing', async () => {
+    const rows = [
+      hazardRow({ level: '重大', title: '锅炉房压力表失效', 'five.deadline': '2018-02-10' }),
+      hazardRow({ title: '走廊灯不亮' }),
+      hazardRow({ level: '重大', title: '围墙倾斜', 'five.deadline': '2018-02-20' }),
+    ];
+    const bytes = await hazardWorkbook(rows);
+    const bureau = await email('LY-000');
+    mailer.failing = true;
+    expect(await app.importHazards('LY-101', bytes, '隐患清单.xlsx')).toMatchObject([
+      { outcome: 'imported', status: 'imported', rows: 3 },
+    ]);
+    expect(mailer.sent).toHaveLength(0);
+    expect((await pending()).map((item) => item.kind)).toEqual(['major-hazard', 'major-hazard']);
+
+    mailer.failing = false;
+    expect(await sweepOutbox(notices())).toMatchObject({ found: 2 });
+    expect(mailer.sent.map((m) => m.to)).toEqual([[bureau], [bureau]]);
+    expect(mailer.sent.map((m) => m.subject).join()).toMatch(
+      /锅炉房压力表失效[\s\S]*围墙倾斜|围墙倾斜[\s\S]*锅炉房压力表失效/,
+    );
+
+    // The same workbook uploaded again imports nothing and owes nothing.
+    expect(await app.importHazards('LY-101', bytes, '隐患清单（再传）.xlsx')).toMatchObject([
+      { outcome: 'imported', status: 'imported', rows: 3 },
+    ]);
+    expect(await sweepOutbox(notices())).toMatchObject({ found: 0 });
+    expect(mailer.sent).toHaveLength(2);
+  });
+
+  it('are mailed at once when the mail server is up', async () => {
+    const bytes = await hazardWorkbook([hazardRow({ level: '重大', title: '实验楼消防栓无水' })]);
+    expect(await app.importHazards('LY-102', bytes, '实验楼.xlsx')).toMatchObject([{ outcome: 'imported' }]);
+    expect(mailer.sent.map((m) => m.to)).toEqual([[await email('LY-000')]]);
+    expect(await pending()).toEqual([]);
   });
 });

@@ -12,3 +12,8 @@ export async function hazardWorkbook(rows: readonly (readonly string[])[]): Prom
   for (const row of rows) sheet.addRow([...row]);
   return new Uint8Array(await book.xlsx.writeBuffer());
 }
+
+/** The example row with some cells changed, by the template's field names (`level`, `title`, …). */
+export function hazardRow(fields: Readonly<Record<string, string>>): string[] {
+  return TEMPLATE_COLUMNS.map((c) => fields[c.field] ?? c.example);
+}

@@ -173,8 +173,16 @@ export class DynamoHazardRepository implements HazardRepository {
     );
   }
 
-  async createReserved(hazard: HazardRecord, entry: HazardHistoryEntry): Promise<void> {
-    await this.store.transact(this.change(hazard, entry, { expression: 'attribute_not_exists(pk)' }, null), {
+  async createReserved(
+    hazard: HazardRecord,
+    entry: HazardHistoryEntry,
+    outbox: readonly OutboxItem[] = [],
+  ): Promise<void> {
+    const items = [
+      ...this.change(hazard, entry, { expression: 'attribute_not_exists(pk)' }, null),
+      ...outbox.map((item) => outboxPut(this.store.tableName, item)),
+    ];
+    await this.store.transact(items, {
       zh: `隐患编号 ${hazard.id} 已存在`,
       en: `hazard number ${hazard.id} exists already`,
     });

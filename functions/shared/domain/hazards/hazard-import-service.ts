@@ -3,6 +3,7 @@ import type { CounterDelta, HazardImportRepository } from '../../ports.ts';
 import { ConflictError } from '../errors.ts';
 import { type ImportError, type ImportRow, validateImport } from './hazard-import.ts';
 import { createHazard } from './hazard-lifecycle.ts';
+import { noticesOwed } from './hazard-notices.ts';
 import { assertMayReport, type HazardServiceDeps, reportContext, supervisorFor } from './hazard-service.ts';
 import { addTally } from './hazard-tally.ts';
 
@@ -77,8 +78,21 @@ export async function importHazards(
   const supervisorUnit = needsSupervisor ? await supervisorFor(unit, deps.units) : null;
   const delta: Required<CounterDelta> = { openGeneral: 0, openMajor: 0, tally: {} };
 
+  const supervisor = supervisorUnit ? await deps.units.get(supervisorUnit) : null;
   const changes = checked.reports.map((report, i) =>
     createHazard({ campaign: deps.campaign, unit, report, supervisorUnit, seq: firstSeq + i, now }),
+  );
+  // Each major hazard owes its supervisor the immediate notice, in its own transaction, as a
+  // reported one does. The school gets no receipt per row: the import's result is its receipt.
+  const owed = changes.map((change) =>
+    noticesOwed({
+      campaign: deps.campaign,
+      before: null,
+      after: change.hazard,
+      unit,
+      supervisor,
+      now,
+    }).filter((item) => item.kind === 'major-hazard'),
   );
   for (const change of changes) {
     delta.openGeneral += change.delta.openGeneral ?? 0;
@@ -87,13 +101,13 @@ export async function importHazards(
   }
   for (let i = 0; i < changes.length; i += PARALLEL_CREATES) {
     await Promise.all(
-      changes.slice(i, i + PARALLEL_CREATES).map(async (change) => {
+      changes.slice(i, i + PARALLEL_CREATES).map(async (change, j) => {
         try {
-          await deps.hazards.createReserved(change.hazard, {
-            ...change.entry,
-            action: 'import',
-            note: input.fileName,
-          });
+          await deps.hazards.createReserved(
+            change.hazard,
+            { ...change.entry, action: 'import', note: input.fileName },
+            owed[i + j] ?? [],
+          );
         } catch (error) {
           // Created by an earlier, interrupted run of this same import? Only if it is really there.
           if (!(error instanceof ConflictError) || !(await deps.hazards.get(unit.code, change.hazard.id)))
@@ -111,5 +125,6 @@ export async function importHazards(
     return done;
   }
   if (changes.length > 0) await deps.zeroReports.withdraw(unit.code, now, changes[0]?.hazard.id);
+  await deps.notify?.(owed.flat()).catch(() => undefined);
   return { ...record, status: 'imported', finishedAt: now.toISOString() };
 }
