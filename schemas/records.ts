@@ -376,6 +376,8 @@ export const PendingUploadSchema = z.object({
   hazardImport: z.boolean().optional(),
   /** Set for a photo of a hazard (then `deliverableId` is empty). */
   hazard: z.object({ id: z.string(), photoKind: AttachmentKindSchema }).optional(),
+  /** Set for the document of a summons or circular against the unit (then `deliverableId` is empty). */
+  sanction: z.object({ id: z.string(), recordedAt: Instant }).optional(),
   createdAt: Instant,
   /** After this the presigned form is void, and an object arriving under the key is refused. */
   expiresAt: Instant,
@@ -495,5 +497,19 @@ export const SanctionRecordSchema = z.object({
   /** Who recorded it, as the audit trail names them (`reviewer:<id>` or the body's code). */
   actor: z.string(),
   recordedAt: Instant,
+  /**
+   * The decision's document (the summons notice, the circular), uploaded after the decision is
+   * recorded; a later upload replaces it. The only part of a decision that changes.
+   */
+  document: z
+    .object({
+      key: z.string(),
+      displayName: z.string(),
+      contentType: z.string(),
+      sha256: z.string().regex(/^[0-9a-f]{64}$/),
+      addedAt: Instant,
+    })
+    .optional(),
 });
+export type SanctionDocument = NonNullable<z.infer<typeof SanctionRecordSchema>['document']>;
 export type SanctionRecord = z.infer<typeof SanctionRecordSchema>;

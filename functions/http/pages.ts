@@ -144,12 +144,17 @@ function findUnitForm(lang: Lang, selfPath: string): Html {
 }
 
 /** 约谈/通报记录: the decisions recorded against the unit, oldest first (shown only when there are some). */
-export function sanctionCard(sanctions: readonly SanctionRecord[], campaign: Campaign, lang: Lang): Html {
+export function sanctionCard(
+  sanctions: readonly SanctionRecord[],
+  campaign: Campaign,
+  lang: Lang,
+  selfPath: string,
+): Html {
   if (sanctions.length === 0) return html``;
   return html`<section class="card" id="sanctions"><h2>${t(lang, '约谈/通报记录', 'Summons and circulars')}</h2>
 <ul>${sanctions.map(
     (s) =>
-      html`<li><span class="tag bad">${SANCTION_KIND_LABELS[s.kind][lang]}</span> <strong>${s.date}</strong> ${s.reason} <span class="muted">${t(lang, '记录于', 'recorded')} ${formatLocal(new Date(s.recordedAt), campaign.timeZone)}</span></li>`,
+      html`<li><span class="tag bad">${SANCTION_KIND_LABELS[s.kind][lang]}</span> <strong>${s.date}</strong> ${s.reason} <span class="muted">${t(lang, '记录于', 'recorded')} ${formatLocal(new Date(s.recordedAt), campaign.timeZone)}</span>${s.document ? html`<br>${t(lang, '文件', 'Document')}：<a href="${selfPath}/sanctions/${s.id}/document">${s.document.displayName}</a>` : ''}</li>`,
   )}</ul></section>`;
 }
 
@@ -180,7 +185,7 @@ export function formPage(input: {
 <p class="muted">${t(lang, '今天', 'Today')} ${localDateOf(now, zone)}</p>
 ${input.uploaded ? html`<p class="notice" role="status">${t(lang, '文件已上传，正在核验；稍后刷新本页即可看到结果。', 'Uploaded. It is being checked; reload this page in a moment to see the result.')}</p>` : ''}
 ${input.bounced && input.bounced.length > 0 ? bouncedList(input.bounced, campaign, lang, unit, selfPath) : ''}
-${sanctionCard(input.sanctions ?? [], campaign, lang)}
+${sanctionCard(input.sanctions ?? [], campaign, lang, selfPath)}
 ${input.panels.map(
   (panel) =>
     html`<section class="card" id="${panel.deliverable.id}"><h2>${panel.deliverable.name[lang]}</h2>${dueLine(panel.deliverable, campaign, lang)}<p>${stateTag(panel.state, lang, zone)}</p>${sentBackNotice(panel.state, panel.decisions, lang, zone)}

@@ -16,6 +16,7 @@ import type {
   RejectedUpload,
   ReviewDecision,
   ReviewerRecord,
+  SanctionDocument,
   SanctionRecord,
   SessionRecord,
   SubmissionPointer,
@@ -233,6 +234,14 @@ export interface SanctionRepository {
   byFormKey(unitCode: string, formKey: string): Promise<SanctionRecord | null>;
   /** A unit's decisions, oldest first. */
   listForUnit(unitCode: string): Promise<SanctionRecord[]>;
+  /**
+   * Sets the decision's document, unless it holds one added later (an older upload's event
+   * delivered late, or again): 'attached', or 'kept' when the stored one is as new or newer.
+   */
+  attachDocument(
+    sanction: Pick<SanctionRecord, 'unitCode' | 'recordedAt' | 'id'>,
+    document: SanctionDocument,
+  ): Promise<'attached' | 'kept'>;
   /** Every decision, or one district's (`null`: the directly affiliated units), by district, unit, time. */
   list(filter: { district?: string | null }): AsyncIterable<SanctionRecord>;
   all(): AsyncIterable<SanctionRecord>;

@@ -30,6 +30,7 @@ import type {
   MailLog,
   Outbox,
   PendingUploadRepository,
+  SanctionRepository,
   SubmissionRepository,
   UnitRepository,
   UploadLedger,
@@ -60,6 +61,8 @@ export interface ReceiveUploadDeps extends ImportDeps {
   mailer: Mailer;
   /** The mails an import owes (a major hazard's notice to its supervisor), sent after its commit. */
   outbox: Outbox;
+  /** Summons and circulars, whose documents arrive as uploads too. */
+  sanctions: SanctionRepository;
 }
 
 export type ReceiveOutcome =
@@ -317,6 +320,25 @@ export async function receiveUpload(
       sha256,
     });
     return attached;
+  }
+
+  if (pending?.sanction) {
+    const decision = (await deps.sanctions.listForUnit(pending.unitCode)).find(
+      (s) => s.id === pending.sanction?.id,
+    );
+    if (!decision) return { outcome: 'ignored', why: 'the decision no longer exists' };
+    const fileKey = filedKey(pending.unitCode, `sanction-${decision.id}`, object.key, sha256);
+    await deps.documents.putAt(fileKey, bytes, verdict.contentType);
+    const attached = await deps.sanctions.attachDocument(decision, {
+      key: fileKey,
+      displayName: verdict.displayName,
+      contentType: verdict.contentType,
+      sha256,
+      addedAt: receivedAt,
+    });
+    await deps.ledger.note({ ...receipt, outcome: 'accepted', fileKey, sha256 });
+    deps.logger.info('sanction document', { unit: pending.unitCode, sanction: decision.id, attached });
+    return attached === 'attached' ? { outcome: 'accepted', version: 1 } : { outcome: 'duplicate' };
   }
 
   // judgeUpload accepts only with a pending upload for a deliverable of this campaign.

@@ -1,8 +1,9 @@
 import type { SanctionRecord } from '../../../schemas/records.ts';
 import { localDateOf } from '../../shared/domain/calendar/calendar.ts';
-import { ValidationError } from '../../shared/domain/errors.ts';
+import { ForbiddenError, NotFoundError, ValidationError } from '../../shared/domain/errors.ts';
 import { contentDisposition } from '../../shared/domain/filing/file-names.ts';
 import { XLSX_CONTENT_TYPE } from '../../shared/domain/filing/file-types.ts';
+import { planSanctionDocument } from '../../shared/domain/filing/uploads.ts';
 import { supervisedUnit } from '../../shared/domain/links/supervision-scope.ts';
 import { circularUnitCodes, draftCircular } from '../../shared/domain/sanctions/circular.ts';
 import {
@@ -11,18 +12,29 @@ import {
   recordSanction,
   SanctionFormUsedError,
 } from '../../shared/domain/sanctions/sanctions.ts';
-import { htmlResponse } from '../respond.ts';
+import { htmlResponse, redirect } from '../respond.ts';
 import type { RouteKey } from '../routes.ts';
+import { prepareForm } from '../unit-page.ts';
 import { workspaceBar } from '../workspace/chrome.ts';
 import {
   newSanctionPage,
   SANCTIONS_PATH,
   type SanctionListItem,
+  sanctionDocumentPage,
   sanctionListPage,
 } from '../workspace/sanction-pages.ts';
 import type { Supervisor } from '../workspace/session.ts';
-import { workspaceGet, workspacePost } from '../workspace/session.ts';
-import { type Event, type HttpDeps, langOf, type Route, seeOther, unitNames } from './route-kit.ts';
+import { returnToWorkspace, workspaceGet, workspacePost } from '../workspace/session.ts';
+import {
+  type Event,
+  type HttpDeps,
+  langOf,
+  pageWithForms,
+  publicBase,
+  type Route,
+  seeOther,
+  unitNames,
+} from './route-kit.ts';
 
 /** Every value of a query parameter, as sent (`queryStringParameters` joins repeats with commas). */
 function queryValues(event: Event, name: string): string[] {
@@ -44,9 +56,23 @@ async function sanctionsInScope(deps: HttpDeps, supervisor: Supervisor): Promise
   return out;
 }
 
+/** The decision a `/w/sanctions/{unit}/{id}` path names, if its unit is in the supervisor's scope. */
+async function sanctionOfPath(event: Event, deps: HttpDeps, supervisor: Supervisor) {
+  const unit = await supervisedUnit(
+    deps,
+    supervisor.body,
+    (event.pathParameters?.unit ?? '').trim().toUpperCase(),
+  );
+  const id = event.pathParameters?.id ?? '';
+  const sanction = (await deps.sanctions.listForUnit(unit.code)).find((s) => s.id === id);
+  if (!sanction) throw new NotFoundError({ zh: '没有这条约谈/通报记录', en: 'No such summons or circular' });
+  return { unit, sanction };
+}
+
 /**
  * Summons and circulars (约谈/通报, issue 13), in the workspace: the form that records one against a
- * supervised unit (once per form), the list of all in scope, and the draft circular's export.
+ * supervised unit (once per form), the list of all in scope, each decision's document (uploaded
+ * straight to storage, read through a signed link), and the draft circular's export.
  */
 export const sanctionRoutes = {
   'GET /w/sanctions/new': workspaceGet(async (event, deps, supervisor) => {
@@ -108,6 +134,53 @@ export const sanctionRoutes = {
     }
   }),
 
+  'GET /w/sanctions/{unit}/{id}/document': workspaceGet(async (event, deps, supervisor) => {
+    const lang = langOf(event);
+    const { unit, sanction } = await sanctionOfPath(event, deps, supervisor);
+    // The body that decided uploads the document; the city office may for any decision.
+    if (supervisor.body.code !== sanction.bodyCode && supervisor.body.type !== 'city-office')
+      throw new ForbiddenError({
+        zh: '只有作出决定的单位可以上传文件',
+        en: 'only the body that decided uploads its document',
+      });
+    const next = `${SANCTIONS_PATH}?uploaded=${sanction.id}${lang === 'en' ? '&lang=en' : ''}`;
+    const form = await prepareForm(
+      deps,
+      planSanctionDocument({ campaign: deps.campaign, unit, sanction, file: {}, now: deps.clock.now() }),
+      `${publicBase(event)}/w/return?next=${encodeURIComponent(next)}`,
+    );
+    return pageWithForms(
+      sanctionDocumentPage({
+        campaign: deps.campaign,
+        bar: workspaceBar(supervisor, lang),
+        unit,
+        sanction,
+        form,
+        lang,
+      }),
+      [form],
+    );
+  }),
+
+  'GET /w/sanctions/{unit}/{id}/document/file': workspaceGet(async (event, deps, supervisor) => {
+    const { sanction } = await sanctionOfPath(event, deps, supervisor);
+    const document = sanction.document;
+    if (!document)
+      throw new NotFoundError({ zh: '这条记录还没有文件', en: 'This decision has no document yet' });
+    await deps.audit.append({
+      at: deps.clock.now().toISOString(),
+      actor: supervisor.actor,
+      action: 'supervisor-opened-file',
+      subject: sanction.unitCode,
+      detail: { sanction: sanction.id, key: document.key, sha256: document.sha256 },
+    });
+    return redirect(
+      await deps.documents.presignGet(document.key, document.displayName, document.contentType),
+    );
+  }),
+
+  'GET /w/return': { format: 'html', handle: async (event) => returnToWorkspace(event) },
+
   'GET /w/sanctions': workspaceGet(async (event, deps, supervisor) => {
     const lang = langOf(event);
     const sanctions = await sanctionsInScope(deps, supervisor);
@@ -118,7 +191,7 @@ export const sanctionRoutes = {
     const items: SanctionListItem[] = inSanctionOrder(
       sanctions.map((s) => ({ ...s, unitName: names(s.unitCode) })),
     ).reverse();
-    const recorded = event.queryStringParameters?.recorded;
+    const { recorded, uploaded } = event.queryStringParameters ?? {};
     return htmlResponse(
       200,
       sanctionListPage({
@@ -126,6 +199,7 @@ export const sanctionRoutes = {
         bar: workspaceBar(supervisor, lang),
         sanctions: items,
         ...(recorded ? { recorded } : {}),
+        ...(uploaded ? { uploaded } : {}),
         lang,
       }),
     );

@@ -182,4 +182,17 @@ export const schoolRoutes = {
       );
     },
   },
+
+  'GET /f/{token}/sanctions/{id}/document': {
+    format: 'html',
+    handle: async (event, deps) => {
+      const unit = await unitOf(event, deps);
+      const id = event.pathParameters?.id ?? '';
+      const document = (await deps.sanctions.listForUnit(unit.code)).find((s) => s.id === id)?.document;
+      if (!document) throw new NotFoundError({ zh: '没有这份文件', en: 'No such document' });
+      return redirect(
+        await deps.documents.presignGet(document.key, document.displayName, document.contentType),
+      );
+    },
+  },
 } satisfies Partial<Record<RouteKey, Route>>;

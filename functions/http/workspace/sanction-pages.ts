@@ -75,6 +75,47 @@ export interface SanctionListItem extends SanctionRecord {
   unitName: string;
 }
 
+/** Where a decision's document is uploaded (a page) and read (a download), in the workspace. */
+export const sanctionLinks = {
+  upload: (s: Pick<SanctionRecord, 'unitCode' | 'id'>) => `${SANCTIONS_PATH}/${s.unitCode}/${s.id}/document`,
+  file: (s: Pick<SanctionRecord, 'unitCode' | 'id'>) =>
+    `${SANCTIONS_PATH}/${s.unitCode}/${s.id}/document/file`,
+};
+
+/** The decision's document as a line of a list: a download link, or that there is none yet. */
+export function sanctionDocumentLine(s: SanctionRecord, href: string, lang: Lang): Html {
+  return s.document
+    ? html`${t(lang, '文件', 'Document')}：<a href="${href}">${s.document.displayName}</a>`
+    : html`<span class="muted">${t(lang, '尚未上传文件', 'No document yet')}</span>`;
+}
+
+/** The form that uploads (or replaces) a decision's document straight to storage; works without script. */
+export function sanctionDocumentPage(input: {
+  campaign: Campaign;
+  bar: Html;
+  unit: UnitRecord;
+  sanction: SanctionRecord;
+  form: { url: string; fields: Record<string, string> };
+  lang: Lang;
+}): string {
+  const { campaign, unit, sanction: s, form, lang } = input;
+  const title = t(lang, '上传约谈/通报文件', 'Upload the document of a summons or circular');
+  const types = campaign.uploads.acceptedTypes.join('、');
+  const body = html`
+${input.bar}
+<h1>${title}</h1>
+<p><span class="tag bad">${SANCTION_KIND_LABELS[s.kind][lang]}</span> <strong>${s.date}</strong> ${unit.name} <span class="muted">${unit.code}</span><br>${s.reason}</p>
+<p>${sanctionDocumentLine(s, withLang(sanctionLinks.file(s), lang), lang)}</p>
+<form class="upload" method="post" action="${form.url}" enctype="multipart/form-data">
+${Object.entries(form.fields).map(([name, value]) => html`<input type="hidden" name="${name}" value="${value}">`)}
+<label>${s.document ? t(lang, '更换文件', 'Replace the document') : t(lang, '选择文件', 'Choose the file')} <input type="file" name="file" required></label>
+<button type="submit">${t(lang, '上传', 'Upload')}</button>
+</form>
+<p class="muted">${t(lang, `可上传 ${types} 文件；单位会在其填报页面看到并可下载。`, `Files of type ${types}; the unit sees and downloads it on its page.`)}</p>
+<p><a href="${withLang(SANCTIONS_PATH, lang)}">${t(lang, '返回约谈/通报记录', 'Back to summons and circulars')}</a></p>`;
+  return layout({ lang, title, body, switchHref: sanctionLinks.upload(s) });
+}
+
 /** Every decision in the supervisor's scope, newest date first, each unit a link; and the draft-circular export. */
 export function sanctionListPage(input: {
   campaign: Campaign;
@@ -82,6 +123,8 @@ export function sanctionListPage(input: {
   sanctions: readonly SanctionListItem[];
   /** The id of a decision just recorded, to confirm it. */
   recorded?: string;
+  /** The id of a decision whose document was just uploaded. */
+  uploaded?: string;
   lang: Lang;
 }): string {
   const { campaign, sanctions, lang } = input;
@@ -90,7 +133,8 @@ export function sanctionListPage(input: {
   const body = html`
 ${input.bar}
 <h1>${title}</h1>
-${input.recorded && sanctions.some((s) => s.id === input.recorded) ? html`<p class="notice" role="status">${t(lang, '已记录。', 'Recorded.')}</p>` : ''}
+${input.recorded && sanctions.some((s) => s.id === input.recorded) ? html`<p class="notice" role="status">${t(lang, '已记录。可在下方为该记录上传文件。', 'Recorded. Upload its document below.')}</p>` : ''}
+${input.uploaded && sanctions.some((s) => s.id === input.uploaded) ? html`<p class="notice" role="status">${t(lang, '文件已上传，处理完成后即显示在记录中（如未显示请稍后刷新）。', 'The document was uploaded; it shows on the decision once stored (reload in a moment if not).')}</p>` : ''}
 <section class="card" id="record"><h2>${t(lang, '记录新的约谈/通报', 'Record a new one')}</h2>
 <form method="get" action="${SANCTIONS_PATH}/new"><label>${t(lang, '单位代码', 'Unit code')} <input name="unit" required autocomplete="off"></label>${lang === 'en' ? html`<input type="hidden" name="lang" value="en">` : ''}
 <button type="submit">${t(lang, '下一步', 'Next')}</button></form></section>
@@ -100,7 +144,7 @@ ${
     ? html`<p class="muted">${t(lang, '尚无约谈或通报', 'None recorded yet')}</p>`
     : html`<ul class="hazards">${sanctions.map(
         (s) =>
-          html`<li id="s-${s.id}"><span class="tag bad">${SANCTION_KIND_LABELS[s.kind][lang]}</span> <strong>${s.date}</strong> <a href="${withLang(`${WORKSPACE}/units/${s.unitCode}`, lang)}">${s.unitName}</a> <span class="muted">${s.unitCode}</span><br>${s.reason}<br><span class="muted">${t(lang, '记录', 'Recorded by')} ${s.actor} · ${formatLocal(new Date(s.recordedAt), campaign.timeZone)}</span></li>`,
+          html`<li id="s-${s.id}"><span class="tag bad">${SANCTION_KIND_LABELS[s.kind][lang]}</span> <strong>${s.date}</strong> <a href="${withLang(`${WORKSPACE}/units/${s.unitCode}`, lang)}">${s.unitName}</a> <span class="muted">${s.unitCode}</span><br>${s.reason}<br>${sanctionDocumentLine(s, withLang(sanctionLinks.file(s), lang), lang)} · <a href="${withLang(sanctionLinks.upload(s), lang)}">${s.document ? t(lang, '更换文件', 'Replace') : t(lang, '上传文件', 'Upload')}</a><br><span class="muted">${t(lang, '记录', 'Recorded by')} ${s.actor} · ${formatLocal(new Date(s.recordedAt), campaign.timeZone)}</span></li>`,
       )}</ul>`
 }</section>
 <section class="card" id="circular"><h2>${t(lang, '导出通报草稿（xlsx）', 'Export a draft circular (xlsx)')}</h2>

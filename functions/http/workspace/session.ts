@@ -103,6 +103,16 @@ export function workspaceTarget(next: string | undefined): string {
     : '/w';
 }
 
+/**
+ * `GET /w/return?next=…`: where S3 sends the browser back after an upload from the workspace.
+ * Like the entry, a 200 page that moves on: S3's redirect comes from another site, so the session's
+ * SameSite=Strict cookie is not sent with it, but is with this page's own navigation.
+ */
+export function returnToWorkspace(event: Event): HttpResult {
+  const lang = langOf(event);
+  return htmlResponse(200, enterPage(workspaceTarget(event.queryStringParameters?.next), lang, ''));
+}
+
 function enterPage(target: string, lang: Lang, name: string): string {
   // A 200 page that moves on, not a 303: a browser arriving from a mail (another site) would not
   // send a SameSite=Strict cookie on the redirect it followed, but does on this page's own navigation.

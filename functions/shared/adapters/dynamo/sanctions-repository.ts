@@ -1,5 +1,10 @@
-import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { type AuditEvent, type SanctionRecord, SanctionRecordSchema } from '../../../../schemas/records.ts';
+import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type AuditEvent,
+  type SanctionDocument,
+  type SanctionRecord,
+  SanctionRecordSchema,
+} from '../../../../schemas/records.ts';
 import type { SanctionRepository } from '../../ports.ts';
 import { auditPut } from './audit-log.ts';
 import { districtKey, keys } from './keys.ts';
@@ -72,6 +77,30 @@ export class DynamoSanctionRepository implements SanctionRepository {
     }))
       out.push(s);
     return out;
+  }
+
+  async attachDocument(
+    sanction: Pick<SanctionRecord, 'unitCode' | 'recordedAt' | 'id'>,
+    document: SanctionDocument,
+  ): Promise<'attached' | 'kept'> {
+    try {
+      await this.store.client.send(
+        new UpdateCommand({
+          TableName: this.store.tableName,
+          Key: keys.sanction(sanction.unitCode, sanction.recordedAt, sanction.id),
+          UpdateExpression: 'SET #document = :document',
+          // ISO instants in UTC compare as strings; an upload as old as the stored one is a repeat.
+          ConditionExpression:
+            'attribute_exists(pk) AND (attribute_not_exists(#document) OR #document.addedAt < :at)',
+          ExpressionAttributeNames: { '#document': 'document' },
+          ExpressionAttributeValues: { ':document': document, ':at': document.addedAt },
+        }),
+      );
+      return 'attached';
+    } catch (error) {
+      if (isConditionFailure(error)) return 'kept';
+      throw error;
+    }
   }
 
   list(filter: { district?: string | null }): AsyncIterable<SanctionRecord> {

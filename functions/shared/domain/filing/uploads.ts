@@ -118,7 +118,7 @@ function pendingFor(
   unit: UnitRecord,
   now: Date,
   fields: Pick<PendingUpload, 'deliverableId' | 'displayName' | 'fileType'> &
-    Pick<Partial<PendingUpload>, 'hazard' | 'hazardImport'>,
+    Pick<Partial<PendingUpload>, 'hazard' | 'hazardImport' | 'sanction'>,
 ): PendingUpload {
   return {
     key: `incoming/${unit.code}/${randomUUID()}`,
@@ -196,6 +196,27 @@ export function planPhotoUpload(input: {
   });
 }
 
+/**
+ * The document of a summons or circular (约谈/通报) recorded against `unit`: a file of the types
+ * the campaign accepts for its deliverables, filed under the unit, attached to the decision.
+ */
+export function planSanctionDocument(input: {
+  campaign: Campaign;
+  unit: UnitRecord;
+  sanction: { id: string; recordedAt: string };
+  file: { fileName?: string | undefined; size?: number | undefined };
+  now: Date;
+}): PendingUpload {
+  const file = checkFile(input.campaign, input.file, input.campaign.uploads.acceptedTypes);
+  if (file.issues.length > 0) throw new ValidationError(file.issues);
+  return pendingFor(input.unit, input.now, {
+    deliverableId: '',
+    displayName: file.name ?? '约谈通报文件',
+    fileType: file.fileType,
+    sanction: { id: input.sanction.id, recordedAt: input.sanction.recordedAt },
+  });
+}
+
 export type UploadVerdict =
   | { ok: true; fileType: FileType; contentType: string; displayName: string; onTime: boolean }
   | { ok: false; reason: RejectionReason };
@@ -214,7 +235,7 @@ export function judgeUpload(input: {
 }): UploadVerdict {
   const { campaign, pending, size, receivedAt } = input;
   const deliverable = campaign.deliverables.find((d) => d.id === pending?.deliverableId);
-  if (!pending || (!deliverable && !pending.hazard && !pending.hazardImport)) {
+  if (!pending || (!deliverable && !pending.hazard && !pending.hazardImport && !pending.sanction)) {
     return { ok: false, reason: 'unknown-upload' };
   }
   // The hard close is about filing deliverables; rectification photos are welcome after it.
