@@ -28,6 +28,7 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  * | hazard import            | `UNIT#<unit>`             | `IMPORT#<file ETag>`                |                   |                        |
  * | zero report              | `UNIT#<unit>`             | `ZERO`                              | `ZERO`            | `<d>#<unit>`           |
  * | pending upload (TTL)     | `PENDING#<object key>`    | `PENDING`                           |                   |                        |
+ *   (for a deliverable, a hazard's photo, an import, or a summons or circular's document)
  * | rejected upload          | `UNIT#<unit>`             | `REJECT#<instant>#<key>#<etag>`     |                   |                        |
  * | bad-token counter (TTL)  | `RATE#<source hash>#<window>` | `RATE`                          |                   |                        |
  * | upload receipt           | `UPLOAD#<bucket>/<key>`   | `ETAG#<etag>`                       |                   |                        |
