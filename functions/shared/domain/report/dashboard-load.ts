@@ -41,15 +41,21 @@ export async function talliedDashboard(
   query: DashboardQuery,
 ): Promise<DashboardView | null> {
   // A bureau reads its own district's units and filings (and the city office, which supervises
-  // the bureau's own hazards); the office reads all.
-  const district = scope.kind === 'district' ? { district: scope.district } : undefined;
+  // the bureau's own hazards); the office reads every district's, each district a query of its
+  // own, all at once (the indexes' district prefixes).
+  const districts: { district: string | null }[] =
+    scope.kind === 'district'
+      ? [{ district: scope.district }]
+      : [...campaign.districts.map((d) => ({ district: d.code })), { district: null }];
   const [units, pointers] = await Promise.all([
     Promise.all([
-      collect(readers.units.all(district)),
-      district ? collect(readers.units.all({ district: null, type: 'city-office' })) : [],
+      ...districts.map((filter) => collect(readers.units.all(filter))),
+      scope.kind === 'district' ? collect(readers.units.all({ district: null, type: 'city-office' })) : [],
     ]).then((lists) => lists.flat()),
     Promise.all(
-      campaign.deliverables.map((d) => collect(readers.submissions.allFilers(d.id, district))),
+      campaign.deliverables.flatMap((d) =>
+        districts.map((filter) => collect(readers.submissions.allFilers(d.id, filter))),
+      ),
     ).then((lists) => lists.flat()),
   ]);
   if (!talliesComplete(units, scope)) return null;
