@@ -1,4 +1,5 @@
 import type { ReviewDecision, SubmissionVersion } from '../../schemas/records.ts';
+import type { Bilingual } from '../../schemas/validation.ts';
 import { formatLocal } from '../shared/domain/calendar/calendar.ts';
 import type { DeliverableState } from '../shared/domain/calendar/deadlines.ts';
 import { VERDICT_LABELS } from '../shared/domain/filing/reviews.ts';
@@ -94,14 +95,27 @@ export function reviewForm(input: {
   version: number;
   basis: number;
   lang: Lang;
+  /** A refused decision, back with what was typed and why it was refused. */
+  refused?: RefusedReview;
 }): Html {
-  const { lang } = input;
+  const { lang, refused } = input;
   const id = (name: string) => `review-${input.version}-${name}`;
+  const other = lang === 'zh' ? 'en' : 'zh';
+  const checked = (verdict: string) => (refused?.verdict === verdict ? html` checked` : '');
   return html`<form class="action review" method="post" action="${input.action}${lang === 'en' ? '?lang=en' : ''}">
 <input type="hidden" name="csrf" value="${input.csrfToken}"><input type="hidden" name="basis" value="${input.basis}">
 <fieldset><legend>${t(lang, `审核第 ${input.version} 版`, `Decide on version ${input.version}`)}</legend>
-<label><input type="radio" name="verdict" value="needs-changes" id="${id('needs-changes')}" required> ${t(lang, '退回修改', 'Send back for changes')}</label>
-<label><input type="radio" name="verdict" value="accepted" id="${id('accepted')}"> ${t(lang, '审核通过', 'Accept')}</label>
-<label>${t(lang, `理由或意见（退回时必填，最多 ${REASON_MAX_CHARS} 字；学校可见）`, `Reason or note (required to send back, up to ${REASON_MAX_CHARS} characters; the school reads it)`)}<textarea name="reason" rows="3" maxlength="${REASON_MAX_CHARS}"></textarea></label>
+${refused ? refused.messages.map((m) => html`<p class="error" role="alert">${m[lang]} <span class="muted">${m[other]}</span></p>`) : ''}
+<label><input type="radio" name="verdict" value="needs-changes" id="${id('needs-changes')}" required${checked('needs-changes')}> ${t(lang, '退回修改', 'Send back for changes')}</label>
+<label><input type="radio" name="verdict" value="accepted" id="${id('accepted')}"${checked('accepted')}> ${t(lang, '审核通过', 'Accept')}</label>
+<label>${t(lang, `理由或意见（退回时必填，最多 ${REASON_MAX_CHARS} 字；学校可见）`, `Reason or note (required to send back, up to ${REASON_MAX_CHARS} characters; the school reads it)`)}<textarea name="reason" rows="3" maxlength="${REASON_MAX_CHARS}"${refused ? html` autofocus` : ''}>${refused?.reason ?? ''}</textarea></label>
 <button type="submit">${t(lang, '提交审核决定', 'Record the decision')}</button></fieldset></form>`;
+}
+
+/** A decision the server refused (invalid, or a rival decision or version came first), as posted. */
+export interface RefusedReview {
+  deliverableId: string;
+  verdict: string;
+  reason: string;
+  messages: Bilingual[];
 }

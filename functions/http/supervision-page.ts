@@ -4,7 +4,13 @@ import type { UnitRecord } from '../../schemas/records.ts';
 import { formatLocal, localDateOf } from '../shared/domain/calendar/calendar.ts';
 import { type Html, html, type Lang, layout } from '../shared/web/html.ts';
 import { dueLine, sizeLabel, stateTag, t } from './pages.ts';
-import { decisionsOfVersion, type ReviewNotice, reviewForm, reviewNotice } from './review-blocks.ts';
+import {
+  decisionsOfVersion,
+  type RefusedReview,
+  type ReviewNotice,
+  reviewForm,
+  reviewNotice,
+} from './review-blocks.ts';
 import type { FiledDeliverable } from './unit-page.ts';
 import { WORKSPACE } from './workspace/chrome.ts';
 
@@ -16,6 +22,8 @@ export interface ReviewFormTarget {
   /** The form's action for one version: `POST /w/units/{unit}/files/{deliverable}/{version}/review`. */
   action(deliverableId: string, version: number): string;
   csrfToken: string;
+  /** A decision just refused: its deliverable's form comes back with what was typed. */
+  refused?: RefusedReview;
 }
 
 function versionRows(
@@ -38,6 +46,7 @@ function versionRows(
               version: v.version,
               basis: filed.decisions.at(-1)?.seq ?? 0,
               lang,
+              ...(review.refused?.deliverableId === filed.deliverable.id ? { refused: review.refused } : {}),
             })
           : ''
       }</li>`,

@@ -351,13 +351,35 @@ describe('the decision form in the supervisors workspace', () => {
     expect(forged.statusCode).toBe(403);
     const empty = await city.post(ACTION, { verdict: 'needs-changes', reason: '', basis: '0' });
     expect(empty.statusCode).toBe(400);
-    expect(empty.body).toContain('<code>reason</code>');
+    // The unit's page again, the form as posted, the refusal in it, in both languages.
+    expect(empty.body).toMatch(
+      /<form class="action review"[\s\S]*?role="alert">退回修改必须填写理由[\s\S]*?sending a version back needs a reason[\s\S]*?value="needs-changes"[^>]*checked/,
+    );
     const wujin = await app.workspace(`/f/${app.links['WJ-000']}/workspace`);
     expect((await wujin.get('/w/units/WJ-101')).statusCode).toBe(200);
     const foreign = await wujin.post(ACTION, { verdict: 'accepted', reason: '', basis: '0' });
     expect(foreign.statusCode).toBe(404);
     expect(foreign.body).toContain('没有这个单位');
     expect(await decisions()).toEqual([]);
+  });
+
+  it('a decision refused because another came first comes back with the reason as typed', async () => {
+    const reason = `请补充应急预案 ${randomUUID()}`;
+    await file('LY-102', pdf('LY-102 plan'));
+    const action = `/w/units/LY-102/files/${PLAN}/1/review`;
+    const city = await app.workspace(`/f/${app.links['CITY-000']}/workspace`);
+    const bureau = await app.workspace(`/f/${app.links['LY-000']}/workspace`);
+    const shown = (await city.get('/w/units/LY-102')).body;
+    const basis = /name="basis" value="(\d+)"/.exec(shown)?.[1] ?? '0';
+    await bureau.get('/w/units/LY-102');
+    expect((await bureau.post(action, { verdict: 'accepted', reason: '', basis })).statusCode).toBe(303);
+    const late = await city.post(action, { verdict: 'needs-changes', reason, basis });
+    expect(late.statusCode).toBe(409);
+    const page = unescapeHtml(late.body);
+    expect(page).toContain('刚刚对这一版作出了新的决定');
+    expect(page).toContain(`>${reason}</textarea>`);
+    // The form now follows the decision it did not see, so posting it again is a conscious choice.
+    expect(page).toContain(`name="basis" value="${Number(basis) + 1}"`);
   });
 
   it('a send-back posted twice at once is one decision and one mail; the page says so; a refiled version takes the next form', async () => {

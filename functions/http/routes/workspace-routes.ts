@@ -8,11 +8,8 @@ import {
 import { html, layout } from '../../shared/web/html.ts';
 import { t } from '../pages.ts';
 import { htmlResponse, redirect } from '../respond.ts';
-import { isReviewNotice } from '../review-blocks.ts';
 import type { RouteKey } from '../routes.ts';
-import { supervisedUnitPage } from '../supervision-page.ts';
-import { loadFilings } from '../unit-page.ts';
-import { WORKSPACE, workspaceBar } from '../workspace/chrome.ts';
+import { WORKSPACE } from '../workspace/chrome.ts';
 import {
   clearedSessionCookie,
   enterWorkspace,
@@ -20,7 +17,7 @@ import {
   workspaceGet,
   workspacePost,
 } from '../workspace/session.ts';
-import { reviewAction } from './review-routes.ts';
+import { supervisedUnitResponse } from './review-routes.ts';
 import { type Event, langOf, type Route, seeOther } from './route-kit.ts';
 
 const english = (event: Event) => (event.queryStringParameters?.lang === 'en' ? 'lang=en' : '');
@@ -89,29 +86,14 @@ export const workspaceRoutes = {
     return seeOther(withQuery(`${WORKSPACE}/units/${unit.code}`, english(event)));
   }),
 
-  'GET /w/units/{unit}': workspaceGet(async (event, deps, supervisor) => {
-    const unit = await viewSupervisedUnit(deps, supervisor, event.pathParameters?.unit ?? '');
-    const now = deps.clock.now();
-    const lang = langOf(event);
-    return htmlResponse(
-      200,
-      supervisedUnitPage({
-        campaign: deps.campaign,
-        bar: workspaceBar(supervisor, lang),
-        unit,
-        filings: await loadFilings(deps, unit, now),
-        now,
-        lang,
-        review: {
-          action: (deliverableId, version) => reviewAction(unit.code, deliverableId, version),
-          csrfToken: supervisor.csrfToken,
-        },
-        ...(isReviewNotice(event.queryStringParameters?.review)
-          ? { notice: event.queryStringParameters?.review }
-          : {}),
-      }),
-    );
-  }),
+  'GET /w/units/{unit}': workspaceGet(async (event, deps, supervisor) =>
+    supervisedUnitResponse(
+      event,
+      deps,
+      supervisor,
+      await viewSupervisedUnit(deps, supervisor, event.pathParameters?.unit ?? ''),
+    ),
+  ),
 
   'GET /w/units/{unit}/files/{deliverable}/{version}': workspaceGet(async (event, deps, supervisor) => {
     const version = await openSupervisedVersion(
