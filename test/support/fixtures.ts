@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { type Campaign, CampaignSchema } from '../../schemas/campaign.ts';
 import type { HazardReport } from '../../schemas/hazards.ts';
-import type { UnitRecord } from '../../schemas/records.ts';
+import type { HazardRecord, SubmissionPointer, UnitRecord } from '../../schemas/records.ts';
 import { type Roster, type RosterRow, rosterForCampaign } from '../../schemas/roster.ts';
 
 const root = new URL('../../', import.meta.url);
@@ -103,4 +103,50 @@ function formFields(value: unknown, name = ''): Record<string, string> {
 /** `sampleReport()` as the hazard form posts it (no form key), for tests to vary. */
 export function sampleReportFields(overrides: Record<string, string> = {}): Record<string, string> {
   return { ...formFields(sampleReport()), ...overrides };
+}
+
+/** A unit's first filing of a deliverable, as its pointer (version 1, not reviewed). */
+export function samplePointer(
+  unitCode: string,
+  district: string | null,
+  deliverableId: string,
+  receivedAt: string,
+  onTime: boolean,
+): SubmissionPointer {
+  return {
+    unitCode,
+    district,
+    deliverableId,
+    currentVersion: 1,
+    firstReceivedAt: receivedAt,
+    currentReceivedAt: receivedAt,
+    firstOnTime: onTime,
+  };
+}
+
+/** A stored hazard of `report` (being rectified, unsupervised, no photos unless `extra` says). */
+export function sampleHazard(
+  id: string,
+  unitCode: string,
+  district: string | null,
+  report: HazardReport,
+  extra: Partial<HazardRecord> = {},
+): HazardRecord {
+  const createdAt = extra.createdAt ?? '2018-01-15T03:00:00.000Z';
+  return {
+    id,
+    unitCode,
+    district,
+    area: report.area,
+    level: report.level,
+    status: 'rectifying',
+    title: report.title,
+    version: 1,
+    createdAt,
+    updatedAt: createdAt,
+    report,
+    supervision: null,
+    photos: [],
+    ...extra,
+  };
 }

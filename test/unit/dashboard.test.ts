@@ -30,9 +30,8 @@ import {
 import type { CampaignRecords, DigestScope } from '../../functions/shared/domain/report/model.ts';
 import { type CampaignReaders, campaignSnapshot } from '../../functions/shared/domain/report/snapshot.ts';
 import { lineChart, stackedBarChart } from '../../functions/shared/web/svg-charts.ts';
-import type { HazardReport } from '../../schemas/hazards.ts';
-import type { HazardRecord, SubmissionPointer } from '../../schemas/records.ts';
-import { demoCampaign, sampleReport, sampleUnit } from '../support/fixtures.ts';
+import type { HazardRecord } from '../../schemas/records.ts';
+import { demoCampaign, sampleHazard, samplePointer, sampleReport, sampleUnit } from '../support/fixtures.ts';
 
 /**
  * The dashboard's view model and page, over one snapshot taken 2018-01-22 08:30 Asia/Shanghai
@@ -46,49 +45,8 @@ const at = new Date('2018-01-22T00:30:00Z');
 const PLAN = 'implementation-plan';
 const SUMMARY = 'work-summary';
 
-function pointer(
-  unitCode: string,
-  district: string | null,
-  deliverableId: string,
-  receivedAt: string,
-  onTime: boolean,
-): SubmissionPointer {
-  return {
-    unitCode,
-    district,
-    deliverableId,
-    currentVersion: 1,
-    firstReceivedAt: receivedAt,
-    currentReceivedAt: receivedAt,
-    firstOnTime: onTime,
-  };
-}
-
-function hazard(
-  id: string,
-  unitCode: string,
-  district: string | null,
-  report: HazardReport,
-  extra: Partial<HazardRecord>,
-): HazardRecord {
-  const createdAt = extra.createdAt ?? '2018-01-15T03:00:00.000Z';
-  return {
-    id,
-    unitCode,
-    district,
-    area: report.area,
-    level: report.level,
-    status: 'rectifying',
-    title: report.title,
-    version: 1,
-    createdAt,
-    updatedAt: createdAt,
-    report,
-    supervision: null,
-    photos: [],
-    ...extra,
-  };
-}
+const pointer = samplePointer;
+const hazard = sampleHazard;
 
 const CODES = [
   'LY-000',

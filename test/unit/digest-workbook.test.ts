@@ -10,9 +10,8 @@ import { passHazards } from '../../functions/shared/domain/report/hazard-pass.ts
 import { campaignInstant } from '../../functions/shared/domain/report/instant.ts';
 import type { CampaignRecords } from '../../functions/shared/domain/report/model.ts';
 import { campaignSnapshot } from '../../functions/shared/domain/report/snapshot.ts';
-import type { HazardReport } from '../../schemas/hazards.ts';
-import type { HazardRecord, SubmissionPointer } from '../../schemas/records.ts';
-import { demoCampaign, sampleReport, sampleUnit } from '../support/fixtures.ts';
+import type { HazardRecord } from '../../schemas/records.ts';
+import { demoCampaign, sampleHazard, samplePointer, sampleReport, sampleUnit } from '../support/fixtures.ts';
 
 /**
  * The digest spreadsheet, read back with exceljs. The check runs on 2018-01-22 at 08:30
@@ -26,48 +25,9 @@ const at = new Date('2018-01-22T00:30:00Z');
 const EVIL_TITLE = '=HYPERLINK("http://evil.example","x")';
 const EVIL_DESCRIPTION = '<img src=x onerror=alert(1)>';
 
-function pointer(
-  unitCode: string,
-  district: string | null,
-  receivedAt: string,
-  onTime: boolean,
-): SubmissionPointer {
-  return {
-    unitCode,
-    district,
-    deliverableId: 'implementation-plan',
-    currentVersion: 1,
-    firstReceivedAt: receivedAt,
-    currentReceivedAt: receivedAt,
-    firstOnTime: onTime,
-  };
-}
-
-function hazard(
-  id: string,
-  unitCode: string,
-  district: string | null,
-  report: HazardReport,
-  extra: Partial<HazardRecord>,
-): HazardRecord {
-  const createdAt = extra.createdAt ?? '2018-01-15T03:00:00.000Z';
-  return {
-    id,
-    unitCode,
-    district,
-    area: report.area,
-    level: report.level,
-    status: 'rectifying',
-    title: report.title,
-    version: 1,
-    createdAt,
-    updatedAt: createdAt,
-    report,
-    supervision: null,
-    photos: [],
-    ...extra,
-  };
-}
+const pointer = (unitCode: string, district: string | null, receivedAt: string, onTime: boolean) =>
+  samplePointer(unitCode, district, 'implementation-plan', receivedAt, onTime);
+const hazard = sampleHazard;
 
 const records: CampaignRecords = {
   units: ['CZ-001', 'JT-101', 'LY-102', 'LY-101', 'LY-000', 'CITY-000'].map((code) => sampleUnit(code)),

@@ -231,6 +231,26 @@ class SheetWriter {
   }
 }
 
+/** The district, code and name of a unit: how most sheets begin a row. */
+const UNIT_COLUMNS: readonly Column[] = [
+  column('区县', 'District', 12),
+  column('单位代码', 'Unit code', 11),
+  column('单位名称', 'Unit name', 28, 'wrap'),
+];
+
+/** A sheet of `columns` with one row of `cells(item)` per item of `items`, filtered as a table. */
+async function writeTable<T>(
+  workbook: ExcelJS.stream.xlsx.WorkbookWriter,
+  name: string,
+  columns: readonly Column[],
+  items: AsyncIterable<T> | Iterable<T>,
+  cells: (item: T) => readonly Value[],
+): Promise<void> {
+  const sheet = new SheetWriter(workbook, name, columns);
+  for await (const item of items) await sheet.add(cells(item));
+  sheet.commit();
+}
+
 /** Campaign labels looked up once, not once per ledger row. */
 function lookups(campaign: Campaign) {
   const districts = new Map<string | null, string>([[null, districtName(campaign, null).zh]]);
@@ -429,32 +449,35 @@ async function writeLedger(
   ledger: AsyncIterable<LedgerRow> | Iterable<LedgerRow>,
   names: Lookups,
 ): Promise<void> {
-  const sheet = new SheetWriter(workbook, DIGEST_SHEETS.ledger, [
-    column('隐患编号', 'Hazard id', 16),
-    column('区县', 'District', 10),
-    column('单位代码', 'Unit code', 10),
-    column('单位名称', 'Unit name', 24, 'wrap'),
-    column('隐患类别', 'Area', 16, 'wrap'),
-    column('隐患等级', 'Level', 14),
-    column('状态', 'Status', 10),
-    column('隐患名称', 'Title', 26, 'wrap'),
-    column('隐患描述', 'Description', 40, 'wrap'),
-    column('隐患位置', 'Location', 20, 'wrap'),
-    column('发现日期', 'Found on', 12, 'date'),
-    column('当场整改', 'Fixed on the spot', 10),
-    column('责任人', 'Owner', 24, 'wrap'),
-    column('整改措施', 'Measures', 36, 'wrap'),
-    column('整改资金(元)', 'Funds (yuan)', 14, 'money'),
-    column('资金来源', 'Funds source', 18, 'wrap'),
-    column('整改时限', 'Deadline', 12, 'date'),
-    column('应急预案', 'Contingency plan', 30, 'wrap'),
-    column('督办单位', 'Supervisor', 12),
-    column('是否逾期', 'Overdue', 9),
-    column('上报时间', 'Reported at', 17, 'datetime'),
-    column('销号时间', 'Closed at', 17, 'datetime'),
-  ]);
-  for await (const h of ledger) {
-    await sheet.add([
+  await writeTable(
+    workbook,
+    DIGEST_SHEETS.ledger,
+    [
+      column('隐患编号', 'Hazard id', 16),
+      column('区县', 'District', 10),
+      column('单位代码', 'Unit code', 10),
+      column('单位名称', 'Unit name', 24, 'wrap'),
+      column('隐患类别', 'Area', 16, 'wrap'),
+      column('隐患等级', 'Level', 14),
+      column('状态', 'Status', 10),
+      column('隐患名称', 'Title', 26, 'wrap'),
+      column('隐患描述', 'Description', 40, 'wrap'),
+      column('隐患位置', 'Location', 20, 'wrap'),
+      column('发现日期', 'Found on', 12, 'date'),
+      column('当场整改', 'Fixed on the spot', 10),
+      column('责任人', 'Owner', 24, 'wrap'),
+      column('整改措施', 'Measures', 36, 'wrap'),
+      column('整改资金(元)', 'Funds (yuan)', 14, 'money'),
+      column('资金来源', 'Funds source', 18, 'wrap'),
+      column('整改时限', 'Deadline', 12, 'date'),
+      column('应急预案', 'Contingency plan', 30, 'wrap'),
+      column('督办单位', 'Supervisor', 12),
+      column('是否逾期', 'Overdue', 9),
+      column('上报时间', 'Reported at', 17, 'datetime'),
+      column('销号时间', 'Closed at', 17, 'datetime'),
+    ],
+    ledger,
+    (h) => [
       h.id,
       names.district(h.district),
       h.unitCode,
@@ -477,9 +500,8 @@ async function writeLedger(
       yesNo(h.overdue),
       names.instant(h.createdAt) ?? h.createdAt,
       h.closedAt === null ? null : (names.instant(h.closedAt) ?? h.closedAt),
-    ]);
-  }
-  sheet.commit();
+    ],
+  );
 }
 
 async function writeOverdue(
@@ -490,9 +512,7 @@ async function writeOverdue(
 ): Promise<void> {
   const sheet = new SheetWriter(workbook, DIGEST_SHEETS.overdue, [
     column('类型', 'Kind', 14),
-    column('区县', 'District', 12),
-    column('单位代码', 'Unit code', 11),
-    column('单位名称', 'Unit name', 28, 'wrap'),
+    ...UNIT_COLUMNS,
     column('事项', 'Item', 40, 'wrap'),
     column('截止日期', 'Due', 12, 'date'),
     column('逾期天数', 'Days overdue', 10, 'count'),
@@ -535,28 +555,30 @@ async function writeChanges(
   digest: Digest,
   names: Lookups,
 ): Promise<void> {
-  const sheet = new SheetWriter(workbook, DIGEST_SHEETS.changes, [
-    column('类型', 'Kind', 14),
-    column('区县', 'District', 12),
-    column('单位代码', 'Unit code', 11),
-    column('单位名称', 'Unit name', 28, 'wrap'),
-    column('事项', 'Subject', 40, 'wrap'),
-    column('时间', 'At', 17, 'datetime'),
-    column('备注', 'Note', 16),
-  ]);
-  for (const c of digest.changes) {
-    const notes = [c.late ? '逾期报送' : '', c.level ? names.level(c.level) : ''].filter(Boolean);
-    await sheet.add([
-      CHANGE_LABELS[c.kind]?.zh ?? c.kind,
-      names.district(c.district),
-      c.unitCode,
-      c.unitName,
-      c.subject,
-      c.at === undefined ? null : names.instant(c.at),
-      notes.join('；'),
-    ]);
-  }
-  sheet.commit();
+  await writeTable(
+    workbook,
+    DIGEST_SHEETS.changes,
+    [
+      column('类型', 'Kind', 14),
+      ...UNIT_COLUMNS,
+      column('事项', 'Subject', 40, 'wrap'),
+      column('时间', 'At', 17, 'datetime'),
+      column('备注', 'Note', 16),
+    ],
+    digest.changes,
+    (c) => {
+      const notes = [c.late ? '逾期报送' : '', c.level ? names.level(c.level) : ''].filter(Boolean);
+      return [
+        CHANGE_LABELS[c.kind]?.zh ?? c.kind,
+        names.district(c.district),
+        c.unitCode,
+        c.unitName,
+        c.subject,
+        c.at === undefined ? null : names.instant(c.at),
+        notes.join('；'),
+      ];
+    },
+  );
 }
 
 async function writeNeverFiled(
@@ -593,18 +615,19 @@ async function writeBounced(
   digest: Digest,
   names: Lookups,
 ): Promise<void> {
-  const sheet = new SheetWriter(workbook, DIGEST_SHEETS.bounced, [
-    column('区县', 'District', 12),
-    column('单位代码', 'Unit code', 11),
-    column('单位名称', 'Unit name', 28, 'wrap'),
-    column('联系邮箱', 'Contact address', 30),
-    column('类型', 'Kind', 14),
-    column('最近一次', 'Last seen', 17, 'datetime'),
-    column('次数', 'Times', 8, 'count'),
-    column('原因', 'Why', 48, 'wrap'),
-  ]);
-  for (const b of digest.bounced) {
-    await sheet.add([
+  await writeTable(
+    workbook,
+    DIGEST_SHEETS.bounced,
+    [
+      ...UNIT_COLUMNS,
+      column('联系邮箱', 'Contact address', 30),
+      column('类型', 'Kind', 14),
+      column('最近一次', 'Last seen', 17, 'datetime'),
+      column('次数', 'Times', 8, 'count'),
+      column('原因', 'Why', 48, 'wrap'),
+    ],
+    digest.bounced,
+    (b) => [
       names.district(b.district),
       b.unitCode,
       b.unitName,
@@ -613,9 +636,8 @@ async function writeBounced(
       names.instant(b.lastSeenAt),
       b.count,
       [b.subtype, b.diagnostic].filter(Boolean).join('：'),
-    ]);
-  }
-  sheet.commit();
+    ],
+  );
 }
 
 /** 约谈通报: every summons and circular of the scope, with who decided and when it was recorded. */
@@ -624,19 +646,20 @@ async function writeSanctions(
   digest: Digest,
   names: Lookups,
 ): Promise<void> {
-  const sheet = new SheetWriter(workbook, DIGEST_SHEETS.sanctions, [
-    column('类型', 'Kind', 8),
-    column('日期', 'Date', 12, 'date'),
-    column('区县', 'District', 12),
-    column('单位代码', 'Unit code', 11),
-    column('单位名称', 'Unit name', 28, 'wrap'),
-    column('事由', 'Reason', 48, 'wrap'),
-    column('决定单位', 'Decided by', 12),
-    column('记录人', 'Recorded by', 16),
-    column('记录时间', 'Recorded at', 17, 'datetime'),
-  ]);
-  for (const s of digest.sanctions) {
-    await sheet.add([
+  await writeTable(
+    workbook,
+    DIGEST_SHEETS.sanctions,
+    [
+      column('类型', 'Kind', 8),
+      column('日期', 'Date', 12, 'date'),
+      ...UNIT_COLUMNS,
+      column('事由', 'Reason', 48, 'wrap'),
+      column('决定单位', 'Decided by', 12),
+      column('记录人', 'Recorded by', 16),
+      column('记录时间', 'Recorded at', 17, 'datetime'),
+    ],
+    digest.sanctions,
+    (s) => [
       SANCTION_KIND_LABELS[s.kind].zh,
       localDateCell(s.date) ?? s.date,
       names.district(s.district),
@@ -646,9 +669,8 @@ async function writeSanctions(
       s.bodyCode,
       s.actor,
       names.instant(s.recordedAt),
-    ]);
-  }
-  sheet.commit();
+    ],
+  );
 }
 
 /**
