@@ -41,6 +41,9 @@ describe('sending back and accepting filed versions', () => {
     reviewer: { id, name },
     actor: `reviewer:${id}`,
   });
+  /** The error `reviewVersion` throws when the body `as` decides on version `version` of `unit`'s plan. */
+  const refusal = async (as: string, unit: string, version: string, verdict: string, reason: string) =>
+    reviewVersion(deps, await body(as), unit, PLAN, version, verdict, reason).catch((e: unknown) => e);
   const schoolPage = async (unit: string, lang = '') =>
     unescapeHtml((await app.http('GET', `/f/${app.links[unit]}${lang}`)).body);
 
@@ -173,26 +176,10 @@ describe('sending back and accepting filed versions', () => {
   });
 
   it('a bureau out of scope, and a school, get the same 404 as for an unknown unit, and nothing is written', async () => {
-    const unknown = await reviewVersion(
-      deps,
-      await body('WJ-000'),
-      'LY-999',
-      PLAN,
-      '1',
-      'accepted',
-      '',
-    ).catch((e: unknown) => e);
+    const unknown = await refusal('WJ-000', 'LY-999', '1', 'accepted', '');
     expect(unknown).toBeInstanceOf(NotFoundError);
     for (const code of ['WJ-000', 'LY-102']) {
-      const error = await reviewVersion(
-        deps,
-        await body(code),
-        'LY-101',
-        PLAN,
-        '2',
-        'needs-changes',
-        'x',
-      ).catch((e: unknown) => e);
+      const error = await refusal(code, 'LY-101', '2', 'needs-changes', 'x');
       expect(error).toBeInstanceOf(NotFoundError);
       expect(error).toMatchObject({ zh: (unknown as NotFoundError).zh, en: (unknown as NotFoundError).en });
     }
@@ -202,15 +189,7 @@ describe('sending back and accepting filed versions', () => {
   });
 
   it('refuses a send-back without a reason, naming the field, and writes nothing', async () => {
-    const error = await reviewVersion(
-      deps,
-      await body('LY-000'),
-      'LY-102',
-      PLAN,
-      '1',
-      'needs-changes',
-      ' ',
-    ).catch((e: unknown) => e);
+    const error = await refusal('LY-000', 'LY-102', '1', 'needs-changes', ' ');
     expect(error).toBeInstanceOf(ValidationError);
     expect((error as ValidationError).issues).toMatchObject([{ path: 'reason' }]);
     expect((await app.adapters.submissions.pointer('LY-102', PLAN))?.review).toBeUndefined();
