@@ -40,6 +40,12 @@ function post(asUnit: string, hazardUnit: string, id: string, fields: Record<str
   });
 }
 
+/** Posts the same action twice (a double click, a replay): both answered 303, and it acts once. */
+async function postTwice(asUnit: string, hazardUnit: string, id: string, fields: Record<string, string>) {
+  expect((await post(asUnit, hazardUnit, id, fields)).statusCode).toBe(303);
+  expect((await post(asUnit, hazardUnit, id, fields)).statusCode).toBe(303);
+}
+
 const history = async (unit: string, id: string) => (await app.adapters.hazards.history(unit, id)).items;
 const counters = async (unit: string) => {
   const u = await app.adapters.units.get(unit);
@@ -75,9 +81,7 @@ describe('editing a registered report', () => {
       location: '教学楼西侧',
       title: '西侧消防通道堵塞',
     };
-    expect((await post('LY-102', 'LY-102', id, fields)).statusCode).toBe(303);
-    // The same POST again (a double click, a replay) acts once.
-    expect((await post('LY-102', 'LY-102', id, fields)).statusCode).toBe(303);
+    await postTwice('LY-102', 'LY-102', id, fields);
     const hazard = await app.adapters.hazards.get('LY-102', id);
     expect(hazard).toMatchObject({
       version: 2,
@@ -155,8 +159,7 @@ describe('withdrawing a report', () => {
     expect(before.digest.stillOpen.rows.map((r) => r.id)).toContain(id);
 
     const fields = { action: 'withdraw', version: '1', reason: '与 LY-101-H000 重复上报' };
-    expect((await post('LY-101', 'LY-101', id, fields)).statusCode).toBe(303);
-    expect((await post('LY-101', 'LY-101', id, fields)).statusCode).toBe(303);
+    await postTwice('LY-101', 'LY-101', id, fields);
 
     expect(await counters('LY-101')).toEqual({ openGeneral: 0, openMajor: 0 });
     expect((await get('LY-000')).body).not.toContain('食堂燃气管道老化');
@@ -202,8 +205,7 @@ describe('reclassification by the supervisor', () => {
       area: 'hazardous-chemicals',
       reason: '涉及危化品，列为重大隐患',
     };
-    expect((await post('LY-000', 'LY-101', id, raise)).statusCode).toBe(303);
-    expect((await post('LY-000', 'LY-101', id, raise)).statusCode).toBe(303);
+    await postTwice('LY-000', 'LY-101', id, raise);
     const major = await app.adapters.hazards.get('LY-101', id);
     expect(major).toMatchObject({
       level: 'major',
