@@ -67,6 +67,7 @@ export class CampaignStack extends GroupedStack {
     });
     new OutboxSweepSchedule(this, 'OutboxSchedule', {
       campaign,
+      deployedAt: props.deployedAt,
       outboxSweep: functions.outboxSweep,
       deadLetterQueue: failures.schedule,
     });

@@ -20,11 +20,29 @@ export const SCHEDULE_TAIL_DAYS = 14;
 /** When the daily check runs: from the campaign's first day to two weeks after its last date. */
 export function scheduleWindow(campaign: Campaign): { start: Date; end: Date } {
   const time = campaign.reminders.dailyCheckTime;
-  const last = [campaign.hazardDrive.closesOn, ...campaign.deliverables.map((d) => d.dueDate)].sort().at(-1);
   return {
     start: atLocalTime(campaign.opensOn, time, campaign.timeZone),
-    end: atLocalTime(addDays(last ?? campaign.opensOn, SCHEDULE_TAIL_DAYS), '23:59', campaign.timeZone),
+    end: atLocalTime(addDays(lastDate(campaign), SCHEDULE_TAIL_DAYS), '23:59', campaign.timeZone),
   };
+}
+
+/** How long after the campaign's last date the outbox sweep goes on (sanctions may be dated this late). */
+export const SWEEP_TAIL_DAYS = 90;
+
+/** The last date of the campaign: the latest due date or the drive's close. */
+function lastDate(campaign: Campaign): string {
+  return (
+    [campaign.hazardDrive.closesOn, ...campaign.deliverables.map((d) => d.dueDate)].sort().at(-1) ??
+    campaign.opensOn
+  );
+}
+
+/**
+ * When the outbox sweep stops: `SWEEP_TAIL_DAYS` after the last date, since supervisors act on
+ * hazards well after the drive (a notice owed then still goes out); not every minute for ever.
+ */
+export function sweepEnd(campaign: Campaign): Date {
+  return atLocalTime(addDays(lastDate(campaign), SWEEP_TAIL_DAYS), '23:59', campaign.timeZone);
 }
 
 export interface DailyCheckScheduleProps {

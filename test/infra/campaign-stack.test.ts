@@ -303,6 +303,9 @@ describe('the campaign stack', () => {
     // The outbox sweep every minute: a missed run is not retried, the next one sends the same.
     global.template.hasResourceProperties('AWS::Scheduler::Schedule', {
       ScheduleExpression: 'rate(1 minute)',
+      State: 'ENABLED',
+      // 90 days after the campaign's last date (the drive closes 2018-03-31), 23:59 in Shanghai.
+      EndDate: '2018-06-29T15:59:00.000Z',
       Target: Match.objectLike({
         RetryPolicy: Match.objectLike({ MaximumRetryAttempts: 0 }),
         DeadLetterConfig: Match.objectLike({ Arn: Match.anyValue() }),
@@ -504,6 +507,12 @@ describe('a campaign deployed after its dates', () => {
     expect(properties.State).toBe('DISABLED');
     expect(properties.StartDate).toBeUndefined();
     expect(properties.EndDate).toBeUndefined();
+    // Nor does the outbox sweep run every minute for a campaign long over.
+    const sweep = Template.fromStack(stack).findResources('AWS::Scheduler::Schedule', {
+      Properties: { ScheduleExpression: 'rate(1 minute)' },
+    });
+    expect(Object.values(sweep)[0]?.Properties).toMatchObject({ State: 'DISABLED' });
+    expect(Object.values(sweep)[0]?.Properties.EndDate).toBeUndefined();
   }, 120_000);
 });
 

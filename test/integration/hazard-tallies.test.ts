@@ -35,6 +35,9 @@ const UNITS = ['CITY-000', 'CZ-001', 'LY-000', 'LY-101', 'LY-102', 'JT-000', 'JT
 
 beforeAll(async () => {
   app = await testApp({ clock, units: UNITS });
+  // The reports' mails are not this file's subject: they stay here, off the shared mail server
+  // whose inboxes other files read (JT-101's first mail belongs to the uploads test).
+  app.adapters.mailer = { send: async () => ({ messageId: 'kept-by-hazard-tallies' }) };
 });
 afterAll(() => app.cleanup());
 
@@ -158,18 +161,19 @@ describe('the tallied dashboard is the full one', () => {
     });
     await expectSameEverywhere();
 
-    // A bulk import, and eight reports of one unit at once (each moves the same counters).
+    // A bulk import, and four reports of one unit at once (each moves the same counters).
     const rows = Array.from({ length: 30 }, () => EXAMPLE_ROW);
     expect(await app.importHazards('LY-102', await hazardWorkbook(rows), '隐患清单.xlsx')).toMatchObject([
       { outcome: 'imported', rows: 30 },
     ]);
     await Promise.all(
-      Array.from({ length: 8 }, (_, i) =>
+      Array.from({ length: 4 }, (_, i) =>
         report('LY-101', { title: `同时上报 ${i}`, level: i % 2 === 0 ? 'general' : 'major' }),
       ),
     );
     const busy = await expectSameEverywhere();
-    expect(busy.ledgerCount).toBeGreaterThan(40);
+    // 6 reports (the withdrawn one is in no count), 30 imported, 4 at once.
+    expect(busy.ledgerCount).toBe(40);
     expect(busy.openMajorCount).toBeGreaterThan(4);
 
     // Once the supervision deadlines pass, "overdue" is decided at the page's own instant.
