@@ -1,4 +1,5 @@
 import { DynamoCampaignRepository } from '../functions/shared/adapters/dynamo/campaign-repository.ts';
+import { DynamoHazardImports } from '../functions/shared/adapters/dynamo/hazard-imports.ts';
 import { DynamoHazardRepository } from '../functions/shared/adapters/dynamo/hazards-repository.ts';
 import { DynamoLinkRepository } from '../functions/shared/adapters/dynamo/links-repository.ts';
 import { DynamoReviewerRepository } from '../functions/shared/adapters/dynamo/reviewers-repository.ts';
@@ -53,12 +54,13 @@ export async function seedCampaign(input: {
   const units = new DynamoUnitRepository(store);
   const links = new DynamoLinkRepository(store);
   const hazards = new DynamoHazardRepository(store);
+  const imports = new DynamoHazardImports(store);
   await new DynamoCampaignRepository(store).save(input.campaign);
   const book: LinkBook = {};
   for (const row of input.roster.units) {
     await units.upsertFromRoster(row, input.now);
     let unit = await units.get(row.code);
-    if (unit && !unit.tallied && (await recountTally(row.code, { units, hazards })))
+    if (unit && !unit.tallied && (await recountTally(row.code, { units, hazards, imports })))
       unit = await units.get(row.code);
     book[row.code] =
       (unit && currentToken(input.linkKey, input.campaign.id, unit)) ??

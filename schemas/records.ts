@@ -377,7 +377,7 @@ export const PendingUploadSchema = z.object({
   /** Set for a photo of a hazard (then `deliverableId` is empty). */
   hazard: z.object({ id: z.string(), photoKind: AttachmentKindSchema }).optional(),
   /** Set for the document of a summons or circular against the unit (then `deliverableId` is empty). */
-  sanction: z.object({ id: z.string(), recordedAt: Instant }).optional(),
+  sanction: z.object({ id: z.string(), recordedAt: Instant, bodyCode: z.string().optional() }).optional(),
   createdAt: Instant,
   /** After this the presigned form is void, and an object arriving under the key is refused. */
   expiresAt: Instant,

@@ -238,7 +238,9 @@ export async function receiveUpload(
     const recorded = await deps.ledger.reject({
       receipt: { ...receipt, outcome: 'rejected', quarantineKey },
       rejection: {
-        unitCode,
+        // A summons' or circular's document is the deciding body's upload, not the unit's: its
+        // refusal is listed for that body, never on the sanctioned school's page.
+        unitCode: pending?.sanction?.bodyCode ?? unitCode,
         deliverableId: pending?.deliverableId ?? '',
         displayName: pending?.displayName ?? '',
         reason,

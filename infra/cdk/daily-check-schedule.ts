@@ -26,7 +26,7 @@ export function scheduleWindow(campaign: Campaign): { start: Date; end: Date } {
   };
 }
 
-/** How long after the campaign's last date the outbox sweep goes on (sanctions may be dated this late). */
+/** How long after the campaign's last date the outbox sweep runs every minute (then hourly). */
 export const SWEEP_TAIL_DAYS = 90;
 
 /** The last date of the campaign: the latest due date or the drive's close. */
@@ -38,8 +38,8 @@ function lastDate(campaign: Campaign): string {
 }
 
 /**
- * When the outbox sweep stops: `SWEEP_TAIL_DAYS` after the last date, since supervisors act on
- * hazards well after the drive (a notice owed then still goes out); not every minute for ever.
+ * When the outbox sweep goes from every minute to hourly: `SWEEP_TAIL_DAYS` after the last date.
+ * Supervisors act on hazards well after the drive, so it never stops.
  */
 export function sweepEnd(campaign: Campaign): Date {
   return atLocalTime(addDays(lastDate(campaign), SWEEP_TAIL_DAYS), '23:59', campaign.timeZone);

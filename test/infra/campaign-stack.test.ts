@@ -304,12 +304,18 @@ describe('the campaign stack', () => {
     global.template.hasResourceProperties('AWS::Scheduler::Schedule', {
       ScheduleExpression: 'rate(1 minute)',
       State: 'ENABLED',
-      // 90 days after the campaign's last date (the drive closes 2018-03-31), 23:59 in Shanghai.
+      // 90 days after the campaign's last date (the drive closes 2018-03-31), 23:59 in Shanghai;
+      // then hourly, for good.
       EndDate: '2018-06-29T15:59:00.000Z',
       Target: Match.objectLike({
         RetryPolicy: Match.objectLike({ MaximumRetryAttempts: 0 }),
         DeadLetterConfig: Match.objectLike({ Arn: Match.anyValue() }),
       }),
+    });
+    global.template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'rate(1 hour)',
+      State: 'ENABLED',
+      StartDate: '2018-06-29T15:59:00.000Z',
     });
     global.template.resourceCountIs('AWS::Lambda::EventInvokeConfig', 3);
     // Every asynchronous function: two retries, events older than 6 hours given up, and either
@@ -507,12 +513,17 @@ describe('a campaign deployed after its dates', () => {
     expect(properties.State).toBe('DISABLED');
     expect(properties.StartDate).toBeUndefined();
     expect(properties.EndDate).toBeUndefined();
-    // Nor does the outbox sweep run every minute for a campaign long over.
+    // Nor does the outbox sweep run every minute for a campaign long over: hourly only.
     const sweep = Template.fromStack(stack).findResources('AWS::Scheduler::Schedule', {
       Properties: { ScheduleExpression: 'rate(1 minute)' },
     });
     expect(Object.values(sweep)[0]?.Properties).toMatchObject({ State: 'DISABLED' });
     expect(Object.values(sweep)[0]?.Properties.EndDate).toBeUndefined();
+    const hourly = Template.fromStack(stack).findResources('AWS::Scheduler::Schedule', {
+      Properties: { ScheduleExpression: 'rate(1 hour)' },
+    });
+    expect(Object.values(hourly)[0]?.Properties).toMatchObject({ State: 'ENABLED' });
+    expect(Object.values(hourly)[0]?.Properties.StartDate).toBeUndefined();
   }, 120_000);
 });
 

@@ -239,11 +239,30 @@ describe('a unit whose hazards predate tallies', () => {
         return app.adapters.units.replaceTally(unit, tally);
       },
     };
-    expect(await recountTally('JT-101', { units, hazards: app.adapters.hazards })).toBe(true);
+    expect(await recountTally('JT-101', { ...app.adapters, units })).toBe(true);
     expect(raced).toBe(true);
     expect((await app.adapters.units.get('JT-101'))?.tallied).toBe(true);
-    expect(await recountTally('JT-101', { units, hazards: app.adapters.hazards })).toBe(false);
+    expect(await recountTally('JT-101', { ...app.adapters, units })).toBe(false);
     await expectSameEverywhere();
+  });
+
+  it('is not recounted while an import of it is in progress (its completion counts the file)', async () => {
+    await untally('CZ-001');
+    const importing = {
+      unitCode: 'CZ-001',
+      etag: 'an-import-in-progress',
+      fileName: '隐患清单.xlsx',
+      status: 'importing' as const,
+      rowCount: 0,
+      errors: [],
+      firstSeq: 90,
+      createdAt: clock.now().toISOString(),
+    };
+    await app.adapters.imports.save(importing);
+    expect(await recountTally('CZ-001', app.adapters)).toBe(false);
+    expect((await app.adapters.units.get('CZ-001'))?.tallied).toBeUndefined();
+    // Once it completes, the next load recounts the unit (the last test below).
+    await app.adapters.imports.complete(importing, {}, clock.now());
   });
 
   it('is recounted by the next roster load', async () => {

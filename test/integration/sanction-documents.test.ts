@@ -126,6 +126,36 @@ describe('the document of a summons or circular', () => {
     expect((await office.get(`/w/sanctions/LY-102/${id}/document/file`)).statusCode).toBe(302);
     // No document yet: a clear 404, not a broken link.
     expect((await office.get(`/w/sanctions/LY-102/${officeDecision}/document/file`)).statusCode).toBe(404);
+    // The bureau's list offers no upload for the office's decision.
+    const list = (await liyang.get('/w/sanctions')).body;
+    expect(list).toContain(`href="/w/sanctions/LY-102/${id}/document"`);
+    expect(list).not.toContain(`href="/w/sanctions/LY-102/${officeDecision}/document"`);
+  });
+
+  it('a bureau reads the document of a decision against itself, as its list shows it', async () => {
+    const id = await decide(office, 'LY-000', '区县教育局督查不力');
+    expect((await upload(office, 'LY-000', id, PDF('通报局'))).outcomes).toEqual([
+      { outcome: 'accepted', version: 1 },
+    ]);
+    expect((await liyang.get('/w/sanctions')).body).toContain(
+      `href="/w/sanctions/LY-000/${id}/document/file"`,
+    );
+    expect(await download(await liyang.get(`/w/sanctions/LY-000/${id}/document/file`))).toEqual(
+      PDF('通报局'),
+    );
+    expect((await liyang.get(`/w/sanctions/LY-000/${id}/document`)).statusCode).toBe(403);
+    expect((await jintan.get(`/w/sanctions/LY-000/${id}/document/file`)).statusCode).toBe(404);
+  });
+
+  it('lists a refused document for the body that sent it, never on the sanctioned school’s page', async () => {
+    const id = await decide(office, 'LY-102', '未按期整改');
+    const sent = await upload(office, 'LY-102', id, new TextEncoder().encode('MZ not a document'));
+    expect(sent.outcomes).toMatchObject([{ outcome: 'rejected' }]);
+    expect((await app.http('GET', `/f/${app.links['LY-102']}`)).body).not.toContain('被拒收的上传');
+    expect((await app.http('GET', `/f/${app.links['CITY-000']}`)).body).toMatch(
+      /被拒收的上传[\s\S]*约谈通报文件：/,
+    );
+    expect((await office.get(`/w/sanctions/LY-102/${id}/document/file`)).statusCode).toBe(404);
   });
 
   it('brings the browser back into the workspace from storage, never elsewhere', async () => {

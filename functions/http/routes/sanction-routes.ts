@@ -56,17 +56,23 @@ async function sanctionsInScope(deps: HttpDeps, supervisor: Supervisor): Promise
   return out;
 }
 
-/** The decision a `/w/sanctions/{unit}/{id}` path names, if its unit is in the supervisor's scope. */
+/**
+ * The decision a `/w/sanctions/{unit}/{id}` path names, if its unit is in the supervisor's scope
+ * or is the supervising body itself (a bureau reads a decision against it, as its digest lists it).
+ */
 async function sanctionOfPath(event: Event, deps: HttpDeps, supervisor: Supervisor) {
-  const unit = await supervisedUnit(
-    deps,
-    supervisor.body,
-    (event.pathParameters?.unit ?? '').trim().toUpperCase(),
-  );
+  const code = (event.pathParameters?.unit ?? '').trim().toUpperCase();
+  const unit =
+    code === supervisor.body.code ? supervisor.body : await supervisedUnit(deps, supervisor.body, code);
   const id = event.pathParameters?.id ?? '';
   const sanction = (await deps.sanctions.listForUnit(unit.code)).find((s) => s.id === id);
   if (!sanction) throw new NotFoundError({ zh: '没有这条约谈/通报记录', en: 'No such summons or circular' });
   return { unit, sanction };
+}
+
+/** The body that decided uploads the document; the city office may for any decision. */
+function mayUpload(supervisor: Supervisor, sanction: SanctionRecord): boolean {
+  return supervisor.body.code === sanction.bodyCode || supervisor.body.type === 'city-office';
 }
 
 /**
@@ -137,8 +143,7 @@ export const sanctionRoutes = {
   'GET /w/sanctions/{unit}/{id}/document': workspaceGet(async (event, deps, supervisor) => {
     const lang = langOf(event);
     const { unit, sanction } = await sanctionOfPath(event, deps, supervisor);
-    // The body that decided uploads the document; the city office may for any decision.
-    if (supervisor.body.code !== sanction.bodyCode && supervisor.body.type !== 'city-office')
+    if (!mayUpload(supervisor, sanction))
       throw new ForbiddenError({
         zh: '只有作出决定的单位可以上传文件',
         en: 'only the body that decided uploads its document',
@@ -146,7 +151,13 @@ export const sanctionRoutes = {
     const next = `${SANCTIONS_PATH}?uploaded=${sanction.id}${lang === 'en' ? '&lang=en' : ''}`;
     const form = await prepareForm(
       deps,
-      planSanctionDocument({ campaign: deps.campaign, unit, sanction, file: {}, now: deps.clock.now() }),
+      planSanctionDocument({
+        campaign: deps.campaign,
+        unit,
+        sanction: { ...sanction, bodyCode: supervisor.body.code },
+        file: {},
+        now: deps.clock.now(),
+      }),
       `${publicBase(event)}/w/return?next=${encodeURIComponent(next)}`,
     );
     return pageWithForms(
@@ -189,7 +200,7 @@ export const sanctionRoutes = {
       sanctions.map((s) => s.unitCode),
     );
     const items: SanctionListItem[] = inSanctionOrder(
-      sanctions.map((s) => ({ ...s, unitName: names(s.unitCode) })),
+      sanctions.map((s) => ({ ...s, unitName: names(s.unitCode), mayUpload: mayUpload(supervisor, s) })),
     ).reverse();
     const { recorded, uploaded } = event.queryStringParameters ?? {};
     return htmlResponse(

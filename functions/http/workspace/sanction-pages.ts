@@ -73,6 +73,8 @@ ${SANCTION_KINDS.map(
 
 export interface SanctionListItem extends SanctionRecord {
   unitName: string;
+  /** Whether the viewer may upload (or replace) its document: the deciding body, or the office. */
+  mayUpload: boolean;
 }
 
 /** Where a decision's document is uploaded (a page) and read (a download), in the workspace. */
@@ -144,7 +146,7 @@ ${
     ? html`<p class="muted">${t(lang, '尚无约谈或通报', 'None recorded yet')}</p>`
     : html`<ul class="hazards">${sanctions.map(
         (s) =>
-          html`<li id="s-${s.id}"><span class="tag bad">${SANCTION_KIND_LABELS[s.kind][lang]}</span> <strong>${s.date}</strong> <a href="${withLang(`${WORKSPACE}/units/${s.unitCode}`, lang)}">${s.unitName}</a> <span class="muted">${s.unitCode}</span><br>${s.reason}<br>${sanctionDocumentLine(s, withLang(sanctionLinks.file(s), lang), lang)} · <a href="${withLang(sanctionLinks.upload(s), lang)}">${s.document ? t(lang, '更换文件', 'Replace') : t(lang, '上传文件', 'Upload')}</a><br><span class="muted">${t(lang, '记录', 'Recorded by')} ${s.actor} · ${formatLocal(new Date(s.recordedAt), campaign.timeZone)}</span></li>`,
+          html`<li id="s-${s.id}"><span class="tag bad">${SANCTION_KIND_LABELS[s.kind][lang]}</span> <strong>${s.date}</strong> <a href="${withLang(`${WORKSPACE}/units/${s.unitCode}`, lang)}">${s.unitName}</a> <span class="muted">${s.unitCode}</span><br>${s.reason}<br>${sanctionDocumentLine(s, withLang(sanctionLinks.file(s), lang), lang)}${s.mayUpload ? html` · <a href="${withLang(sanctionLinks.upload(s), lang)}">${s.document ? t(lang, '更换文件', 'Replace') : t(lang, '上传文件', 'Upload')}</a>` : ''}<br><span class="muted">${t(lang, '记录', 'Recorded by')} ${s.actor} · ${formatLocal(new Date(s.recordedAt), campaign.timeZone)}</span></li>`,
       )}</ul>`
 }</section>
 <section class="card" id="circular"><h2>${t(lang, '导出通报草稿（xlsx）', 'Export a draft circular (xlsx)')}</h2>

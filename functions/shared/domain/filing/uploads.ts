@@ -203,7 +203,7 @@ export function planPhotoUpload(input: {
 export function planSanctionDocument(input: {
   campaign: Campaign;
   unit: UnitRecord;
-  sanction: { id: string; recordedAt: string };
+  sanction: { id: string; recordedAt: string; bodyCode: string };
   file: { fileName?: string | undefined; size?: number | undefined };
   now: Date;
 }): PendingUpload {
@@ -213,7 +213,11 @@ export function planSanctionDocument(input: {
     deliverableId: '',
     displayName: file.name ?? '约谈通报文件',
     fileType: file.fileType,
-    sanction: { id: input.sanction.id, recordedAt: input.sanction.recordedAt },
+    sanction: {
+      id: input.sanction.id,
+      recordedAt: input.sanction.recordedAt,
+      bodyCode: input.sanction.bodyCode,
+    },
   });
 }
 

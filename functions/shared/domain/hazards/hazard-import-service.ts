@@ -1,4 +1,4 @@
-import type { HazardImport, UnitRecord } from '../../../../schemas/records.ts';
+import type { HazardImport, OutboxItem, UnitRecord } from '../../../../schemas/records.ts';
 import type { CounterDelta, HazardImportRepository } from '../../ports.ts';
 import { ConflictError } from '../errors.ts';
 import { type ImportError, type ImportRow, validateImport } from './hazard-import.ts';
@@ -99,15 +99,20 @@ export async function importHazards(
     delta.openMajor += change.delta.openMajor ?? 0;
     addTally(delta.tally, change.delta.tally ?? {});
   }
+  // The notices this run stored, and only those, go out after the commit: a hazard an earlier
+  // run created owes its notice under that run's day, which the sweep sends.
+  const stored: OutboxItem[] = [];
   for (let i = 0; i < changes.length; i += PARALLEL_CREATES) {
     await Promise.all(
       changes.slice(i, i + PARALLEL_CREATES).map(async (change, j) => {
         try {
+          const items = owed[i + j] ?? [];
           await deps.hazards.createReserved(
             change.hazard,
             { ...change.entry, action: 'import', note: input.fileName },
-            owed[i + j] ?? [],
+            items,
           );
+          stored.push(...items);
         } catch (error) {
           // Created by an earlier, interrupted run of this same import? Only if it is really there.
           if (!(error instanceof ConflictError) || !(await deps.hazards.get(unit.code, change.hazard.id)))
@@ -125,6 +130,6 @@ export async function importHazards(
     return done;
   }
   if (changes.length > 0) await deps.zeroReports.withdraw(unit.code, now, changes[0]?.hazard.id);
-  await deps.notify?.(owed.flat()).catch(() => undefined);
+  await deps.notify?.(stored).catch(() => undefined);
   return { ...record, status: 'imported', finishedAt: now.toISOString() };
 }
