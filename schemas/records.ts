@@ -22,6 +22,11 @@ export const UnitRecordSchema = RosterRowFieldsSchema.extend({
   tallied: z.boolean().optional(),
   /** Bumped by every change of the tally, so a recount can tell it raced with one. */
   tallyRev: z.number().int().min(0).optional(),
+  /**
+   * Set when a roster load moved the unit to another district: what it filed and reported before
+   * stays indexed under the old one, so the dashboard reads everything rather than its indexes.
+   */
+  moved: z.boolean().optional(),
   /** SHA-256 of the unit's current form-link token, if one was issued. */
   linkHash: z.string().optional(),
   /** Bumped by every issue or rotation; the token is derived from it (see `form-links.ts`). */

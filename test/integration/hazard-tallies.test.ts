@@ -13,8 +13,10 @@ import { talliedDashboard } from '../../functions/shared/domain/report/dashboard
 import { campaignInstant } from '../../functions/shared/domain/report/instant.ts';
 import type { DigestScope } from '../../functions/shared/domain/report/model.ts';
 import { loadSnapshot } from '../../functions/shared/domain/report/snapshot.ts';
+import { seedCampaign } from '../../infra/seed-campaign.ts';
 import type { UnitRecord } from '../../schemas/records.ts';
-import { REPORT_FORM } from '../support/fixtures.ts';
+import type { Roster } from '../../schemas/roster.ts';
+import { demoRoster, REPORT_FORM } from '../support/fixtures.ts';
 import { manualClock, type TestApp, testApp } from '../support/local-app.ts';
 import { testClients } from '../support/tables.ts';
 import { EXAMPLE_ROW, hazardWorkbook } from '../support/workbooks.ts';
@@ -270,5 +272,52 @@ describe('a unit whose hazards predate tallies', () => {
     await app.loadRoster(UNITS);
     expect((await app.adapters.units.get('LY-102'))?.tallied).toBe(true);
     await expectSameEverywhere();
+  });
+});
+
+describe('a unit the roster moves to another district', () => {
+  it('makes the pages of its scope read everything; the district it left still reads the tallies', async () => {
+    const roster = demoRoster();
+    const moved: Roster = {
+      ...roster,
+      units: roster.units
+        .filter((u) => UNITS.includes(u.code))
+        .map((u) => (u.code === 'JT-101' ? { ...u, district: 'liyang' } : u)),
+    };
+    await seedCampaign({
+      clients: testClients(),
+      tableName: app.tableName,
+      campaign: app.adapters.campaign,
+      roster: moved,
+      linkKey: process.env.LINK_KEY ?? '',
+      now: clock.now(),
+    });
+    expect(await app.adapters.units.get('JT-101')).toMatchObject({ district: 'liyang', moved: true });
+    const campaign = app.adapters.campaign;
+    const instant = campaignInstant(campaign, clock.now());
+    for (const scope of [{ kind: 'office' }, { kind: 'district', district: 'liyang' }] as DigestScope[])
+      expect(
+        await talliedDashboard(
+          campaign,
+          app.adapters,
+          instant,
+          scope,
+          parseDashboardQuery({}, campaign, scope),
+        ),
+      ).toBeNull();
+    const { tallied, full } = await bothWays({ kind: 'district', district: 'jintan' });
+    expect(tallied).not.toBeNull();
+    expect(tallied).toEqual(full);
+    // Loaded again unchanged, it stays marked: its old records are still where they were.
+    await seedCampaign({
+      clients: testClients(),
+      tableName: app.tableName,
+      campaign,
+      roster: moved,
+      linkKey: process.env.LINK_KEY ?? '',
+      now: clock.now(),
+    });
+    expect((await app.adapters.units.get('JT-101'))?.moved).toBe(true);
+    expect((await app.adapters.units.get('LY-101'))?.moved).toBeUndefined();
   });
 });

@@ -36,18 +36,24 @@ export class DynamoUnitRepository implements UnitRepository {
 
   /**
    * A unit new to the table has no hazards, so its (empty) tally is complete from the start: it is
-   * created `tallied`, under `attribute_not_exists`. A unit already there keeps its counters.
+   * created `tallied`, under `attribute_not_exists`. A unit already there keeps its counters; one
+   * the roster moves to another district is marked `moved` (its filings and hazards stay indexed
+   * under the district it had), so the dashboard reads everything for it (`talliedDashboard`).
    */
   async upsertFromRoster(row: RosterRow, now: Date): Promise<void> {
-    try {
-      await this.store.client.send(this.upsert(row, now, true));
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-      await this.store.client.send(this.upsert(row, now, false));
+    for (const mode of ['created', 'same-district'] as const) {
+      try {
+        await this.store.client.send(this.upsert(row, now, mode));
+        return;
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+      }
     }
+    await this.store.client.send(this.upsert(row, now, 'moved'));
   }
 
-  private upsert(row: RosterRow, now: Date, created: boolean): UpdateCommand {
+  private upsert(row: RosterRow, now: Date, mode: 'created' | 'same-district' | 'moved'): UpdateCommand {
+    const created = mode === 'created';
     const index = keys.unitIndex(row.district, row.type, row.code);
     return new UpdateCommand({
       TableName: this.store.tableName,
@@ -56,8 +62,11 @@ export class DynamoUnitRepository implements UnitRepository {
         'SET code = :code, #name = :name, #type = :type, district = :district, contact = :contact, ' +
         'email = :email, phone = :phone, gsi1pk = :gsi1pk, gsi1sk = :gsi1sk, updatedAt = :now, ' +
         'hazardSeq = if_not_exists(hazardSeq, :zero), openGeneral = if_not_exists(openGeneral, :zero), ' +
-        `openMajor = if_not_exists(openMajor, :zero)${created ? ', tallied = :yes' : ''} REMOVE withdrawnAt`,
+        `openMajor = if_not_exists(openMajor, :zero)${created ? ', tallied = :yes' : ''}` +
+        `${mode === 'moved' ? ', moved = :yes' : ''} REMOVE withdrawnAt`,
       ...(created ? { ConditionExpression: 'attribute_not_exists(pk)' } : {}),
+      // The index key begins with the district the unit had: unchanged, or it moved.
+      ...(mode === 'same-district' ? { ConditionExpression: 'begins_with(gsi1sk, :districtPrefix)' } : {}),
       ExpressionAttributeNames: { '#name': 'name', '#type': 'type' },
       ExpressionAttributeValues: {
         ':code': row.code,
@@ -71,7 +80,8 @@ export class DynamoUnitRepository implements UnitRepository {
         ':gsi1sk': index.gsi1sk,
         ':now': now.toISOString(),
         ':zero': 0,
-        ...(created ? { ':yes': true } : {}),
+        ...(created || mode === 'moved' ? { ':yes': true } : {}),
+        ...(mode === 'same-district' ? { ':districtPrefix': `${districtKey(row.district)}#` } : {}),
       },
     });
   }

@@ -85,9 +85,12 @@ export function figuresOfSnapshot(snapshot: CampaignSnapshot, scope: DigestScope
   };
 }
 
-/** Whether every unit the dashboard of `scope` counts has a complete tally (`tallied`). */
+/**
+ * Whether every unit the dashboard of `scope` counts has a complete tally (`tallied`) and was
+ * never moved to another district (`moved`: its records stay indexed under the old one).
+ */
 export function talliesComplete(units: readonly UnitRecord[], scope: DigestScope): boolean {
-  return scopeUnits(units, scope).every((u) => u.tallied === true);
+  return scopeUnits(units, scope).every((u) => u.tallied === true && u.moved !== true);
 }
 
 function scopeUnits(units: readonly UnitRecord[], scope: DigestScope): UnitRecord[] {
