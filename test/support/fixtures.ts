@@ -23,31 +23,6 @@ export function demoRoster(): Roster {
   return rosterForCampaign(demoCampaign()).parse(rosterJson());
 }
 
-/** The five implementations as the report form posts them. */
-export const FIVE_FORM: Readonly<Record<string, string>> = {
-  'five.owner.name': '王主任',
-  'five.owner.role': '总务主任',
-  'five.owner.phone': '0519-00001001',
-  'five.measures': '清理杂物，设置禁停标志',
-  'five.funds.amountYuan': '2000',
-  'five.funds.source': '学校公用经费',
-  'five.deadline': '2018-01-31',
-  'five.contingency': '安排专人值守',
-};
-
-/** A general hazard report (`sampleReport`) as the report form posts it, without its form key. */
-export const REPORT_FORM: Readonly<Record<string, string>> = {
-  area: 'fire-safety',
-  level: 'general',
-  title: '消防通道堵塞',
-  description: '东侧消防通道堆放杂物',
-  location: '教学楼东侧',
-  foundOn: '2018-01-15',
-  source: 'self-check',
-  fixedOnSpot: 'no',
-  ...FIVE_FORM,
-};
-
 /** A school's hazard report with its five implementations, for tests to vary. */
 export function sampleReport(overrides: Partial<HazardReport> = {}): HazardReport {
   return {
@@ -104,6 +79,14 @@ function formFields(value: unknown, name = ''): Record<string, string> {
 export function sampleReportFields(overrides: Record<string, string> = {}): Record<string, string> {
   return { ...formFields(sampleReport()), ...overrides };
 }
+
+/** `sampleReport` as the report form posts it, without its form key. */
+export const REPORT_FORM: Readonly<Record<string, string>> = sampleReportFields();
+
+/** Its five implementations' fields alone. */
+export const FIVE_FORM: Readonly<Record<string, string>> = Object.fromEntries(
+  Object.entries(REPORT_FORM).filter(([name]) => name.startsWith('five.')),
+);
 
 /** A unit's first filing of a deliverable, as its pointer (version 1, not reviewed). */
 export function samplePointer(

@@ -17,3 +17,10 @@ export async function allPages<T>(
   } while (cursor);
   return items;
 }
+
+/** Every item of an async stream, in order: for collections a caller holds whole (the roster, the filings). */
+export async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of items) out.push(item);
+  return out;
+}

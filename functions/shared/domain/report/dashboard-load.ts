@@ -2,6 +2,7 @@ import type { Campaign } from '../../../../schemas/campaign.ts';
 import type { HazardRecord, UnitRecord } from '../../../../schemas/records.ts';
 import type { HazardRepository, SubmissionRepository, UnitRepository } from '../../ports.ts';
 import { isOpenHazard, isOverdueMajor } from '../hazards/hazard-lifecycle.ts';
+import { collect } from '../pages.ts';
 import {
   buildDashboard,
   type DashboardQuery,
@@ -25,12 +26,6 @@ export interface TalliedReaders {
   units: Pick<UnitRepository, 'all'>;
   submissions: Pick<SubmissionRepository, 'allFilers'>;
   hazards: Pick<HazardRepository, 'supervisedBy'>;
-}
-
-async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const item of items) out.push(item);
-  return out;
 }
 
 export async function talliedDashboard(

@@ -8,6 +8,7 @@ import type {
   UnitRepository,
   ZeroReportRepository,
 } from '../../ports.ts';
+import { collect } from '../pages.ts';
 import { sanctionChanges } from '../sanctions/sanctions.ts';
 import { campaignState } from './campaign-state.ts';
 import { filingChanges, inDigestOrder } from './changes.ts';
@@ -64,12 +65,6 @@ export interface CampaignReaders {
   zeroReports: Pick<ZeroReportRepository, 'all'>;
   bounces: Pick<BounceLog, 'all'>;
   sanctions: Pick<SanctionRepository, 'all'>;
-}
-
-async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const item of items) out.push(item);
-  return out;
 }
 
 /**
