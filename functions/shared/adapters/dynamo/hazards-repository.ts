@@ -203,15 +203,9 @@ export class DynamoHazardRepository implements HazardRepository {
 
   /** Read consistently: a unit sees its own report at once, and a recount of its tally misses none. */
   listForUnit(unitCode: string, page?: PageRequest): Promise<Page<HazardRecord>> {
-    return this.store.queryPage(
-      HazardRecordSchema,
-      {
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': keys.unit(unitCode).pk, ':prefix': 'HAZARD#' },
-        ConsistentRead: true,
-      },
-      page,
-    );
+    return this.store.queryPrefixPage(HazardRecordSchema, keys.unit(unitCode).pk, 'HAZARD#', page, {
+      consistent: true,
+    });
   }
 
   supervisedBy(supervisor: string, page?: PageRequest): Promise<Page<HazardRecord>> {

@@ -117,17 +117,12 @@ export const READ_ALL_PAGE_SIZE = 1000;
 
 /** Every item of one gsi1 collection, or those whose index sort key starts with `prefix`. */
 export function indexQuery(collection: string, prefix?: string) {
-  return prefix === undefined
-    ? {
-        IndexName: GSI1,
-        KeyConditionExpression: 'gsi1pk = :pk',
-        ExpressionAttributeValues: { ':pk': collection },
-      }
-    : {
-        IndexName: GSI1,
-        KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': collection, ':prefix': prefix },
-      };
+  return {
+    IndexName: GSI1,
+    KeyConditionExpression:
+      prefix === undefined ? 'gsi1pk = :pk' : 'gsi1pk = :pk AND begins_with(gsi1sk, :prefix)',
+    ExpressionAttributeValues: { ':pk': collection, ...(prefix === undefined ? {} : { ':prefix': prefix }) },
+  };
 }
 
 /** What the queries of one store cost so far: the bench reports it. */
@@ -167,14 +162,15 @@ export class DynamoStore {
     pk: string,
     prefix: string,
     page?: PageRequest,
-    order: 'ascending' | 'descending' = 'ascending',
+    options: { order?: 'ascending' | 'descending'; consistent?: boolean } = {},
   ): Promise<Page<z.output<S>>> {
     return this.queryPage(
       schema,
       {
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
         ExpressionAttributeValues: { ':pk': pk, ':prefix': prefix },
-        ScanIndexForward: order === 'ascending',
+        ScanIndexForward: options.order !== 'descending',
+        ...(options.consistent ? { ConsistentRead: true } : {}),
       },
       page,
     );
@@ -211,19 +207,7 @@ export class DynamoStore {
     prefix: string | undefined,
     page?: PageRequest,
   ): Promise<Page<z.output<S>>> {
-    return this.queryPage(
-      schema,
-      {
-        IndexName: GSI1,
-        KeyConditionExpression:
-          prefix === undefined ? 'gsi1pk = :pk' : 'gsi1pk = :pk AND begins_with(gsi1sk, :prefix)',
-        ExpressionAttributeValues: {
-          ':pk': collection,
-          ...(prefix === undefined ? {} : { ':prefix': prefix }),
-        },
-      },
-      page,
-    );
+    return this.queryPage(schema, indexQuery(collection, prefix), page);
   }
 
   /** Every item of a query, fetched page by page as the caller iterates. */

@@ -85,13 +85,9 @@ export class DynamoSubmissionRepository implements SubmissionRepository {
 
   versions(unitCode: string, deliverableId: string, page?: PageRequest): Promise<Page<SubmissionVersion>> {
     const prefix = keys.submissionVersionPrefix(deliverableId);
-    return this.store.queryPrefixPage(
-      SubmissionVersionSchema,
-      keys.unit(unitCode).pk,
-      prefix,
-      page,
-      'descending',
-    );
+    return this.store.queryPrefixPage(SubmissionVersionSchema, keys.unit(unitCode).pk, prefix, page, {
+      order: 'descending',
+    });
   }
 
   filers(deliverableId: string, page?: PageRequest): Promise<Page<SubmissionPointer>> {

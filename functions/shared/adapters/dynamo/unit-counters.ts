@@ -5,7 +5,7 @@ import type { CounterDelta } from '../../ports.ts';
  * never below zero (a decrement requires that much to be there), and the tally's counters, each
  * an attribute of its own (`h#…`, `od#…`, `mf`, `aa`; see `hazard-tally.ts`) moved with ADD, which
  * starts a missing one at zero. Every update that moves the tally also bumps `tallyRev`, so a
- * recount (`UnitRepository.recountTally`) can tell that a change landed while it counted.
+ * recount (`recountTally`, through `UnitRepository.replaceTally`) can tell that a change landed while it counted.
  * Null when nothing moves.
  */
 export function counterUpdate(delta: CounterDelta): {

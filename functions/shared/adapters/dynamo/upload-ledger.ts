@@ -148,7 +148,7 @@ export class DynamoUploadLedger implements UploadLedger {
       keys.unit(unitCode).pk,
       keys.rejectionPrefix,
       page,
-      'descending',
+      { order: 'descending' },
     );
   }
 }

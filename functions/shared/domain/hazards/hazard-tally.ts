@@ -69,6 +69,18 @@ export function tallyFigures(tally: HazardTally, at: Date, timeZone: string): Ta
   return figures;
 }
 
+/** How many hazards a tally counts in the ledger, and how many of them are open. */
+export function tallyLedgerCounts(tally: HazardTally): { ledgerCount: number; openCount: number } {
+  let ledgerCount = 0;
+  let openCount = 0;
+  for (const [name, n] of Object.entries(tally)) {
+    if (!name.startsWith('h#')) continue;
+    ledgerCount += n;
+    if (name.endsWith('#open')) openCount += n;
+  }
+  return { ledgerCount, openCount };
+}
+
 /** Counts by area and level, open and closed, of one tally (or a scope's summed tallies). */
 export function tallyAreaCounts(
   campaign: Campaign,

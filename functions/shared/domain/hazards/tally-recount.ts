@@ -1,5 +1,6 @@
 import type { HazardImportRepository, HazardRepository, UnitRepository } from '../../ports.ts';
 import { ConflictError } from '../errors.ts';
+import { eachItem } from '../pages.ts';
 import { hazardTally } from './hazard-lifecycle.ts';
 import { addTally, type HazardTally } from './hazard-tally.ts';
 
@@ -29,12 +30,8 @@ export async function recountTally(
     // whole file at once): left untallied, the unit is recounted at the next load.
     if ((await deps.imports.list(code)).some((i) => i.status === 'importing')) return false;
     const tally: HazardTally = {};
-    let cursor: string | undefined;
-    do {
-      const page = await deps.hazards.listForUnit(code, { limit: 1000, ...(cursor ? { cursor } : {}) });
-      for (const hazard of page.items) addTally(tally, hazardTally(hazard));
-      cursor = page.cursor;
-    } while (cursor);
+    for await (const hazard of eachItem((page) => deps.hazards.listForUnit(code, page), 1000))
+      addTally(tally, hazardTally(hazard));
     try {
       await deps.units.replaceTally(unit, tally);
       return true;

@@ -1,4 +1,5 @@
 import type { Campaign } from '../../../../schemas/campaign.ts';
+import type { SubmissionPointer } from '../../../../schemas/records.ts';
 import { daysBetween } from '../calendar/calendar.ts';
 import { deliverableStateOn } from '../calendar/deadlines.ts';
 import { deliverablesOf } from '../filing/uploads.ts';
@@ -21,6 +22,19 @@ export function unitState(campaign: Campaign, inputs: UnitInputs, instant: Campa
     awaitingAcceptance: hazards.awaitingAcceptance,
     zeroReport: inputs.zeroReport ? (inputs.zeroReport.withdrawnAt ? 'withdrawn' : 'filed') : 'none',
   };
+}
+
+/** The filings by unit, then by deliverable: each unit's `UnitInputs['pointers']`. */
+export function pointersByUnit(
+  pointers: Iterable<SubmissionPointer>,
+): Map<string, Map<string, SubmissionPointer>> {
+  const byUnit = new Map<string, Map<string, SubmissionPointer>>();
+  for (const p of pointers) {
+    const mine = byUnit.get(p.unitCode) ?? new Map<string, SubmissionPointer>();
+    mine.set(p.deliverableId, p);
+    byUnit.set(p.unitCode, mine);
+  }
+  return byUnit;
 }
 
 /** Where the unit stands on each deliverable it owes, on the instant's day. */

@@ -2,8 +2,14 @@ import type { Campaign } from '../../../../schemas/campaign.ts';
 import type { Label } from '../../../../schemas/primitives.ts';
 import type { SubmissionPointer, UnitRecord } from '../../../../schemas/records.ts';
 import type { LocalDate } from '../calendar/calendar.ts';
-import { addTally, type HazardTally, tallyAreaCounts, tallyFigures } from '../hazards/hazard-tally.ts';
-import { driveOn, unitDeliverables } from './campaign-state.ts';
+import {
+  addTally,
+  type HazardTally,
+  tallyAreaCounts,
+  tallyFigures,
+  tallyLedgerCounts,
+} from '../hazards/hazard-tally.ts';
+import { driveOn, pointersByUnit, unitDeliverables } from './campaign-state.ts';
 import { buildDigest, districtName, inScope, progressOf, WHOLE_CITY } from './digest.ts';
 import { emptyAreas } from './hazard-pass.ts';
 import type {
@@ -110,12 +116,7 @@ export function talliedFigures(
   const units = scopeUnits(records.units, scope);
   const codes = new Set(units.map((u) => u.code));
   const pointers = records.pointers.filter((p) => codes.has(p.unitCode));
-  const byUnit = new Map<string, Map<string, SubmissionPointer>>();
-  for (const p of pointers) {
-    const mine = byUnit.get(p.unitCode) ?? new Map<string, SubmissionPointer>();
-    mine.set(p.deliverableId, p);
-    byUnit.set(p.unitCode, mine);
-  }
+  const byUnit = pointersByUnit(pointers);
   const scopeTally: HazardTally = {};
   let overdueMajorCount = 0;
   const rows = units.map((unit): DashboardUnit => {
@@ -131,13 +132,7 @@ export function talliedFigures(
     };
   });
   const counts = new Map(tallyAreaCounts(campaign, scopeTally).map((c) => [c.area, c]));
-  let ledgerCount = 0;
-  let openCount = 0;
-  for (const [counter, n] of Object.entries(scopeTally)) {
-    if (!counter.startsWith('h#')) continue;
-    ledgerCount += n;
-    if (counter.endsWith('#open')) openCount += n;
-  }
+  const { ledgerCount, openCount } = tallyLedgerCounts(scopeTally);
   return {
     campaign,
     instant,

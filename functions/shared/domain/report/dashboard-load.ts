@@ -2,7 +2,7 @@ import type { Campaign } from '../../../../schemas/campaign.ts';
 import type { HazardRecord, UnitRecord } from '../../../../schemas/records.ts';
 import type { HazardRepository, SubmissionRepository, UnitRepository } from '../../ports.ts';
 import { isOpenHazard, isOverdueMajor } from '../hazards/hazard-lifecycle.ts';
-import { collect } from '../pages.ts';
+import { collect, eachItem } from '../pages.ts';
 import {
   buildDashboard,
   type DashboardQuery,
@@ -70,19 +70,6 @@ function ledgerKey(row: Pick<LedgerRow, 'district' | 'unitCode' | 'id'>): string
   return `${row.district ?? 'CITY'}#${row.unitCode}#${row.id}`;
 }
 
-/** The hazards one supervisor lists, page by page, in its index's order (unit, number). */
-async function* supervisedBy(
-  hazards: TalliedReaders['hazards'],
-  supervisor: string,
-): AsyncIterable<HazardRecord> {
-  let cursor: string | undefined;
-  do {
-    const page = await hazards.supervisedBy(supervisor, { limit: 100, ...(cursor ? { cursor } : {}) });
-    yield* page.items;
-    cursor = page.cursor;
-  } while (cursor);
-}
-
 /**
  * The open major hazards of `scope` in ledger order, as the ledger's rows, read as far as the
  * consumer reads. Every open major hazard is listed for supervision (a major report needs the
@@ -110,7 +97,7 @@ export async function* supervisedMajors(
   const offices = units.filter((u) => u.type === 'city-office');
   const officeRows: LedgerRow[] = [];
   for (const office of offices)
-    for await (const hazard of supervisedBy(hazards, office.code)) {
+    for await (const hazard of eachItem((page) => hazards.supervisedBy(office.code, page), 100)) {
       const row = toRow(hazard);
       if (row) officeRows.push(row);
     }
@@ -125,7 +112,12 @@ export async function* supervisedMajors(
       fromList(officeRows.filter((r) => (r.district ?? 'CITY') === district).sort(byLedger)),
       ...bureaus
         .filter((b) => b.district === district)
-        .map((b) => rowsOf(supervisedBy(hazards, b.code), toRow)[Symbol.asyncIterator]()),
+        .map((b) =>
+          rowsOf(
+            eachItem((page) => hazards.supervisedBy(b.code, page), 100),
+            toRow,
+          )[Symbol.asyncIterator](),
+        ),
     ];
     yield* merge(streams);
   }

@@ -1,5 +1,4 @@
 import type { Campaign } from '../../../../schemas/campaign.ts';
-import type { SubmissionPointer } from '../../../../schemas/records.ts';
 import type {
   BounceLog,
   HazardRepository,
@@ -10,7 +9,7 @@ import type {
 } from '../../ports.ts';
 import { collect } from '../pages.ts';
 import { sanctionChanges } from '../sanctions/sanctions.ts';
-import { campaignState } from './campaign-state.ts';
+import { campaignState, pointersByUnit } from './campaign-state.ts';
 import { filingChanges, inDigestOrder } from './changes.ts';
 import { emptyFacts, passHazards } from './hazard-pass.ts';
 import type {
@@ -24,12 +23,7 @@ import type {
 
 /** Splits the records into each unit's inputs. The city office files and reports nothing, so it is left out. */
 export function unitInputs(records: CampaignRecords, pass: Pick<HazardPass, 'facts'>): UnitInputs[] {
-  const pointers = new Map<string, Map<string, SubmissionPointer>>();
-  for (const p of records.pointers) {
-    const mine = pointers.get(p.unitCode) ?? new Map<string, SubmissionPointer>();
-    mine.set(p.deliverableId, p);
-    pointers.set(p.unitCode, mine);
-  }
+  const pointers = pointersByUnit(records.pointers);
   const zero = new Map(records.zeroReports.map((z) => [z.unitCode, z]));
   return records.units
     .filter((unit) => unit.type !== 'city-office')
