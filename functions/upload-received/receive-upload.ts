@@ -4,7 +4,6 @@ import type { Campaign, Deliverable } from '../../schemas/campaign.ts';
 import type {
   HazardImport,
   HazardPhoto,
-  OutboxItem,
   SubmissionVersion,
   UnitRecord,
   UploadReceipt,
@@ -18,10 +17,9 @@ import { judgeUpload } from '../shared/domain/filing/uploads.ts';
 import type { WorkbookRead } from '../shared/domain/hazards/hazard-import.ts';
 import { type ImportDeps, importHazards } from '../shared/domain/hazards/hazard-import-service.ts';
 import { applyHazardAction } from '../shared/domain/hazards/hazard-lifecycle.ts';
-import { deliverNotices } from '../shared/domain/hazards/hazard-notices.ts';
 import { allPages } from '../shared/domain/pages.ts';
 import type { Logger } from '../shared/logger.ts';
-import { hazardNoticeMail } from '../shared/mail/hazard-mail.ts';
+import { withHazardNotices } from '../shared/mail/hazard-mail.ts';
 import { receiptMail } from '../shared/mail/receipt-mail.ts';
 import type {
   DocumentStore,
@@ -280,18 +278,13 @@ export async function receiveUpload(
     const rows = await deps.readHazardRows(Readable.from([Buffer.from(bytes)]));
     // The supervisors' notices of imported major hazards go out at once; what fails is left to
     // the outbox sweep, which also sends them if this function dies first.
-    const notices = { ...deps, renderNotice: hazardNoticeMail };
-    const notify = (items: readonly OutboxItem[]) => deliverNotices(notices, items);
-    const result = await importHazards(
-      { ...deps, notify },
-      {
-        unit,
-        etag: object.etag,
-        fileName: pending.displayName,
-        ...(rows.ok ? { rows: rows.rows } : { rows: [], problem: rows.error }),
-        now: object.createdAt,
-      },
-    );
+    const result = await importHazards(withHazardNotices(deps), {
+      unit,
+      etag: object.etag,
+      fileName: pending.displayName,
+      ...(rows.ok ? { rows: rows.rows } : { rows: [], problem: rows.error }),
+      now: object.createdAt,
+    });
     await deps.ledger.note({ ...receipt, outcome: 'accepted' });
     deps.logger.info('hazard import', { unit: unit.code, status: result.status, rows: result.rowCount });
     return { outcome: 'imported', status: result.status, rows: result.rowCount };

@@ -1,4 +1,3 @@
-import type { OutboxItem } from '../../../schemas/records.ts';
 import { PhotoUploadRequestSchema } from '../../../schemas/uploads.ts';
 import { localDateOf } from '../../shared/domain/calendar/calendar.ts';
 import { DomainError, ForbiddenError, NotFoundError, ValidationError } from '../../shared/domain/errors.ts';
@@ -10,7 +9,6 @@ import {
   REPORT_FORM_FIELDS,
   reportFromFields,
 } from '../../shared/domain/hazards/hazard-fields.ts';
-import { deliverNotices } from '../../shared/domain/hazards/hazard-notices.ts';
 import {
   actOnHazard,
   editHazard,
@@ -20,7 +18,7 @@ import {
   newFormKey,
   reportHazard,
 } from '../../shared/domain/hazards/hazard-service.ts';
-import { hazardNoticeMail } from '../../shared/mail/hazard-mail.ts';
+import { withHazardNotices } from '../../shared/mail/hazard-mail.ts';
 import { editHazardPage, hazardPage, newHazardPage } from '../hazard-pages.ts';
 import { formBody } from '../request-body.ts';
 import { htmlResponse, redacted, redirect } from '../respond.ts';
@@ -28,7 +26,6 @@ import type { RouteKey } from '../routes.ts';
 import { prepareForm } from '../unit-page.ts';
 import {
   formPath,
-  type HttpDeps,
   hazardOfPath,
   langOf,
   pageWithForms,
@@ -41,15 +38,6 @@ import {
   unitNames,
   unitOf,
 } from './route-kit.ts';
-
-/**
- * The hazard service's dependencies: the mails a change owes (in the outbox, written with it) go
- * out right after its commit; what fails is left to the outbox sweep.
- */
-export function hazardDeps(deps: HttpDeps) {
-  const notices = { ...deps, renderNotice: hazardNoticeMail };
-  return { ...deps, notify: (items: readonly OutboxItem[]) => deliverNotices(notices, items) };
-}
 
 /** Hazards on a form link: reporting, the hazard page, photos and the closed loop's actions (owner and supervisor alike). */
 export const hazardRoutes = {
@@ -81,7 +69,7 @@ export const hazardRoutes = {
       const form = formBody(event, REPORT_FORM_FIELDS);
       const posted = form.get('formKey') ?? undefined;
       try {
-        const hazard = await reportHazard(hazardDeps(deps), unit, reportFromFields(form), posted);
+        const hazard = await reportHazard(withHazardNotices(deps), unit, reportFromFields(form), posted);
         return seeOther(`${formPath(event)}/hazards/${hazard.unitCode}/${hazard.id}`);
       } catch (error) {
         // Every refusal, and an error of ours too, brings the form back with what was typed.
@@ -239,7 +227,7 @@ export const hazardRoutes = {
       if (form.get('action') === 'edit') {
         try {
           const hazard = await editHazard(
-            hazardDeps(deps),
+            withHazardNotices(deps),
             viewer,
             unitCode,
             id,
@@ -266,7 +254,7 @@ export const hazardRoutes = {
         }
       }
       const hazard = await actOnHazard(
-        hazardDeps(deps),
+        withHazardNotices(deps),
         viewer,
         unitCode,
         id,

@@ -82,16 +82,10 @@ export const reviewRoutes = {
         // form as posted with why, and the decisions and versions as they now stand.
         if (!(error instanceof ValidationError || error instanceof ConflictError)) throw error;
         const unit = await supervisedUnit(deps, supervisor.body, unitCode);
-        const messages =
-          error instanceof ValidationError ? error.issues.map((i) => ({ zh: i.zh, en: i.en })) : [error];
+        const messages = error instanceof ValidationError ? error.issues : [{ zh: error.zh, en: error.en }];
         return supervisedUnitResponse(event, deps, supervisor, unit, {
           status: error.status,
-          refused: {
-            deliverableId,
-            verdict,
-            reason,
-            messages: messages.map((m) => ({ zh: m.zh, en: m.en })),
-          },
+          refused: { deliverableId, verdict, reason, messages: messages.map(({ zh, en }) => ({ zh, en })) },
         });
       }
       // A mail in flight is another request's send of the same mail (a double click): no news.

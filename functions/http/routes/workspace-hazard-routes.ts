@@ -1,12 +1,12 @@
 import { NotFoundError } from '../../shared/domain/errors.ts';
 import { actionFromForm } from '../../shared/domain/hazards/hazard-fields.ts';
 import { actOnHazard, historyOf, viewScopedHazard } from '../../shared/domain/hazards/hazard-service.ts';
+import { withHazardNotices } from '../../shared/mail/hazard-mail.ts';
 import { hazardPage } from '../hazard-pages.ts';
 import { htmlResponse, redirect } from '../respond.ts';
 import type { RouteKey } from '../routes.ts';
 import { WORKSPACE, workspaceBar } from '../workspace/chrome.ts';
 import { csrfField, workspaceGet, workspacePost } from '../workspace/session.ts';
-import { hazardDeps } from './hazard-routes.ts';
 import { type Event, langOf, type Route, seeOther, unitNames } from './route-kit.ts';
 
 const pathOf = (event: Event) => ({
@@ -22,7 +22,7 @@ const pathOf = (event: Event) => ({
 export const workspaceHazardRoutes = {
   'GET /w/hazards/{unit}/{id}': workspaceGet(async (event, deps, supervisor) => {
     const { unit, id } = pathOf(event);
-    const { hazard, acts } = await viewScopedHazard(hazardDeps(deps), supervisor, unit, id);
+    const { hazard, acts } = await viewScopedHazard(withHazardNotices(deps), supervisor, unit, id);
     const history = await historyOf(deps, hazard);
     const names = await unitNames(deps, [
       hazard.unitCode,
@@ -51,7 +51,7 @@ export const workspaceHazardRoutes = {
 
   'GET /w/hazards/{unit}/{id}/photos/{n}': workspaceGet(async (event, deps, supervisor) => {
     const { unit, id } = pathOf(event);
-    const { hazard } = await viewScopedHazard(hazardDeps(deps), supervisor, unit, id);
+    const { hazard } = await viewScopedHazard(withHazardNotices(deps), supervisor, unit, id);
     const photo = hazard.photos[Number(event.pathParameters?.n)];
     if (!photo) throw new NotFoundError({ zh: '没有这张照片', en: 'No such photo' });
     return redirect(await deps.documents.presignGet(photo.key, photo.displayName, photo.contentType));
@@ -61,7 +61,7 @@ export const workspaceHazardRoutes = {
     const { unit, id } = pathOf(event);
     const version = form.get('version');
     const hazard = await actOnHazard(
-      hazardDeps(deps),
+      withHazardNotices(deps),
       supervisor.body,
       unit,
       id,

@@ -1,7 +1,8 @@
+import type { OutboxItem } from '../../../schemas/records.ts';
 import { formatLocal } from '../domain/calendar/calendar.ts';
 import type { MailKey } from '../domain/delivery/mail-once.ts';
 import { hazardDeadline } from '../domain/hazards/hazard-lifecycle.ts';
-import type { NoticeContent } from '../domain/hazards/hazard-notices.ts';
+import { deliverNotices, type NoticeContent, type NoticeDeps } from '../domain/hazards/hazard-notices.ts';
 import type { KeyedMail } from '../ports.ts';
 import { keyedMail } from './envelope.ts';
 
@@ -72,4 +73,15 @@ export function hazardNoticeMail(key: MailKey, notice: NoticeContent): KeyedMail
     ? `【重大隐患督办】${unit.name}：${hazard.title}（${hazard.id}）/ Major hazard listed for your supervision: ${hazard.id}`
     : `【回执】隐患 ${hazard.id} 已登记 / Receipt: hazard ${hazard.id} reported`;
   return keyedMail(campaign, key, { subject, text });
+}
+
+/**
+ * `deps` with `notify`: the mails a hazard change owes (in the outbox, written with it) go out
+ * right after its commit, rendered here; what fails is left to the outbox sweep.
+ */
+export function withHazardNotices<D extends Omit<NoticeDeps, 'renderNotice'>>(
+  deps: D,
+): D & { notify: (items: readonly OutboxItem[]) => Promise<void> } {
+  const notices: NoticeDeps = { ...deps, renderNotice: hazardNoticeMail };
+  return { ...deps, notify: (items) => deliverNotices(notices, items) };
 }
