@@ -47,7 +47,7 @@ try {
     const hazards = [...data.hazards()];
     for (const h of hazards) HazardRecordSchema.parse(h);
     for (const z of data.zeroReports) ZeroReportSchema.parse(z);
-    const items = tableItems(data.units, data.pointers, hazards, data.zeroReports);
+    const items = tableItems(campaign, data.units, data.pointers, hazards, data.zeroReports);
     const started = performance.now();
     await batchWrite(clients.doc, tableName, items);
     return {

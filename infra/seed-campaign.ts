@@ -3,11 +3,13 @@ import { DynamoHazardImports } from '../functions/shared/adapters/dynamo/hazard-
 import { DynamoHazardRepository } from '../functions/shared/adapters/dynamo/hazards-repository.ts';
 import { DynamoLinkRepository } from '../functions/shared/adapters/dynamo/links-repository.ts';
 import { DynamoReviewerRepository } from '../functions/shared/adapters/dynamo/reviewers-repository.ts';
+import { DynamoRollups } from '../functions/shared/adapters/dynamo/rollups-repository.ts';
 import { DynamoStore } from '../functions/shared/adapters/dynamo/store.ts';
 import { DynamoUnitRepository } from '../functions/shared/adapters/dynamo/units-repository.ts';
 import { recountTally } from '../functions/shared/domain/hazards/tally-recount.ts';
 import { currentToken, issueLink } from '../functions/shared/domain/links/form-links.ts';
 import { currentReviewerToken, issueReviewerLink } from '../functions/shared/domain/links/sessions.ts';
+import { isCounted, rollupRules } from '../functions/shared/domain/report/rollup.ts';
 import type { StorageClients } from '../functions/shared/storage-clients.ts';
 import type { Campaign } from '../schemas/campaign.ts';
 import type { Roster } from '../schemas/roster.ts';
@@ -56,9 +58,10 @@ export async function seedCampaign(input: {
   const hazards = new DynamoHazardRepository(store);
   const imports = new DynamoHazardImports(store);
   await new DynamoCampaignRepository(store).save(input.campaign);
+  const rules = rollupRules(input.campaign);
   const book: LinkBook = {};
   for (const row of input.roster.units) {
-    await units.upsertFromRoster(row, input.now);
+    await units.upsertFromRoster(row, input.now, rules);
     let unit = await units.get(row.code);
     if (unit && !unit.tallied && (await recountTally(row.code, { units, hazards, imports })))
       unit = await units.get(row.code);
@@ -68,11 +71,20 @@ export async function seedCampaign(input: {
   }
   const listed = new Set(input.roster.units.map((row) => row.code));
   const missing: string[] = [];
+  // The rollups count every unit only if every counted unit has its part in one: a unit from a
+  // table older than the rollups has none, and the dashboard then reads the units themselves.
+  const unrolled = new Set<string>();
   for await (const unit of units.all()) {
     if (!listed.has(unit.code) && !unit.withdrawnAt) missing.push(unit.code);
+    if (isCounted(unit) && (unit.rollupKey === undefined || !unit.tallied)) unrolled.add(unit.code);
   }
   const withdrawn = Boolean(input.withdrawMissing) && missing.length > 0;
-  if (withdrawn) for (const code of missing) await units.withdraw(code, input.now);
+  if (withdrawn)
+    for (const code of missing) {
+      await units.withdraw(code, input.now, rules);
+      unrolled.delete(code);
+    }
+  await new DynamoRollups(store).setReady(unrolled.size === 0);
   const { book: reviewerLinks, unplaced } = await seedReviewers(input, store);
   return { links: book, reviewerLinks, reviewersWithoutBody: unplaced, missing, withdrawn };
 }

@@ -27,6 +27,23 @@ export const UnitRecordSchema = RosterRowFieldsSchema.extend({
    * stays indexed under the old one, so the dashboard reads everything rather than its indexes.
    */
   moved: z.boolean().optional(),
+  /**
+   * The district rollup item the unit's part is counted in (`rollup.ts`), set from its creation;
+   * absent on a unit from a table older than the rollups.
+   */
+  rollupKey: z.string().optional(),
+  /** Bumped by every filing, decision and roster change: what a change of the marks is conditioned on. */
+  markRev: z.number().int().min(0).optional(),
+  /**
+   * Its filings' state fields by deliverable (`FilingMark`), set in the same transaction as each
+   * filing and decision. Stored as one attribute per deliverable; the repository gathers them here.
+   */
+  marks: z
+    .record(
+      z.string(),
+      z.lazy(() => FilingMarkSchema),
+    )
+    .optional(),
   /** SHA-256 of the unit's current form-link token, if one was issued. */
   linkHash: z.string().optional(),
   /** Bumped by every issue or rotation; the token is derived from it (see `form-links.ts`). */
@@ -183,6 +200,15 @@ export const SubmissionPointerSchema = z.object({
   review: ReviewDecisionSchema.optional(),
 });
 export type SubmissionPointer = z.infer<typeof SubmissionPointerSchema>;
+
+/** A filing's state fields, mirrored on its unit's profile (`rollup.ts`). */
+export const FilingMarkSchema = SubmissionPointerSchema.pick({
+  currentVersion: true,
+  firstReceivedAt: true,
+  currentReceivedAt: true,
+  firstOnTime: true,
+  review: true,
+});
 
 /**
  * `closed`: closed out (销号). `withdrawn`: the reporting unit withdrew the report while it was

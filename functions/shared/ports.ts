@@ -27,6 +27,7 @@ import type {
 } from '../../schemas/records.ts';
 import type { RosterRow } from '../../schemas/roster.ts';
 import type { HazardTally } from './domain/hazards/hazard-tally.ts';
+import type { Counters, FilingMark, LagParts, RolledUnit } from './domain/report/rollup.ts';
 
 /**
  * The small interfaces the domain and handlers depend on. The DynamoDB, S3 and mail adapters
@@ -53,10 +54,17 @@ export interface UnitRepository {
    * Creates the unit or refreshes its roster fields; its counters and link are kept, and a
    * withdrawn unit is listed again.
    */
-  upsertFromRoster(row: RosterRow, now: Date): Promise<void>;
+  upsertFromRoster(row: RosterRow, now: Date, rules: RollupRules): Promise<void>;
   /** Marks the unit withdrawn from the roster; a unit already withdrawn keeps its first date. */
-  withdraw(code: string, now: Date): Promise<void>;
+  withdraw(code: string, now: Date, rules: RollupRules): Promise<void>;
   get(code: string): Promise<UnitRecord | null>;
+  /** The units of `codes` that exist, in no particular order (one batched read, for a page's rows). */
+  getMany(codes: readonly string[]): Promise<UnitRecord[]>;
+  /**
+   * One page of a district's counted units in a lag index (`dashboard-rolled.ts`): `owed`, the
+   * units that owe a deliverable by the earliest due date; `lag`, every unit by its most days late.
+   */
+  lagging(district: string | null, index: 'owed' | 'lag', page?: PageRequest): Promise<Page<UnitRecord>>;
   /** Units by district and type; `district: null` lists the directly affiliated units. */
   list(filter: { district?: string | null }, page?: PageRequest): Promise<Page<UnitRecord>>;
   /** Every unit, or one district's (`null`: the city's own), or one type's within it, in index order. */
@@ -71,6 +79,34 @@ export interface UnitRepository {
    * no hazard change moved the tally since `unit` was read (`tallyRev`); else `ConflictError`.
    */
   replaceTally(unit: UnitRecord, tally: HazardTally): Promise<void>;
+}
+
+/** The campaign's rules for what a unit adds to its district's rollup (`rollupRules` in `rollup.ts`). */
+export interface RollupRules {
+  contribution(unit: RolledUnit): Counters;
+  lag(unit: RolledUnit): LagParts | null;
+}
+
+/**
+ * How a filing or a decision moves its unit's profile (`filingProfileChange`): the deliverable's
+ * new mark, where the unit now stands in the lag indexes, and what its district's rollup gains.
+ * Computed from the unit as read, so the write is conditioned on the profile's `markRev` and
+ * `rollupKey` being still what they were.
+ */
+export interface ProfileChange {
+  unit: Pick<UnitRecord, 'code' | 'district' | 'markRev' | 'rollupKey'>;
+  deliverableId: string;
+  mark: FilingMark;
+  lag: LagParts | null;
+  delta: Counters;
+}
+
+/** The district rollups (`rollup.ts`), read whole: about a hundred items. */
+export interface RollupRepository {
+  /** Every rollup item, and whether the rollups are complete (every counted unit has its part in one). */
+  read(): Promise<{ ready: boolean; items: { key: string; district: string | null; counters: Counters }[] }>;
+  /** Marks the rollups complete or not, as the roster load found them. */
+  setReady(ready: boolean): Promise<void>;
 }
 
 export interface LinkRepository {
@@ -127,7 +163,7 @@ export interface ReviewerRepository {
 
 export interface SubmissionRepository {
   /** Adds `version` (which must be the next number) and makes it current, atomically. */
-  addVersion(version: SubmissionVersion, district: string | null): Promise<void>;
+  addVersion(version: SubmissionVersion, district: string | null, profile: ProfileChange): Promise<void>;
   pointer(unitCode: string, deliverableId: string): Promise<SubmissionPointer | null>;
   version(unitCode: string, deliverableId: string, version: number): Promise<SubmissionVersion | null>;
   versions(unitCode: string, deliverableId: string, page?: PageRequest): Promise<Page<SubmissionVersion>>;
@@ -141,7 +177,7 @@ export interface SubmissionRepository {
    * latest decision is number `decision.seq - 1` (none when it is 1). Otherwise `ConflictError`;
    * the caller re-reads the pointer to tell a repeat, a newer filing and a rival decision apart.
    */
-  decide(decision: ReviewDecision, audit: Omit<AuditEvent, 'id'>): Promise<void>;
+  decide(decision: ReviewDecision, audit: Omit<AuditEvent, 'id'>, profile: ProfileChange): Promise<void>;
   /** Every decision on the deliverable, oldest first (on every version, kept after refiling). */
   decisions(unitCode: string, deliverableId: string, page?: PageRequest): Promise<Page<ReviewDecision>>;
 }
@@ -282,6 +318,8 @@ export interface UploadLedger {
     version: SubmissionVersion;
     district: string | null;
     audit: Omit<AuditEvent, 'id'>;
+    /** The unit's profile and rollup change, in the same transaction (`filingProfileChange`). */
+    profile: ProfileChange;
   }): Promise<'recorded' | 'duplicate'>;
   reject(input: {
     receipt: UploadReceipt;

@@ -11,6 +11,7 @@ import { DynamoLinkRepository } from './adapters/dynamo/links-repository.ts';
 import { DynamoMailLog } from './adapters/dynamo/mail-log.ts';
 import { DynamoOutbox } from './adapters/dynamo/outbox.ts';
 import { DynamoReviewerRepository } from './adapters/dynamo/reviewers-repository.ts';
+import { DynamoRollups } from './adapters/dynamo/rollups-repository.ts';
 import { DynamoRunLeases } from './adapters/dynamo/run-leases.ts';
 import { DynamoSanctionRepository } from './adapters/dynamo/sanctions-repository.ts';
 import { DynamoSessionRepository } from './adapters/dynamo/sessions-repository.ts';
@@ -40,6 +41,7 @@ export interface StorageAdapters {
   /** Where the function counts its metrics (`metrics.ts`); counts nothing unless given. */
   metrics: MetricCounter;
   units: DynamoUnitRepository;
+  rollups: DynamoRollups;
   links: DynamoLinkRepository;
   sessions: DynamoSessionRepository;
   reviewers: DynamoReviewerRepository;
@@ -97,6 +99,7 @@ export async function createStorageAdapters(
     logger: options.logger ?? jsonLogger(),
     metrics: options.metrics ?? noMetrics,
     units: new DynamoUnitRepository(store),
+    rollups: new DynamoRollups(store),
     links: new DynamoLinkRepository(store),
     sessions: new DynamoSessionRepository(store),
     reviewers: new DynamoReviewerRepository(store),

@@ -18,6 +18,7 @@ import type { WorkbookRead } from '../shared/domain/hazards/hazard-import.ts';
 import { type ImportDeps, importHazards } from '../shared/domain/hazards/hazard-import-service.ts';
 import { applyHazardAction } from '../shared/domain/hazards/hazard-lifecycle.ts';
 import { allPages } from '../shared/domain/pages.ts';
+import { filingProfileChange, pointerAfterFiling } from '../shared/domain/report/rollup.ts';
 import type { Logger } from '../shared/logger.ts';
 import { withHazardNotices } from '../shared/mail/hazard-mail.ts';
 import { receiptMail } from '../shared/mail/receipt-mail.ts';
@@ -347,6 +348,8 @@ export async function receiveUpload(
 
   for (let attempt = 1; ; attempt += 1) {
     const pointer = await deps.submissions.pointer(unit.code, deliverable.id);
+    // Read afresh: the filing moves the profile's marks too, conditioned on them as read.
+    const current = (await deps.units.get(unit.code)) ?? unit;
     const version: SubmissionVersion = {
       unitCode: unit.code,
       deliverableId: deliverable.id,
@@ -367,6 +370,11 @@ export async function receiveUpload(
         receipt: { ...receipt, outcome: 'accepted', fileKey, sha256 },
         version,
         district: unit.district,
+        profile: filingProfileChange(
+          deps.campaign,
+          current,
+          pointerAfterFiling(pointer, version, unit.district),
+        ),
         audit: {
           at: receivedAt,
           actor: unit.code,

@@ -111,6 +111,10 @@ describe('the campaign stack', () => {
             IndexName: 'gsi2',
             KeySchema: Match.arrayWith([{ AttributeName: 'gsi2pk', KeyType: 'HASH' }]),
           }),
+          Match.objectLike({
+            IndexName: 'gsi3',
+            KeySchema: Match.arrayWith([{ AttributeName: 'gsi3pk', KeyType: 'HASH' }]),
+          }),
         ],
         TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
         Replicas: [

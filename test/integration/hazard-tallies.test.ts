@@ -10,6 +10,7 @@ import {
   parseDashboardQuery,
 } from '../../functions/shared/domain/report/dashboard.ts';
 import { talliedDashboard } from '../../functions/shared/domain/report/dashboard-load.ts';
+import { rolledDashboard } from '../../functions/shared/domain/report/dashboard-rolled.ts';
 import { campaignInstant } from '../../functions/shared/domain/report/instant.ts';
 import type { DigestScope } from '../../functions/shared/domain/report/model.ts';
 import { loadSnapshot } from '../../functions/shared/domain/report/snapshot.ts';
@@ -70,12 +71,13 @@ const SCOPES: DigestScope[] = [
   { kind: 'district', district: 'jintan' },
 ];
 
-/** The dashboard both ways at the clock's instant, for a query: the tallied one and the full one. */
+/** The dashboard three ways at the clock's instant, for a query: the tallied one, the rolled one and the full one. */
 async function bothWays(scope: DigestScope, params: Record<string, string> = {}) {
   const campaign = app.adapters.campaign;
   const query = parseDashboardQuery(params, campaign, scope);
   const instant = campaignInstant(campaign, clock.now());
   const tallied = await talliedDashboard(campaign, app.adapters, instant, scope, query);
+  const rolled = await rolledDashboard(campaign, app.adapters, instant, scope, query);
   const spool = await fileSpool();
   try {
     const full = await dashboardOfSnapshot(
@@ -83,7 +85,7 @@ async function bothWays(scope: DigestScope, params: Record<string, string> = {})
       scope,
       query,
     );
-    return { tallied, full };
+    return { tallied, rolled, full };
   } finally {
     await spool.dispose();
   }
@@ -96,8 +98,10 @@ async function expectSameEverywhere(): Promise<DashboardView> {
   let office: DashboardView | null = null;
   for (const scope of SCOPES)
     for (const params of PARAMS) {
-      const { tallied, full } = await bothWays(scope, params);
+      const { tallied, rolled, full } = await bothWays(scope, params);
       expect(tallied, `${JSON.stringify(scope)} ${JSON.stringify(params)}`).toEqual(full);
+      // The district rollups add up the same tallies (`dashboard-rollups.test.ts` for filings and the roster).
+      expect(rolled, `rolled: ${JSON.stringify(scope)} ${JSON.stringify(params)}`).toEqual(full);
       if (scope.kind === 'office' && Object.keys(params).length === 0) office = full;
     }
   if (!office) throw new Error('no office view');
@@ -184,7 +188,7 @@ describe('the tallied dashboard is the full one', () => {
     expect(later.overdueMajorCount).toBeGreaterThan(0);
     expect(later.matrix.rows.some((r) => r.overdueMajors > 0)).toBe(true);
     clock.set('2018-01-15T10:00:00+08:00');
-  });
+  }, 120_000);
 });
 
 describe('a unit whose hazards predate tallies', () => {

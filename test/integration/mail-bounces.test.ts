@@ -17,6 +17,7 @@ import {
   stillBouncing,
 } from '../../functions/shared/domain/delivery/mail-bounces.ts';
 import { ValidationError } from '../../functions/shared/domain/errors.ts';
+import { rollupRules } from '../../functions/shared/domain/report/rollup.ts';
 import { METRIC } from '../../functions/shared/metrics.ts';
 import type { BounceLog, Mailer, OutboundMail } from '../../functions/shared/ports.ts';
 import { freePort } from '../../infra/local/embedded-servers.ts';
@@ -512,6 +513,7 @@ describe('bounced contacts in the digest and on the office pages', () => {
     await app.adapters.units.upsertFromRoster(
       { ...row, email: 'yanshan-new@schools.czedu.example' },
       clock.now(),
+      rollupRules(demoCampaign()),
     );
     const mails = await check('2018-01-13T08:00:00+08:00');
     const office = digestTo(mails, 'safety-office@czedu.example');

@@ -12,11 +12,15 @@ import type { DynamoStore } from '../../functions/shared/adapters/dynamo/store.t
 import { DynamoSubmissionRepository } from '../../functions/shared/adapters/dynamo/submissions-repository.ts';
 import { DynamoUnitRepository } from '../../functions/shared/adapters/dynamo/units-repository.ts';
 import { ConflictError, ValidationError } from '../../functions/shared/domain/errors.ts';
+import { addFiledVersion } from '../../functions/shared/domain/filing/file-version.ts';
+import { rollupRules } from '../../functions/shared/domain/report/rollup.ts';
 import type { HazardHistoryEntry, HazardRecord, SubmissionVersion } from '../../schemas/records.ts';
 import type { RosterRow } from '../../schemas/roster.ts';
 import { demoCampaign, demoRoster, rosterRow, sampleReport } from '../support/fixtures.ts';
 import { manualClock } from '../support/local-app.ts';
 import { freshTable } from '../support/tables.ts';
+
+const RULES = rollupRules(demoCampaign());
 
 const now = new Date('2018-01-12T02:00:00Z');
 
@@ -75,15 +79,15 @@ describe('DynamoDB repositories against DynamoDB Local', () => {
     store = await freshTable();
     units = new DynamoUnitRepository(store);
     hazards = new DynamoHazardRepository(store);
-    await units.upsertFromRoster(school, now);
+    await units.upsertFromRoster(school, now, RULES);
   });
 
   it('keeps counters and links when the roster is loaded again', async () => {
     const links = new DynamoLinkRepository(store);
     const other = { ...school, code: 'LY-199', email: 'ly-199@schools.czedu.example' };
-    await units.upsertFromRoster(other, now);
+    await units.upsertFromRoster(other, now, RULES);
     await links.issue({ unitCode: 'LY-199', campaignId: 'c', hash: 'a'.repeat(64), linkVersion: 1 }, now);
-    await units.upsertFromRoster({ ...other, contact: '新联系人' }, now);
+    await units.upsertFromRoster({ ...other, contact: '新联系人' }, now, RULES);
     const unit = await units.get('LY-199');
     expect(unit).toMatchObject({
       contact: '新联系人',
@@ -195,7 +199,7 @@ describe('pagination', () => {
   beforeAll(async () => {
     const store = await freshTable();
     units = new DynamoUnitRepository(store);
-    for (const row of demoRoster().units) await units.upsertFromRoster(row, now);
+    for (const row of demoRoster().units) await units.upsertFromRoster(row, now, RULES);
   });
 
   it('reads every unit page by page, never more than the page size at once', async () => {
@@ -240,7 +244,7 @@ describe('form links, submissions, audit and mail log', () => {
 
   beforeAll(async () => {
     store = await freshTable();
-    await new DynamoUnitRepository(store).upsertFromRoster(school, now);
+    await new DynamoUnitRepository(store).upsertFromRoster(school, now, RULES);
   });
 
   it('rotates a link atomically and refuses a racing issue', async () => {
@@ -284,10 +288,11 @@ describe('form links, submissions, audit and mail log', () => {
       receivedAt: new Date(now.getTime() + n * 86_400_000).toISOString(),
       onTime,
     });
-    await submissions.addVersion(version(1, true), 'liyang');
-    await submissions.addVersion(version(2, false), 'liyang');
-    await expect(submissions.addVersion(version(2, false), 'liyang')).rejects.toBeInstanceOf(ConflictError);
-    await expect(submissions.addVersion(version(4, false), 'liyang')).rejects.toBeInstanceOf(ConflictError);
+    const filing = { campaign: demoCampaign(), units: new DynamoUnitRepository(store), submissions };
+    await addFiledVersion(filing, version(1, true));
+    await addFiledVersion(filing, version(2, false));
+    await expect(addFiledVersion(filing, version(2, false))).rejects.toBeInstanceOf(ConflictError);
+    await expect(addFiledVersion(filing, version(4, false))).rejects.toBeInstanceOf(ConflictError);
 
     expect(await submissions.pointer('LY-101', 'implementation-plan')).toMatchObject({
       currentVersion: 2,

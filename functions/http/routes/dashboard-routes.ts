@@ -10,6 +10,7 @@ import {
   scopeOfBody,
 } from '../../shared/domain/report/dashboard.ts';
 import { talliedDashboard } from '../../shared/domain/report/dashboard-load.ts';
+import { rolledDashboard } from '../../shared/domain/report/dashboard-rolled.ts';
 import { buildDigest } from '../../shared/domain/report/digest.ts';
 import { scopeKey } from '../../shared/domain/report/hazard-pass.ts';
 import { campaignInstant } from '../../shared/domain/report/instant.ts';
@@ -31,8 +32,9 @@ import { type Event, type HttpDeps, langOf, type Route } from './route-kit.ts';
  * The dashboard's routes: `GET /w` (the page) and `GET /w/ledger.xlsx` (the ledger as filtered,
  * now or at a past instant), each for the supervising body's scope: the city office the whole
  * city, a district bureau its own district (the digest's `DigestScope`), at the request's
- * instant, Query only. The page reads the units with their hazard tallies and the filings, and
- * only the major hazards it lists (`talliedDashboard`); the ledger reads everything
+ * instant, Query only. The page reads the district rollups and only the units and major hazards
+ * it lists (`rolledDashboard`); filtered, searched or sorted otherwise, the units with their
+ * hazard tallies and the filings (`talliedDashboard`); the ledger reads everything
  * (`loadFilteredSnapshot`), since it lists every hazard.
  */
 
@@ -87,6 +89,7 @@ export async function dashboardRoute(
   const query = parseDashboardQuery(event.queryStringParameters ?? {}, deps.campaign, scope);
   const instant = campaignInstant(deps.campaign, deps.clock.now());
   const view =
+    (await rolledDashboard(deps.campaign, deps, instant, scope, query)) ??
     (await talliedDashboard(deps.campaign, deps, instant, scope, query)) ??
     (await fullDashboard(deps, instant, scope, query));
   return htmlResponse(

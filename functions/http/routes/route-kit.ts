@@ -24,6 +24,7 @@ import type {
   Outbox,
   PendingUploadRepository,
   ReviewerRepository,
+  RollupRepository,
   SanctionRepository,
   SessionRepository,
   SubmissionRepository,
@@ -47,6 +48,8 @@ export interface HttpDeps extends InvocationDeps {
   links: LinkRepository;
   downloads: DownloadLinkRepository;
   units: UnitRepository;
+  /** The district rollups the dashboard counts from. */
+  rollups: RollupRepository;
   submissions: SubmissionRepository;
   pending: PendingUploadRepository;
   ledger: UploadLedger;

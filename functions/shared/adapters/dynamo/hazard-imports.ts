@@ -3,7 +3,7 @@ import { type HazardImport, HazardImportSchema } from '../../../../schemas/recor
 import type { CounterDelta, HazardImportRepository } from '../../ports.ts';
 import { keys } from './keys.ts';
 import { conditionally, type DynamoStore } from './store.ts';
-import { counterUpdate } from './unit-counters.ts';
+import { unitCounterItems } from './unit-counters.ts';
 
 const ALREADY = {
   zh: '该文件已经导入或正在导入',
@@ -35,7 +35,7 @@ export class DynamoHazardImports implements HazardImportRepository {
   }
 
   async complete(record: HazardImport, delta: CounterDelta, at: Date): Promise<void> {
-    const counters = counterUpdate(delta);
+    const counters = await unitCounterItems(this.store, record.unitCode, delta);
     await conditionally(
       () =>
         this.store.client.send(
@@ -55,17 +55,7 @@ export class DynamoHazardImports implements HazardImportRepository {
                   },
                 },
               },
-              ...(counters
-                ? [
-                    {
-                      Update: {
-                        TableName: this.store.tableName,
-                        Key: keys.unit(record.unitCode),
-                        ...counters,
-                      },
-                    },
-                  ]
-                : []),
+              ...counters,
             ],
           }),
         ),

@@ -21,7 +21,7 @@ import {
   type TransactItem,
 } from './store.ts';
 import { GSI2 } from './table.ts';
-import { counterUpdate } from './unit-counters.ts';
+import { unitCounterItems } from './unit-counters.ts';
 
 /**
  * Hazards: the current state, an append-only history and the unit's counters change in one
@@ -44,7 +44,7 @@ export class DynamoHazardRepository implements HazardRepository {
     hazard: HazardRecord,
     entry: HazardHistoryEntry,
     condition: { expression: string; values?: Record<string, unknown> },
-    unitUpdate: TransactItem | null,
+    unitItems: readonly TransactItem[],
   ): TransactItem[] {
     return [
       {
@@ -70,15 +70,8 @@ export class DynamoHazardRepository implements HazardRepository {
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       },
-      ...(unitUpdate ? [unitUpdate] : []),
+      ...unitItems,
     ];
-  }
-
-  /** Adds `delta` to the unit's counters (the open ones never below zero) and its tally. */
-  private unitUpdate(unitCode: string, delta: CounterDelta): TransactItem | null {
-    const update = counterUpdate(delta);
-    if (!update) return null;
-    return { Update: { TableName: this.store.tableName, Key: keys.unit(unitCode), ...update } };
   }
 
   /**
@@ -128,7 +121,7 @@ export class DynamoHazardRepository implements HazardRepository {
           hazard,
           entry,
           { expression: 'attribute_not_exists(pk)' },
-          this.unitUpdate(hazard.unitCode, delta),
+          await unitCounterItems(this.store, hazard.unitCode, delta),
         ),
         {
           Put: {
@@ -162,7 +155,7 @@ export class DynamoHazardRepository implements HazardRepository {
           hazard,
           entry,
           { expression: 'version = :previous', values: { ':previous': hazard.version - 1 } },
-          this.unitUpdate(hazard.unitCode, delta),
+          await unitCounterItems(this.store, hazard.unitCode, delta),
         ),
         ...outbox.map((item) => outboxPut(this.store.tableName, item)),
       ],
@@ -179,7 +172,7 @@ export class DynamoHazardRepository implements HazardRepository {
     outbox: readonly OutboxItem[] = [],
   ): Promise<void> {
     const items = [
-      ...this.change(hazard, entry, { expression: 'attribute_not_exists(pk)' }, null),
+      ...this.change(hazard, entry, { expression: 'attribute_not_exists(pk)' }, []),
       ...outbox.map((item) => outboxPut(this.store.tableName, item)),
     ];
     await this.store.transact(items, {

@@ -1,6 +1,9 @@
 /** Key builders for the campaign table; the layout is documented in `table.ts`. */
 const pad = (n: number): string => String(n).padStart(6, '0');
 
+/** The most days late the lag index orders (a campaign lasts months, not thousands of years). */
+const LAG_CEILING = 999_999;
+
 /** Units without a district (directly affiliated units) sort under the city. */
 export const districtKey = (district: string | null): string => district ?? 'CITY';
 
@@ -11,6 +14,19 @@ export const keys = {
     gsi1pk: 'UNITS',
     gsi1sk: `${districtKey(district)}#${type}#${unit}`,
   }),
+  /** A unit that owes a deliverable, in its district's `owed` lag index (sparse), by the earliest due date. */
+  owedIndex: (district: string | null, owedSince: string, unit: string) => ({
+    gsi2pk: `OWED#${districtKey(district)}`,
+    gsi2sk: `${owedSince}#${unit}`,
+  }),
+  /** A counted unit in its district's `lag` index, by its most days late, most first. */
+  lagIndex: (district: string | null, lateDays: number, unit: string) => ({
+    gsi3pk: `LAG#${districtKey(district)}`,
+    gsi3sk: `${String(LAG_CEILING - Math.min(lateDays, LAG_CEILING)).padStart(6, '0')}#${unit}`,
+  }),
+  /** A district rollup item (`<district>#<shard>`, see `rollupKeyOf`), and the marker that they are complete. */
+  rollup: (rollupKey: string) => ({ pk: 'ROLLUP', sk: rollupKey }),
+  rollupReady: () => ({ pk: 'ROLLUP', sk: 'READY' }),
   link: (hash: string) => ({ pk: `LINK#${hash}`, sk: 'LINK' }),
   downloadLink: (hash: string) => ({ pk: `DOWNLOAD#${hash}`, sk: 'DOWNLOAD' }),
   submissionPointer: (unit: string, deliverable: string) => ({

@@ -15,7 +15,17 @@ import type { Page, PageRequest } from '../../ports.ts';
 import { GSI1 } from './table.ts';
 
 /** Key attributes that the repositories add to every item and strip from every record. */
-const KEY_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'ttl'] as const;
+const KEY_ATTRIBUTES = [
+  'pk',
+  'sk',
+  'gsi1pk',
+  'gsi1sk',
+  'gsi2pk',
+  'gsi2sk',
+  'gsi3pk',
+  'gsi3sk',
+  'ttl',
+] as const;
 
 export function stripKeys(item: Record<string, unknown>): Record<string, unknown> {
   const record = { ...item };
@@ -181,6 +191,7 @@ export class DynamoStore {
     schema: S,
     input: Omit<QueryCommandInput, 'TableName' | 'Limit' | 'ExclusiveStartKey'>,
     page: PageRequest = {},
+    options: { keepKeys?: boolean } = {},
   ): Promise<Page<z.output<S>>> {
     const limit = Math.min(Math.max(page.limit ?? 50, 1), 1000);
     const result = await this.client.send(
@@ -195,7 +206,7 @@ export class DynamoStore {
     this.reads.queries += 1;
     this.reads.items += result.Count ?? 0;
     this.reads.capacityUnits += result.ConsumedCapacity?.CapacityUnits ?? 0;
-    const items = (result.Items ?? []).map((item) => schema.parse(stripKeys(item)));
+    const items = (result.Items ?? []).map((item) => schema.parse(options.keepKeys ? item : stripKeys(item)));
     const cursor = encodeCursor(result.LastEvaluatedKey);
     return cursor ? { items, cursor } : { items };
   }
@@ -215,10 +226,16 @@ export class DynamoStore {
     schema: S,
     input: Omit<QueryCommandInput, 'TableName' | 'Limit' | 'ExclusiveStartKey'>,
     pageSize = 100,
+    options: { keepKeys?: boolean } = {},
   ): AsyncGenerator<z.output<S>> {
     let cursor: string | undefined;
     do {
-      const page = await this.queryPage(schema, input, { limit: pageSize, ...(cursor ? { cursor } : {}) });
+      const page = await this.queryPage(
+        schema,
+        input,
+        { limit: pageSize, ...(cursor ? { cursor } : {}) },
+        options,
+      );
       yield* page.items;
       cursor = page.cursor;
     } while (cursor);

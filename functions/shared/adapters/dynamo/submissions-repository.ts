@@ -7,9 +7,10 @@ import {
   type SubmissionVersion,
   SubmissionVersionSchema,
 } from '../../../../schemas/records.ts';
-import type { Page, PageRequest, SubmissionRepository } from '../../ports.ts';
+import type { Page, PageRequest, ProfileChange, SubmissionRepository } from '../../ports.ts';
 import { auditPut } from './audit-log.ts';
 import { districtKey, keys } from './keys.ts';
+import { profileChangeItems } from './profile-writes.ts';
 import { type DynamoStore, indexQuery, READ_ALL_PAGE_SIZE, type TransactItem } from './store.ts';
 
 /**
@@ -65,8 +66,16 @@ export class DynamoSubmissionRepository implements SubmissionRepository {
     private readonly timeZone: string,
   ) {}
 
-  async addVersion(version: SubmissionVersion, district: string | null): Promise<void> {
-    await this.store.transact(submissionVersionWrites(this.store.tableName, version, district), {
+  async addVersion(
+    version: SubmissionVersion,
+    district: string | null,
+    profile: ProfileChange,
+  ): Promise<void> {
+    const writes = [
+      ...submissionVersionWrites(this.store.tableName, version, district),
+      ...profileChangeItems(this.store.tableName, profile),
+    ];
+    await this.store.transact(writes, {
       zh: `版本 ${version.version} 已存在或不是下一个版本`,
       en: `version ${version.version} already exists or is not the next one`,
     });
@@ -95,7 +104,11 @@ export class DynamoSubmissionRepository implements SubmissionRepository {
     return this.store.queryIndexPage(SubmissionPointerSchema, collection, undefined, page);
   }
 
-  async decide(decision: ReviewDecision, audit: Omit<AuditEvent, 'id'>): Promise<void> {
+  async decide(
+    decision: ReviewDecision,
+    audit: Omit<AuditEvent, 'id'>,
+    profile: ProfileChange,
+  ): Promise<void> {
     const { unitCode, deliverableId, seq, version } = decision;
     const stored = ReviewDecisionSchema.parse(decision);
     const first = seq === 1;
@@ -124,6 +137,7 @@ export class DynamoSubmissionRepository implements SubmissionRepository {
           },
         },
         { Put: auditPut(this.store.tableName, audit, this.timeZone).put },
+        ...profileChangeItems(this.store.tableName, profile),
       ],
       {
         zh: `第 ${version} 版已不是当前版本，或刚有人对它作出了决定`,

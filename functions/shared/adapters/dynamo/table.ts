@@ -42,10 +42,22 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  * | summons/circular         | `UNIT#<unit>`             | `SANCTION#<instant>#<id>`           | `SANCTIONS`       | `<d>#<unit>#<instant>` |
  * | summons/circular form key| `UNIT#<unit>`             | `SANCKEY#<uuid>`                    |                   |                        |
  *
+ * | district rollup          | `ROLLUP`                  | `<d>#<shard 0–7>`                   |                   |                        |
+ * | rollups complete         | `ROLLUP`                  | `READY`                             |                   |                        |
+ *
+ * The unit's profile is in two more indexes, for the dashboard's default order (most days behind
+ * first, `dashboard-rolled.ts`): gsi2 `OWED#<d>` / `<earliest due date owed>#<unit>` while it owes a
+ * deliverable (sparse), and gsi3 `LAG#<d>` / `<999999 − most days late, 6 digits>#<unit>` while it
+ * is counted (active, not the city office).
+ *
  * A unit's profile also holds its hazard tally (`hazard-tally.ts`), one number attribute per counter
  * (`h#<area>#<level>#open|closed`, `od#<deadline>`, `mf`, `aa`), moved with ADD in the same
  * transaction as each hazard change (with `openGeneral`/`openMajor` and `tallyRev`), so the dashboard
- * counts a scope's hazards by reading its units, never the hazards.
+ * counts a scope's hazards by reading its units, never the hazards. It holds its filings' state as
+ * `fm#<deliverable>` maps (`FilingMark`), set in each filing's and decision's transaction with
+ * `markRev`. Each of those transactions, and each roster change, also ADDs the unit's change to its
+ * district's rollup item (`rollupKey` on the profile, `rollup.ts`), so the city office's page
+ * counts 20,000 units from about a hundred items.
  *
  * Access patterns:
  * - a unit's profile and counters: GetItem `UNIT#<unit>`/`PROFILE`;
@@ -64,6 +76,8 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  * - all hazards, or one district's: Query gsi1 `HAZARDS` (history entries carry no gsi1 keys: sparse);
  * - every zero report (the daily check): Query gsi1 `ZERO`;
  * - the major hazards a unit supervises: Query gsi2 `SUPERVISOR#<unit>`;
+ * - the district rollups: Query `ROLLUP` (one partition, about a hundred items);
+ * - a district's units by days behind: Query gsi2 `OWED#<d>` and gsi3 `LAG#<d>`, merged;
  * - the upload the server prepared for an object: GetItem `PENDING#<key>`; a unit's refused uploads: Query `begins_with(sk, 'REJECT#')`;
  * - bad tokens from one source in this window: GetItem / atomic ADD on `RATE#…`;
  * - was this S3 notification processed already: GetItem / conditional Put `UPLOAD#…`/`ETAG#…`;
@@ -90,11 +104,13 @@ export const CAMPAIGN_TABLE = {
   globalSecondaryIndexes: [
     { indexName: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
     { indexName: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
+    { indexName: 'gsi3', partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
   ],
 } as const;
 
 export const GSI1 = CAMPAIGN_TABLE.globalSecondaryIndexes[0].indexName;
 export const GSI2 = CAMPAIGN_TABLE.globalSecondaryIndexes[1].indexName;
+export const GSI3 = CAMPAIGN_TABLE.globalSecondaryIndexes[2].indexName;
 
 /** The `ttl` of an item kept `days` past `iso` (its expiry, in whole epoch seconds); DynamoDB deletes it some time after. */
 export function ttlDaysAfter(iso: string, days: number): number {

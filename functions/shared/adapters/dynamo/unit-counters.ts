@@ -1,4 +1,8 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { CounterDelta } from '../../ports.ts';
+import { keys } from './keys.ts';
+import { rollupAdd, unchanged } from './profile-writes.ts';
+import type { DynamoStore, TransactItem } from './store.ts';
 
 /**
  * The update of a unit's profile for a hazard change (or a finished import): the open counters,
@@ -50,4 +54,47 @@ export function counterUpdate(delta: CounterDelta): {
     ExpressionAttributeNames: names,
     ExpressionAttributeValues: values,
   };
+}
+
+/**
+ * The items a hazard change adds to its transaction for the unit: the profile's counters
+ * (`counterUpdate`) and, for a unit counted in a district rollup, the same tally change ADDed to
+ * its rollup item (`rollup.ts`). The profile is read for its rollup key first, and the update is
+ * conditioned on it, so a roster change that moved the unit's part meanwhile refuses the write
+ * rather than count it in the wrong district.
+ */
+export async function unitCounterItems(
+  store: DynamoStore,
+  unitCode: string,
+  delta: CounterDelta,
+): Promise<TransactItem[]> {
+  const update = counterUpdate(delta);
+  if (!update) return [];
+  const { Item } = await store.client.send(
+    new GetCommand({
+      TableName: store.tableName,
+      Key: keys.unit(unitCode),
+      ProjectionExpression: 'rollupKey, withdrawnAt',
+      ConsistentRead: true,
+    }),
+  );
+  const rollupKey = typeof Item?.rollupKey === 'string' && !Item.withdrawnAt ? Item.rollupKey : undefined;
+  const values = { ...update.ExpressionAttributeValues };
+  const condition =
+    rollupKey === undefined
+      ? '(attribute_not_exists(rollupKey) OR attribute_exists(withdrawnAt))'
+      : `${unchanged('rollupKey', rollupKey, values)} AND attribute_not_exists(withdrawnAt)`;
+  const rollup = rollupKey === undefined ? null : rollupAdd(store.tableName, rollupKey, delta.tally ?? {});
+  return [
+    {
+      Update: {
+        TableName: store.tableName,
+        Key: keys.unit(unitCode),
+        ...update,
+        ConditionExpression: `${update.ConditionExpression} AND ${condition}`,
+        ExpressionAttributeValues: values,
+      },
+    },
+    ...(rollup ? [rollup] : []),
+  ];
 }

@@ -1,105 +1,185 @@
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import type { UnitType } from '../../../../schemas/primitives.ts';
 import { type UnitRecord, UnitRecordSchema } from '../../../../schemas/records.ts';
 import type { RosterRow } from '../../../../schemas/roster.ts';
+import { jitteredBackoff } from '../../domain/backoff.ts';
 import { ConflictError } from '../../domain/errors.ts';
 import { type HazardTally, isTallyCounter } from '../../domain/hazards/hazard-tally.ts';
-import type { Page, PageRequest, UnitRepository } from '../../ports.ts';
+import { rollupKeyOf } from '../../domain/report/rollup.ts';
+import type { Page, PageRequest, RollupRules, UnitRepository } from '../../ports.ts';
 import { districtKey, keys } from './keys.ts';
+import { lagKeyParts, MARK_PREFIX, rollupMove, unchanged } from './profile-writes.ts';
 import {
   type DynamoStore,
   indexQuery,
   isConditionFailure,
   READ_ALL_PAGE_SIZE,
   retryOnConflict,
+  stripKeys,
+  type TransactItem,
 } from './store.ts';
+import { GSI2, GSI3 } from './table.ts';
+
+/** BatchGetItem takes at most 100 keys. */
+const BATCH_GET_LIMIT = 100;
 
 /**
  * A unit's item as its record: the tally's counters, one attribute each (so that a hazard's
- * transaction can ADD to any of them), gathered into `tally`.
+ * transaction can ADD to any of them), gathered into `tally`; the filing marks (`fm#<deliverable>`)
+ * into `marks`.
  */
 const UnitItemSchema = z.preprocess((item) => {
   if (item === null || typeof item !== 'object') return item;
   const record: Record<string, unknown> = {};
   const tally: Record<string, unknown> = {};
+  const marks: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(item)) {
     if (isTallyCounter(name)) {
       if (value !== 0) tally[name] = value;
-    } else record[name] = value;
+    } else if (name.startsWith(MARK_PREFIX)) marks[name.slice(MARK_PREFIX.length)] = value;
+    else record[name] = value;
   }
-  return { ...record, tally };
+  return { ...record, tally, marks };
 }, UnitRecordSchema);
+
+/** Roster changes sent again after a concurrent change of the unit: each reads it afresh. */
+const ROSTER_ATTEMPTS = 8;
 
 export class DynamoUnitRepository implements UnitRepository {
   constructor(private readonly store: DynamoStore) {}
 
   /**
-   * A unit new to the table has no hazards, so its (empty) tally is complete from the start: it is
-   * created `tallied`, under `attribute_not_exists`. A unit already there keeps its counters; one
-   * the roster moves to another district is marked `moved` (its filings and hazards stay indexed
-   * under the district it had), so the dashboard reads everything for it (`talliedDashboard`).
+   * Creates the unit or refreshes its roster fields, reading it first. A unit new to the table has
+   * no hazards or filings, so its (empty) tally and marks are complete from the start: it is created
+   * `tallied`, with its rollup key, and its part (the unit itself) is added to its district's
+   * rollup in the same transaction. A unit already there keeps its counters; one the roster moves
+   * to another district is marked `moved` (its filings and hazards stay indexed under the district
+   * it had), so the dashboard reads everything for it. A change of district, type or withdrawal
+   * moves the unit's whole part between rollups, conditioned on the unit's tally and marks being
+   * as read (`tallyRev`, `markRev`); a concurrent change makes it read again.
    */
-  async upsertFromRoster(row: RosterRow, now: Date): Promise<void> {
-    for (const mode of ['created', 'same-district'] as const) {
-      try {
-        await this.store.client.send(this.upsert(row, now, mode));
-        return;
-      } catch (error) {
-        if (!isConditionFailure(error)) throw error;
-      }
-    }
-    await this.store.client.send(this.upsert(row, now, 'moved'));
-  }
-
-  private upsert(row: RosterRow, now: Date, mode: 'created' | 'same-district' | 'moved'): UpdateCommand {
-    const created = mode === 'created';
-    const index = keys.unitIndex(row.district, row.type, row.code);
-    return new UpdateCommand({
-      TableName: this.store.tableName,
-      Key: keys.unit(row.code),
-      UpdateExpression:
-        'SET code = :code, #name = :name, #type = :type, district = :district, contact = :contact, ' +
-        'email = :email, phone = :phone, gsi1pk = :gsi1pk, gsi1sk = :gsi1sk, updatedAt = :now, ' +
-        'hazardSeq = if_not_exists(hazardSeq, :zero), openGeneral = if_not_exists(openGeneral, :zero), ' +
-        `openMajor = if_not_exists(openMajor, :zero)${created ? ', tallied = :yes' : ''}` +
-        `${mode === 'moved' ? ', moved = :yes' : ''} REMOVE withdrawnAt`,
-      ...(created ? { ConditionExpression: 'attribute_not_exists(pk)' } : {}),
-      // The index key begins with the district the unit had: unchanged, or it moved.
-      ...(mode === 'same-district' ? { ConditionExpression: 'begins_with(gsi1sk, :districtPrefix)' } : {}),
-      ExpressionAttributeNames: { '#name': 'name', '#type': 'type' },
-      ExpressionAttributeValues: {
-        ':code': row.code,
-        ':name': row.name,
-        ':type': row.type,
-        ':district': row.district,
-        ':contact': row.contact,
-        ':email': row.email,
-        ':phone': row.phone,
-        ':gsi1pk': index.gsi1pk,
-        ':gsi1sk': index.gsi1sk,
-        ':now': now.toISOString(),
-        ':zero': 0,
-        ...(created || mode === 'moved' ? { ':yes': true } : {}),
-        ...(mode === 'same-district' ? { ':districtPrefix': `${districtKey(row.district)}#` } : {}),
-      },
+  async upsertFromRoster(row: RosterRow, now: Date, rules: RollupRules): Promise<void> {
+    await this.rosterChange(row.code, rules, (current) => {
+      const moved = current !== null && (current.moved === true || current.district !== row.district);
+      const at = now.toISOString();
+      const created = { hazardSeq: 0, openGeneral: 0, openMajor: 0, tallied: true, markRev: 0 };
+      return {
+        next: {
+          ...(current ?? { ...created, linkVersion: 0 }),
+          ...row,
+          updatedAt: at,
+          withdrawnAt: undefined,
+          moved,
+        },
+        sets: {
+          code: row.code,
+          name: row.name,
+          type: row.type,
+          district: row.district,
+          contact: row.contact,
+          email: row.email,
+          phone: row.phone,
+          ...keys.unitIndex(row.district, row.type, row.code),
+          updatedAt: at,
+          ...(current === null ? created : {}),
+          ...(moved ? { moved: true } : {}),
+        },
+        removes: ['withdrawnAt'],
+      };
     });
   }
 
-  async withdraw(code: string, now: Date): Promise<void> {
-    try {
-      await this.store.client.send(
-        new UpdateCommand({
-          TableName: this.store.tableName,
-          Key: keys.unit(code),
-          UpdateExpression: 'SET withdrawnAt = :now, updatedAt = :now',
-          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(withdrawnAt)',
-          ExpressionAttributeValues: { ':now': now.toISOString() },
-        }),
-      );
-    } catch (error) {
-      // Already withdrawn (or never there): nothing to change, so a rerun is a no-op.
-      if (!isConditionFailure(error)) throw error;
+  async withdraw(code: string, now: Date, rules: RollupRules): Promise<void> {
+    // Already withdrawn (or never there): nothing to change, so a rerun is a no-op.
+    const at = now.toISOString();
+    await this.rosterChange(code, rules, (current) =>
+      current === null || current.withdrawnAt
+        ? null
+        : { next: { ...current, withdrawnAt: at }, sets: { withdrawnAt: at, updatedAt: at }, removes: [] },
+    );
+  }
+
+  /**
+   * Reads the unit, asks `change` what it becomes, and writes that with the unit's rollup part
+   * moved (`rules`), conditioned on the unit being as read; sent again, read afresh, while a
+   * concurrent change wins. A unit from before the rollups (no `rollupKey`) stays out of them.
+   */
+  private async rosterChange(
+    code: string,
+    rules: RollupRules,
+    change: (
+      current: UnitRecord | null,
+    ) => { next: UnitRecord; sets: Record<string, unknown>; removes: string[] } | null,
+  ): Promise<void> {
+    for (let attempt = 1; ; attempt += 1) {
+      const current = await this.get(code);
+      const plan = change(current);
+      if (!plan) return;
+      const { next } = plan;
+      const names: Record<string, string> = {};
+      const values: Record<string, unknown> = {};
+      const sets = Object.entries(plan.sets).map(([name, value], i) => {
+        names[`#s${i}`] = name;
+        values[`:s${i}`] = value;
+        return `#s${i} = :s${i}`;
+      });
+      const removes = [...plan.removes];
+      let rollups: TransactItem[] = [];
+      if (current === null || current.rollupKey !== undefined) {
+        const key = rollupKeyOf(next);
+        sets.push('rollupKey = :rollupKey');
+        values[':rollupKey'] = key;
+        const lag = lagKeyParts(code, next.district, rules.lag(next));
+        sets.push(...lag.sets);
+        removes.push(...lag.removes);
+        Object.assign(values, lag.values);
+        rollups = rollupMove(
+          this.store.tableName,
+          current?.rollupKey === undefined
+            ? null
+            : { key: current.rollupKey, counters: rules.contribution(current) },
+          { key, counters: rules.contribution(next) },
+        );
+      }
+      const condition =
+        current === null
+          ? 'attribute_not_exists(pk)'
+          : [
+              'attribute_exists(pk)',
+              unchanged('tallyRev', current.tallyRev, values),
+              unchanged('markRev', current.markRev, values),
+              unchanged('rollupKey', current.rollupKey, values),
+            ].join(' AND ');
+      if (current !== null) values[':one'] = 1;
+      const update = {
+        TableName: this.store.tableName,
+        Key: keys.unit(code),
+        UpdateExpression: [
+          `SET ${sets.join(', ')}`,
+          ...(current !== null ? ['ADD markRev :one'] : []),
+          ...(removes.length > 0 ? [`REMOVE ${removes.join(', ')}`] : []),
+        ].join(' '),
+        ConditionExpression: condition,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      };
+      try {
+        if (rollups.length === 0) await this.store.client.send(new UpdateCommand(update));
+        else
+          await this.store.client.send(
+            new TransactWriteCommand({ TransactItems: [{ Update: update }, ...rollups] }),
+          );
+        return;
+      } catch (error) {
+        if (!isConditionFailure(error) || attempt >= ROSTER_ATTEMPTS) throw error;
+        await jitteredBackoff(attempt);
+      }
     }
   }
 
@@ -142,6 +222,48 @@ export class DynamoUnitRepository implements UnitRepository {
 
   get(code: string): Promise<UnitRecord | null> {
     return this.store.getItem(UnitItemSchema, keys.unit(code));
+  }
+
+  async getMany(codes: readonly string[]): Promise<UnitRecord[]> {
+    const found: UnitRecord[] = [];
+    const unique = [...new Set(codes)];
+    for (let i = 0; i < unique.length; i += BATCH_GET_LIMIT) {
+      let request: Record<string, { Keys: Record<string, unknown>[] }> | undefined = {
+        [this.store.tableName]: { Keys: unique.slice(i, i + BATCH_GET_LIMIT).map((code) => keys.unit(code)) },
+      };
+      for (let attempt = 1; request && Object.keys(request).length > 0; attempt += 1) {
+        if (attempt > 1) await jitteredBackoff(Math.min(attempt, 6));
+        const result: BatchGetCommandOutput = await this.store.client.send(
+          new BatchGetCommand({ RequestItems: request, ReturnConsumedCapacity: 'TOTAL' }),
+        );
+        this.store.reads.queries += 1;
+        this.store.reads.items += result.Responses?.[this.store.tableName]?.length ?? 0;
+        this.store.reads.capacityUnits += (result.ConsumedCapacity ?? []).reduce(
+          (sum, c) => sum + (c.CapacityUnits ?? 0),
+          0,
+        );
+        for (const item of result.Responses?.[this.store.tableName] ?? [])
+          found.push(UnitItemSchema.parse(stripKeys(item)));
+        request = result.UnprocessedKeys as typeof request;
+      }
+    }
+    return found;
+  }
+
+  lagging(district: string | null, index: 'owed' | 'lag', page?: PageRequest): Promise<Page<UnitRecord>> {
+    const [indexName, pk] =
+      index === 'owed'
+        ? [GSI2, { name: 'gsi2pk', value: keys.owedIndex(district, '', '').gsi2pk }]
+        : [GSI3, { name: 'gsi3pk', value: keys.lagIndex(district, 0, '').gsi3pk }];
+    return this.store.queryPage(
+      UnitItemSchema,
+      {
+        IndexName: indexName,
+        KeyConditionExpression: `${pk.name} = :pk`,
+        ExpressionAttributeValues: { ':pk': pk.value },
+      },
+      page,
+    );
   }
 
   list(filter: { district?: string | null }, page?: PageRequest): Promise<Page<UnitRecord>> {

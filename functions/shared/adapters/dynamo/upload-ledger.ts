@@ -11,9 +11,10 @@ import {
   UploadReceiptSchema,
 } from '../../../../schemas/records.ts';
 import { ConflictError } from '../../domain/errors.ts';
-import type { Page, PageRequest, PendingUploadRepository, UploadLedger } from '../../ports.ts';
+import type { Page, PageRequest, PendingUploadRepository, ProfileChange, UploadLedger } from '../../ports.ts';
 import { auditPut } from './audit-log.ts';
 import { keys } from './keys.ts';
+import { profileChangeItems } from './profile-writes.ts';
 import type { DynamoStore, TransactItem } from './store.ts';
 import { submissionVersionWrites } from './submissions-repository.ts';
 import { ttlDaysAfter } from './table.ts';
@@ -90,10 +91,14 @@ export class DynamoUploadLedger implements UploadLedger {
     version: SubmissionVersion;
     district: string | null;
     audit: Omit<AuditEvent, 'id'>;
+    profile: ProfileChange;
   }): Promise<'recorded' | 'duplicate'> {
     return this.write(
       input.receipt,
-      submissionVersionWrites(this.store.tableName, input.version, input.district),
+      [
+        ...submissionVersionWrites(this.store.tableName, input.version, input.district),
+        ...profileChangeItems(this.store.tableName, input.profile),
+      ],
       input.audit,
     );
   }

@@ -18,6 +18,7 @@ import type { SupervisorIdentity } from '../links/sessions.ts';
 import { supervisedUnit } from '../links/supervision-scope.ts';
 import { allPages } from '../pages.ts';
 import { normalReason, REASON_CONTROL, REASON_MAX_CHARS } from '../reasons.ts';
+import { filingProfileChange } from '../report/rollup.ts';
 import { deliverablesOf } from './uploads.ts';
 
 /**
@@ -219,22 +220,29 @@ export async function reviewVersion(
       body: actor.body.code,
       at,
     };
+    // Read afresh: the decision moves the profile's marks too, conditioned on them as read.
+    const current = (await deps.units.get(unit.code)) ?? unit;
+    const profile = filingProfileChange(deps.campaign, current, { ...pointer, review: decision });
     try {
-      await deps.submissions.decide(decision, {
-        at,
-        actor: decision.by,
-        action: `review-${decision.verdict}`,
-        subject: unit.code,
-        detail: {
-          deliverable: deliverable.id,
-          version: number,
-          verdict: decision.verdict,
-          reason: decision.reason,
-          seq: decision.seq,
-          body: actor.body.code,
-          ...(actor.reviewer ? { reviewer: actor.reviewer.name } : {}),
+      await deps.submissions.decide(
+        decision,
+        {
+          at,
+          actor: decision.by,
+          action: `review-${decision.verdict}`,
+          subject: unit.code,
+          detail: {
+            deliverable: deliverable.id,
+            version: number,
+            verdict: decision.verdict,
+            reason: decision.reason,
+            seq: decision.seq,
+            body: actor.body.code,
+            ...(actor.reviewer ? { reviewer: actor.reviewer.name } : {}),
+          },
         },
-      });
+        profile,
+      );
       return { decision, recorded: true, mail: await mailDecision(deps, unit, deliverable, decision) };
     } catch (error) {
       // Lost a race (or the version moved on): the next read says which. Only a transaction

@@ -103,6 +103,22 @@ function scopeUnits(units: readonly UnitRecord[], scope: DigestScope): UnitRecor
   return units.filter((u) => !u.withdrawnAt && u.type !== 'city-office' && inScope(scope, u.district));
 }
 
+/** A unit as the matrix shows it, from its profile (its tally) and its filings. */
+export function talliedUnit(
+  campaign: Campaign,
+  unit: UnitRecord,
+  pointers: ReadonlyMap<string, SubmissionPointer>,
+  instant: CampaignInstant,
+): DashboardUnit {
+  const figures = tallyFigures(unit.tally ?? {}, instant.at, campaign.timeZone);
+  return {
+    unit: { code: unit.code, name: unit.name, type: unit.type, district: unit.district, email: unit.email },
+    deliverables: unitDeliverables(campaign, unit, pointers, instant),
+    openHazards: figures.open,
+    overdueMajors: figures.overdueMajors,
+  };
+}
+
 /**
  * The same figures from the units' tallies: `units` are all the campaign's units as stored (their
  * tallies complete, see `talliesComplete`), `pointers` the filings of any of them.
@@ -120,16 +136,10 @@ export function talliedFigures(
   const scopeTally: HazardTally = {};
   let overdueMajorCount = 0;
   const rows = units.map((unit): DashboardUnit => {
-    const tally = unit.tally ?? {};
-    addTally(scopeTally, tally);
-    const figures = tallyFigures(tally, instant.at, campaign.timeZone);
-    overdueMajorCount += figures.overdueMajors;
-    return {
-      unit: { code: unit.code, name: unit.name, type: unit.type, district: unit.district, email: unit.email },
-      deliverables: unitDeliverables(campaign, unit, byUnit.get(unit.code) ?? new Map(), instant),
-      openHazards: figures.open,
-      overdueMajors: figures.overdueMajors,
-    };
+    addTally(scopeTally, unit.tally ?? {});
+    const row = talliedUnit(campaign, unit, byUnit.get(unit.code) ?? new Map(), instant);
+    overdueMajorCount += row.overdueMajors;
+    return row;
   });
   const counts = new Map(tallyAreaCounts(campaign, scopeTally).map((c) => [c.area, c]));
   const { ledgerCount, openCount } = tallyLedgerCounts(scopeTally);

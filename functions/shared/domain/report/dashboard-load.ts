@@ -2,11 +2,11 @@ import type { Campaign } from '../../../../schemas/campaign.ts';
 import type { HazardRecord, UnitRecord } from '../../../../schemas/records.ts';
 import type { HazardRepository, SubmissionRepository, UnitRepository } from '../../ports.ts';
 import { isOpenHazard, isOverdueMajor } from '../hazards/hazard-lifecycle.ts';
-import { collect, eachItem } from '../pages.ts';
+import { collect, eachPage, mergeSorted } from '../pages.ts';
 import {
-  buildDashboard,
   type DashboardQuery,
   type DashboardView,
+  dashboardOfFigures,
   majorsPage,
   openMajorCount,
 } from './dashboard.ts';
@@ -58,16 +58,39 @@ export async function talliedDashboard(
   const majors = await majorsPage(
     campaign,
     figures.day,
-    supervisedMajors(readers.hazards, units, scope, instant),
+    supervisedMajors(readers.hazards, majorsUnitsOf(units, scope), scope, instant),
     query,
     openMajorCount(figures),
   );
-  return buildDashboard(figures, query, majors);
+  return dashboardOfFigures(figures, query, majors);
 }
 
 /** The ledger's order: district (as the hazard index sorts it), unit, hazard number. */
 function ledgerKey(row: Pick<LedgerRow, 'district' | 'unitCode' | 'id'>): string {
   return `${row.district ?? 'CITY'}#${row.unitCode}#${row.id}`;
+}
+
+/** The units the list of open major hazards needs: who supervises, and a lookup of the rest. */
+export interface MajorsUnits {
+  /** The city office (or offices). */
+  offices: readonly UnitRecord[];
+  /** The district bureaus of the scope. */
+  bureaus: readonly UnitRecord[];
+  /** The units of `codes` that exist (a hazard's row names its unit). */
+  units(codes: readonly string[]): Promise<Map<string, UnitRecord>>;
+}
+
+/** `MajorsUnits` from the whole roster, held in memory. */
+export function majorsUnitsOf(units: readonly UnitRecord[], scope: DigestScope): MajorsUnits {
+  const byCode = new Map(units.map((u) => [u.code, u]));
+  return {
+    offices: units.filter((u) => u.type === 'city-office'),
+    bureaus: units.filter(
+      (u) => u.type === 'district-bureau' && u.district !== null && inScope(scope, u.district),
+    ),
+    units: async (codes) =>
+      new Map(codes.flatMap((code) => (byCode.has(code) ? [[code, byCode.get(code) as UnitRecord]] : []))),
+  };
 }
 
 /**
@@ -77,49 +100,41 @@ function ledgerKey(row: Pick<LedgerRow, 'district' | 'unitCode' | 'id'>): string
  * bureau, whose index holds only that district; everything else (directly affiliated units, the
  * bureaus' own) by the city office, whose list is short and read whole. So the rows of one
  * district are its bureau's list merged with the office's rows of that district, and the
- * districts follow in the ledger's order.
+ * districts follow in the ledger's order. Each page of hazards looks up its units at once.
  */
 export async function* supervisedMajors(
   hazards: TalliedReaders['hazards'],
-  units: readonly UnitRecord[],
+  who: MajorsUnits,
   scope: DigestScope,
   instant: CampaignInstant,
 ): AsyncIterable<LedgerRow> {
-  const active = new Map(
-    units.filter((u) => !u.withdrawnAt && u.type !== 'city-office').map((u) => [u.code, u]),
-  );
-  const toRow = (hazard: HazardRecord): LedgerRow | null => {
-    const unit = active.get(hazard.unitCode);
-    if (!unit || !inScope(scope, unit.district) || hazard.level !== 'major' || !isOpenHazard(hazard))
-      return null;
-    return ledgerRow(hazard, unit.name, isOverdueMajor(hazard, instant.at, instant.timeZone));
+  const rowsOfPage = async (page: readonly HazardRecord[]): Promise<LedgerRow[]> => {
+    const units = await who.units([...new Set(page.map((h) => h.unitCode))]);
+    return page.flatMap((hazard) => {
+      const unit = units.get(hazard.unitCode);
+      if (!unit || unit.withdrawnAt || unit.type === 'city-office') return [];
+      if (!inScope(scope, unit.district) || hazard.level !== 'major' || !isOpenHazard(hazard)) return [];
+      return [ledgerRow(hazard, unit.name, isOverdueMajor(hazard, instant.at, instant.timeZone))];
+    });
   };
-  const offices = units.filter((u) => u.type === 'city-office');
+  const supervised = async function* (supervisor: string): AsyncGenerator<LedgerRow> {
+    for await (const page of eachPage((request) => hazards.supervisedBy(supervisor, request), 100))
+      yield* await rowsOfPage(page);
+  };
   const officeRows: LedgerRow[] = [];
-  for (const office of offices)
-    for await (const hazard of eachItem((page) => hazards.supervisedBy(office.code, page), 100)) {
-      const row = toRow(hazard);
-      if (row) officeRows.push(row);
-    }
-  const bureaus = units.filter(
-    (u) => u.type === 'district-bureau' && u.district !== null && inScope(scope, u.district),
-  );
+  for (const office of who.offices) officeRows.push(...(await collect(supervised(office.code))));
   const districts = [
-    ...new Set([...bureaus.map((b) => b.district ?? 'CITY'), ...officeRows.map((r) => r.district ?? 'CITY')]),
+    ...new Set([
+      ...who.bureaus.map((b) => b.district ?? 'CITY'),
+      ...officeRows.map((r) => r.district ?? 'CITY'),
+    ]),
   ].sort();
   for (const district of districts) {
     const streams: AsyncIterator<LedgerRow>[] = [
       fromList(officeRows.filter((r) => (r.district ?? 'CITY') === district).sort(byLedger)),
-      ...bureaus
-        .filter((b) => b.district === district)
-        .map((b) =>
-          rowsOf(
-            eachItem((page) => hazards.supervisedBy(b.code, page), 100),
-            toRow,
-          )[Symbol.asyncIterator](),
-        ),
+      ...who.bureaus.filter((b) => b.district === district).map((b) => supervised(b.code)),
     ];
-    yield* merge(streams);
+    yield* mergeSorted(streams, byLedger);
   }
 }
 
@@ -129,36 +144,8 @@ function byLedger(a: LedgerRow, b: LedgerRow): number {
   return ka < kb ? -1 : ka > kb ? 1 : 0;
 }
 
-async function* rowsOf(
-  hazards: AsyncIterable<HazardRecord>,
-  toRow: (hazard: HazardRecord) => LedgerRow | null,
-): AsyncIterable<LedgerRow> {
-  for await (const hazard of hazards) {
-    const row = toRow(hazard);
-    if (row) yield row;
-  }
-}
-
 function fromList(rows: readonly LedgerRow[]): AsyncIterator<LedgerRow> {
   return (async function* () {
     yield* rows;
   })()[Symbol.asyncIterator]();
-}
-
-/** Merges streams each in ledger order into one, reading each only as far as needed. */
-async function* merge(streams: AsyncIterator<LedgerRow>[]): AsyncIterable<LedgerRow> {
-  const heads = await Promise.all(streams.map((s) => s.next()));
-  for (;;) {
-    let best = -1;
-    for (const [i, head] of heads.entries()) {
-      if (head.done) continue;
-      const current = heads[best];
-      if (best < 0 || (current && !current.done && byLedger(head.value, current.value) < 0)) best = i;
-    }
-    const winner = heads[best];
-    const stream = streams[best];
-    if (best < 0 || !winner || winner.done || !stream) return;
-    yield winner.value;
-    heads[best] = await stream.next();
-  }
 }

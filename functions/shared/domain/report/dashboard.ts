@@ -320,7 +320,7 @@ export function matrixCell(deliverableId: string, state: DeliverableState | null
 }
 
 /** The most days the unit is (or was, filing late) behind on any deliverable; sent back counts (`daysBehind`). */
-function lateness(unit: Pick<DashboardUnit, 'deliverables'>, today: LocalDate): number {
+export function lateness(unit: Pick<DashboardUnit, 'deliverables'>, today: LocalDate): number {
   let most = 0;
   for (const d of unit.deliverables)
     most = Math.max(
@@ -370,9 +370,7 @@ function compareText(a: string, b: string): number {
 
 /** The matrix's sort: each ends on the unit code, so a page is stable. */
 function sorter(campaign: Campaign, sort: DashboardSort): (a: MatrixRow, b: MatrixRow) => number {
-  const order = new Map(campaign.districts.map((d, i) => [d.code, i]));
-  const rank = (district: string | null) =>
-    district === null ? campaign.districts.length + 1 : (order.get(district) ?? campaign.districts.length);
+  const rank = (district: string | null) => districtRank(campaign, district);
   const byCode = (a: MatrixRow, b: MatrixRow) => compareText(a.unit.code, b.unit.code);
   switch (sort) {
     case 'code':
@@ -410,18 +408,27 @@ export function matrixRows(
 ): MatrixRow[] {
   return figures.units
     .filter((u) => unitMatches(u, query))
-    .map((u): MatrixRow => {
-      const byId = new Map(u.deliverables.map((d) => [d.deliverableId, d.state]));
-      return {
-        unit: u.unit,
-        districtName: districtName(campaign, u.unit.district),
-        cells: campaign.deliverables.map((d) => matrixCell(d.id, byId.get(d.id) ?? null)),
-        lateness: lateness(u, figures.day),
-        openHazards: u.openHazards,
-        overdueMajors: u.overdueMajors,
-      };
-    })
+    .map((u) => matrixRow(campaign, u, figures.day))
     .sort(sorter(campaign, query.sort));
+}
+
+/** One unit's row of the matrix on campaign day `day`. */
+export function matrixRow(campaign: Campaign, u: DashboardUnit, day: LocalDate): MatrixRow {
+  const byId = new Map(u.deliverables.map((d) => [d.deliverableId, d.state]));
+  return {
+    unit: u.unit,
+    districtName: districtName(campaign, u.unit.district),
+    cells: campaign.deliverables.map((d) => matrixCell(d.id, byId.get(d.id) ?? null)),
+    lateness: lateness(u, day),
+    openHazards: u.openHazards,
+    overdueMajors: u.overdueMajors,
+  };
+}
+
+/** Where the matrix's default order puts a district: the campaign's order, then the directly affiliated. */
+export function districtRank(campaign: Campaign, district: string | null): number {
+  const index = campaign.districts.findIndex((d) => d.code === district);
+  return district === null ? campaign.districts.length + 1 : index < 0 ? campaign.districts.length : index;
 }
 
 /** An open major hazard as the list shows it. */
@@ -527,30 +534,45 @@ export function progressSeries(
         )
         .map((u) => u.unit.code),
     );
-    const filedOn = figures.pointers
-      .filter((ptr) => ptr.deliverableId === p.deliverableId && owing.has(ptr.unitCode))
-      .filter((ptr) => Date.parse(ptr.firstReceivedAt) <= atMs)
-      .map((ptr) => localDateOf(new Date(ptr.firstReceivedAt), zone))
-      .sort();
-    const first = filedOn[0];
-    const start = first !== undefined && first < campaign.opensOn ? first : campaign.opensOn;
-    const count = Math.max(0, daysBetween(start, figures.day)) + 1;
-    const days = Array.from({ length: count }, (_, i) => addDays(start, i));
-    const cumulative: number[] = [];
-    let i = 0;
-    for (const day of days) {
-      while (i < filedOn.length && (filedOn[i] as LocalDate) <= day) i += 1;
-      cumulative.push(i);
+    const byDay = new Map<LocalDate, number>();
+    for (const ptr of figures.pointers) {
+      if (ptr.deliverableId !== p.deliverableId || !owing.has(ptr.unitCode)) continue;
+      if (Date.parse(ptr.firstReceivedAt) > atMs) continue;
+      const day = localDateOf(new Date(ptr.firstReceivedAt), zone);
+      byDay.set(day, (byDay.get(day) ?? 0) + 1);
     }
-    return {
-      deliverableId: p.deliverableId,
-      name: p.name,
-      dueDate: p.dueDate,
-      required: p.required,
-      days,
-      cumulative,
-    };
+    return cumulativeSeries(campaign, figures.day, p, byDay);
   });
+}
+
+/** One deliverable's series from its filings counted by the day of their first filing. */
+export function cumulativeSeries(
+  campaign: Campaign,
+  today: LocalDate,
+  p: Pick<DeliverableProgress, 'deliverableId' | 'name' | 'dueDate' | 'required'>,
+  byDay: ReadonlyMap<LocalDate, number>,
+): ProgressSeries {
+  const filedDays = [...byDay.keys()].filter((day) => (byDay.get(day) ?? 0) > 0).sort();
+  const first = filedDays[0];
+  const start = first !== undefined && first < campaign.opensOn ? first : campaign.opensOn;
+  const count = Math.max(0, daysBetween(start, today)) + 1;
+  const days = Array.from({ length: count }, (_, i) => addDays(start, i));
+  const cumulative: number[] = [];
+  let sum = 0;
+  let i = 0;
+  for (const day of days) {
+    for (; i < filedDays.length && (filedDays[i] as LocalDate) <= day; i += 1)
+      sum += byDay.get(filedDays[i] as LocalDate) ?? 0;
+    cumulative.push(sum);
+  }
+  return {
+    deliverableId: p.deliverableId,
+    name: p.name,
+    dueDate: p.dueDate,
+    required: p.required,
+    days,
+    cumulative,
+  };
 }
 
 export interface DashboardView {
@@ -585,30 +607,63 @@ export function openMajorCount(figures: Pick<DashboardFigures, 'areas'>): number
   return figures.areas.reduce((sum, area) => sum + area.open.major, 0);
 }
 
-/** The dashboard of `figures`, with `majors` the page of the open major hazards (`majorsPage`). */
-export function buildDashboard(
+/**
+ * What the page's figures are drawn from, whatever read them: the scope's figures without its
+ * units, the count of its units and the progress series.
+ */
+export type DashboardTotals = Omit<DashboardFigures, 'units' | 'pointers'> & {
+  unitCount: number;
+  series: ProgressSeries[];
+};
+
+/** The totals of figures that hold every unit and filing of the scope. */
+export function totalsOf(figures: DashboardFigures): DashboardTotals {
+  const { units, pointers: _pointers, ...rest } = figures;
+  return { ...rest, unitCount: units.length, series: progressSeries(figures) };
+}
+
+/** The dashboard of figures that hold every unit of the scope: the matrix sorted and paged here. */
+export function dashboardOfFigures(
   figures: DashboardFigures,
   query: DashboardQuery,
   majors: Paged<MajorRow>,
 ): DashboardView {
-  const { campaign, scope } = figures;
+  return buildDashboard(
+    totalsOf(figures),
+    query,
+    pageOf(matrixRows(figures.campaign, figures, query), query.page),
+    majors,
+  );
+}
+
+/**
+ * The dashboard of `totals`, with `matrix` the page of the matrix the query asks for and `majors`
+ * the page of the open major hazards (`majorsPage`).
+ */
+export function buildDashboard(
+  totals: DashboardTotals,
+  query: DashboardQuery,
+  matrix: Paged<MatrixRow>,
+  majors: Paged<MajorRow>,
+): DashboardView {
+  const { campaign, scope } = totals;
   return {
     scope,
-    scopeName: figures.scopeName,
-    day: figures.day,
-    at: figures.instant.iso,
-    drive: figures.drive,
+    scopeName: totals.scopeName,
+    day: totals.day,
+    at: totals.instant.iso,
+    drive: totals.drive,
     query,
-    progress: figures.progress,
-    unitCount: figures.units.length,
-    matrix: pageOf(matrixRows(campaign, figures, query), query.page),
-    areas: figures.areas,
-    ledgerCount: figures.ledgerCount,
-    openCount: figures.openCount,
-    overdueMajorCount: figures.overdueMajorCount,
-    openMajorCount: openMajorCount(figures),
+    progress: totals.progress,
+    unitCount: totals.unitCount,
+    matrix,
+    areas: totals.areas,
+    ledgerCount: totals.ledgerCount,
+    openCount: totals.openCount,
+    overdueMajorCount: totals.overdueMajorCount,
+    openMajorCount: openMajorCount(totals),
     majors,
-    series: progressSeries(figures),
+    series: totals.series,
     options: {
       districts:
         scope.kind === 'office'
@@ -636,7 +691,7 @@ export async function dashboardOfSnapshot(
     query,
     openMajorCount(figures),
   );
-  return buildDashboard(figures, query, majors);
+  return dashboardOfFigures(figures, query, majors);
 }
 
 /** The scope a supervising body sees: the city office the whole city, a district bureau its district. */
