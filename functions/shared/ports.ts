@@ -27,7 +27,9 @@ import type {
 } from '../../schemas/records.ts';
 import type { RosterRow } from '../../schemas/roster.ts';
 import type { HazardTally } from './domain/hazards/hazard-tally.ts';
-import type { Counters, FilingMark, LagParts, RolledUnit } from './domain/report/rollup.ts';
+import type { Counters, ProfileChange, RollupRules } from './domain/report/rollup.ts';
+
+export type { ProfileChange, RollupRules };
 
 /**
  * The small interfaces the domain and handlers depend on. The DynamoDB, S3 and mail adapters
@@ -79,26 +81,6 @@ export interface UnitRepository {
    * no hazard change moved the tally since `unit` was read (`tallyRev`); else `ConflictError`.
    */
   replaceTally(unit: UnitRecord, tally: HazardTally): Promise<void>;
-}
-
-/** The campaign's rules for what a unit adds to its district's rollup (`rollupRules` in `rollup.ts`). */
-export interface RollupRules {
-  contribution(unit: RolledUnit): Counters;
-  lag(unit: RolledUnit): LagParts | null;
-}
-
-/**
- * How a filing or a decision moves its unit's profile (`filingProfileChange`): the deliverable's
- * new mark, where the unit now stands in the lag indexes, and what its district's rollup gains.
- * Computed from the unit as read, so the write is conditioned on the profile's `markRev` and
- * `rollupKey` being still what they were.
- */
-export interface ProfileChange {
-  unit: Pick<UnitRecord, 'code' | 'district' | 'markRev' | 'rollupKey'>;
-  deliverableId: string;
-  mark: FilingMark;
-  lag: LagParts | null;
-  delta: Counters;
 }
 
 /** The district rollups (`rollup.ts`), read whole: about a hundred items. */

@@ -6,7 +6,6 @@ import type {
   SubmissionVersion,
   UnitRecord,
 } from '../../../../schemas/records.ts';
-import type { ProfileChange, RollupRules } from '../../ports.ts';
 import { daysBetween, type LocalDate, localDateOf } from '../calendar/calendar.ts';
 import { deliverableStateOn, isFiledState } from '../calendar/deadlines.ts';
 import { deliverablesOf } from '../filing/uploads.ts';
@@ -163,6 +162,26 @@ export function rollupTally(counters: Counters): HazardTally {
   return Object.fromEntries(
     Object.entries(counters).filter(([name]) => !/^(n|f|s)#/.test(name) && name !== 'mv'),
   );
+}
+
+/** The campaign's rules for what a unit adds to its district's rollup (`rollupRules` in `rollup.ts`). */
+export interface RollupRules {
+  contribution(unit: RolledUnit): Counters;
+  lag(unit: RolledUnit): LagParts | null;
+}
+
+/**
+ * How a filing or a decision moves its unit's profile (`filingProfileChange`): the deliverable's
+ * new mark, where the unit now stands in the lag indexes, and what its district's rollup gains.
+ * Computed from the unit as read, so the write is conditioned on the profile's `markRev` and
+ * `rollupKey` being still what they were.
+ */
+export interface ProfileChange {
+  unit: Pick<UnitRecord, 'code' | 'district' | 'markRev' | 'rollupKey'>;
+  deliverableId: string;
+  mark: FilingMark;
+  lag: LagParts | null;
+  delta: Counters;
 }
 
 /** The campaign's rollup rules, as the units repository applies them to a roster change. */
