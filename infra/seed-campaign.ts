@@ -5,11 +5,13 @@ import { DynamoLinkRepository } from '../functions/shared/adapters/dynamo/links-
 import { DynamoReviewerRepository } from '../functions/shared/adapters/dynamo/reviewers-repository.ts';
 import { DynamoRollups } from '../functions/shared/adapters/dynamo/rollups-repository.ts';
 import { DynamoStore } from '../functions/shared/adapters/dynamo/store.ts';
+import { DynamoSubmissionRepository } from '../functions/shared/adapters/dynamo/submissions-repository.ts';
 import { DynamoUnitRepository } from '../functions/shared/adapters/dynamo/units-repository.ts';
 import { recountTally } from '../functions/shared/domain/hazards/tally-recount.ts';
 import { currentToken, issueLink } from '../functions/shared/domain/links/form-links.ts';
 import { currentReviewerToken, issueReviewerLink } from '../functions/shared/domain/links/sessions.ts';
 import { isCounted, rollupRules } from '../functions/shared/domain/report/rollup.ts';
+import { admitToRollups } from '../functions/shared/domain/report/rollup-admission.ts';
 import type { StorageClients } from '../functions/shared/storage-clients.ts';
 import type { Campaign } from '../schemas/campaign.ts';
 import type { Roster } from '../schemas/roster.ts';
@@ -58,12 +60,21 @@ export async function seedCampaign(input: {
   const hazards = new DynamoHazardRepository(store);
   const imports = new DynamoHazardImports(store);
   await new DynamoCampaignRepository(store).save(input.campaign);
-  const rules = rollupRules(input.campaign);
+  const { campaign } = input;
+  const submissions = new DynamoSubmissionRepository(store, campaign.timeZone);
+  const rules = rollupRules(campaign);
   const book: LinkBook = {};
   for (const row of input.roster.units) {
     await units.upsertFromRoster(row, input.now, rules);
     let unit = await units.get(row.code);
     if (unit && !unit.tallied && (await recountTally(row.code, { units, hazards, imports })))
+      unit = await units.get(row.code);
+    // A unit from before the rollups joins its district's once its tally is complete.
+    if (
+      unit &&
+      unit.rollupKey === undefined &&
+      (await admitToRollups(row.code, { campaign, units, submissions }))
+    )
       unit = await units.get(row.code);
     book[row.code] =
       (unit && currentToken(input.linkKey, input.campaign.id, unit)) ??

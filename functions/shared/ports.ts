@@ -81,6 +81,12 @@ export interface UnitRepository {
    * no hazard change moved the tally since `unit` was read (`tallyRev`); else `ConflictError`.
    */
   replaceTally(unit: UnitRecord, tally: HazardTally): Promise<void>;
+  /**
+   * Puts a unit from before the rollups into its district's rollup: its marks (`unit.marks`, read
+   * from its pointers), rollup key and lag keys, and its part added to the rollup, only while its
+   * tally and marks are as read (`tallyRev`, `markRev`); else `ConflictError`.
+   */
+  admitToRollup(unit: UnitRecord, rules: RollupRules): Promise<void>;
 }
 
 /** The district rollups (`rollup.ts`), read whole: about a hundred items. */

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fileSpool } from '../../functions/shared/adapters/fs/ledger-spool.ts';
 import { addDays, atLocalTime } from '../../functions/shared/domain/calendar/calendar.ts';
@@ -9,10 +10,12 @@ import { rolledDashboard } from '../../functions/shared/domain/report/dashboard-
 import { campaignInstant } from '../../functions/shared/domain/report/instant.ts';
 import type { DigestScope } from '../../functions/shared/domain/report/model.ts';
 import { rollupRules } from '../../functions/shared/domain/report/rollup.ts';
+import { admitToRollups } from '../../functions/shared/domain/report/rollup-admission.ts';
 import { loadSnapshot } from '../../functions/shared/domain/report/snapshot.ts';
 import { reviewMail } from '../../functions/shared/mail/review-mail.ts';
 import { demoRoster, REPORT_FORM } from '../support/fixtures.ts';
 import { manualClock, type TestApp, testApp } from '../support/local-app.ts';
+import { testClients } from '../support/tables.ts';
 
 /**
  * Issue 13's scale for the city office: the dashboard's first page from the district rollups and
@@ -115,6 +118,41 @@ async function report(unit: string, fields: Record<string, string> = {}) {
   expect(response.statusCode, response.body).toBe(303);
 }
 
+/**
+ * Makes `code` as a table older than the rollups has it: no rollup key, marks or lag keys, its part
+ * not in its district's rollup, and the rollups not known to be complete.
+ */
+async function asBeforeRollups(code: string, rules: ReturnType<typeof rollupRules>) {
+  const unit = await app.adapters.units.get(code);
+  if (!unit?.rollupKey) throw new Error(`${code} is not in a rollup`);
+  const marks = Object.keys(unit.marks ?? {}).map((d, i) => [`#m${i}`, `fm#${d}`] as const);
+  const negated = Object.entries(rules.contribution(unit)).map(([name, n]) => [name, -n] as const);
+  await testClients().doc.send(
+    new TransactWriteCommand({
+      TransactItems: [
+        {
+          Update: {
+            TableName: app.tableName,
+            Key: { pk: `UNIT#${code}`, sk: 'PROFILE' },
+            UpdateExpression: `REMOVE rollupKey, markRev, gsi2pk, gsi2sk, gsi3pk, gsi3sk${marks.map(([n]) => `, ${n}`).join('')}`,
+            ...(marks.length > 0 ? { ExpressionAttributeNames: Object.fromEntries(marks) } : {}),
+          },
+        },
+        {
+          Update: {
+            TableName: app.tableName,
+            Key: { pk: 'ROLLUP', sk: unit.rollupKey },
+            UpdateExpression: `ADD ${negated.map((_, i) => `#r${i} :r${i}`).join(', ')}`,
+            ExpressionAttributeNames: Object.fromEntries(negated.map(([name], i) => [`#r${i}`, name])),
+            ExpressionAttributeValues: Object.fromEntries(negated.map(([, n], i) => [`:r${i}`, n])),
+          },
+        },
+      ],
+    }),
+  );
+  await app.adapters.rollups.setReady(false);
+}
+
 describe('the rolled dashboard is the full one', () => {
   it('through filings, decisions, refilings and hazard reports, before and after each due date', async () => {
     await expectRolledIsFull();
@@ -157,6 +195,42 @@ describe('the rolled dashboard is the full one', () => {
     ]);
     const unit = await app.adapters.units.get('XB-101');
     expect(Object.keys(unit?.marks ?? {}).sort()).toEqual([PLAN, SUMMARY]);
+    await expectRolledIsFull();
+  });
+
+  it('puts a unit from before the rollups into them at the next roster load, whatever is filed meanwhile', async () => {
+    const campaign = app.adapters.campaign;
+    const rules = rollupRules(campaign);
+    await fileAt('LY-104', PLAN, '2018-01-17T09:00:00+08:00');
+    await asBeforeRollups('LY-104', rules);
+    const instant = campaignInstant(campaign, clock.now());
+    const office = parseDashboardQuery({}, campaign, { kind: 'office' });
+    expect(await rolledDashboard(campaign, app.adapters, instant, { kind: 'office' }, office)).toBeNull();
+    // Filed while outside the rollups: its mark moves, no rollup does.
+    await fileAt('LY-104', SUMMARY, '2018-03-20T09:00:00+08:00');
+    await app.loadRoster(demoRoster().units.map((u) => u.code));
+    expect((await app.adapters.units.get('LY-104'))?.rollupKey).toBeDefined();
+    await expectRolledIsFull();
+
+    // A filing between the admission's reads and its write: the write is refused and done again.
+    await asBeforeRollups('LY-105', rules);
+    let filed = false;
+    const admitted = await admitToRollups('LY-105', {
+      campaign,
+      units: app.adapters.units,
+      submissions: {
+        pointer: async (unit, deliverableId) => {
+          const pointer = await app.adapters.submissions.pointer(unit, deliverableId);
+          if (!filed) {
+            filed = true;
+            await fileAt('LY-105', PLAN, '2018-01-22T09:00:00+08:00');
+          }
+          return pointer;
+        },
+      },
+    });
+    expect(admitted).toBe(true);
+    await app.adapters.rollups.setReady(true);
     await expectRolledIsFull();
   });
 

@@ -14,7 +14,7 @@ import { type HazardTally, isTallyCounter } from '../../domain/hazards/hazard-ta
 import { rollupKeyOf } from '../../domain/report/rollup.ts';
 import type { Page, PageRequest, RollupRules, UnitRepository } from '../../ports.ts';
 import { districtKey, keys } from './keys.ts';
-import { lagKeyParts, MARK_PREFIX, rollupMove, unchanged } from './profile-writes.ts';
+import { lagKeyParts, MARK_PREFIX, rollupAdd, rollupMove, unchanged } from './profile-writes.ts';
 import {
   type DynamoStore,
   indexQuery,
@@ -218,6 +218,47 @@ export class DynamoUnitRepository implements UnitRepository {
         { cause: error },
       );
     }
+  }
+
+  async admitToRollup(unit: UnitRecord, rules: RollupRules): Promise<void> {
+    const key = rollupKeyOf(unit);
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = { ':rollupKey': key, ':one': 1 };
+    const sets = ['rollupKey = :rollupKey'];
+    Object.entries(unit.marks ?? {}).forEach(([deliverableId, mark], i) => {
+      names[`#m${i}`] = `${MARK_PREFIX}${deliverableId}`;
+      values[`:m${i}`] = mark;
+      sets.push(`#m${i} = :m${i}`);
+    });
+    const lag = lagKeyParts(unit.code, unit.district, rules.lag(unit));
+    sets.push(...lag.sets);
+    Object.assign(values, lag.values);
+    const condition = [
+      'attribute_exists(pk)',
+      'attribute_not_exists(rollupKey)',
+      unchanged('tallyRev', unit.tallyRev, values),
+      unchanged('markRev', unit.markRev, values),
+    ].join(' AND ');
+    const rollup = rollupAdd(this.store.tableName, key, rules.contribution(unit));
+    await this.store.transact(
+      [
+        {
+          Update: {
+            TableName: this.store.tableName,
+            Key: keys.unit(unit.code),
+            UpdateExpression: `SET ${sets.join(', ')} ADD markRev :one${lag.removes.length > 0 ? ` REMOVE ${lag.removes.join(', ')}` : ''}`,
+            ConditionExpression: condition,
+            ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
+            ExpressionAttributeValues: values,
+          },
+        },
+        ...(rollup ? [rollup] : []),
+      ],
+      {
+        zh: `单位 ${unit.code} 在计入区县汇总期间有变动`,
+        en: `${unit.code} changed while it was added to its district's rollup`,
+      },
+    );
   }
 
   get(code: string): Promise<UnitRecord | null> {

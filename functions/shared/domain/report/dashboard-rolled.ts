@@ -1,9 +1,9 @@
 import type { Campaign } from '../../../../schemas/campaign.ts';
 import type { UnitRecord } from '../../../../schemas/records.ts';
-import type { RollupRepository, UnitRepository } from '../../ports.ts';
+import type { Page, PageRequest, RollupRepository, UnitRepository } from '../../ports.ts';
 import { daysBetween, type LocalDate } from '../calendar/calendar.ts';
 import { tallyAreaCounts, tallyFigures, tallyLedgerCounts } from '../hazards/hazard-tally.ts';
-import { collect, eachItem, mergeSorted } from '../pages.ts';
+import { collect, mergeSorted } from '../pages.ts';
 import { driveOn } from './campaign-state.ts';
 import {
   AFFILIATED_FILTER,
@@ -18,7 +18,6 @@ import {
   matrixRow,
   openMajorCount,
   PAGE_SIZE,
-  type Paged,
 } from './dashboard.ts';
 import { talliedUnit } from './dashboard-figures.ts';
 import { type MajorsUnits, supervisedMajors, type TalliedReaders } from './dashboard-load.ts';
@@ -54,11 +53,20 @@ export async function rolledDashboard(
   query: DashboardQuery,
 ): Promise<DashboardView | null> {
   if (!rolledMatrixServes(query)) return null;
-  const rollups = await readers.rollups.read();
-  if (!rollups.ready) return null;
-  const inScope = (district: string | null) => scope.kind === 'office' || district === scope.district;
   const scopeDistricts: (string | null)[] =
     scope.kind === 'district' ? [scope.district] : [...campaign.districts.map((d) => d.code), null];
+  // What the rest needs is read at once: the rollups, and who supervises the major hazards.
+  const [rollups, offices, bureaus] = await Promise.all([
+    readers.rollups.read(),
+    collect(readers.units.all({ district: null, type: 'city-office' })),
+    Promise.all(
+      scopeDistricts
+        .filter((d): d is string => d !== null)
+        .map((district) => collect(readers.units.all({ district, type: 'district-bureau' }))),
+    ).then((lists) => lists.flat()),
+  ]);
+  if (!rollups.ready) return null;
+  const inScope = (district: string | null) => scope.kind === 'office' || district === scope.district;
   const byDistrict = new Map<string | null, Counters[]>();
   for (const item of rollups.items) {
     if (!inScope(item.district)) continue;
@@ -75,34 +83,22 @@ export async function rolledDashboard(
   const total = shown.reduce((n, d) => n + unitCount(sumCounters(byDistrict.get(d) ?? [])), 0);
   const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
   const page = Math.min(Math.max(1, query.page), pages);
-  const matrix: Paged<MatrixRow> = {
-    rows: await laggingRows(campaign, readers.units, shown, instant, (page - 1) * PAGE_SIZE),
-    total,
-    page,
-    pages,
-  };
-
-  const offices = await collect(readers.units.all({ district: null, type: 'city-office' }));
-  const bureaus = (
-    await Promise.all(
-      scopeDistricts
-        .filter((d): d is string => d !== null)
-        .map((district) => collect(readers.units.all({ district, type: 'district-bureau' }))),
-    )
-  ).flat();
   const who: MajorsUnits = {
     offices,
     bureaus,
     units: async (codes) => new Map((await readers.units.getMany(codes)).map((u) => [u.code, u])),
   };
-  const majors = await majorsPage(
-    campaign,
-    totals.day,
-    supervisedMajors(readers.hazards, who, scope, instant),
-    query,
-    openMajorCount(totals),
-  );
-  return buildDashboard(totals, query, matrix, majors);
+  const [rows, majors] = await Promise.all([
+    laggingRows(campaign, readers.units, shown, instant, (page - 1) * PAGE_SIZE),
+    majorsPage(
+      campaign,
+      totals.day,
+      supervisedMajors(readers.hazards, who, scope, instant),
+      query,
+      openMajorCount(totals),
+    ),
+  ]);
+  return buildDashboard(totals, query, { rows, total, page, pages }, majors);
 }
 
 function unitCount(counters: Counters): number {
@@ -203,7 +199,7 @@ export async function laggingRows(
     (['owed', 'lag'] as const).map((index) =>
       (async function* (): AsyncGenerator<LagEntry> {
         const rank = districtRank(campaign, district);
-        for await (const unit of eachItem((page) => units.lagging(district, index, page), PAGE_SIZE + 10)) {
+        for await (const unit of growingPages((page) => units.lagging(district, index, page))) {
           const parts = lagParts(campaign, unit);
           const days = index === 'owed' ? owedDays(parts.owedSince, today) : parts.lateDays;
           // The owed index runs in due-date order: from here on nothing is past due.
@@ -230,3 +226,23 @@ export async function laggingRows(
   }
   return rows;
 }
+
+/**
+ * Every item of a lag index, read in pages that grow: a page of the matrix takes its fifty rows
+ * from a few of a province's dozens of streams, so each is first read a little, then more.
+ */
+async function* growingPages(
+  fetch: (page: PageRequest) => Promise<Page<UnitRecord>>,
+): AsyncGenerator<UnitRecord> {
+  let cursor: string | undefined;
+  let limit = FIRST_LAG_PAGE;
+  do {
+    const page = await fetch({ limit, ...(cursor ? { cursor } : {}) });
+    yield* page.items;
+    cursor = page.cursor;
+    limit = PAGE_SIZE + 10;
+  } while (cursor);
+}
+
+/** The first read of each lag index: enough for a district's share of a page. */
+const FIRST_LAG_PAGE = 12;
