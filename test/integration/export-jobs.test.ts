@@ -264,6 +264,32 @@ describe('the documents ZIP as an export job', () => {
     expect((await jobs.get(id))?.result?.key).not.toBe('exports/documents/stale');
   });
 
+  it('a run that writes longer than its lease keeps the job by renewing it: no other run takes it meanwhile', async () => {
+    // Real time here, with a lease of 300 ms renewed every 100 ms, and a writer that takes a second.
+    const shortLeases = new DynamoExportJobs(
+      new DynamoStore(testClients().doc, app.tableName),
+      app.adapters.campaign.timeZone,
+      undefined,
+      300,
+    );
+    const { id } = await ask(bureau);
+    const slow: DocumentsArchiveWriter = {
+      write: async (contents) => {
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        return app.adapters.archives.write(contents);
+      },
+    };
+    const deps = { ...app.adapters, exportJobs: shortLeases };
+    const long = runExportJobs({ ...deps, archives: slow }, { holder: 'long', elapsedMs: () => 0 });
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    const rival = await runExportJobs(deps, { holder: 'rival', elapsedMs: () => 0 });
+    expect(rival.ran).toEqual([]);
+    expect((await long).ran).toEqual([{ id, outcome: 'done' }]);
+    expect(await jobs.get(id)).toEqual(
+      expect.objectContaining({ status: 'done', holder: 'long', attempts: 1 }),
+    );
+  });
+
   it(`a run that fails releases the job for the next; after ${MAX_ATTEMPTS} tries it is failed, the reason in both languages`, async () => {
     const { path, id } = await ask(bureau);
     const broken: DocumentsArchiveWriter = {

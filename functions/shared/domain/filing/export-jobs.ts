@@ -188,21 +188,33 @@ export async function runExportJobs(
 ): Promise<ExportRunReport> {
   const holder = options.holder ?? randomUUID();
   const report: ExportRunReport = { found: 0, ran: [] };
-  const tried = new Set<string>();
-  for (;;) {
-    if (options.elapsedMs() >= (options.startWithinMs ?? START_WITHIN_MS)) break;
-    const waiting = (await deps.exportJobs.waiting({ limit: 25 })).items.filter((job) => !tried.has(job.id));
-    report.found = Math.max(report.found, tried.size + waiting.length);
-    let claimed: ExportJob | null = null;
-    for (const job of waiting) {
-      tried.add(job.id);
-      claimed = await deps.exportJobs.claim(job.id, holder, deps.clock.now());
-      if (claimed) break;
-    }
+  const seen = new Set<string>();
+  while (options.elapsedMs() < (options.startWithinMs ?? START_WITHIN_MS)) {
+    const claimed = await claimNext(deps, holder, seen);
+    report.found = seen.size;
     if (!claimed) break;
     report.ran.push({ id: claimed.id, outcome: await runClaimed(deps, claimed, holder) });
   }
   return report;
+}
+
+/**
+ * The oldest waiting job this run has not tried yet that it can claim, page by page (jobs held
+ * by other runs are passed over); null when there is none. Each job is tried once per run.
+ */
+async function claimNext(deps: ExportRunDeps, holder: string, seen: Set<string>): Promise<ExportJob | null> {
+  let cursor: string | undefined;
+  do {
+    const page = await deps.exportJobs.waiting({ limit: 25, ...(cursor ? { cursor } : {}) });
+    for (const job of page.items) {
+      if (seen.has(job.id)) continue;
+      seen.add(job.id);
+      const claimed = await deps.exportJobs.claim(job.id, holder, deps.clock.now());
+      if (claimed) return claimed;
+    }
+    cursor = page.cursor;
+  } while (cursor);
+  return null;
 }
 
 /**
