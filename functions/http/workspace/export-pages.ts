@@ -17,11 +17,16 @@ function readableSize(bytes: number): string {
   return `${Math.max(1, Math.round(bytes / 1024))} KB`;
 }
 
+/** A line in the page's language, the other language after it, muted (as the workspace's notices are). */
+function both(lang: Lang, zh: string, en: string): Html {
+  return html`${t(lang, zh, en)} <span class="muted">${t(lang, en, zh)}</span>`;
+}
+
 function state(job: ExportJob, lang: Lang): Html {
   const other: Lang = lang === 'zh' ? 'en' : 'zh';
   switch (job.status) {
     case 'pending':
-      return html`<p><span class="tag warn">${t(lang, '排队中', 'Waiting')}</span> ${t(
+      return html`<p role="status"><span class="tag warn">${t(lang, '排队中', 'Waiting')}</span> ${both(
         lang,
         '每分钟开始一批导出任务，本页会自动刷新。',
         'Exports start every minute; this page reloads by itself.',
@@ -31,7 +36,7 @@ function state(job: ExportJob, lang: Lang): Html {
           : ''
       }`;
     case 'running':
-      return html`<p><span class="tag warn">${t(lang, '正在生成压缩包', 'Writing the archive')}</span> ${t(
+      return html`<p role="status"><span class="tag warn">${t(lang, '正在生成压缩包', 'Writing the archive')}</span> ${both(
         lang,
         '文件较多时需要几分钟，本页会自动刷新。',
         'With many files this takes minutes; this page reloads by itself.',
@@ -41,7 +46,7 @@ function state(job: ExportJob, lang: Lang): Html {
       if (!result) return html``;
       return html`<p><span class="tag ok">${t(lang, '已完成', 'Done')}</span></p>
 <p><a href="${EXPORT_JOBS_PATH}/${job.id}/file">${t(lang, '下载', 'Download')} ${result.fileName}</a></p>
-<p class="muted">${t(lang, `共 ${result.count} 个文件，${readableSize(result.size)}；压缩包保留一天。`, `${result.count} file(s), ${readableSize(result.size)}; the archive is kept for a day.`)}</p>`;
+<p>${both(lang, `共 ${result.count} 个文件，${readableSize(result.size)}；压缩包保留一天。`, `${result.count} file(s), ${readableSize(result.size)}; the archive is kept for a day.`)}</p>`;
     }
     case 'failed':
       return html`<p><span class="tag bad">${t(lang, '导出失败', 'Export failed')}</span></p>
@@ -58,6 +63,7 @@ export function exportJobPage(input: { job: ExportJob; bar: Html; timeZone: stri
     lang,
     title,
     ...(waiting ? { refreshSeconds: EXPORT_REFRESH_SECONDS } : {}),
+    switchHref: `${EXPORT_JOBS_PATH}/${job.id}`,
     body: html`
 ${input.bar}
 <h1>${title}</h1>
