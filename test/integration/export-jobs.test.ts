@@ -76,9 +76,9 @@ describe('the documents ZIP as an export job', () => {
       ...page.body.matchAll(/<form method="post" action="\/w\/export\/jobs[^"]*"[^>]*>(.*?)<\/form>/g),
     ];
     const form = forms.find((f) => f[1]?.includes(`name="versions" value="${versions}"`));
-    const formKey = form?.[1] ? /name="formKey" value="([^"]+)"/.exec(form[1])?.[1] : undefined;
-    if (!formKey) throw new Error(`no export form for ${versions}`);
-    return { formKey, versions };
+    const exportKey = form?.[1] ? /name="exportKey" value="([^"]+)"/.exec(form[1])?.[1] : undefined;
+    if (!exportKey) throw new Error(`no export form for ${versions}`);
+    return { exportKey, versions };
   }
 
   /** Asks for an export through the workspace's own form, as a browser would; answers the job's path. */
@@ -113,8 +113,8 @@ describe('the documents ZIP as an export job', () => {
     const page = await bureau.get('/w');
     const current = exportForm(page, 'current');
     const all = exportForm(page, 'all');
-    expect(current.formKey).not.toBe(all.formKey);
-    expect(exportForm(await bureau.get('/w'), 'current').formKey).not.toBe(current.formKey);
+    expect(current.exportKey).not.toBe(all.exportKey);
+    expect(exportForm(await bureau.get('/w'), 'current').exportKey).not.toBe(current.exportKey);
     expect(page.body).toContain('下载全部材料（ZIP）');
   });
 
@@ -381,7 +381,7 @@ describe('the documents ZIP as an export job', () => {
     ).rejects.toMatchObject({ status: 403, zh: expect.stringContaining('只有市安稳处和区县教育局') });
 
     const before = (await waiting()).length;
-    const form = new URLSearchParams({ formKey: randomUUID(), versions: 'current' }).toString();
+    const form = new URLSearchParams({ exportKey: randomUUID(), versions: 'current' }).toString();
     const headers = { 'content-type': 'application/x-www-form-urlencoded' };
     expect((await app.http('POST', '/w/export/jobs', { body: form, headers })).statusCode).toBe(401);
     const noCsrf = await app.http('POST', '/w/export/jobs', {
@@ -393,8 +393,8 @@ describe('the documents ZIP as an export job', () => {
     await bureau.get('/w');
     const noKey = await bureau.post('/w/export/jobs', { versions: 'current' });
     expect(noKey.statusCode).toBe(400);
-    expect(noKey.body).toContain('formKey');
-    const badVersions = await bureau.post('/w/export/jobs', { formKey: randomUUID(), versions: 'every' });
+    expect(noKey.body).toContain('exportKey');
+    const badVersions = await bureau.post('/w/export/jobs', { exportKey: randomUUID(), versions: 'every' });
     expect(badVersions.statusCode).toBe(400);
     expect(badVersions.body).toContain('every');
     expect((await waiting()).length).toBe(before);

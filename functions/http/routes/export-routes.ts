@@ -37,7 +37,7 @@ export const exportRoutes = {
 
   'POST /w/export/jobs': workspacePost(async (event, deps, supervisor, form) => {
     const { job } = await requestExport(deps, supervisor, {
-      formKey: form.get('formKey'),
+      formKey: form.get('exportKey'),
       versions: form.get('versions'),
     });
     return seeOther(exportJobPath(job.id, langOf(event)));

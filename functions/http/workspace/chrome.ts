@@ -11,15 +11,15 @@ export const EXPORT_JOBS_PATH = `${WORKSPACE}/export/jobs`;
 
 /**
  * A button that asks for every document in scope as one ZIP (or with every version): a POST form
- * with its own one-time key, so a double click asks once. It works without a script; the job's
- * page follows.
+ * with its own one-time key (`exportKey`, apart from the `formKey` of a page's own form), so a
+ * double click asks once. It works without a script; the job's page follows.
  */
 function exportForm(supervisor: Supervisor, lang: Lang, versions: 'current' | 'all'): Html {
   const label =
     versions === 'all'
       ? t(lang, '含历史版本', 'with every version')
       : t(lang, '下载全部材料（ZIP）', 'All documents (ZIP)');
-  return html`<form method="post" action="${EXPORT_JOBS_PATH}${lang === 'en' ? '?lang=en' : ''}" class="inline">${csrfField(supervisor)}<input type="hidden" name="formKey" value="${newExportFormKey()}"><input type="hidden" name="versions" value="${versions}"><button type="submit">${label}</button></form>`;
+  return html`<form method="post" action="${EXPORT_JOBS_PATH}${lang === 'en' ? '?lang=en' : ''}" class="inline">${csrfField(supervisor)}<input type="hidden" name="exportKey" value="${newExportFormKey()}"><input type="hidden" name="versions" value="${versions}"><button type="submit">${label}</button></form>`;
 }
 
 /** The line atop every workspace page: who acts, the way home, and signing out (a POST form). */

@@ -74,11 +74,11 @@ export async function requestExport(
   if (!FORM_KEY.test(formKey))
     throw new ValidationError([
       {
-        path: 'formKey',
+        path: 'exportKey',
         value: truncated(formKey),
         code: 'form-key',
-        zh: '表单缺少一次性编号（formKey），可能来自旧页面；请刷新页面后重新提交',
-        en: 'the form lacks its one-time key (formKey), perhaps from an old page; reload the page and submit again',
+        zh: '表单缺少一次性编号（exportKey），可能来自旧页面；请刷新页面后重新提交',
+        en: 'the form lacks its one-time key (exportKey), perhaps from an old page; reload the page and submit again',
       },
     ]);
   const now = deps.clock.now().toISOString();
