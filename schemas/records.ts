@@ -356,6 +356,45 @@ export const MailRecordSchema = z.object({
 });
 export type MailRecord = z.infer<typeof MailRecordSchema>;
 
+export const EXPORT_JOB_STATUSES = ['pending', 'running', 'done', 'failed'] as const;
+
+/**
+ * A supervisor's documents export (issue 13): every document in the asking body's scope as one
+ * ZIP, written by the export-jobs function rather than inside an HTTP request (API Gateway waits
+ * 30 s, a province's archive takes minutes). Its id is derived from the form that asked for it
+ * (`domain/filing/export-jobs.ts`), so a double click or a reused form is one job. While
+ * `pending` or `running` it is listed in the sparse gsi1 collection `EXPORTS`; `done` and
+ * `failed` leave it. A run holds it by a lease on real time (`holder`, `leaseUntil`, epoch ms);
+ * `attempts` counts the runs that claimed it.
+ */
+export const ExportJobSchema = z.object({
+  id: z.string().regex(/^[0-9a-f]{32}$/),
+  /** The supervising body whose scope is exported (the city office or a district bureau). */
+  bodyCode: z.string(),
+  /** Who asked, as the audit trail names them (`reviewer:<id>` or the body's code). */
+  actor: z.string(),
+  allVersions: z.boolean(),
+  requestedAt: Instant,
+  status: z.enum(EXPORT_JOB_STATUSES),
+  attempts: z.number().int().min(0),
+  holder: z.string().optional(),
+  leaseUntil: z.number().int().optional(),
+  startedAt: Instant.optional(),
+  finishedAt: Instant.optional(),
+  /** Once done: where the archive is, its download name, its size and the files in it. */
+  result: z
+    .object({
+      key: z.string(),
+      fileName: z.string(),
+      size: z.number().int().min(0),
+      count: z.number().int().min(0),
+    })
+    .optional(),
+  /** Why the last run failed (a retry may follow), or, once `failed`, why it gave up. */
+  error: z.object({ zh: z.string(), en: z.string() }).optional(),
+});
+export type ExportJob = z.infer<typeof ExportJobSchema>;
+
 /** The lease on one scheduled day's daily check (`RUN#<day>`); see `RunLeases`. */
 export const RunLeaseRecordSchema = z.object({
   day: z.string(),

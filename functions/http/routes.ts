@@ -41,6 +41,9 @@ export const HTTP_ROUTES = [
   'GET /f/{token}/sanctions/{id}/document',
   'GET /w/circular.xlsx',
   'GET /w/export/documents.zip',
+  'POST /w/export/jobs',
+  'GET /w/export/jobs/{id}',
+  'GET /w/export/jobs/{id}/file',
   'GET /d/{token}',
 ] as const;
 export type RouteKey = (typeof HTTP_ROUTES)[number];

@@ -12,6 +12,8 @@ export const FUNCTION_TIMEOUT_SECONDS = {
   'mail-events': 30,
   /** Sends the hazard notices still owed; runs every minute. */
   'outbox-sweep': 60,
+  /** Writes supervisors' documents archives (a province's, every version: minutes); Lambda's maximum. */
+  'export-jobs': 900,
 } as const;
 
 export type FunctionName = keyof typeof FUNCTION_TIMEOUT_SECONDS;

@@ -4,6 +4,7 @@ import type { UnitType } from '../../schemas/primitives.ts';
 import type {
   AuditEvent,
   DownloadLink,
+  ExportJob,
   HazardFormKey,
   HazardHistoryEntry,
   HazardImport,
@@ -26,6 +27,7 @@ import type {
   ZeroReport,
 } from '../../schemas/records.ts';
 import type { RosterRow } from '../../schemas/roster.ts';
+import type { Bilingual } from '../../schemas/validation.ts';
 import type { HazardTally } from './domain/hazards/hazard-tally.ts';
 import type { Counters, ProfileChange, RollupRules } from './domain/report/rollup.ts';
 
@@ -518,6 +520,44 @@ export interface ArchiveContents {
  */
 export interface DocumentsArchiveWriter {
   write(contents: ArchiveContents): Promise<{ key: string; size: number }>;
+}
+
+/**
+ * Supervisors' documents export jobs (`ExportJob`). The lease is on real time (the repository's
+ * own clock, never the campaign clock, which may be simulated), like the daily check's run lease.
+ * Every write after the claim is made only while `holder` still holds the job.
+ */
+export interface ExportJobRepository {
+  /** The lease's length in ms; the holder renews it at a third of it. */
+  readonly leaseMs: number;
+  /**
+   * Stores a new job with its audit event, in one transaction: 'duplicate' (nothing written) when
+   * a job of that id exists already (a double click, a form posted again).
+   */
+  create(job: ExportJob, audit: Omit<AuditEvent, 'id'>): Promise<'created' | 'duplicate'>;
+  get(id: string): Promise<ExportJob | null>;
+  /** Jobs pending or running, oldest first (a sparse index: done and failed jobs are not in it). */
+  waiting(page?: PageRequest): Promise<Page<ExportJob>>;
+  /**
+   * Takes the job for `holder` if it is pending, or running under a lease that ran out (its run
+   * died): counts an attempt and returns the job as claimed; null when another run holds it or it
+   * is done or failed.
+   */
+  claim(id: string, holder: string, now: Date): Promise<ExportJob | null>;
+  /** Extends the lease; false when `holder` no longer holds it. */
+  renew(id: string, holder: string): Promise<boolean>;
+  /** Done, with `audit`, in one transaction, only while `holder` holds it; false when it does not. */
+  finish(
+    id: string,
+    holder: string,
+    result: NonNullable<ExportJob['result']>,
+    at: Date,
+    audit: Omit<AuditEvent, 'id'>,
+  ): Promise<boolean>;
+  /** Back to pending for a later run (the error kept), only while `holder` holds it. */
+  release(id: string, holder: string, error: Bilingual): Promise<boolean>;
+  /** Failed for good, only while `holder` holds it. */
+  fail(id: string, holder: string, error: Bilingual, at: Date): Promise<boolean>;
 }
 
 export interface MailAttachment {

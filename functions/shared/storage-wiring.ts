@@ -5,6 +5,7 @@ import { DynamoBadTokenCounter } from './adapters/dynamo/bad-token-counter.ts';
 import { DynamoBounceLog } from './adapters/dynamo/bounce-log.ts';
 import { DynamoCampaignRepository } from './adapters/dynamo/campaign-repository.ts';
 import { DynamoDownloadLinks } from './adapters/dynamo/download-links.ts';
+import { DynamoExportJobs } from './adapters/dynamo/export-jobs.ts';
 import { DynamoHazardImports } from './adapters/dynamo/hazard-imports.ts';
 import { DynamoHazardRepository } from './adapters/dynamo/hazards-repository.ts';
 import { DynamoLinkRepository } from './adapters/dynamo/links-repository.ts';
@@ -62,6 +63,8 @@ export interface StorageAdapters {
   documents: S3DocumentStore;
   /** Writes supervisors' document archives (ZIP) under `exports/`. */
   archives: S3DocumentsArchiveWriter;
+  /** Supervisors' documents exports as jobs: asked for by the HTTP function, run by export-jobs. */
+  exportJobs: DynamoExportJobs;
 }
 
 export class CampaignMissingError extends Error {
@@ -119,5 +122,6 @@ export async function createStorageAdapters(
     sanctions: new DynamoSanctionRepository(store, campaign.timeZone),
     documents,
     archives: new S3DocumentsArchiveWriter(documents),
+    exportJobs: new DynamoExportJobs(store, campaign.timeZone),
   };
 }

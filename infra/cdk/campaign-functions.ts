@@ -34,6 +34,8 @@ export class CampaignFunctions extends ResourceGroup {
   readonly dailyCheck: IFunction;
   /** Sends the hazard notices still owed (the outbox), every minute. */
   readonly outboxSweep: IFunction;
+  /** Writes the supervisors' documents archives asked for in the workspace, every minute. */
+  readonly exportJobs: IFunction;
   /** The SES bounce recorder; none where mail goes through SMTP. */
   readonly mailEvents: IFunction | null;
   /** Every function, by its construct id (which names its alarm). */
@@ -45,12 +47,14 @@ export class CampaignFunctions extends ResourceGroup {
     this.uploadReceived = this.createUploadReceived(props);
     this.dailyCheck = this.createDailyCheck(props);
     this.outboxSweep = this.createOutboxSweep(props);
+    this.exportJobs = this.createExportJobs(props);
     this.mailEvents = this.createMailEvents(props);
     this.all = new Map<string, IFunction>([
       ['Http', this.http],
       ['UploadReceived', this.uploadReceived],
       ['DailyCheck', this.dailyCheck],
       ['OutboxSweep', this.outboxSweep],
+      ['ExportJobs', this.exportJobs],
       ...(this.mailEvents ? [['MailEvents', this.mailEvents] as const] : []),
     ]);
   }
@@ -148,6 +152,33 @@ export class CampaignFunctions extends ResourceGroup {
       id: 'Serverless::Serverless-LambdaDLQ',
       reason:
         'Invoked every minute by the scheduler: a failed run leaves its mails owed, and the next run sends them; errors alarm.',
+    });
+    return fn;
+  }
+
+  /**
+   * The supervisors' documents archives, as jobs: claims each waiting job under a lease, reads the
+   * filed documents and streams the ZIP to exports/. Not the outbox sweep: an archive takes
+   * minutes, and the sweep must stay free to send the notices every minute. No reserved
+   * concurrency: runs overlap by design (each works the jobs it claimed), and one that finds
+   * nothing ends in milliseconds.
+   */
+  private createExportJobs({ campaign, tracing, storage }: CampaignFunctionsProps): IFunction {
+    const fn = new CampaignFunction(this, 'ExportJobs', {
+      name: 'export-jobs',
+      description: `${campaign.id}: writes the supervisors' documents archives (ZIP), every minute`,
+      // Memory stays flat while streaming (bench/RESULTS.md); more memory buys network throughput.
+      memorySize: 1024,
+      tracing,
+      environment: storage.environment,
+    }).fn;
+    // Reads the roster and the filings (Query only), claims and finishes jobs, writes the audit log.
+    storage.grantRecords(fn);
+    storage.grantArchiving(fn);
+    Validations.of(fn).acknowledge({
+      id: 'Serverless::Serverless-LambdaDLQ',
+      reason:
+        'Invoked every minute by the scheduler: a failed run leaves its job waiting (its lease runs out), and the next run takes it; errors alarm.',
     });
     return fn;
   }

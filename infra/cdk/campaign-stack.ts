@@ -8,6 +8,7 @@ import { CampaignFunctions } from './campaign-functions.ts';
 import { CampaignMail } from './campaign-mail.ts';
 import { CampaignStorage } from './campaign-storage.ts';
 import { DailyCheckSchedule } from './daily-check-schedule.ts';
+import { ExportJobsSchedule } from './export-jobs-schedule.ts';
 import { FailureQueues } from './failure-queues.ts';
 import { LinkKeySecret } from './link-key-secret.ts';
 import { OutboxSweepSchedule } from './outbox-sweep-schedule.ts';
@@ -69,6 +70,11 @@ export class CampaignStack extends GroupedStack {
       campaign,
       deployedAt: props.deployedAt,
       outboxSweep: functions.outboxSweep,
+      deadLetterQueue: failures.schedule,
+    });
+    new ExportJobsSchedule(this, 'ExportSchedule', {
+      campaign,
+      exportJobs: functions.exportJobs,
       deadLetterQueue: failures.schedule,
     });
     const alarms = new CampaignAlarms(this, 'Monitoring', {

@@ -148,6 +148,17 @@ export class CampaignStorage extends ResourceGroup {
     this.grantObjects(fn, ['s3:PutObject', 's3:AbortMultipartUpload', 's3:GetObject'], 'exports/*');
   }
 
+  /**
+   * The export jobs (supervisors' archives written outside a request): read every filed object,
+   * the copies under files/ and the versions filed before them under incoming/, and write the ZIP
+   * under exports/ in parts, aborting a failed upload. The download is signed by the HTTP function.
+   */
+  grantArchiving(fn: IFunction): void {
+    this.grantObjects(fn, ['s3:GetObject'], 'files/*');
+    this.grantObjects(fn, ['s3:GetObject'], 'incoming/*');
+    this.grantObjects(fn, ['s3:PutObject', 's3:AbortMultipartUpload'], 'exports/*');
+  }
+
   /** Invokes `fn` for every object created under incoming/ (an upload). */
   notifyUploads(fn: IFunction): void {
     this.documents.addEventNotification(EventType.OBJECT_CREATED, new LambdaDestination(fn), {

@@ -4,6 +4,7 @@ import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { type DailyCheckReport, describeRun } from '../../functions/daily-check/daily-check.ts';
 import { dailyCheckDeps, makeHandler as makeDailyCheckHandler } from '../../functions/daily-check/handler.ts';
+import { makeHandler as makeExportJobsHandler } from '../../functions/export-jobs/handler.ts';
 import { makeHandler as makeHttpHandler } from '../../functions/http/handler.ts';
 import { makeHandler as makeOutboxSweepHandler } from '../../functions/outbox-sweep/handler.ts';
 import type { Clock } from '../../functions/shared/domain/calendar/clock.ts';
@@ -27,7 +28,7 @@ import {
   startEmbeddedServers,
 } from './embedded-servers.ts';
 import { localContext, serverUrl, startHttpBridge } from './http-bridge.ts';
-import { startOutboxSweeper } from './outbox-sweeper.ts';
+import { startPeriodicRun } from './periodic-run.ts';
 import { bridgeS3Events, sweptNotification } from './s3-event-bridge.ts';
 
 export interface LocalSystemOptions {
@@ -166,7 +167,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     if (swept.fed.length > 0) logger.info('upload sweep', { listed: swept.listed, fed: swept.fed });
     // Hazard notices a request could not send after its commit: at start, then every minute.
     const outboxHandler = makeOutboxSweepHandler(adapters);
-    const outbox = startOutboxSweeper({
+    const outbox = startPeriodicRun({
       run: () => outboxHandler({}, localContext('outbox-sweep')),
       everyMs: 60_000,
       onError: (error) => logger.error('outbox sweep failed; the next minute tries again', { error }),
@@ -174,6 +175,17 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     stops.push(async () => {
       outbox.close();
       await outbox.idle();
+    });
+    // Supervisors' documents archives asked for in the workspace: at start, then every minute.
+    const exportJobsHandler = makeExportJobsHandler(adapters);
+    const exportJobs = startPeriodicRun({
+      run: () => exportJobsHandler({}, localContext('export-jobs')),
+      everyMs: 60_000,
+      onError: (error) => logger.error('export jobs failed; the next minute tries again', { error }),
+    });
+    stops.push(async () => {
+      exportJobs.close();
+      await exportJobs.idle();
     });
 
     const url = serverUrl(http);

@@ -173,7 +173,8 @@ describe('the campaign stack', () => {
     const upload = functionNamed(global, /uploaded file/);
     const daily = functionNamed(global, /daily check|reminders/);
     const sweep = functionNamed(global, /notices still owed/);
-    for (const fn of [http, upload, daily, sweep]) {
+    const exporter = functionNamed(global, /documents archives/);
+    for (const fn of [http, upload, daily, sweep, exporter]) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs22.x',
         Architectures: ['arm64'],
@@ -181,8 +182,14 @@ describe('the campaign stack', () => {
       });
       expect(fn.Properties.MemorySize).toEqual(expect.any(Number));
     }
-    expect([http, upload, daily, sweep].map((fn) => fn.Properties.Timeout)).toEqual([29, 300, 600, 60]);
+    expect([http, upload, daily, sweep, exporter].map((fn) => fn.Properties.Timeout)).toEqual([
+      29, 300, 600, 60, 900,
+    ]);
     expect([upload, daily, sweep].map((fn) => fn.Properties.ReservedConcurrentExecutions)).toEqual([5, 1, 1]);
+    // The export jobs overlap by design (each run works the jobs it claimed): no reservation, and
+    // not the outbox sweep's function, which must stay free for the notices.
+    expect(exporter.Properties.ReservedConcurrentExecutions).toBeUndefined();
+    expect(exporter.Properties.MemorySize).toBe(1024);
     // The daily check spools the hazard ledger to /tmp; the others keep Lambda's default.
     expect([http, upload, daily].map((fn) => fn.Properties.EphemeralStorage)).toEqual([
       undefined,
@@ -206,6 +213,8 @@ describe('the campaign stack', () => {
     const events = functionNamed(global, /bounces and complaints/);
     expect(events.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], Timeout: 30 });
     expect(env(events)).toEqual(['BUCKET_NAME', 'TABLE_NAME']);
+    // The export jobs send no mail either.
+    expect(env(exporter)).toEqual(['BUCKET_NAME', 'TABLE_NAME']);
     global.template.resourceCountIs('AWS::SecretsManager::Secret', 1);
     expect(
       (daily.Properties.Environment as { Variables: Record<string, unknown> }).Variables.MAIL_TRANSPORT,
@@ -217,6 +226,7 @@ describe('the campaign stack', () => {
       [daily, 'daily-check'],
       [events, 'mail-events'],
       [sweep, 'outbox-sweep'],
+      [exporter, 'export-jobs'],
     ] as const)
       expect((fn.Properties.Environment as { Variables: object }).Variables).toMatchObject({
         POWERTOOLS_SERVICE_NAME: service,
@@ -249,8 +259,11 @@ describe('the campaign stack', () => {
       'digests',
       'digests',
       'exports',
+      'exports',
       'files',
       'files',
+      'files',
+      'incoming',
       'incoming',
       'incoming',
       'quarantine',
@@ -261,10 +274,12 @@ describe('the campaign stack', () => {
       .map((s) => JSON.stringify(s.Action))
       .sort();
     expect(digestActions).toEqual(['"s3:GetObject"', '["s3:PutObject","s3:AbortMultipartUpload"]']);
-    // Exports: only the HTTP function writes (in parts) and signs the supervisors' archives.
+    // Exports: the export jobs write the supervisors' archives (in parts); the HTTP function
+    // signs their downloads, and still writes the archive of GET /w/export/documents.zip.
     const exportActions = s3.filter((s) => JSON.stringify(s.Resource).includes('/exports/*'));
-    expect(exportActions.map((s) => s.Action)).toEqual([
-      ['s3:PutObject', 's3:AbortMultipartUpload', 's3:GetObject'],
+    expect(exportActions.map((s) => JSON.stringify(s.Action)).sort()).toEqual([
+      '["s3:PutObject","s3:AbortMultipartUpload","s3:GetObject"]',
+      '["s3:PutObject","s3:AbortMultipartUpload"]',
     ]);
     // SES sending is granted on the campaign's own identity, by the four functions that send
     // (HTTP: review decisions and hazard notices; upload-received: receipts; the daily check:
@@ -279,7 +294,7 @@ describe('the campaign stack', () => {
     ).toHaveLength(4);
     // The table: exactly what the repositories call, on the table and its indexes.
     const dynamo = statements.filter((s) => JSON.stringify(s.Action).includes('dynamodb:'));
-    expect(dynamo).toHaveLength(5);
+    expect(dynamo).toHaveLength(6);
     for (const s of dynamo)
       expect([...(s.Action as string[])].sort()).toEqual([
         'dynamodb:ConditionCheckItem',
@@ -321,6 +336,22 @@ describe('the campaign stack', () => {
       State: 'ENABLED',
       StartDate: '2018-06-29T15:59:00.000Z',
     });
+    // The export jobs every minute, for good (a supervisor waits on the job's page, after the
+    // campaign too), invoking their own function, not the outbox sweep's.
+    const exportSchedules = resources(global, 'AWS::Scheduler::Schedule').filter((r) =>
+      String(r.Properties.Description).includes('documents archives'),
+    );
+    expect(exportSchedules).toHaveLength(1);
+    expect(exportSchedules[0]?.Properties).toMatchObject({
+      ScheduleExpression: 'rate(1 minute)',
+      State: 'ENABLED',
+      Target: expect.objectContaining({
+        Arn: { 'Fn::GetAtt': [expect.stringMatching(/^ExportJobsFunction/), 'Arn'] },
+        RetryPolicy: expect.objectContaining({ MaximumRetryAttempts: 0 }),
+        DeadLetterConfig: expect.objectContaining({ Arn: expect.anything() }),
+      }),
+    });
+    expect(exportSchedules[0]?.Properties.EndDate).toBeUndefined();
     global.template.resourceCountIs('AWS::Lambda::EventInvokeConfig', 3);
     // Every asynchronous function: two retries, events older than 6 hours given up, and either
     // way the event lands in a failure queue (which alarms).
@@ -351,13 +382,13 @@ describe('the campaign stack', () => {
   });
 
   it('alarms on failure queues and function errors, and outputs what the CLI reads', () => {
-    // Four failure queues and five functions in the global partition (the China one has no mail-events).
+    // Four failure queues and six functions in the global partition (the China one has no mail-events).
     const onQueuesAndFunctions = (s: Synth) =>
       resources(s, 'AWS::CloudWatch::Alarm').filter((a) =>
         ['AWS/SQS', 'AWS/Lambda'].includes(String(a.Properties.Namespace)),
       );
-    expect(onQueuesAndFunctions(global)).toHaveLength(10);
-    expect(onQueuesAndFunctions(china)).toHaveLength(7);
+    expect(onQueuesAndFunctions(global)).toHaveLength(11);
+    expect(onQueuesAndFunctions(china)).toHaveLength(8);
     for (const output of [
       'ApiUrl',
       'PublicUrl',
@@ -395,8 +426,8 @@ describe('the campaign stack', () => {
       expect(dimensions.map((d) => d.find((x) => x.Name === 'service')?.Value).sort()).toEqual(services);
       for (const d of dimensions) expect(d).toContainEqual({ Name: 'campaign', Value: demoCampaign().id });
     }
-    global.template.resourceCountIs('AWS::CloudWatch::Alarm', 15);
-    china.template.resourceCountIs('AWS::CloudWatch::Alarm', 11);
+    global.template.resourceCountIs('AWS::CloudWatch::Alarm', 16);
+    china.template.resourceCountIs('AWS::CloudWatch::Alarm', 12);
     // Refused uploads are the schools' to fix: on the dashboard, not an alarm.
     expect(JSON.stringify(resources(global, 'AWS::CloudWatch::Alarm'))).not.toContain(METRIC.refusals);
   });
@@ -519,7 +550,7 @@ describe('a campaign deployed after its dates', () => {
     expect(properties.EndDate).toBeUndefined();
     // Nor does the outbox sweep run every minute for a campaign long over: hourly only.
     const sweep = Template.fromStack(stack).findResources('AWS::Scheduler::Schedule', {
-      Properties: { ScheduleExpression: 'rate(1 minute)' },
+      Properties: { ScheduleExpression: 'rate(1 minute)', Description: Match.stringLikeRegexp('notices') },
     });
     expect(Object.values(sweep)[0]?.Properties).toMatchObject({ State: 'DISABLED' });
     expect(Object.values(sweep)[0]?.Properties.EndDate).toBeUndefined();
@@ -590,10 +621,18 @@ describe('the synthesized function bundles', () => {
   };
 
   it('each starts, and the HTTP one serves the import template from its lazily loaded exceljs', async () => {
-    for (const description of [/uploaded file/, /reminders/, /bounces and complaints/]) {
+    for (const description of [
+      /uploaded file/,
+      /reminders/,
+      /bounces and complaints/,
+      /documents archives/,
+    ]) {
       const { stdout } = await run(bundleOf(description), null);
       expect(stdout.trim()).toBe('null');
     }
+    // The export jobs' run, as the schedule invokes it: the test run's table has no job waiting.
+    const exported = await run(bundleOf(/documents archives/), {});
+    expect(exported.stdout.trim().split('\n').at(-1)).toBe(JSON.stringify({ bytes: 0 }));
     const token = system.links['LY-101'] as string;
     const path = `/f/${token}/hazards/template.xlsx`;
     const { stdout } = await run(bundleOf(/form pages/), {

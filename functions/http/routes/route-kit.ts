@@ -16,6 +16,7 @@ import type {
   DocumentStore,
   DocumentsArchiveWriter,
   DownloadLinkRepository,
+  ExportJobRepository,
   HazardImportRepository,
   HazardRepository,
   LinkRepository,
@@ -65,6 +66,8 @@ export interface HttpDeps extends InvocationDeps {
   sanctions: SanctionRepository;
   /** Writes supervisors' document archives under exports/. */
   archives: DocumentsArchiveWriter;
+  /** Supervisors' documents exports as jobs: asked for here, written by the export-jobs function. */
+  exportJobs: ExportJobRepository;
   /** Read for the office's and the bureaus' own pages: units whose contact address bounces. */
   bounces: Pick<BounceLog, 'all'>;
   /**

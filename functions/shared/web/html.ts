@@ -63,6 +63,7 @@ main{max-width:40rem;margin:0 auto;padding:1rem}h1{font-size:1.3rem;margin:.5rem
 nav{text-align:right;font-size:.9rem}a{color:#1a56c4;word-break:break-all}
 form.upload{margin-top:.6rem;border-top:1px solid #e3e5e8;padding-top:.6rem}input[type=file]{max-width:100%;margin:.3rem 0}
 button{font-size:1rem;padding:.4rem 1.2rem;border:0;border-radius:6px;background:#1a56c4;color:#fff}
+form.inline{display:inline}nav form.inline button{font-size:.85rem;padding:.1rem .6rem}
 .error{color:#a50e0e}.notice{background:#e8f0fe;padding:.5rem .8rem;border-radius:6px}
 form.hazard label,form.action label{display:block;margin:.6rem 0}
 form.hazard input,form.hazard select,form.hazard textarea,form.action input,form.action textarea{display:block;width:100%;font:inherit;padding:.35rem;margin-top:.2rem}
@@ -81,10 +82,12 @@ export function layout(input: {
   switchHref?: string;
   /** A page's own rules, after the shared ones (a wide page's tables, say). */
   style?: string;
+  /** Reload the page every this many seconds (a page that waits for work, with no script). */
+  refreshSeconds?: number;
 }): string {
   const other = input.lang === 'zh' ? { lang: 'en', label: 'English' } : { lang: 'zh', label: '中文' };
   const nav = input.switchHref
     ? html`<nav><a href="${input.switchHref}?lang=${other.lang}" hreflang="${other.lang}">${other.label}</a></nav>`
     : '';
-  return `<!doctype html>${html`<html lang="${input.lang === 'zh' ? 'zh-CN' : 'en'}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="robots" content="noindex"><title>${input.title}</title><style>${new Html(STYLE + (input.style ?? ''))}</style></head><body><main>${nav}${input.body}</main></body></html>`}`;
+  return `<!doctype html>${html`<html lang="${input.lang === 'zh' ? 'zh-CN' : 'en'}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="robots" content="noindex">${input.refreshSeconds ? html`<meta http-equiv="refresh" content="${String(input.refreshSeconds)}">` : ''}<title>${input.title}</title><style>${new Html(STYLE + (input.style ?? ''))}</style></head><body><main>${nav}${input.body}</main></body></html>`}`;
 }

@@ -104,6 +104,13 @@ export const keys = {
   }),
   /** The one-time key of the form that recorded a decision (a copy of the decision, without index keys). */
   sanctionFormKey: (unit: string, formKey: string) => ({ pk: `UNIT#${unit}`, sk: `SANCKEY#${formKey}` }),
+  /** A supervisor's documents export job (`ExportJob`), under its id (derived from the form that asked). */
+  exportJob: (id: string) => ({ pk: `EXPORT#${id}`, sk: 'EXPORT' }),
+  /** Only while pending or running (sparse): a run finds the jobs waiting, oldest first, by Query. */
+  exportJobIndex: (requestedAt: string, id: string) => ({
+    gsi1pk: 'EXPORTS',
+    gsi1sk: `${requestedAt}#${id}`,
+  }),
   mail: (day: string, purpose: string, recipient: string) => ({
     pk: `MAIL#${day}`,
     sk: `${purpose}#${recipient.toLowerCase()}`,

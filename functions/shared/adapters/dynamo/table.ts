@@ -41,6 +41,7 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  * | named reviewer           | `REVIEWER#<id>`           | `PROFILE`                           | `REVIEWERS`       | `<id>`                 |
  * | summons/circular         | `UNIT#<unit>`             | `SANCTION#<instant>#<id>`           | `SANCTIONS`       | `<d>#<unit>#<instant>` |
  * | summons/circular form key| `UNIT#<unit>`             | `SANCKEY#<uuid>`                    |                   |                        |
+ * | documents export job     | `EXPORT#<job id>`         | `EXPORT`                            | `EXPORTS` (waiting) | `<instant>#<job id>` |
  *
  * | district rollup          | `ROLLUP`                  | `<d>#<shard 0–7>`                   |                   |                        |
  * | rollups complete         | `ROLLUP`                  | `READY`                             |                   |                        |
@@ -93,9 +94,17 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  *   this decision form posted already: GetItem `SANCKEY#<uuid>`, Put with `attribute_not_exists` in the decision's
  *   transaction (with its audit event), so a double click records one decision;
  * - who runs a day's check: conditional Put/Update on `RUN#<day>`, and a ConditionCheck on it in every mail claim (fencing).
+ * - a supervisor's documents export (the ZIP, as a job): the job id is a hash of who asked, the form's one-time key
+ *   and the versions asked for, so the request Puts `EXPORT#<id>` with `attribute_not_exists` in one transaction with
+ *   its audit event (a double click or a reused form finds the same job, and records one request); the export-jobs
+ *   function Queries gsi1 `EXPORTS` (only jobs pending or running, oldest first), claims one with a conditional
+ *   Update (`pending`, or `running` with its lease run out; `attempts` + 1), renews the lease while it writes, and
+ *   marks it `done` (with its audit event, in one transaction) or `failed` only while it still holds it, REMOVEing
+ *   the gsi1 keys; the status page and the file route GetItem `EXPORT#<id>`. The job's `ttl` is a week after it was asked.
  *
  * Every list is read page by page (`Limit` + cursor); no call loads a whole partition at once.
- * `ttl` (epoch seconds) is the TTL attribute, for short-lived items: rate-limit counters, pending uploads, download links, sessions.
+ * `ttl` (epoch seconds) is the TTL attribute, for short-lived items: rate-limit counters, pending uploads, download links, sessions,
+ * export jobs.
  */
 export const CAMPAIGN_TABLE = {
   partitionKey: 'pk',

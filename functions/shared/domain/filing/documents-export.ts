@@ -1,5 +1,5 @@
 import type { Campaign } from '../../../../schemas/campaign.ts';
-import type { SubmissionPointer, UnitRecord } from '../../../../schemas/records.ts';
+import type { AuditEvent, SubmissionPointer, UnitRecord } from '../../../../schemas/records.ts';
 import type { AuditLog, DocumentsArchiveWriter, SubmissionRepository, UnitRepository } from '../../ports.ts';
 import type { Clock } from '../calendar/clock.ts';
 import { ForbiddenError, ValidationError } from '../errors.ts';
@@ -37,7 +37,7 @@ export interface DocumentsArchiveDeps {
   submissions: Pick<SubmissionRepository, 'allFilers' | 'version' | 'versions'>;
 }
 
-const NOT_A_SUPERVISOR = {
+export const NOT_A_SUPERVISOR = {
   zh: '只有市安稳处和区县教育局可以下载材料压缩包',
   en: 'Only the city safety office and the district bureaus may download the documents archive',
 };
@@ -130,20 +130,36 @@ export async function exportDocuments(
 ): Promise<DocumentsExport> {
   const archive = await loadDocumentsArchive(deps, exporter.body, options);
   const stored = await deps.archives.write(archiveContents(archive, deps.clock.now()));
-  await deps.audit.append({
-    at: deps.clock.now().toISOString(),
+  await deps.audit.append(exportedEvent(exporter, archive, stored, deps.clock.now()));
+  return { key: stored.key, size: stored.size, fileName: archive.fileName, count: archive.entries.length };
+}
+
+/**
+ * The `supervisor-exported-documents` event of one archive written: who asked, for which body's
+ * scope, how many files, which versions, where and how large. `job` names the export job that
+ * wrote it, when one did (`export-jobs.ts`).
+ */
+export function exportedEvent(
+  exporter: { body: Pick<UnitRecord, 'code'>; actor: string },
+  archive: Pick<DocumentsArchive, 'scope' | 'entries' | 'allVersions'>,
+  stored: { key: string; size: number },
+  at: Date,
+  job?: string,
+): Omit<AuditEvent, 'id'> {
+  return {
+    at: at.toISOString(),
     actor: exporter.actor,
     action: 'supervisor-exported-documents',
     subject: exporter.body.code,
     detail: {
       scope: archive.scope === 'office' ? 'office' : `district:${archive.scope.district}`,
       count: archive.entries.length,
-      allVersions: options.allVersions,
+      allVersions: archive.allVersions,
       key: stored.key,
       size: stored.size,
+      ...(job ? { job } : {}),
     },
-  });
-  return { key: stored.key, size: stored.size, fileName: archive.fileName, count: archive.entries.length };
+  };
 }
 
 /**

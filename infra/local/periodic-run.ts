@@ -1,9 +1,10 @@
 /**
- * The local stand-in for the outbox sweep's EventBridge schedule (rate 1 minute): calls `run` at
- * start and then every `everyMs` of real time (like the schedule, not the campaign clock), one
- * run at a time: a run still going when the next is due is not doubled.
+ * The local stand-in for an EventBridge schedule at a fixed rate (the outbox sweep's and the
+ * export jobs', every minute): calls `run` at start and then every `everyMs` of real time (like
+ * the schedule, not the campaign clock), one run at a time: a run still going when the next is
+ * due is not doubled.
  */
-export function startOutboxSweeper(options: {
+export function startPeriodicRun(options: {
   run: () => Promise<unknown>;
   everyMs: number;
   onError: (error: unknown) => void;

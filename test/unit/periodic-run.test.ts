@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { startOutboxSweeper } from '../../infra/local/outbox-sweeper.ts';
+import { startPeriodicRun } from '../../infra/local/periodic-run.ts';
 
-/** The local schedule of the outbox sweep: at start, then on its interval, never two runs at once. */
-describe('the local outbox sweeper', () => {
+/** The local schedule of the outbox sweep and the export jobs: at start, then on its interval, never two runs at once. */
+describe('the local periodic run (outbox sweep, export jobs)', () => {
   it('runs at start and on each tick, skips a tick while a run is still going, and stops on close', async () => {
     let runs = 0;
     let active = 0;
     let most = 0;
     let release: () => void = () => undefined;
-    const sweeper = startOutboxSweeper({
+    const sweeper = startPeriodicRun({
       everyMs: 5,
       onError: () => undefined,
       run: async () => {
@@ -38,7 +38,7 @@ describe('the local outbox sweeper', () => {
   it('reports a failed run and goes on', async () => {
     const errors: unknown[] = [];
     let runs = 0;
-    const sweeper = startOutboxSweeper({
+    const sweeper = startPeriodicRun({
       everyMs: 5,
       onError: (error) => errors.push(error),
       run: async () => {
