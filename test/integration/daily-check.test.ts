@@ -6,10 +6,10 @@ import type { DailyCheckDeps } from '../../functions/daily-check/daily-check.ts'
 import { dailyCheckDeps, MailFailuresError, makeHandler } from '../../functions/daily-check/handler.ts';
 import { addDays, atLocalTime, type LocalDate } from '../../functions/shared/domain/calendar/calendar.ts';
 import { ValidationError } from '../../functions/shared/domain/errors.ts';
-import { addFiledVersion } from '../../functions/shared/domain/filing/file-version.ts';
 import { newFormKey, reportHazard } from '../../functions/shared/domain/hazards/hazard-service.ts';
 import type { Mailer, OutboundMail } from '../../functions/shared/ports.ts';
 import { localContext } from '../../infra/local/http-bridge.ts';
+import { fileAt } from '../support/filings.ts';
 import { demoCampaign, sampleReport } from '../support/fixtures.ts';
 import { manualClock, type TestApp, testApp } from '../support/local-app.ts';
 
@@ -60,23 +60,8 @@ function deps(app: TestApp, mailer: Mailer): DailyCheckDeps {
   return { ...dailyCheckDeps(app.adapters, 'https://forms.example'), mailer };
 }
 
-async function file(app: TestApp, unit: string, deliverableId: string, at: string, version = 1) {
-  const deliverable = campaign.deliverables.find((d) => d.id === deliverableId);
-  const record = await app.adapters.units.get(unit);
-  if (!deliverable || !record) throw new Error(`no ${deliverableId} or ${unit}`);
-  const receivedAt = new Date(at);
-  await addFiledVersion(app.adapters, {
-    unitCode: unit,
-    deliverableId,
-    version,
-    fileKey: `incoming/${unit}/${deliverableId}-${version}`,
-    displayName: `${deliverable.name.zh}.pdf`,
-    contentType: 'application/pdf',
-    size: 1000,
-    etag: `"etag-${unit}-${version}"`,
-    receivedAt: receivedAt.toISOString(),
-    onTime: receivedAt < atLocalTime(addDays(deliverable.dueDate, 1), '00:00', zone),
-  });
+function file(app: TestApp, unit: string, deliverableId: string, at: string, version = 1) {
+  return fileAt(app.adapters, unit, deliverableId, at, version);
 }
 
 describe('the daily check over a whole campaign', () => {

@@ -1,18 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fileSpool } from '../../functions/shared/adapters/fs/ledger-spool.ts';
-import { addDays, atLocalTime } from '../../functions/shared/domain/calendar/calendar.ts';
-import { addFiledVersion } from '../../functions/shared/domain/filing/file-version.ts';
 import { type ReviewDeps, reviewVersion } from '../../functions/shared/domain/filing/reviews.ts';
-import { dashboardOfSnapshot, parseDashboardQuery } from '../../functions/shared/domain/report/dashboard.ts';
+import { parseDashboardQuery } from '../../functions/shared/domain/report/dashboard.ts';
 import { rolledDashboard } from '../../functions/shared/domain/report/dashboard-rolled.ts';
 import { campaignInstant } from '../../functions/shared/domain/report/instant.ts';
 import type { DigestScope } from '../../functions/shared/domain/report/model.ts';
 import { rollupRules } from '../../functions/shared/domain/report/rollup.ts';
 import { admitToRollups } from '../../functions/shared/domain/report/rollup-admission.ts';
-import { loadSnapshot } from '../../functions/shared/domain/report/snapshot.ts';
 import { reviewMail } from '../../functions/shared/mail/review-mail.ts';
+import { fullDashboard } from '../support/dashboards.ts';
+import { fileAt as fileFiling } from '../support/filings.ts';
 import { demoRoster, REPORT_FORM } from '../support/fixtures.ts';
 import { manualClock, type TestApp, testApp } from '../support/local-app.ts';
 import { testClients } from '../support/tables.ts';
@@ -53,17 +51,7 @@ async function both(scope: DigestScope, params: Record<string, string>) {
   const query = parseDashboardQuery(params, campaign, scope);
   const instant = campaignInstant(campaign, clock.now());
   const rolled = await rolledDashboard(campaign, app.adapters, instant, scope, query);
-  const spool = await fileSpool();
-  try {
-    const full = await dashboardOfSnapshot(
-      await loadSnapshot(campaign, app.adapters, instant, spool),
-      scope,
-      query,
-    );
-    return { rolled, full };
-  } finally {
-    await spool.dispose();
-  }
+  return { rolled, full: await fullDashboard(app.adapters, instant, scope, query) };
 }
 
 async function expectRolledIsFull(views = VIEWS) {
@@ -75,25 +63,8 @@ async function expectRolledIsFull(views = VIEWS) {
   }
 }
 
-/** Files version `version` of `unit`'s deliverable as received at `at` (no upload), as an import of filings would. */
-async function fileAt(unit: string, deliverableId: string, at: string, version = 1) {
-  const deliverable = app.adapters.campaign.deliverables.find((d) => d.id === deliverableId);
-  if (!deliverable) throw new Error(`no ${deliverableId}`);
-  const receivedAt = new Date(at);
-  const zone = app.adapters.campaign.timeZone;
-  await addFiledVersion(app.adapters, {
-    unitCode: unit,
-    deliverableId,
-    version,
-    fileKey: `incoming/${unit}/${deliverableId}-${version}`,
-    displayName: `${deliverable.name.zh}.pdf`,
-    contentType: 'application/pdf',
-    size: 1000,
-    etag: `"etag-${unit}-${deliverableId}-${version}"`,
-    receivedAt: receivedAt.toISOString(),
-    onTime: receivedAt < atLocalTime(addDays(deliverable.dueDate, 1), '00:00', zone),
-  });
-}
+const fileAt = (unit: string, deliverableId: string, at: string) =>
+  fileFiling(app.adapters, unit, deliverableId, at);
 
 const reviewDeps = (): ReviewDeps => ({ ...app.adapters, reviewMail });
 async function decide(as: string, unit: string, deliverableId: string, version: number, verdict: string) {

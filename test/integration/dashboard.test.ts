@@ -4,12 +4,12 @@ import type { DailyCheckDeps } from '../../functions/daily-check/daily-check.ts'
 import { dailyCheckDeps, makeHandler as makeDailyCheck } from '../../functions/daily-check/handler.ts';
 import { ledgerRoute } from '../../functions/http/routes/dashboard-routes.ts';
 import { workspaceLinks } from '../../functions/http/workspace/dashboard-page.ts';
-import { addDays, atLocalTime } from '../../functions/shared/domain/calendar/calendar.ts';
+import { atLocalTime } from '../../functions/shared/domain/calendar/calendar.ts';
 import { ValidationError } from '../../functions/shared/domain/errors.ts';
-import { addFiledVersion } from '../../functions/shared/domain/filing/file-version.ts';
 import { newFormKey, reportHazard } from '../../functions/shared/domain/hazards/hazard-service.ts';
 import type { Mailer, OutboundMail } from '../../functions/shared/ports.ts';
 import { localContext } from '../../infra/local/http-bridge.ts';
+import { fileAt } from '../support/filings.ts';
 import { demoCampaign, sampleReport } from '../support/fixtures.ts';
 import { manualClock, type TestApp, testApp, type WorkspaceClient } from '../support/local-app.ts';
 
@@ -93,23 +93,7 @@ describe('the dashboard reads the same campaign model as the digest', () => {
     await app.file(unit, PLAN, fileName, bytes);
   }
 
-  async function fileDirect(unit: string, at: string) {
-    const record = await app.adapters.units.get(unit);
-    if (!record) throw new Error(`no ${unit}`);
-    const receivedAt = new Date(at);
-    await addFiledVersion(app.adapters, {
-      unitCode: unit,
-      deliverableId: PLAN,
-      version: 1,
-      fileKey: `incoming/${unit}/${PLAN}-1`,
-      displayName: '实施方案.pdf',
-      contentType: 'application/pdf',
-      size: 1000,
-      etag: `"etag-${unit}"`,
-      receivedAt: receivedAt.toISOString(),
-      onTime: receivedAt < atLocalTime(addDays('2018-01-19', 1), '00:00', zone),
-    });
-  }
+  const fileDirect = (unit: string, at: string) => fileAt(app.adapters, unit, PLAN, at);
 
   async function report(unit: string, overrides: Parameters<typeof sampleReport>[0], deadline: string) {
     const record = await app.adapters.units.get(unit);

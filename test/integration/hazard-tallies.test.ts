@@ -2,21 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keys } from '../../functions/shared/adapters/dynamo/keys.ts';
-import { fileSpool } from '../../functions/shared/adapters/fs/ledger-spool.ts';
 import { recountTally } from '../../functions/shared/domain/hazards/tally-recount.ts';
-import {
-  type DashboardView,
-  dashboardOfSnapshot,
-  parseDashboardQuery,
-} from '../../functions/shared/domain/report/dashboard.ts';
+import { type DashboardView, parseDashboardQuery } from '../../functions/shared/domain/report/dashboard.ts';
 import { talliedDashboard } from '../../functions/shared/domain/report/dashboard-load.ts';
 import { rolledDashboard } from '../../functions/shared/domain/report/dashboard-rolled.ts';
 import { campaignInstant } from '../../functions/shared/domain/report/instant.ts';
 import type { DigestScope } from '../../functions/shared/domain/report/model.ts';
-import { loadSnapshot } from '../../functions/shared/domain/report/snapshot.ts';
 import { seedCampaign } from '../../infra/seed-campaign.ts';
 import type { UnitRecord } from '../../schemas/records.ts';
 import type { Roster } from '../../schemas/roster.ts';
+import { fullDashboard } from '../support/dashboards.ts';
 import { demoRoster, REPORT_FORM } from '../support/fixtures.ts';
 import { manualClock, type TestApp, testApp } from '../support/local-app.ts';
 import { testClients } from '../support/tables.ts';
@@ -78,17 +73,7 @@ async function bothWays(scope: DigestScope, params: Record<string, string> = {})
   const instant = campaignInstant(campaign, clock.now());
   const tallied = await talliedDashboard(campaign, app.adapters, instant, scope, query);
   const rolled = await rolledDashboard(campaign, app.adapters, instant, scope, query);
-  const spool = await fileSpool();
-  try {
-    const full = await dashboardOfSnapshot(
-      await loadSnapshot(campaign, app.adapters, instant, spool),
-      scope,
-      query,
-    );
-    return { tallied, rolled, full };
-  } finally {
-    await spool.dispose();
-  }
+  return { tallied, rolled, full: await fullDashboard(app.adapters, instant, scope, query) };
 }
 
 /** The unfiltered page, and the major hazards' list filtered and paged. */

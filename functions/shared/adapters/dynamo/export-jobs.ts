@@ -5,7 +5,7 @@ import { type Clock, systemClock } from '../../domain/calendar/clock.ts';
 import type { ExportJobRepository, Page, PageRequest } from '../../ports.ts';
 import { auditPut } from './audit-log.ts';
 import { keys } from './keys.ts';
-import { type DynamoStore, isConditionFailure, retryOnConflict, stripKeys } from './store.ts';
+import { type DynamoStore, isConditionFailure, retryOnConflict, stripKeys, writeIfStill } from './store.ts';
 import { ttlDaysAfter } from './table.ts';
 
 /**
@@ -38,33 +38,29 @@ export class DynamoExportJobs implements ExportJobRepository {
   async create(job: ExportJob, audit: Omit<AuditEvent, 'id'>): Promise<'created' | 'duplicate'> {
     const item = ExportJobSchema.parse(job);
     const { tableName } = this.store;
-    try {
-      await retryOnConflict(() =>
-        this.store.client.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Put: {
-                  TableName: tableName,
-                  Item: {
-                    ...keys.exportJob(item.id),
-                    ...keys.exportJobIndex(item.requestedAt, item.id),
-                    ...item,
-                    ttl: ttlDaysAfter(item.requestedAt, KEPT_DAYS),
-                  },
-                  ConditionExpression: 'attribute_not_exists(pk)',
+    return (await writeIfStill(() =>
+      this.store.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: tableName,
+                Item: {
+                  ...keys.exportJob(item.id),
+                  ...keys.exportJobIndex(item.requestedAt, item.id),
+                  ...item,
+                  ttl: ttlDaysAfter(item.requestedAt, KEPT_DAYS),
                 },
+                ConditionExpression: 'attribute_not_exists(pk)',
               },
-              { Put: auditPut(tableName, audit, this.timeZone).put },
-            ],
-          }),
-        ),
-      );
-      return 'created';
-    } catch (error) {
-      if (isConditionFailure(error)) return 'duplicate';
-      throw error;
-    }
+            },
+            { Put: auditPut(tableName, audit, this.timeZone).put },
+          ],
+        }),
+      ),
+    ))
+      ? 'created'
+      : 'duplicate';
   }
 
   get(id: string): Promise<ExportJob | null> {
@@ -120,39 +116,33 @@ export class DynamoExportJobs implements ExportJobRepository {
     audit: Omit<AuditEvent, 'id'>,
   ): Promise<boolean> {
     const { tableName } = this.store;
-    try {
-      await retryOnConflict(() =>
-        this.store.client.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Update: {
-                  TableName: tableName,
-                  Key: keys.exportJob(id),
-                  UpdateExpression:
-                    'SET #status = :done, #result = :result, finishedAt = :at, leaseUntil = :zero REMOVE gsi1pk, gsi1sk, #error',
-                  ConditionExpression: 'holder = :holder AND #status = :running',
-                  ExpressionAttributeNames: { '#status': 'status', '#result': 'result', '#error': 'error' },
-                  ExpressionAttributeValues: {
-                    ':done': 'done',
-                    ':result': result,
-                    ':at': at.toISOString(),
-                    ':zero': 0,
-                    ':holder': holder,
-                    ':running': 'running',
-                  },
+    return writeIfStill(() =>
+      this.store.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: tableName,
+                Key: keys.exportJob(id),
+                UpdateExpression:
+                  'SET #status = :done, #result = :result, finishedAt = :at, leaseUntil = :zero REMOVE gsi1pk, gsi1sk, #error',
+                ConditionExpression: 'holder = :holder AND #status = :running',
+                ExpressionAttributeNames: { '#status': 'status', '#result': 'result', '#error': 'error' },
+                ExpressionAttributeValues: {
+                  ':done': 'done',
+                  ':result': result,
+                  ':at': at.toISOString(),
+                  ':zero': 0,
+                  ':holder': holder,
+                  ':running': 'running',
                 },
               },
-              { Put: auditPut(tableName, audit, this.timeZone).put },
-            ],
-          }),
-        ),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+            },
+            { Put: auditPut(tableName, audit, this.timeZone).put },
+          ],
+        }),
+      ),
+    );
   }
 
   release(id: string, holder: string, error: Bilingual): Promise<boolean> {
@@ -179,26 +169,20 @@ export class DynamoExportJobs implements ExportJobRepository {
     expression: string,
     values: Record<string, unknown>,
   ): Promise<boolean> {
-    try {
-      await retryOnConflict(() =>
-        this.store.client.send(
-          new UpdateCommand({
-            TableName: this.store.tableName,
-            Key: keys.exportJob(id),
-            UpdateExpression: expression,
-            ConditionExpression: 'holder = :holder AND #status = :running',
-            ExpressionAttributeNames: {
-              '#status': 'status',
-              ...(expression.includes('#error') ? { '#error': 'error' } : {}),
-            },
-            ExpressionAttributeValues: { ...values, ':holder': holder, ':running': 'running' },
-          }),
-        ),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    return writeIfStill(() =>
+      this.store.client.send(
+        new UpdateCommand({
+          TableName: this.store.tableName,
+          Key: keys.exportJob(id),
+          UpdateExpression: expression,
+          ConditionExpression: 'holder = :holder AND #status = :running',
+          ExpressionAttributeNames: {
+            '#status': 'status',
+            ...(expression.includes('#error') ? { '#error': 'error' } : {}),
+          },
+          ExpressionAttributeValues: { ...values, ':holder': holder, ':running': 'running' },
+        }),
+      ),
+    );
   }
 }

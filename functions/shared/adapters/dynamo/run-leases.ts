@@ -3,7 +3,7 @@ import { type RunLeaseRecord, RunLeaseRecordSchema } from '../../../../schemas/r
 import { type Clock, systemClock } from '../../domain/calendar/clock.ts';
 import type { RunLeaseResult, RunLeases } from '../../ports.ts';
 import { keys } from './keys.ts';
-import { type DynamoStore, isConditionFailure, retryOnConflict } from './store.ts';
+import { type DynamoStore, isConditionFailure, writeIfStill } from './store.ts';
 
 /**
  * A run lease's length. Short, so that a run that died (a crash, `kill -9`, a Lambda timeout)
@@ -77,25 +77,19 @@ export class DynamoRunLeases implements RunLeases {
     expression: string,
     values: Record<string, unknown>,
   ): Promise<boolean> {
-    try {
-      // Every mail claim checks this item in its transaction, so a renewal can meet a
-      // transaction in progress: sent again, with backoff, well within a third of the lease.
-      await retryOnConflict(() =>
-        this.store.client.send(
-          new UpdateCommand({
-            TableName: this.store.tableName,
-            Key: keys.runLease(day),
-            UpdateExpression: expression,
-            ConditionExpression: 'holder = :holder AND #status = :running',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ...values, ':holder': holder, ':running': 'running' },
-          }),
-        ),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    // Every mail claim checks this item in its transaction, so a renewal can meet a
+    // transaction in progress: sent again, with backoff, well within a third of the lease.
+    return writeIfStill(() =>
+      this.store.client.send(
+        new UpdateCommand({
+          TableName: this.store.tableName,
+          Key: keys.runLease(day),
+          UpdateExpression: expression,
+          ConditionExpression: 'holder = :holder AND #status = :running',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ...values, ':holder': holder, ':running': 'running' },
+        }),
+      ),
+    );
   }
 }

@@ -13,7 +13,7 @@ import {
   indexQuery,
   isConditionFailure,
   READ_ALL_PAGE_SIZE,
-  retryOnConflict,
+  writeIfStill,
 } from './store.ts';
 import { GSI1 } from './table.ts';
 
@@ -30,39 +30,35 @@ export class DynamoSanctionRepository implements SanctionRepository {
   async record(sanction: SanctionRecord, audit: Omit<AuditEvent, 'id'>): Promise<'recorded' | 'duplicate'> {
     const item = SanctionRecordSchema.parse(sanction);
     const { tableName } = this.store;
-    try {
-      await retryOnConflict(() =>
-        this.store.client.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Put: {
-                  TableName: tableName,
-                  Item: {
-                    ...keys.sanction(item.unitCode, item.recordedAt, item.id),
-                    ...keys.sanctionIndex(item.district, item.unitCode, item.recordedAt),
-                    ...item,
-                  },
-                  ConditionExpression: 'attribute_not_exists(pk)',
+    return (await writeIfStill(() =>
+      this.store.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: tableName,
+                Item: {
+                  ...keys.sanction(item.unitCode, item.recordedAt, item.id),
+                  ...keys.sanctionIndex(item.district, item.unitCode, item.recordedAt),
+                  ...item,
                 },
+                ConditionExpression: 'attribute_not_exists(pk)',
               },
-              {
-                Put: {
-                  TableName: tableName,
-                  Item: { ...keys.sanctionFormKey(item.unitCode, item.id), ...item },
-                  ConditionExpression: 'attribute_not_exists(pk)',
-                },
+            },
+            {
+              Put: {
+                TableName: tableName,
+                Item: { ...keys.sanctionFormKey(item.unitCode, item.id), ...item },
+                ConditionExpression: 'attribute_not_exists(pk)',
               },
-              { Put: auditPut(tableName, audit, this.timeZone).put },
-            ],
-          }),
-        ),
-      );
-      return 'recorded';
-    } catch (error) {
-      if (isConditionFailure(error)) return 'duplicate';
-      throw error;
-    }
+            },
+            { Put: auditPut(tableName, audit, this.timeZone).put },
+          ],
+        }),
+      ),
+    ))
+      ? 'recorded'
+      : 'duplicate';
   }
 
   byFormKey(unitCode: string, formKey: string): Promise<SanctionRecord | null> {

@@ -109,6 +109,20 @@ export async function retryOnConflict<T>(write: () => Promise<T>, attempts = 10)
   }
 }
 
+/**
+ * Runs a conditional write, sent again while it meets a transaction in progress: true when it was
+ * made, false when its condition refused it (a duplicate, or a lease no longer held).
+ */
+export async function writeIfStill(write: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await retryOnConflict(write);
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}
+
 /** Runs a conditional write; a refused condition becomes a `ConflictError` with `message`. */
 export async function conditionally<T>(write: () => Promise<T>, message: Bilingual): Promise<T> {
   try {

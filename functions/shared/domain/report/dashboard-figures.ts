@@ -141,8 +141,29 @@ export function talliedFigures(
     overdueMajorCount += row.overdueMajors;
     return row;
   });
-  const counts = new Map(tallyAreaCounts(campaign, scopeTally).map((c) => [c.area, c]));
-  const { ledgerCount, openCount } = tallyLedgerCounts(scopeTally);
+  return {
+    ...tallyTotals(campaign, scopeTally, instant, scope),
+    progress: progressOf(campaign, rows),
+    units: rows,
+    overdueMajorCount,
+    pointers,
+  };
+}
+
+/**
+ * The parts of a scope's figures that its summed hazard tally gives (with the scope's names and
+ * the drive's state), the same whichever source summed it: the units' tallies or the rollups.
+ */
+export function tallyTotals(
+  campaign: Campaign,
+  tally: HazardTally,
+  instant: CampaignInstant,
+  scope: DigestScope,
+): Pick<
+  DashboardFigures,
+  'campaign' | 'instant' | 'scope' | 'scopeName' | 'day' | 'drive' | 'areas' | 'ledgerCount' | 'openCount'
+> {
+  const counts = new Map(tallyAreaCounts(campaign, tally).map((c) => [c.area, c]));
   return {
     campaign,
     instant,
@@ -150,12 +171,7 @@ export function talliedFigures(
     scopeName: scope.kind === 'office' ? WHOLE_CITY : districtName(campaign, scope.district),
     day: instant.today,
     drive: driveOn(campaign, instant.today),
-    progress: progressOf(campaign, rows),
-    units: rows,
     areas: emptyAreas(campaign).map((area) => ({ ...area, ...counts.get(area.area) })),
-    ledgerCount,
-    openCount,
-    overdueMajorCount,
-    pointers,
+    ...tallyLedgerCounts(tally),
   };
 }

@@ -2,9 +2,8 @@ import type { Campaign } from '../../../../schemas/campaign.ts';
 import type { UnitRecord } from '../../../../schemas/records.ts';
 import type { Page, PageRequest, RollupRepository, UnitRepository } from '../../ports.ts';
 import { daysBetween, type LocalDate } from '../calendar/calendar.ts';
-import { tallyAreaCounts, tallyFigures, tallyLedgerCounts } from '../hazards/hazard-tally.ts';
+import { tallyFigures } from '../hazards/hazard-tally.ts';
 import { collect, mergeSorted } from '../pages.ts';
-import { driveOn } from './campaign-state.ts';
 import {
   AFFILIATED_FILTER,
   buildDashboard,
@@ -19,10 +18,8 @@ import {
   openMajorCount,
   PAGE_SIZE,
 } from './dashboard.ts';
-import { talliedUnit } from './dashboard-figures.ts';
+import { talliedUnit, tallyTotals } from './dashboard-figures.ts';
 import { type MajorsUnits, supervisedMajors, type TalliedReaders } from './dashboard-load.ts';
-import { districtName, WHOLE_CITY } from './digest.ts';
-import { emptyAreas } from './hazard-pass.ts';
 import type { CampaignInstant, DeliverableProgress, DigestScope } from './model.ts';
 import { type Counters, lagParts, owedDays, pointersOfMarks, rollupTally, sumCounters } from './rollup.ts';
 
@@ -142,18 +139,10 @@ export function rolledTotals(
         byDay.set(name.slice(prefix.length), n);
     return cumulativeSeries(campaign, instant.today, p, byDay);
   });
-  const areaCounts = new Map(tallyAreaCounts(campaign, tally).map((c) => [c.area, c]));
   return {
-    campaign,
-    instant,
-    scope,
-    scopeName: scope.kind === 'office' ? WHOLE_CITY : districtName(campaign, scope.district),
-    day: instant.today,
-    drive: driveOn(campaign, instant.today),
+    ...tallyTotals(campaign, tally, instant, scope),
     progress,
     unitCount: unitCount(counters),
-    areas: emptyAreas(campaign).map((area) => ({ ...area, ...areaCounts.get(area.area) })),
-    ...tallyLedgerCounts(tally),
     overdueMajorCount: tallyFigures(tally, instant.at, campaign.timeZone).overdueMajors,
     series,
   };
