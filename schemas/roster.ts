@@ -17,6 +17,20 @@ export const RosterRowFieldsSchema = z.strictObject({
   email: EmailSchema,
   phone: z.string().regex(/^[0-9+\-() ]{6,20}$/, { message: 'phone' }),
 });
+type RosterRowFields = z.infer<typeof RosterRowFieldsSchema>;
+
+/** Whether a unit as stored lists exactly `row`'s roster fields (and is not withdrawn): loading `row` again changes nothing. */
+export function sameRosterRow(
+  unit: RosterRowFields & { withdrawnAt?: string | undefined },
+  row: RosterRowFields,
+): boolean {
+  return (
+    !unit.withdrawnAt &&
+    (['code', 'name', 'type', 'district', 'contact', 'email', 'phone'] as const).every(
+      (field) => unit[field] === row[field],
+    )
+  );
+}
 
 /** Built once: a schema made inside `when` would be compiled again on every parse. */
 const TypeAndDistrictSchema = RosterRowFieldsSchema.pick({ type: true, district: true }).loose();

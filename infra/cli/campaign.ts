@@ -23,6 +23,7 @@ import { localContext } from '../local/http-bridge.ts';
 import { sweptNotification } from '../local/s3-event-bridge.ts';
 import type { LocalRuntimeInfo } from '../local/system.ts';
 import { loadCampaign, readLinkKey, readStackOutputs } from './load.ts';
+import { type ImportTarget, importRoster } from './roster-import.ts';
 
 const USAGE = `campaign: the admin's command-line tool
 
@@ -43,6 +44,18 @@ Usage:
       Runs the daily check for that scheduled time against the local system that
       \`npm start\` is running (default data directory: .data). Mails already sent for
       that day are not sent again.
+  campaign roster import <file.xlsx|file.csv> [--prune] [--links <file.csv>]
+                         [--data <dir> | --stack <name> [--region <r>]]
+      Imports the units of the bureau's own spreadsheet into the campaign: columns 单位代码,
+      单位名称, 单位类型, 所属辖区, 联系人, 电子邮箱, 联系电话 (or code, name, type, district,
+      contact, email, phone), in any order; type and district by code or by name. xlsx, or CSV
+      in UTF-8 (with or without BOM) or GB18030, as Excel, WPS and LibreOffice write them.
+      Every problem is listed by row and column, and nothing is imported while any row fails.
+      Units are matched by code: the same file twice changes nothing, a changed contact is one
+      import. Units the file no longer lists are listed; --prune withdraws them (records kept).
+      Every unit's form link is written to --links (mode 600; default <data>/links.csv, or
+      <campaign>.links.csv with --stack). Locally against the system \`npm start\` runs
+      (default .data), or against a deployed stack with your AWS credentials.
   campaign reconcile [--data <dir>] | --stack <name> [--region <r>]  [--at <ISO time>]
       Feeds every uploaded object under incoming/ that has no record yet through the
       upload-received handler, as its S3 event would have: uploads whose event was lost.
@@ -278,6 +291,74 @@ async function load(args: string[], output: Output): Promise<number> {
   return 0;
 }
 
+async function roster(args: string[], output: Output): Promise<number> {
+  const [sub, ...rest] = args;
+  const { positionals, values } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: {
+      prune: { type: 'boolean', default: false },
+      links: { type: 'string' },
+      data: { type: 'string', default: '.data' },
+      stack: { type: 'string' },
+      region: { type: 'string' },
+    },
+  });
+  const [file] = positionals;
+  if (sub !== 'import' || file === undefined || positionals.length > 1) {
+    output.err(USAGE);
+    return 2;
+  }
+  let target: ImportTarget;
+  let linksPath = values.links;
+  if (values.stack) {
+    if (values.region) process.env.AWS_REGION = values.region;
+    const outputs = await readStackOutputs(values.stack, values.region);
+    const clients = createAwsClients();
+    target = {
+      clients,
+      tableName: outputs.TableName,
+      linkKey: await readLinkKey(clients, outputs.LinkKeySecretArn),
+      baseUrl: outputs.PublicUrl ?? outputs.ApiUrl,
+    };
+    linksPath ??= `${values.stack}.links.csv`;
+  } else {
+    const info = await useLocalSystem(values.data, output);
+    if (!info) return 1;
+    target = {
+      clients: createAwsClients(),
+      tableName: info.tableName,
+      linkKey: process.env.LINK_KEY ?? '',
+      baseUrl: info.url,
+    };
+    linksPath ??= join(values.data, 'links.csv');
+  }
+  const result = await importRoster(target, { file, prune: values.prune, linksPath, now: new Date() });
+  if (!result.ok) {
+    report(output, file, result.issues);
+    output.err('  没有导入任何单位 / nothing was imported');
+    return 1;
+  }
+  output.out(
+    `✓ ${file}: ${result.roster.units.length} 个单位，新增 ${result.created.length}，更新 ${result.changed.length}，未变 ${result.unchanged.length} / ` +
+      `${result.roster.units.length} units: ${result.created.length} new, ${result.changed.length} updated, ${result.unchanged.length} unchanged`,
+  );
+  for (const code of result.created) output.out(`  + ${code}`);
+  for (const code of result.changed) output.out(`  ~ ${code}`);
+  output.out(`  填报链接 / form links: ${result.linksPath} (keep it private)`);
+  if (result.missing.length > 0 && result.withdrawn)
+    output.out(`  已移出名单（记录保留）/ withdrawn, records kept: ${result.missing.join(', ')}`);
+  else if (result.missing.length > 0) {
+    output.err(
+      `! 文件中没有、系统中仍有 ${result.missing.length} 个单位 / ${result.missing.length} unit(s) in the campaign are not in this file: ${result.missing.join(', ')}`,
+    );
+    output.err(
+      '  They stay in the campaign. If they left it, import again with --prune (their records are kept).',
+    );
+  }
+  return 0;
+}
+
 async function writeSchemas(output: Output): Promise<number> {
   const dir = join(dirname(fileURLToPath(import.meta.url)), '../../schemas/json');
   for (const name of Object.keys(JSON_SCHEMAS) as (keyof typeof JSON_SCHEMAS)[]) {
@@ -301,6 +382,8 @@ export async function main(argv: string[], output: Output = consoleOutput): Prom
         return await load(rest, output);
       case 'reconcile':
         return await reconcile(rest, output);
+      case 'roster':
+        return await roster(rest, output);
       default:
         output.err(USAGE);
         return command === undefined || command === 'help' || command === '--help' ? 0 : 2;

@@ -7,7 +7,7 @@ import {
 import { z } from 'zod';
 import type { UnitType } from '../../../../schemas/primitives.ts';
 import { type UnitRecord, UnitRecordSchema } from '../../../../schemas/records.ts';
-import type { RosterRow } from '../../../../schemas/roster.ts';
+import { type RosterRow, sameRosterRow } from '../../../../schemas/roster.ts';
 import { jitteredBackoff } from '../../domain/backoff.ts';
 import { ConflictError } from '../../domain/errors.ts';
 import { type HazardTally, isTallyCounter } from '../../domain/hazards/hazard-tally.ts';
@@ -55,7 +55,8 @@ export class DynamoUnitRepository implements UnitRepository {
   constructor(private readonly store: DynamoStore) {}
 
   /**
-   * Creates the unit or refreshes its roster fields, reading it first. A unit new to the table has
+   * Creates the unit or refreshes its roster fields, reading it first (the same fields again write
+   * nothing). A unit new to the table has
    * no hazards or filings, so its (empty) tally and marks are complete from the start: it is created
    * `tallied`, with its rollup key, and its part (the unit itself) is added to its district's
    * rollup in the same transaction. A unit already there keeps its counters; one the roster moves
@@ -66,6 +67,8 @@ export class DynamoUnitRepository implements UnitRepository {
    */
   async upsertFromRoster(row: RosterRow, now: Date, rules: RollupRules): Promise<void> {
     await this.rosterChange(row.code, rules, (current) => {
+      // The same row again changes nothing, and writes nothing (no filing in flight is disturbed).
+      if (current && sameRosterRow(current, row)) return null;
       const moved = current !== null && (current.moved === true || current.district !== row.district);
       const at = now.toISOString();
       const created = { hazardSeq: 0, openGeneral: 0, openMajor: 0, tallied: true, markRev: 0 };
