@@ -1,6 +1,6 @@
 import type { Campaign } from '../schemas/campaign.ts';
 import { UNIT_TYPE_LABELS, type UnitType } from '../schemas/primitives.ts';
-import { type Roster, rosterForCampaign } from '../schemas/roster.ts';
+import { type Roster, type RosterRow, rosterForCampaign } from '../schemas/roster.ts';
 import { type FieldIssue, type ParseResult, parseWith } from '../schemas/validation.ts';
 
 /**
@@ -57,10 +57,16 @@ function districtOf(campaign: Campaign, text: string): string | null {
   return found ? found.code : text.trim();
 }
 
-/** The roster the sheet's `rows` (cell texts, row by row) list, or every problem by row and column. */
+/**
+ * The roster the sheet's `rows` (cell texts, row by row) list, or every problem by row and column.
+ * `others`: the units the campaign keeps beside the file's (those it holds and the file does not
+ * list, unless they are to be withdrawn): the roster's checks across units (one unit per code, a
+ * bureau for every district with schools) see them too, so a file of a few new schools imports.
+ */
 export function rosterFromSheet(
   campaign: Campaign,
   rows: readonly (readonly string[])[],
+  others: readonly RosterRow[] = [],
 ): ParseResult<Roster> {
   const headerIndex = rows.findIndex((row) => row.some((cell) => cell.trim() !== ''));
   const header = rows[headerIndex] ?? [];
@@ -90,25 +96,37 @@ export function rosterFromSheet(
     if (index <= headerIndex || row.every((cell) => cell.trim() === '')) return [];
     rowNumbers.push(index + 1);
     const cell = (field: RosterField) => (row[columns.get(field) ?? -1] ?? '').trim();
+    // Codes, addresses and numbers typed with a Chinese input method come full-width: folded.
+    const plain = (field: RosterField) => cell(field).normalize('NFKC');
     return [
       {
-        code: cell('code').toUpperCase(),
+        code: plain('code').toUpperCase(),
         name: cell('name'),
         type: typeOf(cell('type')),
         district: districtOf(campaign, cell('district')),
         contact: cell('contact'),
-        email: cell('email'),
-        phone: cell('phone'),
+        email: plain('email'),
+        phone: plain('phone'),
       },
     ];
   });
-  const parsed = parseWith(rosterForCampaign(campaign), { campaign: campaign.id, units });
-  if (parsed.ok) return parsed;
+  const listed = new Set(units.map((u) => u.code));
+  const kept = others.filter((u) => !listed.has(u.code));
+  const parsed = parseWith(rosterForCampaign(campaign), {
+    campaign: campaign.id,
+    units: [...units, ...kept],
+  });
+  if (parsed.ok)
+    return { ok: true, value: { ...parsed.value, units: parsed.value.units.slice(0, units.length) } };
   return {
     ok: false,
     issues: parsed.issues.map((found) => {
       const at = /^units\[(\d+)\](?:\.(\w+))?/.exec(found.path);
-      const row = at ? rowNumbers[Number(at[1])] : undefined;
+      const index = at ? Number(at[1]) : -1;
+      const row = rowNumbers[index];
+      const other = kept[index - units.length];
+      if (other)
+        return { ...found, path: `系统中的单位 ${other.code} / ${other.code}, already in the campaign` };
       if (row === undefined) return found;
       const field = at?.[2] as RosterField | undefined;
       const headerName = field && columns.has(field) ? (header[columns.get(field) ?? -1] ?? field) : '';

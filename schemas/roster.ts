@@ -19,17 +19,19 @@ export const RosterRowFieldsSchema = z.strictObject({
 });
 type RosterRowFields = z.infer<typeof RosterRowFieldsSchema>;
 
+const ROSTER_ROW_FIELDS = ['code', 'name', 'type', 'district', 'contact', 'email', 'phone'] as const;
+
+/** A stored unit's roster fields: the row that would load it as it is. */
+export function pickRosterFields(unit: RosterRowFields): RosterRowFields {
+  return Object.fromEntries(ROSTER_ROW_FIELDS.map((field) => [field, unit[field]])) as RosterRowFields;
+}
+
 /** Whether a unit as stored lists exactly `row`'s roster fields (and is not withdrawn): loading `row` again changes nothing. */
 export function sameRosterRow(
   unit: RosterRowFields & { withdrawnAt?: string | undefined },
   row: RosterRowFields,
 ): boolean {
-  return (
-    !unit.withdrawnAt &&
-    (['code', 'name', 'type', 'district', 'contact', 'email', 'phone'] as const).every(
-      (field) => unit[field] === row[field],
-    )
-  );
+  return !unit.withdrawnAt && ROSTER_ROW_FIELDS.every((field) => unit[field] === row[field]);
 }
 
 /** Built once: a schema made inside `when` would be compiled again on every parse. */

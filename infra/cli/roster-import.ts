@@ -4,7 +4,7 @@ import { DynamoStore } from '../../functions/shared/adapters/dynamo/store.ts';
 import { DynamoUnitRepository } from '../../functions/shared/adapters/dynamo/units-repository.ts';
 import type { AwsClients } from '../../functions/shared/aws-clients.ts';
 import type { UnitRecord } from '../../schemas/records.ts';
-import { type Roster, sameRosterRow } from '../../schemas/roster.ts';
+import { pickRosterFields, type Roster, sameRosterRow } from '../../schemas/roster.ts';
 import type { FieldIssue } from '../../schemas/validation.ts';
 import { readSheetRows } from '../roster-file.ts';
 import { rosterFromSheet } from '../roster-sheet.ts';
@@ -50,12 +50,14 @@ export async function importRoster(
     throw new Error(
       `表 ${target.tableName} 中没有活动配置：请先 campaign load / no campaign config in ${target.tableName}: load the campaign first`,
     );
-  const parsed = rosterFromSheet(campaign, await readSheetRows(input.file));
+  const before = new Map<string, UnitRecord>();
+  for await (const unit of new DynamoUnitRepository(store).all()) before.set(unit.code, unit);
+  // Without --prune, the units the file does not list stay: the checks across units count them.
+  const staying = input.prune ? [] : [...before.values()].filter((u) => !u.withdrawnAt).map(pickRosterFields);
+  const parsed = rosterFromSheet(campaign, await readSheetRows(input.file), staying);
   if (!parsed.ok) return parsed;
   const roster = parsed.value;
 
-  const before = new Map<string, UnitRecord>();
-  for await (const unit of new DynamoUnitRepository(store).all()) before.set(unit.code, unit);
   const created: string[] = [];
   const changed: string[] = [];
   const unchanged: string[] = [];

@@ -2,9 +2,11 @@ import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
 import { decodeText } from '../../infra/roster-file.ts';
 import { rosterFromSheet } from '../../infra/roster-sheet.ts';
-import { demoCampaign } from '../support/fixtures.ts';
+import { demoCampaign, demoRoster } from '../support/fixtures.ts';
 
 const campaign = demoCampaign();
+/** The units a campaign already holds: the demo roster. */
+const CAMPAIGN_UNITS = demoRoster().units;
 const ZH = ['单位代码', '单位名称', '单位类型', '所属辖区', '联系人', '电子邮箱', '联系电话'];
 const school = [
   'LY-150',
@@ -20,30 +22,34 @@ describe('a roster from a bureau spreadsheet', () => {
   it('reads Chinese headers in any order, types and districts by name or code, and skips empty rows', () => {
     const order = [6, 0, 2, 1, 3, 5, 4];
     const pick = (row: string[]) => order.map((i) => row[i] ?? '');
-    const result = rosterFromSheet(campaign, [
-      [],
-      pick(ZH),
-      pick(school),
-      ['', '', '', '', '', '', ''],
-      pick([
-        'cz-002',
-        ' 常州市直属示例中心 ',
-        '直属单位',
-        '',
-        '李老师',
-        'cz-002@czedu.example',
-        '0519-88000002',
-      ]),
-      pick([
-        'JT-150',
-        '金坛区新建中学',
-        'school',
-        'Jintan',
-        '赵老师',
-        'jt-150@schools.example',
-        '0519-82000150',
-      ]),
-    ]);
+    const result = rosterFromSheet(
+      campaign,
+      [
+        [],
+        pick(ZH),
+        pick(school),
+        ['', '', '', '', '', '', ''],
+        pick([
+          'cz-002',
+          ' 常州市直属示例中心 ',
+          '直属单位',
+          '',
+          '李老师',
+          'cz-002@czedu.example',
+          '0519-88000002',
+        ]),
+        pick([
+          'JT-150',
+          '金坛区新建中学',
+          'school',
+          'Jintan',
+          '赵老师',
+          'jt-150@schools.example',
+          '0519-82000150',
+        ]),
+      ],
+      CAMPAIGN_UNITS,
+    );
     expect(result).toMatchObject({
       ok: true,
       value: {
@@ -59,8 +65,15 @@ describe('a roster from a bureau spreadsheet', () => {
 
   it('reads English headers too, folding case, width and spaces', () => {
     const header = ['Code', 'NAME', ' type ', 'District', 'Contact', 'E-mail', 'Phone'];
-    const result = rosterFromSheet(campaign, [header, ['ＬＹ-150', ...school.slice(1)]]);
-    expect(result.ok && result.value.units[0]?.code).toBe('LY-150');
+    const result = rosterFromSheet(campaign, [header, ['ＬＹ-150', ...school.slice(1)]], CAMPAIGN_UNITS);
+    expect(result.ok && result.value.units.map((u) => u.code)).toEqual(['LY-150']);
+  });
+
+  it('checks across the units the campaign keeps: a school needs its district bureau, in the file or kept', () => {
+    const alone = rosterFromSheet(campaign, [ZH, school]);
+    expect(alone).toMatchObject({ ok: false, issues: [{ code: 'district-without-bureau' }] });
+    const taken = rosterFromSheet(campaign, [ZH, ['LY-101', ...school.slice(1)]], CAMPAIGN_UNITS);
+    expect(taken.ok).toBe(true);
   });
 
   it('names every problem by its row and column, in Chinese and English, and gives no roster', () => {
