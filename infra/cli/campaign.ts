@@ -25,26 +25,29 @@ import type { LocalRuntimeInfo } from '../local/system.ts';
 import { loadCampaign, readLinkKey, readStackOutputs } from './load.ts';
 import { type ImportTarget, importRoster } from './roster-import.ts';
 
-const USAGE = `campaign: the admin's command-line tool
-
-Usage:
-  campaign validate <campaign.json> [--roster <roster.json>]
+/** Each command's help: printed by `campaign <command> --help`, and with a usage error (exit 2). */
+const HELP = {
+  validate: `  campaign validate <campaign.json> [--roster <roster.json>]
       Checks a campaign config and its roster (by default <name>.roster.json beside it).
       Prints every mistake with its path and value; exits 1 if there is any.
-  campaign schemas
+`,
+  schemas: `  campaign schemas
       Regenerates schemas/json/*.schema.json from the zod schemas.
-  campaign load <campaign.json> --stack <name> [--roster <roster.json>] [--region <r>] [--links <file.csv>]
+`,
+  load: `  campaign load <campaign.json> --stack <name> [--roster <roster.json>] [--region <r>] [--links <file.csv>]
                [--withdraw-missing]
       Loads the config and roster into a deployed campaign (after \`cdk deploy\`) with
       the admin's AWS credentials, and writes every unit's form link to a CSV (mode 600,
       default <campaign>.links.csv). Run it again after editing the roster. Units loaded
       before but no longer on the roster are listed; --withdraw-missing withdraws them
       (no more reminders, not counted, link disabled; their records are kept).
-  campaign check --at <ISO time with offset> [--data <dir>]
+`,
+  check: `  campaign check --at <ISO time with offset> [--data <dir>]
       Runs the daily check for that scheduled time against the local system that
       \`npm start\` is running (default data directory: .data). Mails already sent for
       that day are not sent again.
-  campaign roster import <file.xlsx|file.csv> [--prune] [--links <file.csv>]
+`,
+  roster: `  campaign roster import <file.xlsx|file.csv> [--prune] [--links <file.csv>]
                          [--data <dir> | --stack <name> [--region <r>]]
       Imports the units of the bureau's own spreadsheet into the campaign: columns 单位代码,
       单位名称, 单位类型, 所属辖区, 联系人, 电子邮箱, 联系电话 (or code, name, type, district,
@@ -56,13 +59,25 @@ Usage:
       Every unit's form link is written to --links (mode 600; default <data>/links.csv, or
       <campaign>.links.csv with --stack). Locally against the system \`npm start\` runs
       (default .data), or against a deployed stack with your AWS credentials.
-  campaign reconcile [--data <dir>] | --stack <name> [--region <r>]  [--at <ISO time>]
+`,
+  reconcile: `  campaign reconcile [--data <dir>] | --stack <name> [--region <r>]  [--at <ISO time>]
       Feeds every uploaded object under incoming/ that has no record yet through the
       upload-received handler, as its S3 event would have: uploads whose event was lost.
       Locally against the system \`npm start\` runs (default .data), or against a deployed
       stack with your AWS credentials. Each object arrived when S3 stored it, or at --at if
       that is earlier (locally, the campaign clock's time). A second run feeds nothing.
-`;
+`,
+} as const;
+
+type Command = keyof typeof HELP;
+
+const USAGE = `campaign: the admin's command-line tool (campaign <command> --help for one)
+
+Usage:
+${Object.values(HELP).join('')}`;
+
+/** A command given the wrong arguments: the message (if any) and the command's help, exit 2. */
+class UsageError extends Error {}
 
 export interface Output {
   out(line: string): void;
@@ -84,8 +99,7 @@ async function validate(args: string[], output: Output): Promise<number> {
   });
   const [file] = positionals;
   if (file === undefined || positionals.length > 1) {
-    output.err(USAGE);
-    return 2;
+    throw new UsageError();
   }
   const campaign = await readCampaignFile(file);
   if (!campaign.ok) {
@@ -138,10 +152,9 @@ async function check(args: string[], output: Output): Promise<number> {
   });
   const at = values.at === undefined ? null : parseInstant(values.at);
   if (!at) {
-    output.err(
+    throw new UsageError(
       `--at: 需要带时区的 ISO 时间 / expected an ISO time with offset, e.g. 2018-01-20T08:00:00+08:00, got "${values.at ?? ''}"`,
     );
-    return 2;
   }
   const info = await useLocalSystem(values.data, output);
   if (!info) return 1;
@@ -183,10 +196,9 @@ async function reconcile(args: string[], output: Output): Promise<number> {
   });
   const at = values.at === undefined ? new Date() : parseInstant(values.at);
   if (!at) {
-    output.err(
+    throw new UsageError(
       `--at: 需要带时区的 ISO 时间 / expected an ISO time with offset, e.g. 2018-01-20T08:00:00+08:00, got "${values.at}"`,
     );
-    return 2;
   }
   let where: string;
   if (values.stack) {
@@ -240,8 +252,7 @@ async function load(args: string[], output: Output): Promise<number> {
   });
   const [file] = positionals;
   if (file === undefined || values.stack === undefined) {
-    output.err(USAGE);
-    return 2;
+    throw new UsageError();
   }
   const campaign = await readCampaignFile(file);
   if (!campaign.ok) {
@@ -306,8 +317,7 @@ async function roster(args: string[], output: Output): Promise<number> {
   });
   const [file] = positionals;
   if (sub !== 'import' || file === undefined || positionals.length > 1) {
-    output.err(USAGE);
-    return 2;
+    throw new UsageError();
   }
   let target: ImportTarget;
   let linksPath = values.links;
@@ -370,6 +380,10 @@ async function writeSchemas(output: Output): Promise<number> {
 
 export async function main(argv: string[], output: Output = consoleOutput): Promise<number> {
   const [command, ...rest] = argv;
+  if (command !== undefined && command in HELP && (rest.includes('--help') || rest.includes('-h'))) {
+    output.out(HELP[command as Command]);
+    return 0;
+  }
   try {
     switch (command) {
       case 'validate':
@@ -389,7 +403,17 @@ export async function main(argv: string[], output: Output = consoleOutput): Prom
         return command === undefined || command === 'help' || command === '--help' ? 0 : 2;
     }
   } catch (error) {
+    if (error instanceof UsageError || isParseArgsError(error)) {
+      if (error instanceof Error && error.message) output.err(`campaign ${command}: ${error.message}`);
+      output.err(HELP[command as Command]);
+      return 2;
+    }
     output.err(`campaign ${command}: ${error instanceof Error ? error.message : String(error)}`);
     return 1;
   }
+}
+
+/** `parseArgs`'s refusal of an unknown option or a missing value. */
+function isParseArgsError(error: unknown): boolean {
+  return String((error as { code?: unknown })?.code ?? '').startsWith('ERR_PARSE_ARGS');
 }

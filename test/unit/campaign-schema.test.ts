@@ -399,6 +399,26 @@ describe('campaign validate (CLI)', () => {
     expect(result.code).toBe(2);
     expect(result.err).toContain('campaign validate <campaign.json>');
   });
+
+  it("prints a command's own help for --help (exit 0) and with a usage error (exit 2)", async () => {
+    const help = await run(['check', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.out).toContain('campaign check --at <ISO time with offset>');
+    expect(help.out).not.toContain('campaign validate');
+    for (const [args, shown] of [
+      [['check', '--bogus'], 'campaign check --at'],
+      [['check', '--at', 'tomorrow'], 'campaign check --at'],
+      [['load'], 'campaign load <campaign.json> --stack'],
+      [['roster', 'import', '--prune'], 'campaign roster import'],
+      [['reconcile', '--at'], 'campaign reconcile'],
+    ] as const) {
+      const result = await run([...args]);
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(result.err).toContain(shown);
+      expect(result.err).not.toContain('campaign schemas\n');
+    }
+    expect((await run(['check', '--at', 'tomorrow'])).err).toContain('expected an ISO time with offset');
+  });
 });
 
 describe('generated JSON Schemas', () => {
