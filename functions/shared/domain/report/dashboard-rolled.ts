@@ -153,6 +153,9 @@ interface LagEntry {
   unit: UnitRecord;
   /** Days behind as this index ranks it. */
   days: number;
+  /** Days behind for what it owes, and its most days late: the unit is the larger behind. */
+  owed: number;
+  late: number;
   rank: number;
   /** `owed` before `lag` when a unit's days come from both. */
   index: 'owed' | 'lag';
@@ -190,10 +193,11 @@ export async function laggingRows(
         const rank = districtRank(campaign, district);
         for await (const unit of growingPages((page) => units.lagging(district, index, page))) {
           const parts = lagParts(campaign, unit);
-          const days = index === 'owed' ? owedDays(parts.owedSince, today) : parts.lateDays;
+          const owed = owedDays(parts.owedSince, today);
+          const days = index === 'owed' ? owed : parts.lateDays;
           // The owed index runs in due-date order: from here on nothing is past due.
           if (index === 'owed' && days === 0) return;
-          yield { unit, days, rank, index };
+          yield { unit, days, owed, late: parts.lateDays, rank, index };
         }
       })(),
     ),
@@ -201,9 +205,8 @@ export async function laggingRows(
   const rows: MatrixRow[] = [];
   let passed = 0;
   for await (const entry of mergeSorted(streams, byLag)) {
-    const parts = lagParts(campaign, entry.unit);
-    const owed = owedDays(parts.owedSince, today);
-    const behind = Math.max(owed, parts.lateDays);
+    const { owed } = entry;
+    const behind = Math.max(owed, entry.late);
     if (entry.days !== behind || (entry.index === 'lag' && owed === behind && owed > 0)) continue;
     if (passed < skip) {
       passed += 1;

@@ -9,7 +9,7 @@ import type {
 import { daysBetween, type LocalDate, localDateOf } from '../calendar/calendar.ts';
 import { deliverableStateOn, isFiledState } from '../calendar/deadlines.ts';
 import { deliverablesOf } from '../filing/uploads.ts';
-import { addTally, type HazardTally } from '../hazards/hazard-tally.ts';
+import { addTally, type HazardTally, isTallyCounter } from '../hazards/hazard-tally.ts';
 
 /**
  * District rollups: what a district's units add up to, kept exact in the same transactions that
@@ -95,20 +95,33 @@ export function unitContribution(campaign: Campaign, unit: RolledUnit): Counters
 /** The filing part of a unit's contribution. */
 export function filingCounters(campaign: Campaign, unit: RolledUnit): Counters {
   const counters: Counters = {};
-  const zone = campaign.timeZone;
-  for (const d of deliverablesOf(campaign, unit)) {
-    const mark = unit.marks?.[d.id];
-    if (!mark) continue;
-    // A filed pointer's state does not depend on the day it is judged on.
-    const state = deliverableStateOn(d, pointerOfMark(unit, d.id, mark), d.dueDate, zone);
+  for (const { deliverable: d, mark, state } of markedStates(campaign, unit)) {
+    if (!mark || !state) continue;
     const kind =
       state.kind === 'filed-on-time' ? 'on-time' : state.kind === 'filed-late' ? 'late' : 'sent-back';
     addTally(counters, { [`f#${d.id}#${kind}`]: 1 });
     if (!isFiledState(state)) continue;
     if (state.accepted) addTally(counters, { [`f#${d.id}#accepted`]: 1 });
-    addTally(counters, { [`s#${d.id}#${localDateOf(new Date(mark.firstReceivedAt), zone)}`]: 1 });
+    addTally(counters, {
+      [`s#${d.id}#${localDateOf(new Date(mark.firstReceivedAt), campaign.timeZone)}`]: 1,
+    });
   }
   return counters;
+}
+
+/**
+ * Each deliverable the unit owes, with its mark and the state the mark stands for (null when
+ * not filed). A filed pointer's state does not depend on the day it is judged on.
+ */
+function markedStates(campaign: Campaign, unit: RolledUnit) {
+  return deliverablesOf(campaign, unit).map((deliverable) => {
+    const mark = unit.marks?.[deliverable.id];
+    const pointer = mark ? pointerOfMark(unit, deliverable.id, mark) : null;
+    const state = pointer
+      ? deliverableStateOn(deliverable, pointer, deliverable.dueDate, campaign.timeZone)
+      : null;
+    return { deliverable, mark, state };
+  });
 }
 
 /** `after − before`, counter by counter, zeros dropped. */
@@ -133,11 +146,7 @@ export interface LagParts {
 export function lagParts(campaign: Campaign, unit: RolledUnit): LagParts {
   let owedSince: LocalDate | null = null;
   let lateDays = 0;
-  for (const d of deliverablesOf(campaign, unit)) {
-    const mark = unit.marks?.[d.id];
-    const state = mark
-      ? deliverableStateOn(d, pointerOfMark(unit, d.id, mark), d.dueDate, campaign.timeZone)
-      : null;
+  for (const { deliverable: d, state } of markedStates(campaign, unit)) {
     if (state === null || state.kind === 'sent-back') {
       if (owedSince === null || d.dueDate < owedSince) owedSince = d.dueDate;
     } else if (state.kind === 'filed-late') lateDays = Math.max(lateDays, state.days);
@@ -159,9 +168,7 @@ export function sumCounters(items: readonly Counters[]): Counters {
 
 /** The hazard tally inside a rollup's counters. */
 export function rollupTally(counters: Counters): HazardTally {
-  return Object.fromEntries(
-    Object.entries(counters).filter(([name]) => !/^(n|f|s)#/.test(name) && name !== 'mv'),
-  );
+  return Object.fromEntries(Object.entries(counters).filter(([name]) => isTallyCounter(name)));
 }
 
 /** The campaign's rules for what a unit adds to its district's rollup (`rollupRules` in `rollup.ts`). */
